@@ -1,0 +1,35 @@
+// The local stand-in for Slack: every message is appended, in order, to a JSON-lines file that
+// `GET /local/outbox` serves. Appends are single writes, so concurrent senders never interleave lines.
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+export interface OutboxMessage {
+  requestId: string;
+  /** Who the message is for: an approver, or the requester for outcome messages. */
+  approver: string;
+  channel: string;
+  text: string;
+  blocks: unknown[];
+  approvalUrl?: string;
+  sentAt: string;
+}
+
+export const appendToOutbox = async (file: string, message: OutboxMessage): Promise<void> => {
+  await mkdir(dirname(file), { recursive: true });
+  await appendFile(file, `${JSON.stringify(message)}\n`, 'utf8');
+};
+
+export const readOutbox = async (file: string, filter: { requestId?: string } = {}): Promise<OutboxMessage[]> => {
+  let raw: string;
+  try {
+    raw = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return raw
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as OutboxMessage)
+    .filter((m) => filter.requestId === undefined || m.requestId === filter.requestId);
+};

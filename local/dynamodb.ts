@@ -1,0 +1,68 @@
+// Local DynamoDB: dynalite, persisted on disk, with the table created from serverless.yml's definition.
+import type { Server } from "node:http";
+import type { AddressInfo } from 'node:net';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  type CreateTableCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import type { TableDefinition } from './serverlessConfig.js';
+
+const require = createRequire(import.meta.url);
+// dynalite is CommonJS without types; its factory returns a plain node http.Server.
+const dynalite = require('dynalite') as (options: { path?: string; createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
+
+export interface LocalDynamo {
+  endpoint: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Starts dynalite on 127.0.0.1. With `path`, data lives on disk there and survives restarts; without, in memory. */
+export const startDynalite = async (options: { path?: string; port?: number } = {}): Promise<LocalDynamo> => {
+  if (options.path) mkdirSync(options.path, { recursive: true });
+  const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolveListen());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
+};
+
+/** CreateTable input for `tableName` from the CloudFormation table properties. */
+export const createTableInput = (tableName: string, table: TableDefinition): CreateTableCommandInput => ({
+  TableName: tableName,
+  BillingMode: 'PAY_PER_REQUEST',
+  AttributeDefinitions: table.properties.AttributeDefinitions,
+  KeySchema: table.properties.KeySchema,
+  GlobalSecondaryIndexes: table.properties.GlobalSecondaryIndexes?.map((gsi) => ({
+    IndexName: gsi.IndexName,
+    KeySchema: gsi.KeySchema,
+    Projection: gsi.Projection,
+  })),
+});
+
+/** Creates the table unless it exists already (a restart on the same data directory). */
+export const ensureTable = async (client: DynamoDBClient, tableName: string, table: TableDefinition): Promise<void> => {
+  try {
+    await client.send(new CreateTableCommand(createTableInput(tableName, table)));
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  for (let i = 0; i < 50; i += 1) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`table ${tableName} did not become ACTIVE`);
+};
+

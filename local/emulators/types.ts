@@ -1,0 +1,40 @@
+// What every emulated AWS service looks like to the single local AWS endpoint (local/awsEndpoint.ts).
+
+export interface EmulatorResponse {
+  status: number;
+  body: unknown;
+}
+
+export interface ServiceEmulator {
+  /** The X-Amz-Target prefix before the dot, e.g. `AWSStepFunctions` or `SWBExternalService`. */
+  readonly targetPrefix: string;
+  /** The service's name in LOCAL_FAULTS, e.g. `sso-admin`, `proton`, `states`. */
+  readonly serviceName: string;
+  /** The awsJson content type the service answers with (`application/x-amz-json-1.0` or `-1.1`). */
+  readonly contentType: string;
+  handle(operation: string, input: unknown): Promise<EmulatorResponse>;
+}
+
+/** An error as AWS returns it over the awsJson protocols: HTTP 400/500 with `__type` and `message`. */
+export class AwsServiceError extends Error {
+  constructor(
+    name: string,
+    message: string,
+    readonly status: number = 400,
+  ) {
+    super(message);
+    this.name = name;
+  }
+}
+
+export const errorResponse = (error: AwsServiceError): EmulatorResponse => ({
+  status: error.status,
+  body: { __type: error.name, message: error.message },
+});
+
+/** Injectable time source so emulators can be tested without sleeping. */
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
