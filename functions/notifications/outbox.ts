@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 
 export interface OutboxMessage {
   requestId: string;
+  kind: 'approval' | 'outcome';
   /** Who the message is for: an approver, or the requester for outcome messages. */
   approver: string;
   channel: string;

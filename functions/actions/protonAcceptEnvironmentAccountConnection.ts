@@ -1,0 +1,24 @@
+// proton:AcceptEnvironmentAccountConnection — constraints from the AWS Proton API reference.
+// AWS Proton reached end of support on 2026-10-07; the action stays fully supported here.
+import type { ActionDefinition } from './types.js';
+
+export interface ProtonAcceptParameters extends Record<string, string> {
+  id: string;
+}
+
+export const protonAcceptEnvironmentAccountConnection: ActionDefinition<ProtonAcceptParameters> = {
+  name: 'proton:AcceptEnvironmentAccountConnection',
+  parameterSchema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['id'],
+    properties: {
+      // The reference gives lowercase hex only; uppercase ids are rejected as AWS would.
+      id: { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' },
+    },
+  },
+  policyKeys: ['id'],
+  summarize: (p) => `Accept AWS Proton environment account connection ${p.id}`,
+  targetId: (p) => p.id,
+  revocable: false,
+};

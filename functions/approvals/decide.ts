@@ -1,0 +1,114 @@
+// An approver's decision. First writer wins through a conditional write on the request item; only the
+// writer whose decision settles the request (the Nth approval, or any deny) resumes the workflow, so
+// concurrent clicks produce exactly one SendTaskSuccess or SendTaskFailure.
+import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { Clock } from '../shared/clock.js';
+import {
+  AlreadyDecidedError,
+  InvalidLinkError,
+  NotAnApproverError,
+  NotPendingError,
+  ValidationError,
+} from '../shared/errors.js';
+import type { Approval, Decision, DecisionChannel, RequestItem, RequestStatus } from '../requests/model.js';
+import type { RequestRepository } from '../requests/repository.js';
+import { verifyLink, type LinkClaims } from './linkToken.js';
+
+export const MAX_COMMENT_LENGTH = 1024;
+// Each lost race means another approver's decision landed; with quorum sizes of a handful this settles fast.
+const MAX_ATTEMPTS = 25;
+const CLOSED_TASK_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
+
+export interface DecideDeps {
+  repository: RequestRepository;
+  sfn: SFNClient;
+  clock: Clock;
+  linkSecret: string;
+}
+
+export interface DecideResult {
+  item: RequestItem;
+  decision: Decision;
+  approver: string;
+  /** Whether this decision settled the request and resumed the workflow. */
+  settled: boolean;
+}
+
+export const parseDecision = (decision: unknown, comment: unknown): { decision: Decision; comment?: string } => {
+  const details = [];
+  if (decision !== 'approve' && decision !== 'deny') details.push({ path: 'decision', message: 'must be one of: approve, deny' });
+  if (comment !== undefined && (typeof comment !== 'string' || comment.length > MAX_COMMENT_LENGTH)) {
+    details.push({ path: 'comment', message: `must be text of at most ${MAX_COMMENT_LENGTH} characters` });
+  }
+  if (details.length > 0) throw new ValidationError(details);
+  const trimmed = typeof comment === 'string' ? comment.trim() : '';
+  return { decision: decision as Decision, ...(trimmed ? { comment: trimmed } : {}) };
+};
+
+/** The request behind a link, after the checks every link use shares: signature, expiry, and approver. */
+export const openLink = async (
+  linkToken: string,
+  deps: Pick<DecideDeps, 'repository' | 'clock' | 'linkSecret'>,
+): Promise<{ claims: LinkClaims; item: RequestItem }> => {
+  const claims = verifyLink(linkToken, deps.linkSecret, deps.clock.now().getTime());
+  const item = await deps.repository.get(claims.requestId);
+  if (!item) throw new InvalidLinkError('This approval link is not valid');
+  assertMayDecide(item, claims.approver);
+  return { claims, item };
+};
+
+export const assertMayDecide = (item: Pick<RequestItem, 'requester' | 'approvers'>, approver: string): void => {
+  if (approver === item.requester) throw new NotAnApproverError('You cannot approve your own request');
+  if (!item.approvers.includes(approver)) throw new NotAnApproverError('You are not an approver of this request');
+};
+
+/** Why a decision cannot be taken now, or undefined if it can. */
+export const decisionBlocker = (item: RequestItem, approver: string): Error | undefined => {
+  if (item.decisions[approver]) return new AlreadyDecidedError(`You already decided: ${item.decisions[approver]}`);
+  if (item.status !== 'PENDING_APPROVAL') return new NotPendingError(`This request is no longer pending (${item.status})`);
+  return undefined;
+};
+
+const settledStatus = (item: RequestItem, decision: Decision): RequestStatus | undefined => {
+  if (decision === 'deny') return 'DENIED';
+  return item.approvalCount + 1 >= item.minApprovals ? 'APPROVED' : undefined;
+};
+
+const resumeWorkflow = async (deps: DecideDeps, item: RequestItem, decision: Decision, approver: string): Promise<void> => {
+  const taskToken = await deps.repository.getTaskToken(item.requestId);
+  if (!taskToken) throw new Error(`No task token stored for request ${item.requestId}`);
+  try {
+    if (decision === 'approve') {
+      await deps.sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ decision: 'approved', lastApprover: approver }) }));
+    } else {
+      await deps.sfn.send(new SendTaskFailureCommand({ taskToken, error: 'Denied', cause: `Denied by ${approver}` }));
+    }
+  } catch (error) {
+    if (CLOSED_TASK_ERRORS.has((error as Error).name)) throw new NotPendingError('The approval window has closed');
+    throw error;
+  }
+};
+
+export const decide = async (
+  input: { linkToken: string; decision: unknown; comment?: unknown; via: DecisionChannel },
+  deps: DecideDeps,
+): Promise<DecideResult> => {
+  const { decision, comment } = parseDecision(input.decision, input.comment);
+  let { claims, item } = await openLink(input.linkToken, deps);
+  const approver = claims.approver;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+    const blocker = decisionBlocker(item, approver);
+    if (blocker) throw blocker;
+    const newStatus = settledStatus(item, decision);
+    const approval: Approval = { approver, decision, at: deps.clock.now().toISOString(), via: input.via, ...(comment ? { comment } : {}) };
+    const won = await deps.repository.recordDecision({ requestId: item.requestId, approval, seenApprovalCount: item.approvalCount, newStatus });
+    const fresh = await deps.repository.get(item.requestId);
+    if (!fresh) throw new Error(`Request ${item.requestId} disappeared`);
+    if (won) {
+      if (newStatus) await resumeWorkflow(deps, fresh, decision, approver);
+      return { item: fresh, decision, approver, settled: newStatus !== undefined };
+    }
+    item = fresh;
+  }
+  throw new Error(`Could not record decision on ${item.requestId} after ${MAX_ATTEMPTS} attempts`);
+};

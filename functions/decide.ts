@@ -1,0 +1,29 @@
+// POST /approvals/{linkToken}: an approver decides. HTML for the page's form, JSON for API clients.
+import { decide } from './approvals/decide.js';
+import { renderResultPage, renderRefusalPage } from './approvals/page.js';
+import { toRequestView } from './requests/view.js';
+import { sfnClient } from './shared/clients.js';
+import { systemClock } from './shared/clock.js';
+import { defaultRepository } from './shared/defaults.js';
+import { formOrJsonBody, html, json, wantsJson, type PublicHttpEvent } from './shared/http.js';
+import { httpHandler } from './shared/middleware.js';
+import { linkSigningSecret } from './shared/secrets.js';
+
+export const handler = httpHandler<PublicHttpEvent>(
+  async (event) => {
+    const form = formOrJsonBody(event);
+    const result = await decide(
+      { linkToken: event.pathParameters?.linkToken ?? '', decision: form.decision, comment: form.comment, via: 'link' },
+      { repository: defaultRepository(), sfn: sfnClient(), clock: systemClock, linkSecret: await linkSigningSecret() },
+    );
+    const view = toRequestView(result.item);
+    if (wantsJson(event)) return json(200, { decision: result.decision, approver: result.approver, request: view });
+    const message = result.decision === 'deny'
+      ? 'You denied this request. The requester will be told.'
+      : result.settled
+        ? 'You approved this request. It is being carried out now.'
+        : `You approved this request. It needs ${result.item.minApprovals - result.item.approvalCount} more approval(s).`;
+    return html(200, renderResultPage('Decision recorded', message, { item: result.item, now: systemClock.now() }));
+  },
+  { errorPage: renderRefusalPage },
+);

@@ -1,0 +1,164 @@
+// The approval policy: who may approve which requests, how many must agree, and for how long approvers
+// may take. It is validated whole at load, so a bad file stops start-up instead of misrouting approvals.
+import { readFileSync } from 'node:fs';
+import { findAction } from '../actions/registry.js';
+import { ConfigError, NoApprovalRuleError } from '../shared/errors.js';
+import { compileValidator } from '../shared/validation.js';
+
+export interface Person {
+  id: string;
+  slackUserId?: string;
+}
+
+export interface PolicyRule {
+  action: string;
+  match?: Record<string, string[]>;
+  approvers: string[];
+  minApprovals?: number;
+  approvalTimeoutSeconds?: number;
+}
+
+export interface Policy {
+  approvalTimeoutSeconds?: number;
+  people?: Person[];
+  auditors?: string[];
+  rules: PolicyRule[];
+}
+
+/** Step Functions accepts task timeouts up to a year; an approval window longer than that is a typo. */
+const MAX_TIMEOUT_SECONDS = 31_536_000;
+export const DEFAULT_APPROVAL_TIMEOUT_SECONDS = 86_400;
+
+const timeout = { type: 'integer', minimum: 1, maximum: MAX_TIMEOUT_SECONDS };
+const validatePolicyShape = compileValidator<Policy>({
+  type: 'object',
+  additionalProperties: false,
+  required: ['rules'],
+  properties: {
+    approvalTimeoutSeconds: timeout,
+    people: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id'],
+        properties: { id: { type: 'string', minLength: 1 }, slackUserId: { type: 'string', pattern: '^[UW][A-Z0-9]+$' } },
+      },
+    },
+    auditors: { type: 'array', items: { type: 'string', minLength: 1 } },
+    rules: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['action', 'approvers'],
+        properties: {
+          action: { type: 'string' },
+          match: {
+            type: 'object',
+            additionalProperties: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+          },
+          approvers: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', minLength: 1 } },
+          minApprovals: { type: 'integer', minimum: 1 },
+          approvalTimeoutSeconds: timeout,
+        },
+      },
+    },
+  },
+});
+
+const ruleLabel = (rule: PolicyRule, index: number): string => `rules[${index}] (${rule.action})`;
+
+// A later rule can never match if an earlier rule for the same action matches everything it matches:
+// every key the earlier rule constrains is constrained by the later one to a subset of its values.
+const shadows = (earlier: PolicyRule, later: PolicyRule): boolean =>
+  earlier.action === later.action &&
+  Object.entries(earlier.match ?? {}).every(([key, values]) => {
+    const laterValues = later.match?.[key];
+    return laterValues !== undefined && laterValues.every((v) => values.includes(v));
+  });
+
+/** Checks a parsed policy document and returns it typed, or throws a ConfigError naming the problem. */
+export const parsePolicy = (document: unknown, source = 'policy'): Policy => {
+  const shape = validatePolicyShape(document, '');
+  if (!shape.ok) {
+    throw new ConfigError(`Invalid ${source}: ${shape.details.map((d) => `${d.path} ${d.message}`).join('; ')}`);
+  }
+  const policy = shape.value;
+  const problems: string[] = [];
+  policy.rules.forEach((rule, index) => {
+    const label = ruleLabel(rule, index);
+    const action = findAction(rule.action);
+    if (!action) {
+      problems.push(`${label}: unknown action`);
+      return;
+    }
+    for (const key of Object.keys(rule.match ?? {})) {
+      if (!action.definition.policyKeys.includes(key)) {
+        problems.push(`${label}: match key ${key} is not one of ${action.definition.policyKeys.join(', ')}`);
+      }
+    }
+    if ((rule.minApprovals ?? 1) > rule.approvers.length) {
+      problems.push(`${label}: minApprovals ${rule.minApprovals} exceeds its ${rule.approvers.length} approvers`);
+    }
+    const shadowedBy = policy.rules.slice(0, index).findIndex((earlier) => shadows(earlier, rule));
+    if (shadowedBy >= 0) {
+      problems.push(`${label}: unreachable, every request it matches is already matched by ${ruleLabel(policy.rules[shadowedBy]!, shadowedBy)}`);
+    }
+  });
+  if (problems.length > 0) throw new ConfigError(`Invalid ${source}: ${problems.join('; ')}`);
+  return policy;
+};
+
+export const loadPolicyFile = (file: string): Policy => {
+  let document: unknown;
+  try {
+    document = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`Cannot read policy file ${file}: ${(error as Error).message}`);
+  }
+  return parsePolicy(document, `policy file ${file}`);
+};
+
+export interface ApprovalRoute {
+  ruleIndex: number;
+  approvers: string[];
+  minApprovals: number;
+  approvalTimeoutSeconds: number;
+}
+
+/**
+ * Finds who must approve. The first rule whose action matches and whose `match` lists contain the
+ * request's values decides; the requester is never among their own approvers.
+ */
+export const routeApproval = (
+  policy: Policy,
+  request: { action: string; parameters: Record<string, string>; requester: string },
+): ApprovalRoute => {
+  const ruleIndex = policy.rules.findIndex(
+    (rule) =>
+      rule.action === request.action &&
+      Object.entries(rule.match ?? {}).every(([key, values]) => {
+        const value = request.parameters[key];
+        return value !== undefined && values.includes(value);
+      }),
+  );
+  const rule = policy.rules[ruleIndex];
+  if (!rule) throw new NoApprovalRuleError(`No approval rule covers this ${request.action} request`);
+  const minApprovals = rule.minApprovals ?? 1;
+  const approvers = rule.approvers.filter((a) => a !== request.requester);
+  if (approvers.length < minApprovals) {
+    throw new NoApprovalRuleError(
+      `${ruleLabel(rule, ruleIndex)} needs ${minApprovals} approval(s) but only ${approvers.length} approver(s) other than the requester exist`,
+    );
+  }
+  return {
+    ruleIndex,
+    approvers,
+    minApprovals,
+    approvalTimeoutSeconds: rule.approvalTimeoutSeconds ?? policy.approvalTimeoutSeconds ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS,
+  };
+};
+
+export const isAuditor = (policy: Policy, identity: string): boolean => (policy.auditors ?? []).includes(identity);

@@ -1,0 +1,26 @@
+// Every key shape in the table is built here and nowhere else (the state machine receives its keys
+// in the execution input rather than rebuilding them).
+import { createHash } from 'node:crypto';
+
+export interface TableKey {
+  pk: string;
+  sk: string;
+}
+
+export const requestKey = (requestId: string): TableKey => ({ pk: `REQUEST#${requestId}`, sk: 'REQUEST' });
+
+/** The task token lives in its own item so that reading a request can never return it. */
+export const taskTokenKey = (requestId: string): TableKey => ({ pk: `REQUEST#${requestId}`, sk: 'TASK_TOKEN' });
+
+/** Scoped to the caller, so two people can never collide on (or probe) each other's keys. */
+export const idempotencyKey = (requester: string, key: string): TableKey => ({
+  pk: `IDEMPOTENCY#${createHash('sha256').update(`${requester}\n${key}`).digest('hex')}`,
+  sk: 'IDEMPOTENCY',
+});
+
+export const indexes = {
+  byRequester: 'byRequester',
+  byStatus: 'byStatus',
+  byTarget: 'byTarget',
+  byApprover: 'byApprover',
+} as const;

@@ -1,0 +1,83 @@
+// The stored shape of a request and the public shape the HTTP API returns.
+
+export const REQUEST_STATUSES = [
+  'PENDING_APPROVAL',
+  'APPROVED',
+  'COMPLETED',
+  'DENIED',
+  'EXPIRED',
+  'FAILED',
+  'ACTIVE',
+  'REVOKED',
+  'REVOKE_FAILED',
+] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+
+export type Decision = 'approve' | 'deny';
+export type DecisionChannel = 'slack' | 'link';
+
+export interface Approval {
+  approver: string;
+  decision: Decision;
+  at: string;
+  via: DecisionChannel;
+  comment?: string;
+}
+
+/** Events are append-only; `detail` is stored as a JSON string because the state machine writes some. */
+export interface StoredEvent {
+  at: string;
+  type: string;
+  detail: string;
+}
+
+export interface RequestItem {
+  pk: string;
+  sk: string;
+  requestId: string;
+  action: string;
+  /** JSON of the validated action parameters. */
+  parameters: string;
+  requester: string;
+  justification: string;
+  summary: string;
+  targetId: string;
+  status: RequestStatus;
+  createdAt: string;
+  updatedAt: string;
+  expiresAt: string;
+  approvers: string[];
+  minApprovals: number;
+  approvalCount: number;
+  /** approver → decision; the condition target that makes each approver decide at most once. */
+  decisions: Record<string, Decision>;
+  approvals: Approval[];
+  events: StoredEvent[];
+  outcome?: string;
+  error?: { name: string; cause: string };
+}
+
+export interface RequestEvent {
+  at: string;
+  type: string;
+  detail: unknown;
+}
+
+export interface RequestView {
+  requestId: string;
+  action: string;
+  parameters: Record<string, string>;
+  summary: string;
+  requester: string;
+  justification: string;
+  status: RequestStatus;
+  createdAt: string;
+  updatedAt: string;
+  expiresAt: string;
+  approvers: string[];
+  minApprovals: number;
+  approvals: Approval[];
+  events: RequestEvent[];
+  outcome?: unknown;
+  error?: { name: string; message: string };
+}

@@ -1,0 +1,132 @@
+// All reads and writes of request data. Every mutation is a single-item conditional write: dynalite (and
+// cost) rule out transactions, and a condition on the current status is what keeps history consistent.
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { idempotencyKey, requestKey, taskTokenKey } from './keys.js';
+import type { Approval, RequestItem, RequestStatus, StoredEvent } from './model.js';
+
+export interface RepositoryDeps {
+  db: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+export interface IdempotencyRecord {
+  bodyHash: string;
+  requestId: string;
+  /** The execution input, so a replay can finish a start that crashed half-way. */
+  executionInput: string;
+  response: Record<string, unknown>;
+}
+
+export const event = (at: string, type: string, detail: unknown = {}): StoredEvent => ({ at, type, detail: JSON.stringify(detail) });
+
+const isConditionFailure = (error: unknown): boolean =>
+  error instanceof ConditionalCheckFailedException || (error as Error | undefined)?.name === 'ConditionalCheckFailedException';
+
+export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
+  async get(requestId: string): Promise<RequestItem | undefined> {
+    const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: requestKey(requestId), ConsistentRead: true }));
+    return Item as RequestItem | undefined;
+  },
+
+  /** Appends an event only while the request is in one of `whenStatus`; returns false if it was not. */
+  async appendEvent(requestId: string, stored: StoredEvent, whenStatus: readonly RequestStatus[]): Promise<boolean> {
+    const statusValues = Object.fromEntries(whenStatus.map((s, i) => [`:s${i}`, s]));
+    try {
+      await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: requestKey(requestId),
+          UpdateExpression: 'SET events = list_append(events, :event), updatedAt = :now',
+          ConditionExpression: `#status IN (${Object.keys(statusValues).join(', ')})`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':event': [stored], ':now': stored.at, ...statusValues },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  },
+
+  /**
+   * Records one approver's decision, first writer wins. The condition checks the request is still
+   * pending, this approver has not decided, and the approval count is the one the caller saw, so
+   * concurrent deciders cannot both believe they completed the quorum.
+   */
+  async recordDecision(input: {
+    requestId: string;
+    approval: Approval;
+    seenApprovalCount: number;
+    newStatus?: RequestStatus;
+  }): Promise<boolean> {
+    const { approval } = input;
+    const sets = [
+      'approvals = list_append(approvals, :approval)',
+      'events = list_append(events, :event)',
+      'decisions.#approver = :decision',
+      'updatedAt = :now',
+    ];
+    if (approval.decision === 'approve') sets.push('approvalCount = approvalCount + :one');
+    if (input.newStatus) sets.push('#status = :newStatus');
+    try {
+      await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: requestKey(input.requestId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: '#status = :pending AND attribute_not_exists(decisions.#approver) AND approvalCount = :seen',
+          ExpressionAttributeNames: { '#status': 'status', '#approver': approval.approver },
+          ExpressionAttributeValues: {
+            ':approval': [approval],
+            ':event': [event(approval.at, 'decision', { approver: approval.approver, decision: approval.decision, via: approval.via, ...(approval.comment ? { comment: approval.comment } : {}) })],
+            ':decision': approval.decision,
+            ':now': approval.at,
+            ':pending': 'PENDING_APPROVAL',
+            ':seen': input.seenApprovalCount,
+            ...(approval.decision === 'approve' ? { ':one': 1 } : {}),
+            ...(input.newStatus ? { ':newStatus': input.newStatus } : {}),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  },
+
+  async putTaskToken(requestId: string, taskToken: string): Promise<void> {
+    await db.send(new PutCommand({ TableName: tableName, Item: { ...taskTokenKey(requestId), taskToken } }));
+  },
+
+  async getTaskToken(requestId: string): Promise<string | undefined> {
+    const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: taskTokenKey(requestId), ConsistentRead: true }));
+    return typeof Item?.taskToken === 'string' ? Item.taskToken : undefined;
+  },
+
+  async getIdempotency(requester: string, key: string): Promise<IdempotencyRecord | undefined> {
+    const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: idempotencyKey(requester, key), ConsistentRead: true }));
+    return Item as IdempotencyRecord | undefined;
+  },
+
+  /** Claims an idempotency key; false when someone (an earlier or concurrent call) already holds it. */
+  async putIdempotency(requester: string, key: string, record: IdempotencyRecord, expiresAtEpochSeconds: number): Promise<boolean> {
+    try {
+      await db.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...idempotencyKey(requester, key), ...record, ttl: expiresAtEpochSeconds },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  },
+});
+
+export type RequestRepository = ReturnType<typeof createRequestRepository>;

@@ -1,0 +1,97 @@
+// One class per condition, each with a stable `name`. HTTP handlers map them to the contract at the edge
+// (middleware.ts); Step Functions tasks let AWS error names pass through untouched so ErrorEquals matches.
+
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+/** An error the caller caused, with the HTTP status and contract code it maps to. */
+export abstract class DomainError extends Error {
+  abstract readonly statusCode: number;
+  abstract readonly code: string;
+  readonly details?: ErrorDetail[];
+
+  constructor(message: string, details?: ErrorDetail[]) {
+    super(message);
+    this.details = details;
+  }
+}
+
+export class ValidationError extends DomainError {
+  override readonly name = 'ValidationError';
+  readonly statusCode = 400;
+  readonly code = 'ValidationError';
+  constructor(details: ErrorDetail[]) {
+    super(details.map((d) => `${d.path}: ${d.message}`).join('; '), details);
+  }
+}
+
+export class UnauthorizedError extends DomainError {
+  override readonly name = 'UnauthorizedError';
+  readonly statusCode = 401;
+  readonly code = 'Unauthorized';
+}
+
+export class NoApprovalRuleError extends DomainError {
+  override readonly name = 'NoApprovalRuleError';
+  readonly statusCode = 403;
+  readonly code = 'NoApprovalRule';
+}
+
+export class NotFoundError extends DomainError {
+  override readonly name = 'NotFoundError';
+  readonly statusCode = 404;
+  readonly code = 'NotFound';
+}
+
+export class IdempotencyConflictError extends DomainError {
+  override readonly name = 'IdempotencyConflictError';
+  readonly statusCode = 409;
+  readonly code = 'IdempotencyConflict';
+}
+
+export class PayloadTooLargeError extends DomainError {
+  override readonly name = 'PayloadTooLargeError';
+  readonly statusCode = 413;
+  readonly code = 'PayloadTooLarge';
+}
+
+/** A link whose signature does not verify: tampered, truncated, or signed with another secret. */
+export class InvalidLinkError extends DomainError {
+  override readonly name = 'InvalidLinkError';
+  readonly statusCode = 403;
+  readonly code = 'InvalidLink';
+}
+
+/** The signer of a valid link may not decide this request (self-approval, or no longer an approver). */
+export class NotAnApproverError extends DomainError {
+  override readonly name = 'NotAnApproverError';
+  readonly statusCode = 403;
+  readonly code = 'NotAnApprover';
+}
+
+export class AlreadyDecidedError extends DomainError {
+  override readonly name = 'AlreadyDecidedError';
+  readonly statusCode = 409;
+  readonly code = 'AlreadyDecided';
+}
+
+export class LinkExpiredError extends DomainError {
+  override readonly name = 'LinkExpiredError';
+  readonly statusCode = 410;
+  readonly code = 'LinkExpired';
+}
+
+export class NotPendingError extends DomainError {
+  override readonly name = 'NotPendingError';
+  readonly statusCode = 410;
+  readonly code = 'NotPending';
+}
+
+/** A configuration problem found at start-up; it stops the function rather than serving wrong answers. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export const isDomainError = (error: unknown): error is DomainError => error instanceof DomainError;

@@ -1,0 +1,52 @@
+// Middleware is composed here once. Handlers stay plain business logic: they throw domain errors, and
+// the edge turns them into the contract's status codes and bodies.
+import middy, { type MiddlewareObj } from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Context } from 'aws-lambda';
+import { isDomainError } from './errors.js';
+import { errorBody, html, json, wantsJson, type HttpResult } from './http.js';
+import { logger } from './logger.js';
+
+type HttpLikeEvent = { requestContext: { requestId: string }; headers: Record<string, string | undefined> };
+
+const correlate = <E extends HttpLikeEvent>(): MiddlewareObj<E, HttpResult> => ({
+  before: (request) => {
+    logger.setCorrelationId(request.event.requestContext.requestId);
+  },
+});
+
+export type ErrorPage = (statusCode: number, message: string) => string;
+
+const contractErrors = <E extends HttpLikeEvent>(errorPage?: ErrorPage): MiddlewareObj<E, HttpResult> => ({
+  onError: (request) => {
+    const { error } = request;
+    if (isDomainError(error)) {
+      logger.info('Request refused', { errorName: error.name, statusCode: error.statusCode });
+      request.response =
+        errorPage && !wantsJson(request.event)
+          ? html(error.statusCode, errorPage(error.statusCode, error.message))
+          : json(error.statusCode, errorBody(error));
+      return;
+    }
+    logger.error('Unhandled error', { errorName: error?.name, errorMessage: error?.message });
+    request.response = json(500, { error: { code: 'InternalError', message: 'Something went wrong; it has been logged' } });
+  },
+});
+
+export const httpHandler = <E extends HttpLikeEvent>(
+  handler: (event: E, context: Context) => Promise<HttpResult>,
+  /** Pages for browsers (the approval link routes); API clients asking for JSON still get the contract body. */
+  options: { errorPage?: ErrorPage } = {},
+) =>
+  middy<E, HttpResult>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(correlate<E>())
+    .use(contractErrors<E>(options.errorPage))
+    .handler(handler);
+
+/** Step Functions tasks: errors propagate untouched so their AWS names reach Retry/Catch. */
+export const taskHandler = <E extends { requestId: string }, R>(handler: (event: E, context: Context) => Promise<R>) =>
+  middy<E, R>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use({ before: (request) => logger.setCorrelationId(request.event.requestId) })
+    .handler(handler);
