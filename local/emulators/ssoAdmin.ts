@@ -1,0 +1,266 @@
+import { randomUUID } from 'node:crypto';
+import { loadOrSeed, saveState, type SsoFixtures } from './fixtures.js';
+import { AwsServiceError, errorResponse, systemClock, type Clock, type EmulatorResponse, type ServiceEmulator } from './types.js';
+import { isRecord, paginate, validateInput, type Input } from './validation.js';
+
+// Constraints from the CreateAccountAssignment reference; every operation that carries these fields shares them.
+const fields = {
+  InstanceArn: {
+    type: 'string',
+    required: true,
+    minLength: 10,
+    maxLength: 1224,
+    pattern: 'arn:aws:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}',
+  },
+  PermissionSetArn: {
+    type: 'string',
+    required: true,
+    minLength: 10,
+    maxLength: 1224,
+    pattern: 'arn:aws:sso:::permissionSet/(sso)?ins-[a-zA-Z0-9-.]{16}/ps-[a-zA-Z0-9-./]{16}',
+  },
+  PrincipalId: {
+    type: 'string',
+    required: true,
+    minLength: 1,
+    maxLength: 47,
+    pattern: '^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$',
+  },
+  PrincipalType: { type: 'string', required: true, enum: ['USER', 'GROUP'] },
+  TargetId: { type: 'string', required: true, pattern: '\\d{12}' },
+  TargetType: { type: 'string', required: true, enum: ['AWS_ACCOUNT'] },
+} as const;
+
+const requestId = {
+  type: 'string',
+  required: true,
+  minLength: 36,
+  maxLength: 36,
+  pattern: '\\b[0-9a-f]{8}\\b-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-\\b[0-9a-f]{12}\\b',
+} as const;
+
+const rules = {
+  assignment: fields,
+  creationStatus: { InstanceArn: fields.InstanceArn, AccountAssignmentCreationRequestId: requestId },
+  deletionStatus: { InstanceArn: fields.InstanceArn, AccountAssignmentDeletionRequestId: requestId },
+  list: {
+    InstanceArn: fields.InstanceArn,
+    AccountId: { ...fields.TargetId, required: true },
+    PermissionSetArn: fields.PermissionSetArn,
+    MaxResults: { type: 'integer', min: 1, max: 100 },
+    NextToken: { type: 'string', maxLength: 2048, pattern: '^[-a-zA-Z0-9+=/_]*$' },
+  },
+} as const;
+
+type AssignmentRequest = Input<typeof fields>;
+
+interface Assignment {
+  AccountId: string;
+  PermissionSetArn: string;
+  PrincipalType: string;
+  PrincipalId: string;
+}
+
+interface Operation extends Omit<AssignmentRequest, 'InstanceArn'> {
+  kind: 'create' | 'delete';
+  RequestId: string;
+  createdAt: number;
+  completesAt: number;
+  /** Whether the finished operation has been applied to `assignments`. */
+  applied: boolean;
+  FailureReason?: string;
+}
+
+interface SsoState {
+  assignments: Assignment[];
+  operations: Operation[];
+}
+
+const isSsoState = (value: unknown): value is SsoState =>
+  isRecord(value) && Array.isArray(value.assignments) && Array.isArray(value.operations);
+
+const RATE_LIMIT_PER_SECOND = 20;
+const OUTSTANDING_LIMIT = 15;
+
+const notFound = (message: string) => new AwsServiceError('ResourceNotFoundException', message);
+const throttled = (message: string) => new AwsServiceError('ThrottlingException', message);
+
+const sameAssignment = (a: Assignment, b: Assignment): boolean =>
+  a.AccountId === b.AccountId &&
+  a.PermissionSetArn === b.PermissionSetArn &&
+  a.PrincipalType === b.PrincipalType &&
+  a.PrincipalId === b.PrincipalId;
+
+const assignmentOf = (source: Omit<AssignmentRequest, 'InstanceArn' | 'TargetType'>): Assignment => ({
+  AccountId: source.TargetId,
+  PermissionSetArn: source.PermissionSetArn,
+  PrincipalType: source.PrincipalType,
+  PrincipalId: source.PrincipalId,
+});
+
+export const createSsoAdminEmulator = (options: {
+  fixtures: SsoFixtures;
+  timeScale?: number;
+  clock?: Clock;
+  stateFile?: string;
+}): ServiceEmulator => {
+  const { fixtures, stateFile, clock = systemClock, timeScale = 1 } = options;
+  const provisioningMs = fixtures.provisioningSeconds * timeScale * 1000;
+  const state = loadOrSeed(stateFile, isSsoState, (): SsoState => ({ assignments: [], operations: [] }));
+  const recentCalls: number[] = [];
+
+  // Identity Center's 20 TPS is shared by all its APIs; only admitted calls use up the window.
+  const admit = (now: number): void => {
+    while ((recentCalls[0] ?? now) <= now - 1000) recentCalls.shift();
+    if (recentCalls.length >= RATE_LIMIT_PER_SECOND) throw throttled('Rate exceeded');
+    recentCalls.push(now);
+  };
+
+  const statusOf = (op: Operation, now: number) => {
+    const finished = now >= op.completesAt;
+    return {
+      Status: !finished ? 'IN_PROGRESS' : op.FailureReason ? 'FAILED' : 'SUCCEEDED',
+      RequestId: op.RequestId,
+      ...(finished && op.FailureReason ? { FailureReason: op.FailureReason } : {}),
+      TargetId: op.TargetId,
+      TargetType: op.TargetType,
+      PermissionSetArn: op.PermissionSetArn,
+      PrincipalType: op.PrincipalType,
+      PrincipalId: op.PrincipalId,
+      CreatedDate: op.createdAt / 1000,
+    };
+  };
+
+  /** Provisioning has no timers: operations whose time has come are applied, in completion order, when next read. */
+  const settle = (now: number): void => {
+    const due = state.operations.filter((op) => !op.applied && op.completesAt <= now);
+    for (const op of due.sort((a, b) => a.completesAt - b.completesAt)) {
+      const assignment = assignmentOf(op);
+      const existing = state.assignments.findIndex((candidate) => sameAssignment(candidate, assignment));
+      if (op.kind === 'create' && !op.FailureReason && existing < 0) state.assignments.push(assignment);
+      if (op.kind === 'delete' && existing >= 0) state.assignments.splice(existing, 1);
+      op.applied = true;
+    }
+    if (due.length > 0) saveState(stateFile, state);
+  };
+
+  const checkInstance = (instanceArn: string): void => {
+    if (instanceArn !== fixtures.instanceArn) throw notFound(`Instance ${instanceArn} does not exist`);
+  };
+
+  const checkPermissionSet = (permissionSetArn: string): void => {
+    if (!fixtures.permissionSets.includes(permissionSetArn)) {
+      throw notFound(`PermissionSet ${permissionSetArn} does not exist`);
+    }
+  };
+
+  const checkAccount = (accountId: string): void => {
+    if (!fixtures.accounts.includes(accountId)) throw notFound(`Account ${accountId} is not part of the organization`);
+  };
+
+  const checkResources = (request: AssignmentRequest): void => {
+    checkInstance(request.InstanceArn);
+    checkPermissionSet(request.PermissionSetArn);
+    const principal = fixtures.principals.find((candidate) => candidate.id === request.PrincipalId);
+    if (principal?.type !== request.PrincipalType) {
+      throw notFound(`${request.PrincipalType} principal ${request.PrincipalId} does not exist`);
+    }
+    checkAccount(request.TargetId);
+  };
+
+  const inProgress = (kind: Operation['kind'], now: number): number =>
+    state.operations.filter((op) => op.kind === kind && now < op.completesAt).length;
+
+  const startOperation = (kind: Operation['kind'], request: AssignmentRequest, now: number): Operation => {
+    const fails = kind === 'create' && (fixtures.failingPrincipals ?? []).includes(request.PrincipalId);
+    const failure = `Principal ${request.PrincipalId} could not be provisioned in ${request.TargetId} (failingPrincipals)`;
+    const op: Operation = {
+      kind,
+      TargetId: request.TargetId,
+      TargetType: request.TargetType,
+      PermissionSetArn: request.PermissionSetArn,
+      PrincipalType: request.PrincipalType,
+      PrincipalId: request.PrincipalId,
+      RequestId: randomUUID(),
+      createdAt: now,
+      completesAt: now + provisioningMs,
+      applied: false,
+      ...(fails ? { FailureReason: failure } : {}),
+    };
+    state.operations.push(op);
+    saveState(stateFile, state);
+    return op;
+  };
+
+  const findOperation = (kind: Operation['kind'], id: string): Operation => {
+    const op = state.operations.find((candidate) => candidate.kind === kind && candidate.RequestId === id);
+    if (!op) throw notFound(`Account assignment ${kind === 'create' ? 'creation' : 'deletion'} request ${id} does not exist`);
+    return op;
+  };
+
+  const operations: Record<string, (input: unknown, now: number) => object> = {
+    CreateAccountAssignment: (input, now) => {
+      const request = validateInput(input, rules.assignment);
+      checkResources(request);
+      if (inProgress('create', now) >= OUTSTANDING_LIMIT) {
+        throw throttled(`${OUTSTANDING_LIMIT} account assignment creations are already in progress`);
+      }
+      return { AccountAssignmentCreationStatus: statusOf(startOperation('create', request, now), now) };
+    },
+    DescribeAccountAssignmentCreationStatus: (input, now) => {
+      const request = validateInput(input, rules.creationStatus);
+      checkInstance(request.InstanceArn);
+      const op = findOperation('create', request.AccountAssignmentCreationRequestId);
+      return { AccountAssignmentCreationStatus: statusOf(op, now) };
+    },
+    DeleteAccountAssignment: (input, now) => {
+      const request = validateInput(input, rules.assignment);
+      checkResources(request);
+      const target = assignmentOf(request);
+      if (!state.assignments.some((assignment) => sameAssignment(assignment, target))) {
+        throw notFound(`${request.PrincipalId} has no assignment of ${request.PermissionSetArn} on ${request.TargetId}`);
+      }
+      // The 15-outstanding quota is documented for creations; deletions are provisioned the same way, so they get the same bound.
+      if (inProgress('delete', now) >= OUTSTANDING_LIMIT) {
+        throw throttled(`${OUTSTANDING_LIMIT} account assignment deletions are already in progress`);
+      }
+      return { AccountAssignmentDeletionStatus: statusOf(startOperation('delete', request, now), now) };
+    },
+    DescribeAccountAssignmentDeletionStatus: (input, now) => {
+      const request = validateInput(input, rules.deletionStatus);
+      checkInstance(request.InstanceArn);
+      const op = findOperation('delete', request.AccountAssignmentDeletionRequestId);
+      return { AccountAssignmentDeletionStatus: statusOf(op, now) };
+    },
+    ListAccountAssignments: (input) => {
+      const request = validateInput(input, rules.list);
+      checkInstance(request.InstanceArn);
+      checkPermissionSet(request.PermissionSetArn);
+      checkAccount(request.AccountId);
+      const matching = state.assignments.filter(
+        (assignment) => assignment.AccountId === request.AccountId && assignment.PermissionSetArn === request.PermissionSetArn,
+      );
+      const { page, nextToken } = paginate(matching, request.MaxResults, request.NextToken);
+      return { AccountAssignments: page, ...(nextToken ? { NextToken: nextToken } : {}) };
+    },
+  };
+
+  return {
+    targetPrefix: 'SWBExternalService',
+    serviceName: 'sso-admin',
+    contentType: 'application/x-amz-json-1.1',
+    async handle(operation: string, input: unknown): Promise<EmulatorResponse> {
+      try {
+        const run = Object.hasOwn(operations, operation) ? operations[operation] : undefined;
+        if (!run) throw new AwsServiceError('UnknownOperationException', `Unknown operation ${operation}`);
+        const now = clock.now();
+        admit(now);
+        settle(now);
+        return { status: 200, body: run(input, now) };
+      } catch (error) {
+        if (error instanceof AwsServiceError) return errorResponse(error);
+        throw error;
+      }
+    },
+  };
+};

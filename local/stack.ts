@@ -1,0 +1,186 @@
+// The whole system on one machine: dynalite, the AWS emulators behind one endpoint, the workflow, and the HTTP
+// API in front of the real handlers. Everything is derived from serverless.yml and statemachine/.
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { loadPolicyFile } from '../functions/policy/policy.js';
+import { startAwsEndpoint } from './awsEndpoint.js';
+import { ensureTable, startDynalite } from './dynamodb.js';
+import { FaultInjector, parseFaults } from './emulators/faults.js';
+import { loadFixtures } from './emulators/fixtures.js';
+import { createProtonEmulator } from './emulators/proton.js';
+import { createSsoAdminEmulator } from './emulators/ssoAdmin.js';
+import { createStepFunctionsEmulator, type StepFunctionsEmulator } from './emulators/stepFunctions.js';
+import { createTaskRunner } from './emulators/taskRunner.js';
+import { startHttpApi } from './httpApi.js';
+import { createLambdaRuntime, literalEnvironment, LOCAL_ACCOUNT_ID, LOCAL_REGION } from './lambdaRuntime.js';
+import { loadLocalSecrets } from './secrets.js';
+import { loadServerlessConfig, projectRoot, substituteDefinition } from './serverlessConfig.js';
+
+export interface LocalStackOptions {
+  /** 0 picks a free port. Default 3000. */
+  port?: number;
+  /** 0 picks a free port. Default 4566. */
+  awsPort?: number;
+  dataDir: string;
+  timeScale?: number;
+  /** LOCAL_FIXTURES: inline JSON or a file path. */
+  fixtures?: string;
+  /** LOCAL_FAULTS. */
+  faults?: string;
+  policyFile?: string;
+  publicBaseUrl?: string;
+  /** Unset: generated once per data directory. */
+  linkSigningSecret?: string;
+  slackSigningSecret?: string;
+  /** Set: handlers post to real Slack. Unset: messages go to the local outbox. */
+  slackBotToken?: string;
+  /** Suppress informational lines; errors are still reported. */
+  quiet?: boolean;
+}
+
+export interface LocalStack {
+  httpUrl: string;
+  awsUrl: string;
+  dataDir: string;
+  tableName: string;
+  stateMachineArn: string;
+  stepFunctions: StepFunctionsEmulator;
+  close(): Promise<void>;
+}
+
+// Handlers read process.env once and keep their AWS clients, and ES modules cannot be unloaded. So every stack
+// started in one process must hand them the same values: a restart asking for port 0 gets the previous ports
+// back, and a stack that would change any handler variable is refused instead of silently talking to the old one.
+let firstStack: { port: number; awsPort: number; environment: Record<string, string> } | undefined;
+
+const refuseChanges = (environment: Record<string, string>): void => {
+  const changed = Object.keys(environment).find((name) => firstStack && environment[name] !== firstStack.environment[name]);
+  if (changed) {
+    throw new Error(
+      `startLocalStack: ${changed} differs from the first stack of this process; handlers keep their first configuration, so start a new process`,
+    );
+  }
+};
+
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export const startLocalStack = async (options: LocalStackOptions): Promise<LocalStack> => {
+  const log = options.quiet ? () => undefined : (line: string) => console.log(line);
+  const logError = (line: string) => console.error(line);
+  const config = loadServerlessConfig();
+  const dataDir = resolve(options.dataDir);
+  const policyFile = options.policyFile ? resolve(options.policyFile) : join(projectRoot, 'config/policy.local.json');
+  const timeScale = options.timeScale ?? 1;
+  const tableName = `${config.service}-local-requests`;
+  const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:stateMachine:${config.service}-local-approval`;
+
+  // Everything that can be checked without side effects is checked first, so a typo fails in milliseconds.
+  loadPolicyFile(policyFile);
+  const fixtures = loadFixtures(options.fixtures);
+  const faults = new FaultInjector(parseFaults(options.faults));
+  const substitutions: Record<string, string> = {};
+  for (const [name, substitution] of Object.entries(config.stateMachine.substitutions)) {
+    if (substitution.kind === 'function') {
+      substitutions[name] = `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:${substitution.functionName}`;
+    } else if (substitution.logicalId === config.table.logicalId) {
+      substitutions[name] = tableName;
+    } else {
+      throw new Error(`serverless.yml: substitution ${name} references ${substitution.logicalId}, not the table`);
+    }
+  }
+  const secrets = loadLocalSecrets(dataDir, options);
+  const outboxFile = join(dataDir, 'outbox.jsonl');
+  const baseEnvironment: Record<string, string> = {
+    ...literalEnvironment(config),
+    POWERTOOLS_SERVICE_NAME: config.service,
+    AWS_REGION: LOCAL_REGION,
+    TABLE_NAME: tableName,
+    STATE_MACHINE_ARN: stateMachineArn,
+    POLICY_FILE: policyFile,
+    OUTBOX_FILE: outboxFile,
+    LINK_SIGNING_SECRET: secrets.linkSigningSecret,
+    SLACK_SIGNING_SECRET: secrets.slackSigningSecret,
+    SLACK_BOT_TOKEN: options.slackBotToken ?? '',
+  };
+  // Checked again once the ports are known; checking now fails before anything is started.
+  refuseChanges(baseEnvironment);
+
+  const closers: Array<() => Promise<void>> = [];
+  const closeAll = async (): Promise<void> => {
+    for (const close of closers.splice(0).reverse()) await close();
+  };
+  try {
+    const dynamo = await startDynalite({ path: join(dataDir, 'dynamodb') });
+    closers.push(() => dynamo.close());
+    const dynamodb = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    closers.push(async () => dynamodb.destroy());
+    await ensureTable(dynamodb, tableName, config.table);
+
+    const runtime = createLambdaRuntime(config, { projectRoot });
+    const stepFunctions = createStepFunctionsEmulator({
+      definition: substituteDefinition(config.stateMachine.definition, substitutions),
+      stateMachineArn,
+      taskRunner: createTaskRunner({ invokeLambda: (name, payload) => runtime.invoke(name, payload), dynamodb }),
+      timeScale,
+      stateFile: join(dataDir, 'stepfunctions.json'),
+    });
+    closers.push(() => stepFunctions.close());
+    for (const { name } of stepFunctions.lostExecutions()) {
+      log(`execution ${name} was running when the stack last stopped; it has not been resumed`);
+    }
+
+    const aws = await startAwsEndpoint({
+      port: options.awsPort === 0 && firstStack ? firstStack.awsPort : (options.awsPort ?? 4566),
+      host: '127.0.0.1',
+      dynamodbEndpoint: dynamo.endpoint,
+      emulators: [
+        stepFunctions,
+        createSsoAdminEmulator({ fixtures: fixtures.sso, timeScale, stateFile: join(dataDir, 'sso-admin.json') }),
+        createProtonEmulator({ fixtures: fixtures.proton, region: LOCAL_REGION, stateFile: join(dataDir, 'proton.json') }),
+      ],
+      faults,
+      logError,
+    });
+    // Ahead of the workflow in the list, so the workflow closes first and running tasks keep their services.
+    closers.splice(closers.length - 1, 0, () => aws.close());
+
+    const http = await startHttpApi({
+      port: options.port === 0 && firstStack ? firstStack.port : (options.port ?? 3000),
+      host: '127.0.0.1',
+      routes: config.routes,
+      invoke: (name, event) => runtime.invoke(name, event),
+      jwtKey: Buffer.from(secrets.jwtSigningKey, 'base64url'),
+      outboxFile,
+      logError,
+    });
+    closers.push(() => http.close());
+
+    // Set before this function returns, hence before any request can reach a handler (they read it once).
+    const environment: Record<string, string> = {
+      ...baseEnvironment,
+      AWS_ENDPOINT_URL: aws.url,
+      PUBLIC_BASE_URL: (options.publicBaseUrl ?? http.url).replace(/\/+$/, ''),
+    };
+    refuseChanges(environment);
+    firstStack ??= { port: http.port, awsPort: aws.port, environment };
+    Object.assign(process.env, environment);
+    // An inherited token would send local test traffic to real Slack.
+    if (!options.slackBotToken) delete process.env.SLACK_BOT_TOKEN;
+    process.env.AWS_ACCESS_KEY_ID ??= LOCAL_CREDENTIALS.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY ??= LOCAL_CREDENTIALS.secretAccessKey;
+    process.env.POWERTOOLS_LOG_LEVEL ??= options.quiet ? 'ERROR' : 'INFO';
+
+    return {
+      httpUrl: http.url,
+      awsUrl: aws.url,
+      dataDir,
+      tableName,
+      stateMachineArn,
+      stepFunctions,
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+};

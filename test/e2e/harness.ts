@@ -1,0 +1,109 @@
+// End-to-end helpers: the real local stack (dynalite, the real ASL, real handlers) driven over HTTP, and
+// real AWS SDK v3 clients pointed at its emulated AWS endpoint.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { SFNClient, ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack.js';
+
+export const SSO_PARAMETERS = {
+  InstanceArn: 'arn:aws:sso:::instance/ssoins-1111111111111111',
+  PermissionSetArn: 'arn:aws:sso:::permissionSet/ssoins-1111111111111111/ps-1111111111111111',
+  PrincipalId: 'f81d4fae-7dec-11d0-a765-00a0c91e6bf6',
+  PrincipalType: 'USER',
+  TargetId: '111111111111',
+  TargetType: 'AWS_ACCOUNT',
+};
+
+export const PROTON_CONNECTION_IDS = [
+  '3f1c1a52-6a7b-4c1e-9d35-0b6f5c2a9e10',
+  '7d2e4b19-8c3a-4f5d-a1b2-c3d4e5f60718',
+  'b5a9c8d7-e6f5-4a3b-9c2d-1e0f9a8b7c6d',
+];
+
+export const ssoRequest = (overrides: Partial<typeof SSO_PARAMETERS> = {}) => ({
+  action: 'sso:CreateAccountAssignment',
+  parameters: { ...SSO_PARAMETERS, ...overrides },
+  justification: 'on-call for INC-123',
+});
+
+export const protonRequest = (id: string) => ({ action: 'proton:AcceptEnvironmentAccountConnection', parameters: { id }, justification: 'new environment' });
+
+export const newDataDir = (): string => mkdtempSync(join(tmpdir(), 'access-approvals-e2e-'));
+
+export interface Harness {
+  stack: LocalStack;
+  aws: { region: string; endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string }; maxAttempts: number };
+  token(email: string): Promise<string>;
+  call(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string }): Promise<{ status: number; body: unknown; text: string; headers: Headers }>;
+  outbox(requestId: string): Promise<Array<{ approver: string; kind: string; approvalUrl?: string; text: string }>>;
+  waitForLinks(requestId: string, count: number): Promise<Map<string, string>>;
+  waitForStatus(requestId: string, token: string, statuses: string[], timeoutMs?: number): Promise<Record<string, unknown>>;
+  itemCount(): Promise<number>;
+  executionCount(): Promise<number>;
+}
+
+export const startHarness = async (options: Partial<LocalStackOptions> = {}): Promise<Harness> => {
+  const stack = await startLocalStack({ port: 0, awsPort: 0, dataDir: options.dataDir ?? newDataDir(), quiet: true, timeScale: 0.01, ...options });
+  const aws = { region: 'us-east-1', endpoint: stack.awsUrl, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 };
+  const dynamodb = new DynamoDBClient(aws);
+  const sfn = new SFNClient(aws);
+
+  const call: Harness['call'] = async (method, path, { token, body, headers = {}, rawBody } = {}) => {
+    const response = await fetch(`${stack.httpUrl}${path}`, {
+      method,
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
+      body: rawBody ?? (body !== undefined ? JSON.stringify(body) : undefined),
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // HTML or empty bodies stay as text.
+    }
+    return { status: response.status, body: parsed, text, headers: response.headers };
+  };
+
+  const outbox: Harness['outbox'] = async (requestId) => (await call('GET', `/local/outbox?requestId=${encodeURIComponent(requestId)}`)).body as Awaited<ReturnType<Harness['outbox']>>;
+
+  const poll = async <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
+  return {
+    stack,
+    aws,
+    call,
+    outbox,
+    token: async (email) => ((await call('POST', '/local/tokens', { body: { sub: email.split('@')[0], email } })).body as { token: string }).token,
+    waitForLinks: (requestId, count) =>
+      poll(`${count} approval link(s) for ${requestId}`, async () => {
+        const links = (await outbox(requestId)).filter((m) => m.kind === 'approval' && m.approvalUrl);
+        return links.length >= count ? new Map(links.map((m) => [m.approver, new URL(m.approvalUrl!).pathname])) : undefined;
+      }),
+    waitForStatus: (requestId, token, statuses, timeoutMs) =>
+      poll(
+        `${requestId} to reach ${statuses.join('/')}`,
+        async () => {
+          const { status, body } = await call('GET', `/requests/${requestId}`, { token });
+          return status === 200 && statuses.includes((body as { status: string }).status) ? (body as Record<string, unknown>) : undefined;
+        },
+        timeoutMs,
+      ),
+    // Tests may scan: they check that nothing at all was written.
+    itemCount: async () => (await dynamodb.send(new ScanCommand({ TableName: stack.tableName, Select: 'COUNT' }))).Count ?? 0,
+    executionCount: async () => (await sfn.send(new ListExecutionsCommand({ stateMachineArn: stack.stateMachineArn }))).executions?.length ?? 0,
+  };
+};

@@ -1,0 +1,265 @@
+// Runs the real approval.asl.json on the local engine against in-memory dynalite, with scripted stub Lambdas.
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient, GetItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { ensureTable, startDynalite, type LocalDynamo } from '../../local/dynamodb.js';
+import { createStepFunctionsEmulator, type StepFunctionsEmulator } from '../../local/emulators/stepFunctions.js';
+import { createTaskRunner } from '../../local/emulators/taskRunner.js';
+import { loadServerlessConfig, substituteDefinition } from '../../local/serverlessConfig.js';
+
+export const TABLE_NAME = 'access-approvals-test-requests';
+export const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:access-approvals-test-approval';
+const functionArn = (name: string): string => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
+
+export type Action = 'sso:CreateAccountAssignment' | 'proton:AcceptEnvironmentAccountConnection';
+export type Payload = Record<string, unknown>;
+/** A scripted Lambda response: an Error is thrown, a function computes the result, anything else is returned. */
+export type Step = Error | ((payload: Payload) => unknown) | Record<string, unknown>;
+
+export const awsError = (name: string, message = `${name} (stub)`): Error => Object.assign(new Error(message), { name });
+
+const defaults: Record<string, (payload: Payload) => unknown> = {
+  notify: () => ({ sent: 1 }),
+  accept: (payload) => ({
+    status: 'CONNECTED',
+    connection: { id: (payload.parameters as Payload).id, status: 'CONNECTED', environmentName: 'dev' },
+  }),
+  assign: () => ({ creationRequestId: randomUUID(), status: 'IN_PROGRESS' }),
+  checkAssignment: (payload) => assignmentStatus('SUCCEEDED')(payload),
+};
+
+/** A checkAssignment response with the given creation status. */
+export const assignmentStatus =
+  (status: 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED', failureReason?: string) =>
+  (payload: Payload): Record<string, unknown> => ({
+    creationRequestId: payload.creationRequestId,
+    status,
+    polls: Number(payload.polls) + 1,
+    assignment: {
+      Status: status,
+      RequestId: payload.creationRequestId,
+      ...(failureReason === undefined ? {} : { FailureReason: failureReason }),
+    },
+  });
+
+/** Stub Lambdas keyed by serverless function name, scripted per request so executions never share behaviour. */
+export class StubLambdas {
+  readonly calls: Array<{ functionName: string; payload: Payload }> = [];
+  private readonly scripts = new Map<string, Step[]>();
+  private readonly tokens = new Map<string, string[]>();
+
+  /** Queues responses for `functionName` on `requestId`; once they are used up the default answers. */
+  script(functionName: string, requestId: string, ...steps: Step[]): void {
+    this.scripts.set(`${functionName}/${requestId}`, steps);
+  }
+
+  callsTo(functionName: string, requestId: string, kind?: string): Payload[] {
+    return this.calls
+      .filter((c) => c.functionName === functionName && c.payload.requestId === requestId && (kind === undefined || c.payload.kind === kind))
+      .map((c) => c.payload);
+  }
+
+  /** The task token the approval notification received (the newest, if it was retried). */
+  async taskToken(requestId: string, timeoutMs = 5000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const token = this.tokens.get(requestId)?.at(-1);
+      if (token) return token;
+      if (Date.now() > deadline) throw new Error(`notify never received a task token for ${requestId}`);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  }
+
+  readonly invoke = async (functionName: string, payload: unknown): Promise<unknown> => {
+    const body = payload as Payload;
+    const requestId = String(body.requestId);
+    this.calls.push({ functionName, payload: body });
+    if (functionName === 'notify' && body.kind === 'approval') {
+      this.tokens.set(requestId, [...(this.tokens.get(requestId) ?? []), String(body.taskToken)]);
+    }
+    const step = this.scripts.get(`${functionName}/${requestId}`)?.shift();
+    if (step instanceof Error) throw step;
+    if (typeof step === 'function') return step(body);
+    if (step !== undefined) return step;
+    const fallback = defaults[functionName];
+    if (!fallback) throw awsError('ResourceNotFoundException', `Function not found: ${functionName}`);
+    return fallback(body);
+  };
+}
+
+export interface Harness {
+  emulator: StepFunctionsEmulator;
+  dynamodb: DynamoDBClient;
+  lambdas: StubLambdas;
+  close(): Promise<void>;
+}
+
+export const loadDefinition = (): Record<string, unknown> => {
+  const { stateMachine } = loadServerlessConfig();
+  const values = Object.fromEntries(
+    Object.entries(stateMachine.substitutions).map(([key, s]) => [key, s.kind === 'table' ? TABLE_NAME : functionArn(s.functionName)]),
+  );
+  return substituteDefinition(stateMachine.definition, values);
+};
+
+export const startHarness = async (options: { timeScale?: number } = {}): Promise<Harness> => {
+  const dynalite: LocalDynamo = await startDynalite();
+  const dynamodb = new DynamoDBClient({
+    endpoint: dynalite.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await ensureTable(dynamodb, TABLE_NAME, loadServerlessConfig().table);
+  const lambdas = new StubLambdas();
+  const emulator = createStepFunctionsEmulator({
+    definition: loadDefinition(),
+    stateMachineArn: STATE_MACHINE_ARN,
+    taskRunner: createTaskRunner({ invokeLambda: lambdas.invoke, dynamodb }),
+    timeScale: options.timeScale ?? 0.001,
+  });
+  return {
+    emulator,
+    dynamodb,
+    lambdas,
+    close: async () => {
+      await emulator.close();
+      dynamodb.destroy();
+      await dynalite.close();
+    },
+  };
+};
+
+const parametersFor: Record<Action, () => Record<string, unknown>> = {
+  'sso:CreateAccountAssignment': () => ({
+    InstanceArn: 'arn:aws:sso:::instance/ssoins-1111111111111111',
+    PermissionSetArn: 'arn:aws:sso:::permissionSet/ssoins-1111111111111111/ps-1111111111111111',
+    PrincipalId: '906767a1-0000-4000-8000-000000000001',
+    PrincipalType: 'USER',
+    TargetId: '111111111111',
+    TargetType: 'AWS_ACCOUNT',
+  }),
+  'proton:AcceptEnvironmentAccountConnection': () => ({ id: randomUUID() }),
+};
+
+/** The execution input the submit Lambda builds. */
+export const buildInput = (action: Action, overrides: { requestId?: string; approvalTimeoutSeconds?: number } = {}) => {
+  const requestId = overrides.requestId ?? randomUUID();
+  const parameters = parametersFor[action]();
+  const now = new Date().toISOString();
+  const keys = { pk: { S: `REQUEST#${requestId}` }, sk: { S: 'REQUEST' } };
+  return {
+    requestId,
+    action,
+    parameters,
+    approvalTimeoutSeconds: overrides.approvalTimeoutSeconds ?? 86_400,
+    keys,
+    item: {
+      ...keys,
+      requestId: { S: requestId },
+      action: { S: action },
+      parameters: { S: JSON.stringify(parameters) },
+      requester: { S: 'alice@example.com' },
+      status: { S: 'PENDING_APPROVAL' },
+      createdAt: { S: now },
+      updatedAt: { S: now },
+      events: { L: [{ M: { at: { S: now }, type: { S: 'submitted' }, detail: { S: '{}' } } }] },
+    },
+  };
+};
+export type ExecutionInput = ReturnType<typeof buildInput>;
+
+/** Calls the emulator and fails loudly on an error response, so a test reads like the SDK call it stands for. */
+export const call = async <T = Record<string, unknown>>(h: Harness, operation: string, body: unknown): Promise<T> => {
+  const response = await h.emulator.handle(operation, body);
+  if (response.status !== 200) throw new Error(`${operation} failed: ${JSON.stringify(response.body)}`);
+  return response.body as T;
+};
+
+export const startExecution = async (h: Harness, input: ExecutionInput, name: string = input.requestId): Promise<string> => {
+  const { executionArn } = await call<{ executionArn: string }>(h, 'StartExecution', {
+    stateMachineArn: STATE_MACHINE_ARN,
+    name,
+    input: JSON.stringify(input),
+  });
+  return executionArn;
+};
+
+export interface Execution {
+  status: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+}
+
+export const waitForExecution = async (h: Harness, executionArn: string, timeoutMs = 10_000): Promise<Execution> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const execution = await call<Execution>(h, 'DescribeExecution', { executionArn });
+    if (execution.status !== 'RUNNING') return execution;
+    if (Date.now() > deadline) throw new Error(`${executionArn} still RUNNING after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+};
+
+export interface HistoryEvent {
+  id: number;
+  type: string;
+  [details: string]: unknown;
+}
+
+export const history = async (h: Harness, executionArn: string): Promise<HistoryEvent[]> => {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await call<{ events: HistoryEvent[]; nextToken?: string }>(h, 'GetExecutionHistory', { executionArn, nextToken });
+    events.push(...page.events);
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return events;
+};
+
+export const stateTransitions = (events: HistoryEvent[]): number => events.filter((e) => e.type.endsWith('StateEntered')).length;
+
+/** Lambda invocations (one per attempt) of the state that scheduled `functionName`. */
+export const lambdaInvocations = (events: HistoryEvent[], functionName: string): number =>
+  events.filter((e) => {
+    const details = e.taskScheduledEventDetails as { resourceType?: string; parameters?: string } | undefined;
+    return e.type === 'TaskScheduled' && details?.resourceType === 'lambda' && JSON.parse(details.parameters ?? '{}').FunctionName === functionArn(functionName);
+  }).length;
+
+export const getItem = async (h: Harness, requestId: string): Promise<Record<string, AttributeValue>> => {
+  const { Item } = await h.dynamodb.send(
+    new GetItemCommand({ TableName: TABLE_NAME, Key: { pk: { S: `REQUEST#${requestId}` }, sk: { S: 'REQUEST' } }, ConsistentRead: true }),
+  );
+  if (!Item) throw new Error(`no item for ${requestId}`);
+  return Item;
+};
+
+export const eventTypes = (item: Record<string, AttributeValue>): string[] =>
+  (item.events?.L ?? []).map((e) => e.M?.type?.S ?? '?');
+
+/**
+ * What the decide Lambda does: record the decision with a condition on the status, then resume the workflow
+ * (SendTaskSuccess to approve, SendTaskFailure with error `Denied` to deny). Returns the Send* response.
+ */
+export const decide = async (h: Harness, requestId: string, decision: 'approve' | 'deny') => {
+  const taskToken = await h.lambdas.taskToken(requestId);
+  const at = new Date().toISOString();
+  await h.dynamodb.send(
+    new UpdateItemCommand({
+      TableName: TABLE_NAME,
+      Key: { pk: { S: `REQUEST#${requestId}` }, sk: { S: 'REQUEST' } },
+      UpdateExpression: 'SET #status = :status, updatedAt = :at, events = list_append(events, :event)',
+      ConditionExpression: '#status = :pending',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':status': { S: decision === 'approve' ? 'APPROVED' : 'DENIED' },
+        ':pending': { S: 'PENDING_APPROVAL' },
+        ':at': { S: at },
+        ':event': { L: [{ M: { at: { S: at }, type: { S: decision === 'approve' ? 'approved' : 'denied' }, detail: { S: '{"approver":"bob@example.com"}' } } }] },
+      },
+    }),
+  );
+  return decision === 'approve'
+    ? h.emulator.handle('SendTaskSuccess', { taskToken, output: JSON.stringify({ decision: 'approve', approver: 'bob@example.com' }) })
+    : h.emulator.handle('SendTaskFailure', { taskToken, error: 'Denied', cause: 'Denied by bob@example.com' });
+};
