@@ -126,12 +126,12 @@ describe('callback tasks', () => {
     };
     const emulator = emulatorFor(definition, runner);
 
-    // Act
-    const executionArn = await start(emulator, 'timeout-path', { limit: 20, job: 'x' });
+    // Act: a Lambda task's timeout budgets real work, so it is not time-scaled; one real second.
+    const executionArn = await start(emulator, 'timeout-path', { limit: 1, job: 'x' });
     const execution = await settled(emulator, executionArn);
 
     // Assess
-    expect(calls).toEqual([{ limit: 20, job: 'x' }]);
+    expect(calls).toEqual([{ limit: 1, job: 'x' }]);
     expect(JSON.parse(String(execution.output))).toMatchObject({ error: { Error: 'States.Timeout' } });
     const events = await eventsOf(emulator, executionArn);
     expect(events.map((e) => e.type)).toContain('LambdaFunctionTimedOut');
