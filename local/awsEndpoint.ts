@@ -3,8 +3,8 @@
 // Signatures are not checked: any credentials work, as the design promises.
 import { randomUUID } from 'node:crypto';
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { AwsServiceError, errorResponse, type EmulatorResponse, type ServiceEmulator } from './emulators/types.js';
+import { listen, type Listening } from './listen.js';
 
 export interface FaultChecker {
   check(service: string, operation: string): void;
@@ -21,11 +21,7 @@ export interface AwsEndpointOptions {
   logError?: (line: string) => void;
 }
 
-export interface AwsEndpoint {
-  url: string;
-  port: number;
-  close(): Promise<void>;
-}
+export type AwsEndpoint = Listening;
 
 const DYNAMODB_PREFIX = 'DynamoDB_20120810';
 const DYNAMODB_CONTENT_TYPE = 'application/x-amz-json-1.0';
@@ -136,22 +132,13 @@ export const startAwsEndpoint = async (options: AwsEndpointOptions): Promise<Aws
       }
     });
   });
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolveListen();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const listening = await listen(server, options.port, options.host);
   return {
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
-    port,
-    close: () =>
-      new Promise<void>((done) => {
-        server.close(() => done());
-        server.closeAllConnections();
-        agent.destroy();
-      }),
+    ...listening,
+    close: () => {
+      const closed = listening.close();
+      agent.destroy();
+      return closed;
+    },
   };
 };

@@ -1,6 +1,5 @@
 // Local DynamoDB: dynalite, persisted on disk, with the table created from serverless.yml's definition.
 import type { Server } from "node:http";
-import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import {
@@ -10,6 +9,7 @@ import {
   ResourceInUseException,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import { listen } from './listen.js';
 import type { TableDefinition } from './serverlessConfig.js';
 
 const require = createRequire(import.meta.url);
@@ -26,14 +26,12 @@ export interface LocalDynamo {
 export const startDynalite = async (options: { path?: string; port?: number } = {}): Promise<LocalDynamo> => {
   if (options.path) mkdirSync(options.path, { recursive: true });
   const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolveListen());
-  });
-  const { port } = server.address() as AddressInfo;
+  const { url, port } = await listen(server, options.port ?? 0);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: url,
     port,
+    // Not listen's close: dynalite's own server.close waits for pending writes before closing the store on disk,
+    // and dropping open connections first would cut those requests short.
     close: () => new Promise<void>((done) => server.close(() => done())),
   };
 };

@@ -3,12 +3,12 @@
 // Nothing here logs headers or bodies: they carry bearer tokens, link tokens and Slack signatures.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { APIGatewayEventRequestContextV2, APIGatewayProxyEventV2 } from 'aws-lambda';
 import { jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { readOutbox } from '../functions/notifications/outbox.js';
 import type { HttpRoute } from './serverlessConfig.js';
 import { LOCAL_ACCOUNT_ID } from './lambdaRuntime.js';
+import { listen, type Listening } from './listen.js';
 
 export const LOCAL_JWT_ISSUER = 'access-approvals-local';
 export const LOCAL_JWT_AUDIENCE = 'access-approvals';
@@ -34,11 +34,7 @@ export interface HttpApiOptions {
   logError?: (line: string) => void;
 }
 
-export interface HttpApi {
-  url: string;
-  port: number;
-  close(): Promise<void>;
-}
+export type HttpApi = Listening;
 
 export const issueLocalToken = async (key: Uint8Array, identity: { sub?: string; email?: string }): Promise<string> => {
   const token = new SignJWT(identity.email === undefined ? {} : { email: identity.email })
@@ -351,21 +347,5 @@ export const startHttpApi = async (options: HttpApiOptions): Promise<HttpApi> =>
       })
       .then((reply) => respond(res, reply));
   });
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolveListen();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
-    port,
-    close: () =>
-      new Promise<void>((done) => {
-        server.close(() => done());
-        server.closeAllConnections();
-      }),
-  };
+  return listen(server, options.port, options.host);
 };

@@ -7,28 +7,8 @@ import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { SFNClient, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack.js';
 
-export const SSO_PARAMETERS = {
-  InstanceArn: 'arn:aws:sso:::instance/ssoins-1111111111111111',
-  PermissionSetArn: 'arn:aws:sso:::permissionSet/ssoins-1111111111111111/ps-1111111111111111',
-  PrincipalId: 'f81d4fae-7dec-11d0-a765-00a0c91e6bf6',
-  PrincipalType: 'USER',
-  TargetId: '111111111111',
-  TargetType: 'AWS_ACCOUNT',
-};
-
-export const PROTON_CONNECTION_IDS = [
-  '3f1c1a52-6a7b-4c1e-9d35-0b6f5c2a9e10',
-  '7d2e4b19-8c3a-4f5d-a1b2-c3d4e5f60718',
-  'b5a9c8d7-e6f5-4a3b-9c2d-1e0f9a8b7c6d',
-];
-
-export const ssoRequest = (overrides: Partial<typeof SSO_PARAMETERS> = {}) => ({
-  action: 'sso:CreateAccountAssignment',
-  parameters: { ...SSO_PARAMETERS, ...overrides },
-  justification: 'on-call for INC-123',
-});
-
-export const protonRequest = (id: string) => ({ action: 'proton:AcceptEnvironmentAccountConnection', parameters: { id }, justification: 'new environment' });
+// Re-exported so the e2e suites keep importing everything they need from the harness.
+export { PROTON_CONNECTION_IDS, SSO_PARAMETERS, protonRequest, ssoRequest } from '../fixtures/requests.js';
 
 export const newDataDir = (): string => mkdtempSync(join(tmpdir(), 'access-approvals-e2e-'));
 

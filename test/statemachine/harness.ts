@@ -5,6 +5,7 @@ import { ensureTable, startDynalite, type LocalDynamo } from '../../local/dynamo
 import { createStepFunctionsEmulator, type StepFunctionsEmulator } from '../../local/emulators/stepFunctions.js';
 import { createTaskRunner } from '../../local/emulators/taskRunner.js';
 import { loadServerlessConfig, substituteDefinition } from '../../local/serverlessConfig.js';
+import { SSO_PARAMETERS } from '../fixtures/requests.js';
 
 export const TABLE_NAME = 'access-approvals-test-requests';
 export const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:access-approvals-test-approval';
@@ -129,14 +130,7 @@ export const startHarness = async (options: { timeScale?: number } = {}): Promis
 };
 
 const parametersFor: Record<Action, () => Record<string, unknown>> = {
-  'sso:CreateAccountAssignment': () => ({
-    InstanceArn: 'arn:aws:sso:::instance/ssoins-1111111111111111',
-    PermissionSetArn: 'arn:aws:sso:::permissionSet/ssoins-1111111111111111/ps-1111111111111111',
-    PrincipalId: '906767a1-0000-4000-8000-000000000001',
-    PrincipalType: 'USER',
-    TargetId: '111111111111',
-    TargetType: 'AWS_ACCOUNT',
-  }),
+  'sso:CreateAccountAssignment': () => ({ ...SSO_PARAMETERS, PrincipalId: '906767a1-0000-4000-8000-000000000001' }),
   'proton:AcceptEnvironmentAccountConnection': () => ({ id: randomUUID() }),
 };
 

@@ -2,18 +2,10 @@
 // length boundaries (the value one past each limit is rejected with a message naming the limit).
 import { describe, expect, it } from '@jest/globals';
 import { findAction } from '../../../functions/actions/registry.js';
+import { SSO_PARAMETERS as validSso } from '../../fixtures/requests.js';
 
 const sso = findAction('sso:CreateAccountAssignment')!;
 const proton = findAction('proton:AcceptEnvironmentAccountConnection')!;
-
-const validSso = {
-  InstanceArn: 'arn:aws:sso:::instance/ssoins-1111111111111111',
-  PermissionSetArn: 'arn:aws:sso:::permissionSet/ssoins-1111111111111111/ps-1111111111111111',
-  PrincipalId: 'f81d4fae-7dec-11d0-a765-00a0c91e6bf6',
-  PrincipalType: 'USER',
-  TargetId: '111111111111',
-  TargetType: 'AWS_ACCOUNT',
-};
 
 const ssoErrors = (override: Record<string, unknown>) => {
   const result = sso.validateParameters({ ...validSso, ...override }, 'parameters');

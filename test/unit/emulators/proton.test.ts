@@ -1,6 +1,4 @@
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, expect, beforeEach } from '@jest/globals';
@@ -13,7 +11,8 @@ import {
 } from '@aws-sdk/client-proton';
 import { defaultFixtures, type ProtonFixtures } from '../../../local/emulators/fixtures.js';
 import { createProtonEmulator } from '../../../local/emulators/proton.js';
-import type { EmulatorResponse, ServiceEmulator } from '../../../local/emulators/types.js';
+import type { EmulatorResponse } from '../../../local/emulators/types.js';
+import { serveEmulator } from '../../fixtures/awsEndpoint.js';
 
 const DEV = '3f1c1a52-6a7b-4c1e-9d35-0b6f5c2a9e10';
 const STAGING = '7d2e4b19-8c3a-4f5d-a1b2-c3d4e5f60718';
@@ -45,28 +44,6 @@ const setup = (options: { fixtures?: ProtonFixtures; stateFile?: string } = {}) 
   const call = async (operation: string, input: unknown): Promise<EmulatorResponse & { body: Body }> =>
     (await emulator.handle(operation, input)) as EmulatorResponse & { body: Body };
   return { clock, emulator, call };
-};
-
-/** A tiny awsJson endpoint, as local/awsEndpoint.ts is, so the real SDK client can talk to the emulator. */
-const serve = async (emulator: ServiceEmulator) => {
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const [, operation = ''] = String(request.headers['x-amz-target']).split('.');
-      void emulator.handle(operation, JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}')).then(({ status, body }) => {
-        response.writeHead(status, { 'content-type': emulator.contentType });
-        response.end(JSON.stringify(body));
-      });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const close = () => {
-    server.closeAllConnections();
-    return new Promise<void>((resolve) => server.close(() => resolve()));
-  };
-  return { endpoint: `http://127.0.0.1:${port}`, close };
 };
 
 describe('Proton emulator: accept and reject', () => {
@@ -292,7 +269,7 @@ describe('Proton emulator through the real SDK client', () => {
   it('speaks awsJson1_0: outputs, epoch-second dates and error names', async () => {
     // Prepare
     const { emulator } = setup();
-    const server = await serve(emulator);
+    const server = await serveEmulator(emulator);
     const client = new ProtonClient({
       endpoint: server.endpoint,
       region: 'us-east-1',

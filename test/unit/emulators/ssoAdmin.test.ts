@@ -1,6 +1,4 @@
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, expect, beforeEach } from '@jest/globals';
@@ -13,7 +11,8 @@ import {
 } from '@aws-sdk/client-sso-admin';
 import { defaultFixtures, type SsoFixtures } from '../../../local/emulators/fixtures.js';
 import { createSsoAdminEmulator } from '../../../local/emulators/ssoAdmin.js';
-import type { EmulatorResponse, ServiceEmulator } from '../../../local/emulators/types.js';
+import type { EmulatorResponse } from '../../../local/emulators/types.js';
+import { serveEmulator } from '../../fixtures/awsEndpoint.js';
 
 const INSTANCE = defaultFixtures.sso.instanceArn;
 const [PERMISSION_SET = '', OTHER_PERMISSION_SET = ''] = defaultFixtures.sso.permissionSets;
@@ -58,28 +57,6 @@ const setup = (fixtures: Partial<SsoFixtures> = {}, stateFile?: string) => {
   const list = async (input: Record<string, unknown> = {}) =>
     (await call('ListAccountAssignments', { InstanceArn: INSTANCE, AccountId: ACCOUNT, PermissionSetArn: PERMISSION_SET, ...input })).body;
   return { clock, emulator, call, list };
-};
-
-/** A tiny awsJson endpoint, as local/awsEndpoint.ts is, so the real SDK client can talk to the emulator. */
-const serve = async (emulator: ServiceEmulator) => {
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const [, operation = ''] = String(request.headers['x-amz-target']).split('.');
-      void emulator.handle(operation, JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}')).then(({ status, body }) => {
-        response.writeHead(status, { 'content-type': emulator.contentType });
-        response.end(JSON.stringify(body));
-      });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const close = () => {
-    server.closeAllConnections();
-    return new Promise<void>((resolve) => server.close(() => resolve()));
-  };
-  return { endpoint: `http://127.0.0.1:${port}`, close };
 };
 
 describe('SSO Admin emulator: CreateAccountAssignment validation', () => {
@@ -443,16 +420,25 @@ describe('SSO Admin emulator: persistence', () => {
 });
 
 describe('SSO Admin emulator through the real SDK client', () => {
-  it('speaks awsJson1_1: outputs, epoch-second dates and error names', async () => {
-    // Prepare
+  const connect = async () => {
     const { emulator } = setup();
-    const server = await serve(emulator);
+    const server = await serveEmulator(emulator);
     const client = new SSOAdminClient({
       endpoint: server.endpoint,
       region: 'us-east-1',
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
       maxAttempts: 1,
     });
+    const close = async () => {
+      client.destroy();
+      await server.close();
+    };
+    return { client, close };
+  };
+
+  it('speaks awsJson1_1: outputs, epoch-second dates and error names', async () => {
+    // Prepare
+    const { client, close } = await connect();
 
     try {
       // Act
@@ -480,21 +466,13 @@ describe('SSO Admin emulator through the real SDK client', () => {
       expect(invalid).toMatchObject({ name: 'ValidationException', message: expect.stringContaining("'TargetId'") });
       expect(missing).toMatchObject({ name: 'ResourceNotFoundException' });
     } finally {
-      client.destroy();
-      await server.close();
+      await close();
     }
   });
 
   it('surfaces the 20 TPS limit as ThrottlingException without retrying', async () => {
     // Prepare
-    const { emulator } = setup();
-    const server = await serve(emulator);
-    const client = new SSOAdminClient({
-      endpoint: server.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-      maxAttempts: 1,
-    });
+    const { client, close } = await connect();
     const list = () =>
       client.send(new ListAccountAssignmentsCommand({ InstanceArn: INSTANCE, AccountId: ACCOUNT, PermissionSetArn: PERMISSION_SET }));
 
@@ -506,8 +484,7 @@ describe('SSO Admin emulator through the real SDK client', () => {
       // Assess
       expect(throttled).toMatchObject({ name: 'ThrottlingException', message: 'Rate exceeded', $metadata: { attempts: 1 } });
     } finally {
-      client.destroy();
-      await server.close();
+      await close();
     }
   });
 });

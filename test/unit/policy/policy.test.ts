@@ -1,14 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parsePolicy, routeApproval, type Policy } from '../../../functions/policy/policy.js';
-
-const ssoParams = {
-  InstanceArn: 'arn:aws:sso:::instance/ssoins-1111111111111111',
-  PermissionSetArn: 'arn:aws:sso:::permissionSet/ssoins-1111111111111111/ps-1111111111111111',
-  PrincipalId: 'f81d4fae-7dec-11d0-a765-00a0c91e6bf6',
-  PrincipalType: 'USER',
-  TargetId: '111111111111',
-  TargetType: 'AWS_ACCOUNT',
-};
+import { SSO_PARAMETERS as ssoParams } from '../../fixtures/requests.js';
 
 const policy: Policy = parsePolicy({
   approvalTimeoutSeconds: 7200,

@@ -7,6 +7,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { parsePolicy } from '../../../functions/policy/policy.js';
 import { createRequestRepository } from '../../../functions/requests/repository.js';
 import { submitRequest, type SubmitDeps } from '../../../functions/requests/submitRequest.js';
+import { ssoRequest } from '../../fixtures/requests.js';
 
 const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
 const dbMock = mockClient(db);
@@ -20,18 +21,7 @@ const policy = parsePolicy({
   ],
 });
 
-const ssoBody = {
-  action: 'sso:CreateAccountAssignment',
-  parameters: {
-    InstanceArn: 'arn:aws:sso:::instance/ssoins-1111111111111111',
-    PermissionSetArn: 'arn:aws:sso:::permissionSet/ssoins-1111111111111111/ps-1111111111111111',
-    PrincipalId: 'f81d4fae-7dec-11d0-a765-00a0c91e6bf6',
-    PrincipalType: 'USER',
-    TargetId: '111111111111',
-    TargetType: 'AWS_ACCOUNT',
-  },
-  justification: 'on-call for INC-123',
-};
+const ssoBody = ssoRequest();
 
 let ids = 0;
 const deps = (): SubmitDeps => ({
