@@ -108,10 +108,13 @@ export const createSsoAdminEmulator = (options: {
   const provisioningMs = fixtures.provisioningSeconds * timeScale * 1000;
   const state = loadOrSeed(stateFile, isSsoState, (): SsoState => ({ assignments: [], operations: [] }));
   const recentCalls: number[] = [];
+  // The one-second window shrinks with the time scale like every other duration. Otherwise retries and polls,
+  // which the scale speeds up, would meet an unscaled limit and look like a retry storm AWS never sees.
+  const windowMs = 1000 * timeScale;
 
   // Identity Center's 20 TPS is shared by all its APIs; only admitted calls use up the window.
   const admit = (now: number): void => {
-    while ((recentCalls[0] ?? now) <= now - 1000) recentCalls.shift();
+    while ((recentCalls[0] ?? now) <= now - windowMs) recentCalls.shift();
     if (recentCalls.length >= RATE_LIMIT_PER_SECOND) throw throttled('Rate exceeded');
     recentCalls.push(now);
   };

@@ -96,6 +96,8 @@ const MAX_TIMER_MS = 2_147_483_647;
 // The library gives every Task a 60 s default timeout; this engine enforces task timeouts itself, so the library's
 // timer is parked at setTimeout's maximum.
 const LIBRARY_TASK_TIMEOUT_SECONDS = Math.floor(MAX_TIMER_MS / 1000);
+/** How long close() waits for Lambda invocations already under way: the tasks' 30 s timeout would be too long. */
+const IN_FLIGHT_DRAIN_MS = 10_000;
 const DEFAULT_PAGE_SIZE = 100;
 
 // Timeouts raised here are plain Errors named States.Timeout, so unlike AWS a `States.TaskFailed` matcher also
@@ -239,6 +241,7 @@ export const createStepFunctionsEmulator = (options: {
 
   const executions = new Map<string, ExecutionRecord>();
   const live = new Map<string, LiveExecution>();
+  const inFlight = new Set<Promise<void>>();
   /** Every token handed out; null once its task stopped waiting. Tokens live only in memory, never on disk. */
   const tokens = new Map<string, Waiter | null>();
   const timerMs = (value: number): number => Math.min(value * 1000 * scale, MAX_TIMER_MS);
@@ -379,13 +382,15 @@ export const createStepFunctionsEmulator = (options: {
         tokens.set(token, waiter);
         waiter.heartbeat();
       }
-      taskRunner.run(spec.resource, parameters).then(
+      const invocation = taskRunner.run(spec.resource, parameters).then(
         (result) => {
           if (!token) waiter.succeed(result as JsonValue);
           else if (!done) emit('Submitted', { output: JSON.stringify(result ?? null) });
         },
         (error: unknown) => waiter.fail(error instanceof Error ? error : new Error(String(error))),
       );
+      inFlight.add(invocation);
+      void invocation.finally(() => inFlight.delete(invocation));
     });
   };
 
@@ -645,6 +650,11 @@ export const createStepFunctionsEmulator = (options: {
       const running = [...live.values()];
       running.forEach(stop);
       await Promise.all(running.map((execution) => execution.settled));
+      // Stopping an execution cannot stop a Lambda already running; let those finish (bounded by the Lambda
+      // timeout) so they never write to a database that has been closed under them.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled([...inFlight]), new Promise<void>((resolve) => (timer = setTimeout(resolve, IN_FLIGHT_DRAIN_MS)))]);
+      clearTimeout(timer);
     },
     lostExecutions: () => lost.map((execution) => ({ ...execution })),
   };

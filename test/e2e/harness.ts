@@ -19,6 +19,7 @@ export interface Harness {
   call(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string }): Promise<{ status: number; body: unknown; text: string; headers: Headers }>;
   outbox(requestId: string): Promise<Array<{ approver: string; kind: string; approvalUrl?: string; text: string }>>;
   waitForLinks(requestId: string, count: number): Promise<Map<string, string>>;
+  waitForMessages(requestId: string, kind: 'approval' | 'outcome', count: number): Promise<Awaited<ReturnType<Harness['outbox']>>>;
   waitForStatus(requestId: string, token: string, statuses: string[], timeoutMs?: number): Promise<Record<string, unknown>>;
   itemCount(): Promise<number>;
   executionCount(): Promise<number>;
@@ -68,6 +69,11 @@ export const startHarness = async (options: Partial<LocalStackOptions> = {}): Pr
     call,
     outbox,
     token: async (email) => ((await call('POST', '/local/tokens', { body: { sub: email.split('@')[0], email } })).body as { token: string }).token,
+    waitForMessages: (requestId, kind, count) =>
+      poll(`${count} ${kind} message(s) for ${requestId}`, async () => {
+        const messages = (await outbox(requestId)).filter((m) => m.kind === kind);
+        return messages.length >= count ? messages : undefined;
+      }),
     waitForLinks: (requestId, count) =>
       poll(`${count} approval link(s) for ${requestId}`, async () => {
         const links = (await outbox(requestId)).filter((m) => m.kind === 'approval' && m.approvalUrl);

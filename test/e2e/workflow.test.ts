@@ -49,8 +49,9 @@ describe('approve to COMPLETED', () => {
     const sso = new SSOAdminClient(h.aws);
     const listed = await sso.send(new ListAccountAssignmentsCommand({ InstanceArn: SSO_PARAMETERS.InstanceArn, AccountId: SSO_PARAMETERS.TargetId, PermissionSetArn: SSO_PARAMETERS.PermissionSetArn }));
     expect(listed.AccountAssignments).toContainEqual(expect.objectContaining({ PrincipalId: SSO_PARAMETERS.PrincipalId, PrincipalType: 'USER' }));
-    const outcome = (await h.outbox(requestId)).filter((m) => m.kind === 'outcome');
-    expect(outcome).toEqual([expect.objectContaining({ approver: 'alice@example.com' })]);
+    // The requester is told after the outcome is recorded, so the message may trail the status by a moment.
+    const told = await h.waitForMessages(requestId, 'outcome', 1);
+    expect(told).toEqual([expect.objectContaining({ approver: 'alice@example.com' })]);
   });
 
   it('accepts a Proton environment account connection, then CONNECTED through the SDK', async () => {
