@@ -1,5 +1,5 @@
 // Local DynamoDB: dynalite, persisted on disk, with the table created from serverless.yml's definition.
-import type { Server } from "node:http";
+import type { Server } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { defaultFixtures, loadOrSeed, saveState, type ProtonFixtures } from './fixtures.js';
-import { AwsServiceError, errorResponse, systemClock, type Clock, type EmulatorResponse, type ServiceEmulator } from './types.js';
+import { AwsServiceError, runOperation, systemClock, type Clock, type EmulatorResponse, type ServiceEmulator } from './types.js';
 import { isRecord, paginate, validateInput } from './validation.js';
 
 const roleArn = {
@@ -169,15 +169,6 @@ export const createProtonEmulator = (options: {
     targetPrefix: 'AwsProton20200720',
     serviceName: 'proton',
     contentType: 'application/x-amz-json-1.0',
-    async handle(operation: string, input: unknown): Promise<EmulatorResponse> {
-      try {
-        const run = Object.hasOwn(operations, operation) ? operations[operation] : undefined;
-        if (!run) throw new AwsServiceError('UnknownOperationException', `Unknown operation ${operation}`);
-        return { status: 200, body: run(input, clock.now()) };
-      } catch (error) {
-        if (error instanceof AwsServiceError) return errorResponse(error);
-        throw error;
-      }
-    },
+    handle: (operation: string, input: unknown): Promise<EmulatorResponse> => runOperation(operations, operation, (run) => run(input, clock.now())),
   };
 };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { loadOrSeed, saveState, type SsoFixtures } from './fixtures.js';
-import { AwsServiceError, errorResponse, systemClock, type Clock, type EmulatorResponse, type ServiceEmulator } from './types.js';
+import { AwsServiceError, runOperation, systemClock, type Clock, type EmulatorResponse, type ServiceEmulator } from './types.js';
 import { isRecord, paginate, validateInput, type Input } from './validation.js';
 
 // Constraints from the CreateAccountAssignment reference; every operation that carries these fields shares them.
@@ -252,18 +252,12 @@ export const createSsoAdminEmulator = (options: {
     targetPrefix: 'SWBExternalService',
     serviceName: 'sso-admin',
     contentType: 'application/x-amz-json-1.1',
-    async handle(operation: string, input: unknown): Promise<EmulatorResponse> {
-      try {
-        const run = Object.hasOwn(operations, operation) ? operations[operation] : undefined;
-        if (!run) throw new AwsServiceError('UnknownOperationException', `Unknown operation ${operation}`);
+    handle: (operation: string, input: unknown): Promise<EmulatorResponse> =>
+      runOperation(operations, operation, (run) => {
         const now = clock.now();
         admit(now);
         settle(now);
-        return { status: 200, body: run(input, now) };
-      } catch (error) {
-        if (error instanceof AwsServiceError) return errorResponse(error);
-        throw error;
-      }
-    },
+        return run(input, now);
+      }),
   };
 };

@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import aslValidator from 'asl-validator';
 import { StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { TaskRunner } from './taskRunner.js';
-import { AwsServiceError, errorResponse, type EmulatorResponse, type ServiceEmulator } from './types.js';
+import { AwsServiceError, runOperation, type EmulatorResponse, type ServiceEmulator } from './types.js';
 import { isRecord, validateInput } from './validation.js';
 
 type LocalHandler = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>[string];
@@ -621,16 +621,7 @@ export const createStepFunctionsEmulator = (options: {
     targetPrefix: 'AWSStepFunctions',
     serviceName: 'states',
     contentType: 'application/x-amz-json-1.0',
-    async handle(operation: string, input: unknown): Promise<EmulatorResponse> {
-      try {
-        const perform = Object.hasOwn(operations, operation) ? operations[operation] : undefined;
-        if (!perform) throw new AwsServiceError('UnknownOperationException', `The local Step Functions emulator does not support ${operation}`);
-        return { status: 200, body: perform(input) };
-      } catch (error) {
-        if (error instanceof AwsServiceError) return errorResponse(error);
-        throw error;
-      }
-    },
+    handle: (operation: string, input: unknown): Promise<EmulatorResponse> => runOperation(operations, operation, (perform) => perform(input)),
     async waitForIdle(timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       while (live.size > 0 && Date.now() < deadline) {

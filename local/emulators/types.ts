@@ -38,3 +38,22 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
+
+/**
+ * Runs one named operation of an emulator: unknown names and AwsServiceErrors become awsJson error responses,
+ * anything else is a bug in the emulator and propagates (the endpoint answers it with a 500 and logs it).
+ */
+export const runOperation = async <F>(
+  operations: Record<string, F>,
+  operation: string,
+  call: (run: F) => unknown,
+): Promise<EmulatorResponse> => {
+  try {
+    const run = Object.hasOwn(operations, operation) ? operations[operation] : undefined;
+    if (!run) throw new AwsServiceError('UnknownOperationException', `Unknown operation ${operation}`);
+    return { status: 200, body: await call(run) };
+  } catch (error) {
+    if (error instanceof AwsServiceError) return errorResponse(error);
+    throw error;
+  }
+};
