@@ -1,6 +1,9 @@
 // POST /approvals/{linkToken}: an approver decides. HTML for the page's form, JSON for API clients.
-import { decide } from './approvals/decide.js';
+import { decideByLink } from './approvals/decide.js';
 import { renderResultPage, renderRefusalPage } from './approvals/page.js';
+import { defaultNotifier } from './notifications/channels.js';
+import { refreshApproverMessages } from './notifications/notify.js';
+import { currentPolicy } from './policy/currentPolicy.js';
 import { toRequestView } from './requests/view.js';
 import { sfnClient } from './shared/clients.js';
 import { systemClock } from './shared/clock.js';
@@ -12,10 +15,11 @@ import { linkSigningSecret } from './shared/secrets.js';
 export const handler = httpHandler<PublicHttpEvent>(
   async (event) => {
     const form = formOrJsonBody(event);
-    const result = await decide(
-      { linkToken: event.pathParameters?.linkToken ?? '', decision: form.decision, comment: form.comment, via: 'link' },
+    const result = await decideByLink(
+      { linkToken: event.pathParameters?.linkToken ?? '', decision: form.decision, comment: form.comment },
       { repository: defaultRepository(), sfn: sfnClient(), clock: systemClock, linkSecret: await linkSigningSecret() },
     );
+    await refreshApproverMessages(result.item.requestId, { repository: defaultRepository(), notifier: await defaultNotifier(), people: currentPolicy().people ?? [] });
     const view = toRequestView(result.item);
     if (wantsJson(event)) return json(200, { decision: result.decision, approver: result.approver, request: view });
     const message = result.decision === 'deny'

@@ -1,19 +1,23 @@
-// Step Functions task: ask approvers (kind "approval", holding the task token) or tell the requester the
-// outcome (kind "outcome"). Never log the event: it carries the task token.
-import { configuredNotifier } from './notifications/notifier.js';
-import { notifyApprovers, notifyOutcome, type NotifyDeps } from './notifications/notify.js';
+// Step Functions task: ask approvers ("approval", holding the task token), remind the undecided
+// ("reminder", holding the new token), or tell everyone the outcome ("outcome"). Never log the event:
+// it carries the task token.
+import { defaultNotifier } from './notifications/channels.js';
+import { notifyApprovers, notifyOutcome, remindApprovers, type NotifyDeps } from './notifications/notify.js';
 import { currentPolicy } from './policy/currentPolicy.js';
+import { sfnClient } from './shared/clients.js';
 import { systemClock } from './shared/clock.js';
 import { config } from './shared/config.js';
 import { defaultRepository } from './shared/defaults.js';
 import { taskHandler } from './shared/middleware.js';
 import { linkSigningSecret } from './shared/secrets.js';
 
-export type NotifyEvent = { kind: 'approval'; requestId: string; taskToken: string } | { kind: 'outcome'; requestId: string };
+export type NotifyEvent =
+  | { kind: 'approval' | 'reminder'; requestId: string; taskToken: string }
+  | { kind: 'outcome'; requestId: string };
 
 const deps = async (): Promise<NotifyDeps> => ({
   repository: defaultRepository(),
-  notifier: configuredNotifier({ outboxFile: config.outboxFile() }),
+  notifier: await defaultNotifier(),
   clock: systemClock,
   linkSecret: await linkSigningSecret(),
   publicBaseUrl: config.publicBaseUrl(),
@@ -22,6 +26,7 @@ const deps = async (): Promise<NotifyDeps> => ({
 
 export const handler = taskHandler<NotifyEvent, { notified: true }>(async (event) => {
   if (event.kind === 'approval') await notifyApprovers(event, await deps());
+  else if (event.kind === 'reminder') await remindApprovers(event, { ...(await deps()), sfn: sfnClient() });
   else await notifyOutcome(event, await deps());
   return { notified: true };
 });

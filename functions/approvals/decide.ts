@@ -7,6 +7,7 @@ import {
   AlreadyDecidedError,
   InvalidLinkError,
   NotAnApproverError,
+  NotFoundError,
   NotPendingError,
   ValidationError,
 } from '../shared/errors.js';
@@ -74,28 +75,46 @@ const settledStatus = (item: RequestItem, decision: Decision): RequestStatus | u
   return item.approvalCount + 1 >= item.minApprovals ? 'APPROVED' : undefined;
 };
 
-const resumeWorkflow = async (deps: DecideDeps, item: RequestItem, decision: Decision, approver: string): Promise<void> => {
-  const taskToken = await deps.repository.getTaskToken(item.requestId);
-  if (!taskToken) throw new Error(`No task token stored for request ${item.requestId}`);
-  try {
-    if (decision === 'approve') {
-      await deps.sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ decision: 'approved', lastApprover: approver }) }));
-    } else {
-      await deps.sfn.send(new SendTaskFailureCommand({ taskToken, error: 'Denied', cause: `Denied by ${approver}` }));
-    }
-  } catch (error) {
-    if (CLOSED_TASK_ERRORS.has((error as Error).name)) throw new NotPendingError('The approval window has closed');
-    throw error;
+const sendDecision = async (sfn: SFNClient, taskToken: string, decision: Decision, approver: string): Promise<void> => {
+  if (decision === 'approve') {
+    await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ decision: 'approved', lastApprover: approver }) }));
+  } else {
+    await sfn.send(new SendTaskFailureCommand({ taskToken, error: 'Denied', cause: `Denied by ${approver}` }));
   }
 };
 
-export const decide = async (
-  input: { linkToken: string; decision: unknown; comment?: unknown; via: DecisionChannel },
-  deps: DecideDeps,
+/**
+ * Resumes the workflow with the stored task token. The token changes when the workflow re-enters its wait
+ * after a reminder; if ours was replaced while we sent it, the new one is tried once. (The reminder step
+ * checks the status after storing its token, so between the two sides the decision is never lost.)
+ */
+const resumeWorkflow = async (deps: Pick<DecideDeps, 'repository' | 'sfn'>, item: RequestItem, decision: Decision, approver: string): Promise<void> => {
+  let taskToken = await deps.repository.getTaskToken(item.requestId);
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    if (!taskToken) throw new Error(`No task token stored for request ${item.requestId}`);
+    try {
+      await sendDecision(deps.sfn, taskToken, decision, approver);
+      return;
+    } catch (error) {
+      if (!CLOSED_TASK_ERRORS.has((error as Error).name)) throw error;
+      const current = await deps.repository.getTaskToken(item.requestId);
+      if (current === taskToken) break;
+      taskToken = current;
+    }
+  }
+  throw new NotPendingError('The approval window has closed');
+};
+
+/** A decision by a known approver, however they were identified (a signed link, or Slack's user id). */
+export const decideAs = async (
+  input: { requestId: string; approver: string; decision: unknown; comment?: unknown; via: DecisionChannel },
+  deps: Omit<DecideDeps, 'linkSecret'>,
 ): Promise<DecideResult> => {
   const { decision, comment } = parseDecision(input.decision, input.comment);
-  let { claims, item } = await openLink(input.linkToken, deps);
-  const approver = claims.approver;
+  let item = await deps.repository.get(input.requestId);
+  if (!item) throw new NotFoundError(`Request ${input.requestId} not found`);
+  const { approver } = input;
+  assertMayDecide(item, approver);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
     const blocker = decisionBlocker(item, approver);
     if (blocker) throw blocker;
@@ -111,4 +130,14 @@ export const decide = async (
     item = fresh;
   }
   throw new Error(`Could not record decision on ${item.requestId} after ${MAX_ATTEMPTS} attempts`);
+};
+
+/** A decision through a signed approval link: the link names the approver. */
+export const decideByLink = async (
+  input: { linkToken: string; decision: unknown; comment?: unknown },
+  deps: DecideDeps,
+): Promise<DecideResult> => {
+  parseDecision(input.decision, input.comment);
+  const { claims } = await openLink(input.linkToken, deps);
+  return decideAs({ requestId: claims.requestId, approver: claims.approver, decision: input.decision, comment: input.comment, via: 'link' }, deps);
 };

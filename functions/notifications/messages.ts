@@ -1,5 +1,6 @@
 // What people are told, as plain text plus Slack Block Kit blocks (the outbox stores the same blocks).
 import type { RequestItem } from '../requests/model.js';
+import { errorMessage } from '../requests/view.js';
 
 export interface Message {
   text: string;
@@ -7,45 +8,69 @@ export interface Message {
 }
 
 const STATUS_WORDS: Record<string, string> = {
+  PENDING_APPROVAL: 'is waiting for approval',
+  APPROVED: 'was approved and is being carried out',
   COMPLETED: 'was approved and is done',
   DENIED: 'was denied',
   EXPIRED: 'expired before enough approvers decided',
   FAILED: 'was approved but failed',
-  APPROVED: 'was approved',
 };
 
-export const approvalRequestMessage = (item: RequestItem, approvalUrl: string): Message => {
-  const text = `${item.requester} asks: ${item.summary}. Justification: ${item.justification}. Expires ${item.expiresAt}.`;
+const statusWords = (item: RequestItem): string => STATUS_WORDS[item.status] ?? `is now ${item.status}`;
+
+const decisions = (item: RequestItem): string =>
+  item.approvals.length === 0
+    ? 'No decisions yet.'
+    : item.approvals.map((a) => `${a.decision === 'approve' ? 'Approved' : 'Denied'} by ${a.approver} at ${a.at}${a.comment ? ` ("${a.comment}")` : ''}`).join('\n');
+
+const requestFields = (item: RequestItem) => [
+  { type: 'mrkdwn', text: `*Justification*\n${item.justification}` },
+  { type: 'mrkdwn', text: `*Expires*\n<!date^${Math.floor(Date.parse(item.expiresAt) / 1000)}^{date_short_pretty} {time}|${item.expiresAt}>` },
+  { type: 'mrkdwn', text: `*Approvals needed*\n${item.minApprovals}` },
+  { type: 'mrkdwn', text: `*Request*\n${item.requestId}` },
+];
+
+const askBlocks = (item: RequestItem, approvalUrl: string, heading: string): unknown[] => [
+  { type: 'header', text: { type: 'plain_text', text: heading } },
+  { type: 'section', text: { type: 'mrkdwn', text: `*${item.requester}* asks: ${item.summary}` }, fields: requestFields(item) },
+  {
+    type: 'actions',
+    block_id: 'decision',
+    elements: [
+      { type: 'button', action_id: 'approve', style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: item.requestId },
+      { type: 'button', action_id: 'deny', style: 'danger', text: { type: 'plain_text', text: 'Deny' }, value: item.requestId },
+      { type: 'button', action_id: 'open', text: { type: 'plain_text', text: 'Open approval page' }, url: approvalUrl },
+    ],
+  },
+];
+
+export const approvalRequestMessage = (item: RequestItem, approvalUrl: string): Message => ({
+  text: `${item.requester} asks: ${item.summary}. Justification: ${item.justification}. Expires ${item.expiresAt}.`,
+  blocks: askBlocks(item, approvalUrl, 'Access approval requested'),
+});
+
+export const reminderMessage = (item: RequestItem, approvalUrl: string): Message => ({
+  text: `Reminder: ${item.requester} is still waiting for your decision on ${item.summary}. It expires ${item.expiresAt}.`,
+  blocks: askBlocks(item, approvalUrl, 'Reminder: approval still needed'),
+});
+
+/** Replaces an approver's message once anything is decided, so nobody clicks a dead button. */
+export const decisionStateMessage = (item: RequestItem): Message => {
+  const text = `${item.requester}'s request (${item.summary}) ${statusWords(item)}.\n${decisions(item)}`;
   return {
     text,
     blocks: [
-      { type: 'header', text: { type: 'plain_text', text: 'Access approval requested' } },
-      {
-        type: 'section',
-        text: { type: 'mrkdwn', text: `*${item.requester}* asks: ${item.summary}` },
-        fields: [
-          { type: 'mrkdwn', text: `*Justification*\n${item.justification}` },
-          { type: 'mrkdwn', text: `*Expires*\n${item.expiresAt}` },
-          { type: 'mrkdwn', text: `*Approvals needed*\n${item.minApprovals}` },
-          { type: 'mrkdwn', text: `*Request*\n${item.requestId}` },
-        ],
-      },
-      {
-        type: 'actions',
-        block_id: 'decision',
-        elements: [
-          { type: 'button', action_id: 'approve', style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: item.requestId },
-          { type: 'button', action_id: 'deny', style: 'danger', text: { type: 'plain_text', text: 'Deny' }, value: item.requestId },
-          { type: 'button', action_id: 'open', text: { type: 'plain_text', text: 'Open approval page' }, url: approvalUrl },
-        ],
-      },
+      { type: 'section', text: { type: 'mrkdwn', text: `*${item.requester}* asked: ${item.summary}` }, fields: requestFields(item) },
+      { type: 'section', text: { type: 'mrkdwn', text: `*Status:* ${item.status} (${statusWords(item)})\n${decisions(item)}` } },
     ],
   };
 };
 
 export const outcomeMessage = (item: RequestItem): Message => {
-  const words = STATUS_WORDS[item.status] ?? `is now ${item.status}`;
-  const reason = item.error ? ` Reason: ${item.error.name}.` : '';
-  const text = `Your request ${item.requestId} (${item.summary}) ${words}.${reason}`;
+  const reason = item.error ? ` Reason: ${item.error.name}: ${errorMessage(item.error.cause)}` : '';
+  const text = `Your request ${item.requestId} (${item.summary}) ${statusWords(item)}.${reason}`;
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 };
+
+/** A short private reply to someone whose click could not be taken (Slack ephemeral, or the outbox). */
+export const noticeMessage = (text: string): Message => ({ text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });

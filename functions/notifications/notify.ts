@@ -1,13 +1,15 @@
-// Telling people: approvers get their signed links (after the task token is safely stored), and the
-// requester hears the outcome. One approver's delivery failing never stops the others or the workflow.
+// Telling people: approvers get their signed links (only after the task token is stored), undecided
+// approvers get one reminder, everyone's message is updated once something is decided, and the requester
+// hears the outcome. One delivery failing never stops the others or the workflow.
+import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { signLink } from '../approvals/linkToken.js';
 import type { Person } from '../policy/policy.js';
 import type { Clock } from '../shared/clock.js';
 import { logger } from '../shared/logger.js';
 import type { RequestItem } from '../requests/model.js';
 import { event, type RequestRepository } from '../requests/repository.js';
-import { approvalRequestMessage, outcomeMessage } from './messages.js';
-import type { Notifier } from './notifier.js';
+import { approvalRequestMessage, decisionStateMessage, outcomeMessage, reminderMessage, type Message } from './messages.js';
+import type { Delivery, Notifier } from './notifier.js';
 
 export interface NotifyDeps {
   repository: RequestRepository;
@@ -18,10 +20,10 @@ export interface NotifyDeps {
   people: readonly Person[];
 }
 
-const channelFor = (people: readonly Person[], id: string): string => people.find((p) => p.id === id)?.slackUserId ?? 'outbox';
+const slackUserId = (people: readonly Person[], id: string): string | undefined => people.find((p) => p.id === id)?.slackUserId;
 
-const loadRequest = async (deps: NotifyDeps, requestId: string): Promise<RequestItem> => {
-  const item = await deps.repository.get(requestId);
+const loadRequest = async (repository: RequestRepository, requestId: string): Promise<RequestItem> => {
+  const item = await repository.get(requestId);
   if (!item) throw new Error(`Request ${requestId} not found`);
   return item;
 };
@@ -29,40 +31,89 @@ const loadRequest = async (deps: NotifyDeps, requestId: string): Promise<Request
 export const approvalLink = (deps: Pick<NotifyDeps, 'linkSecret' | 'publicBaseUrl'>, item: RequestItem, approver: string): string =>
   `${deps.publicBaseUrl}/approvals/${signLink({ requestId: item.requestId, approver, expiresAt: Date.parse(item.expiresAt) }, deps.linkSecret)}`;
 
+/** Sends to each recipient independently; returns who was reached and who was not. */
+const deliverAll = async (
+  deps: NotifyDeps,
+  item: RequestItem,
+  recipients: readonly string[],
+  build: (recipient: string) => { kind: Delivery['kind']; message: Message; approvalUrl?: string },
+): Promise<{ sent: string[]; failed: Array<{ recipient: string; error: string }> }> => {
+  const sent: string[] = [];
+  const failed: Array<{ recipient: string; error: string }> = [];
+  await Promise.all(
+    recipients.map(async (recipient) => {
+      const { kind, message, approvalUrl } = build(recipient);
+      try {
+        const ref = await deps.notifier.send({ requestId: item.requestId, kind, recipient, slackUserId: slackUserId(deps.people, recipient), approvalUrl, ...message });
+        if (kind === 'approval') await deps.repository.saveMessageRef(item.requestId, recipient, ref);
+        sent.push(recipient);
+      } catch (error) {
+        logger.error('Notification failed', { requestId: item.requestId, recipient, kind, errorName: (error as Error).name });
+        failed.push({ recipient, error: (error as Error).name });
+      }
+    }),
+  );
+  return { sent, failed };
+};
+
+const recordEvent = async (deps: NotifyDeps, item: RequestItem, type: string, detail: Record<string, unknown>): Promise<void> => {
+  await deps.repository.appendEvent(item.requestId, event(deps.clock.now().toISOString(), type, detail), [item.status]);
+};
+
 export const notifyApprovers = async (input: { requestId: string; taskToken: string }, deps: NotifyDeps): Promise<void> => {
-  const item = await loadRequest(deps, input.requestId);
+  const item = await loadRequest(deps.repository, input.requestId);
   // The token is stored before any link goes out, so no approver can act before the workflow can resume.
   await deps.repository.putTaskToken(item.requestId, input.taskToken);
-  const sent: string[] = [];
-  const failed: Array<{ approver: string; error: string }> = [];
-  for (const approver of item.approvers) {
+  const { sent, failed } = await deliverAll(deps, item, item.approvers, (approver) => {
     const approvalUrl = approvalLink(deps, item, approver);
-    try {
-      await deps.notifier.send({
-        requestId: item.requestId,
-        kind: 'approval',
-        recipient: approver,
-        channel: channelFor(deps.people, approver),
-        approvalUrl,
-        ...approvalRequestMessage(item, approvalUrl),
-      });
-      sent.push(approver);
-    } catch (error) {
-      logger.error('Approver notification failed', { requestId: item.requestId, approver, errorName: (error as Error).name });
-      failed.push({ approver, error: (error as Error).name });
-    }
+    return { kind: 'approval', message: approvalRequestMessage(item, approvalUrl), approvalUrl };
+  });
+  await recordEvent(deps, item, 'notified', { approvers: sent, ...(failed.length ? { failed } : {}) });
+};
+
+/**
+ * The workflow waits again after a reminder, with a new task token. A decision that settled the request
+ * while the token was being replaced could have been sent to the old token, so after storing the new one
+ * we look at the status and, if it is already settled, resume the workflow ourselves.
+ */
+export const remindApprovers = async (input: { requestId: string; taskToken: string }, deps: NotifyDeps & { sfn: SFNClient }): Promise<void> => {
+  await deps.repository.putTaskToken(input.requestId, input.taskToken);
+  const item = await loadRequest(deps.repository, input.requestId);
+  if (item.status === 'APPROVED') {
+    await deps.sfn.send(new SendTaskSuccessCommand({ taskToken: input.taskToken, output: JSON.stringify({ decision: 'approved' }) }));
+    return;
   }
-  await deps.repository.appendEvent(item.requestId, event(deps.clock.now().toISOString(), 'notified', { approvers: sent, ...(failed.length ? { failed } : {}) }), ['PENDING_APPROVAL']);
+  if (item.status === 'DENIED') {
+    await deps.sfn.send(new SendTaskFailureCommand({ taskToken: input.taskToken, error: 'Denied', cause: 'Denied before the reminder' }));
+    return;
+  }
+  const undecided = item.approvers.filter((a) => !item.decisions[a]);
+  const { sent, failed } = await deliverAll(deps, item, undecided, (approver) => {
+    const approvalUrl = approvalLink(deps, item, approver);
+    return { kind: 'reminder', message: reminderMessage(item, approvalUrl), approvalUrl };
+  });
+  await recordEvent(deps, item, 'reminded', { approvers: sent, ...(failed.length ? { failed } : {}) });
+};
+
+/** Rewrites every approver's original message to show the current state and who decided. */
+export const refreshApproverMessages = async (requestId: string, deps: Pick<NotifyDeps, 'repository' | 'notifier' | 'people'>): Promise<void> => {
+  const item = await loadRequest(deps.repository, requestId);
+  const refs = await deps.repository.getMessageRefs(requestId);
+  const message = decisionStateMessage(item);
+  await Promise.all(
+    [...refs].map(async ([recipient, ref]) => {
+      try {
+        await deps.notifier.update(ref, { requestId, kind: 'update', recipient, slackUserId: slackUserId(deps.people, recipient), ...message });
+      } catch (error) {
+        logger.error('Message update failed', { requestId, recipient, errorName: (error as Error).name });
+      }
+    }),
+  );
 };
 
 export const notifyOutcome = async (input: { requestId: string }, deps: NotifyDeps): Promise<void> => {
-  const item = await loadRequest(deps, input.requestId);
-  await deps.notifier.send({
-    requestId: item.requestId,
-    kind: 'outcome',
-    recipient: item.requester,
-    channel: channelFor(deps.people, item.requester),
-    ...outcomeMessage(item),
-  });
-  await deps.repository.appendEvent(item.requestId, event(deps.clock.now().toISOString(), 'requester_notified', { status: item.status }), [item.status]);
+  await refreshApproverMessages(input.requestId, deps);
+  const item = await loadRequest(deps.repository, input.requestId);
+  const { sent, failed } = await deliverAll(deps, item, [item.requester], () => ({ kind: 'outcome', message: outcomeMessage(item) }));
+  await recordEvent(deps, item, 'requester_notified', { status: item.status, ...(sent.length ? {} : { failed }) });
 };

@@ -3,9 +3,15 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
+export type DeliveryKind = 'approval' | 'reminder' | 'outcome' | 'update' | 'notice';
+
 export interface OutboxMessage {
   requestId: string;
-  kind: 'approval' | 'outcome';
+  kind: DeliveryKind;
+  /** Set on `update` entries: the `ts` of the message they replace, as chat.update would. */
+  updates?: string;
+  /** The message's own id, like Slack's `ts`. */
+  ts: string;
   /** Who the message is for: an approver, or the requester for outcome messages. */
   approver: string;
   channel: string;

@@ -12,6 +12,9 @@ export const requestKey = (requestId: string): TableKey => ({ pk: `REQUEST#${req
 /** The task token lives in its own item so that reading a request can never return it. */
 export const taskTokenKey = (requestId: string): TableKey => ({ pk: `REQUEST#${requestId}`, sk: 'TASK_TOKEN' });
 
+/** Where each recipient's message was posted, so it can be updated once the request is decided. */
+export const messagesKey = (requestId: string): TableKey => ({ pk: `REQUEST#${requestId}`, sk: 'MESSAGES' });
+
 /** Scoped to the caller, so two people can never collide on (or probe) each other's keys. */
 export const idempotencyKey = (requester: string, key: string): TableKey => ({
   pk: `IDEMPOTENCY#${createHash('sha256').update(`${requester}\n${key}`).digest('hex')}`,

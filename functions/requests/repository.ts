@@ -2,7 +2,7 @@
 // cost) rule out transactions, and a condition on the current status is what keeps history consistent.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { idempotencyKey, requestKey, taskTokenKey } from './keys.js';
+import { idempotencyKey, messagesKey, requestKey, taskTokenKey } from './keys.js';
 import type { Approval, RequestItem, RequestStatus, StoredEvent } from './model.js';
 
 export interface RepositoryDeps {
@@ -104,6 +104,28 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
   async getTaskToken(requestId: string): Promise<string | undefined> {
     const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: taskTokenKey(requestId), ConsistentRead: true }));
     return typeof Item?.taskToken === 'string' ? Item.taskToken : undefined;
+  },
+
+  /** Remembers where a recipient's message went (one attribute per recipient, so concurrent saves never clash). */
+  async saveMessageRef(requestId: string, recipient: string, ref: { channel: string; ts: string }): Promise<void> {
+    await db.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: messagesKey(requestId),
+        UpdateExpression: 'SET #recipient = :ref',
+        ExpressionAttributeNames: { '#recipient': `to:${recipient}` },
+        ExpressionAttributeValues: { ':ref': ref },
+      }),
+    );
+  },
+
+  async getMessageRefs(requestId: string): Promise<Map<string, { channel: string; ts: string }>> {
+    const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: messagesKey(requestId), ConsistentRead: true }));
+    return new Map(
+      Object.entries(Item ?? {})
+        .filter(([name]) => name.startsWith('to:'))
+        .map(([name, ref]) => [name.slice(3), ref as { channel: string; ts: string }]),
+    );
   },
 
   async getIdempotency(requester: string, key: string): Promise<IdempotencyRecord | undefined> {

@@ -13,7 +13,7 @@ const parseJson = (text: string | undefined): unknown => {
 
 // Lambda failures reach Step Functions with a JSON Cause ({errorType, errorMessage, trace}); people
 // want the message, not the envelope.
-const errorMessage = (cause: string): string => {
+export const errorMessage = (cause: string): string => {
   const parsed = parseJson(cause);
   if (parsed && typeof parsed === 'object' && 'errorMessage' in parsed) return String((parsed as { errorMessage: unknown }).errorMessage);
   return cause;

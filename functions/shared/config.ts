@@ -26,4 +26,6 @@ export const config = {
   publicBaseUrl: () => requireEnv('PUBLIC_BASE_URL').replace(/\/+$/, ''),
   /** Local stack only: where notifications go when no Slack token is configured. */
   outboxFile: () => optionalEnv('OUTBOX_FILE'),
+  /** Tests and the local stack only: a fake Slack Web API base URL. */
+  slackApiUrl: () => optionalEnv('SLACK_API_URL'),
 };

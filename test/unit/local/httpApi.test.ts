@@ -303,7 +303,7 @@ describe('startHttpApi local-only routes', () => {
 
   it('serves the outbox, filtered by requestId', async () => {
     // Prepare
-    const message = { kind: 'approval' as const, approver: 'bob@example.com', channel: 'U0BOB', text: 'approve?', blocks: [], sentAt: '2025-01-01T00:00:00.000Z' };
+    const message = { kind: 'approval' as const, approver: 'bob@example.com', channel: 'U0BOB', text: 'approve?', blocks: [], sentAt: '2025-01-01T00:00:00.000Z', ts: 't-1' };
     await appendToOutbox(join(dataDir, 'outbox.jsonl'), { ...message, requestId: 'r-1' });
     await appendToOutbox(join(dataDir, 'outbox.jsonl'), { ...message, requestId: 'r-2' });
 
