@@ -16,10 +16,13 @@ export interface PolicyRule {
   approvers: string[];
   minApprovals?: number;
   approvalTimeoutSeconds?: number;
+  reminderAfterSeconds?: number;
 }
 
 export interface Policy {
   approvalTimeoutSeconds?: number;
+  /** When undecided approvers are reminded, in seconds after the request; by default half the window. */
+  reminderAfterSeconds?: number;
   people?: Person[];
   auditors?: string[];
   rules: PolicyRule[];
@@ -29,13 +32,16 @@ export interface Policy {
 const MAX_TIMEOUT_SECONDS = 31_536_000;
 export const DEFAULT_APPROVAL_TIMEOUT_SECONDS = 86_400;
 
-const timeout = { type: 'integer', minimum: 1, maximum: MAX_TIMEOUT_SECONDS };
+// Two seconds at least, so there is room for the reminder before the window closes.
+const timeout = { type: 'integer', minimum: 2, maximum: MAX_TIMEOUT_SECONDS };
+const reminder = { type: 'integer', minimum: 1, maximum: MAX_TIMEOUT_SECONDS - 1 };
 const validatePolicyShape = compileValidator<Policy>({
   type: 'object',
   additionalProperties: false,
   required: ['rules'],
   properties: {
     approvalTimeoutSeconds: timeout,
+    reminderAfterSeconds: reminder,
     people: {
       type: 'array',
       items: {
@@ -62,6 +68,7 @@ const validatePolicyShape = compileValidator<Policy>({
           approvers: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', minLength: 1 } },
           minApprovals: { type: 'integer', minimum: 1 },
           approvalTimeoutSeconds: timeout,
+          reminderAfterSeconds: reminder,
         },
       },
     },
@@ -102,6 +109,10 @@ export const parsePolicy = (document: unknown, source = 'policy'): Policy => {
     if ((rule.minApprovals ?? 1) > rule.approvers.length) {
       problems.push(`${label}: minApprovals ${rule.minApprovals} exceeds its ${rule.approvers.length} approvers`);
     }
+    const { approvalTimeoutSeconds, reminderAfterSeconds } = timing(policy, rule);
+    if (reminderAfterSeconds >= approvalTimeoutSeconds) {
+      problems.push(`${label}: reminderAfterSeconds ${reminderAfterSeconds} must be less than its approval window of ${approvalTimeoutSeconds} seconds`);
+    }
     const shadowedBy = policy.rules.slice(0, index).findIndex((earlier) => shadows(earlier, rule));
     if (shadowedBy >= 0) {
       problems.push(`${label}: unreachable, every request it matches is already matched by ${ruleLabel(policy.rules[shadowedBy]!, shadowedBy)}`);
@@ -121,12 +132,23 @@ export const loadPolicyFile = (file: string): Policy => {
   return parsePolicy(document, `policy file ${file}`);
 };
 
-export interface ApprovalRoute {
+export interface ApprovalTiming {
+  approvalTimeoutSeconds: number;
+  reminderAfterSeconds: number;
+}
+
+export interface ApprovalRoute extends ApprovalTiming {
   ruleIndex: number;
   approvers: string[];
   minApprovals: number;
-  approvalTimeoutSeconds: number;
 }
+
+/** The rule's window and reminder point, falling back to the policy's, then to 24 h and half the window. */
+const timing = (policy: Policy, rule: PolicyRule): ApprovalTiming => {
+  const approvalTimeoutSeconds = rule.approvalTimeoutSeconds ?? policy.approvalTimeoutSeconds ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS;
+  const reminderAfterSeconds = rule.reminderAfterSeconds ?? policy.reminderAfterSeconds ?? Math.floor(approvalTimeoutSeconds / 2);
+  return { approvalTimeoutSeconds, reminderAfterSeconds };
+};
 
 /**
  * Finds who must approve. The first rule whose action matches and whose `match` lists contain the
@@ -153,12 +175,7 @@ export const routeApproval = (
       `${ruleLabel(rule, ruleIndex)} needs ${minApprovals} approval(s) but only ${approvers.length} approver(s) other than the requester exist`,
     );
   }
-  return {
-    ruleIndex,
-    approvers,
-    minApprovals,
-    approvalTimeoutSeconds: rule.approvalTimeoutSeconds ?? policy.approvalTimeoutSeconds ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS,
-  };
+  return { ruleIndex, approvers, minApprovals, ...timing(policy, rule) };
 };
 
 export const isAuditor = (policy: Policy, identity: string): boolean => (policy.auditors ?? []).includes(identity);

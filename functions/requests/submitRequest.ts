@@ -3,12 +3,12 @@
 // only the idempotency record (when asked for) before StartExecution, whose first state records it.
 import { createHash } from 'node:crypto';
 import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import { actionNames, findAction } from '../actions/registry.js';
 import { routeApproval, type Policy } from '../policy/policy.js';
 import type { Clock, IdGenerator } from '../shared/clock.js';
 import { IdempotencyConflictError, ValidationError, type ErrorDetail } from '../shared/errors.js';
 import { compileValidator } from '../shared/validation.js';
+import { buildExecutionInput } from './executionInput.js';
 import { requestKey } from './keys.js';
 import type { RequestItem } from './model.js';
 import { event, type RequestRepository } from './repository.js';
@@ -146,14 +146,7 @@ export const submitRequest = async (input: SubmitInput, deps: SubmitDeps): Promi
     approvals: [],
     events: [event(createdAt, 'submitted', { requester: input.requester, approvers: route.approvers, minApprovals: route.minApprovals })],
   };
-  const executionInput = JSON.stringify({
-    requestId,
-    action: action.name,
-    parameters,
-    approvalTimeoutSeconds: route.approvalTimeoutSeconds,
-    keys: marshall(requestKey(requestId)),
-    item: marshall(item, { removeUndefinedValues: true }),
-  });
+  const executionInput = JSON.stringify(buildExecutionInput(item, route));
   const response: SubmitResponse = {
     requestId,
     status: 'PENDING_APPROVAL',

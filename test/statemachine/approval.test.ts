@@ -345,3 +345,65 @@ describe('Step Functions API', () => {
     expect(responses.map((r) => [r.status, (r.body as { __type: string }).__type])).toEqual(cases.map(([, , name]) => [400, name]));
   });
 });
+
+describe('reminders', () => {
+  /** Waits until notify has been asked to remind the approvers of this request. */
+  const reminded = async (requestId: string): Promise<void> => {
+    for (let i = 0; i < 2500 && h.lambdas.callsTo('notify', requestId, 'reminder').length === 0; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  };
+
+  it('reminds once at the heartbeat, then an approval with the new task token completes the request', async () => {
+    // Prepare: a 2000 s window with the reminder at 200 s (2 s and 0.2 s at this time scale)
+    const input = buildInput(PROTON, { approvalTimeoutSeconds: 2000, reminderAfterSeconds: 200 });
+    const executionArn = await startExecution(h, input);
+    const firstToken = await h.lambdas.taskToken(input.requestId);
+    await reminded(input.requestId);
+
+    // Act
+    const sent = await decide(h, input.requestId, 'approve');
+    const execution = await waitForExecution(h, executionArn);
+
+    // Assess
+    expect(sent.status).toBe(200);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect((await getItem(h, input.requestId)).status?.S).toBe('COMPLETED');
+    const reminders = h.lambdas.callsTo('notify', input.requestId, 'reminder');
+    expect(reminders).toHaveLength(1);
+    expect(reminders[0]?.taskToken).not.toBe(firstToken);
+    const entered = (await history(h, executionArn)).filter((e) => e.type.endsWith('StateEntered')).map((e) => e.stateEnteredEventDetails?.name);
+    expect(entered.slice(0, 4)).toEqual(['Record', 'RequestApproval', 'RemindAndAwaitDecision', 'ChooseProvisioner']);
+  });
+
+  it('after the reminder, the rest of the window runs out into EXPIRED', async () => {
+    // Prepare
+    const input = buildInput(PROTON, { approvalTimeoutSeconds: 400, reminderAfterSeconds: 100 });
+    const executionArn = await startExecution(h, input);
+
+    // Act
+    const execution = await waitForExecution(h, executionArn);
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect((await getItem(h, input.requestId)).status?.S).toBe('EXPIRED');
+    expect(h.lambdas.callsTo('notify', input.requestId, 'reminder')).toHaveLength(1);
+    const entered = (await history(h, executionArn)).filter((e) => e.type.endsWith('StateEntered')).map((e) => e.stateEnteredEventDetails?.name);
+    expect(entered).toEqual(['Record', 'RequestApproval', 'RemindAndAwaitDecision', 'RecordExpired', 'NotifyOutcome']);
+  });
+
+  it('a deny after the reminder ends DENIED', async () => {
+    // Prepare
+    const input = buildInput(PROTON, { approvalTimeoutSeconds: 2000, reminderAfterSeconds: 100 });
+    const executionArn = await startExecution(h, input);
+    await reminded(input.requestId);
+
+    // Act
+    await decide(h, input.requestId, 'deny');
+    const execution = await waitForExecution(h, executionArn);
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect((await getItem(h, input.requestId)).status?.S).toBe('DENIED');
+  });
+});

@@ -6,6 +6,9 @@ import { createStepFunctionsEmulator, type StepFunctionsEmulator } from '../../l
 import { createTaskRunner } from '../../local/emulators/taskRunner.js';
 import { loadServerlessConfig, substituteDefinition } from '../../local/serverlessConfig.js';
 import { SSO_PARAMETERS } from '../fixtures/requests.js';
+import { buildExecutionInput, type ExecutionInput } from '../../functions/requests/executionInput.js';
+import { requestKey } from '../../functions/requests/keys.js';
+import type { RequestItem } from '../../functions/requests/model.js';
 
 export const TABLE_NAME = 'access-approvals-test-requests';
 export const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:access-approvals-test-approval';
@@ -59,7 +62,7 @@ export class StubLambdas {
       .map((c) => c.payload);
   }
 
-  /** The task token the approval notification received (the newest, if it was retried). */
+  /** The newest task token notify received (a retried or reminded wait gets a new one). */
   async taskToken(requestId: string, timeoutMs = 5000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -74,7 +77,8 @@ export class StubLambdas {
     const body = payload as Payload;
     const requestId = String(body.requestId);
     this.calls.push({ functionName, payload: body });
-    if (functionName === 'notify' && body.kind === 'approval') {
+    // Each wait on people (the first ask, and the wait after the reminder) carries its own token.
+    if (functionName === 'notify' && (body.kind === 'approval' || body.kind === 'reminder')) {
       this.tokens.set(requestId, [...(this.tokens.get(requestId) ?? []), String(body.taskToken)]);
     }
     const step = this.scripts.get(`${functionName}/${requestId}`)?.shift();
@@ -134,32 +138,41 @@ const parametersFor: Record<Action, () => Record<string, unknown>> = {
   'proton:AcceptEnvironmentAccountConnection': () => ({ id: randomUUID() }),
 };
 
-/** The execution input the submit Lambda builds. */
-export const buildInput = (action: Action, overrides: { requestId?: string; approvalTimeoutSeconds?: number } = {}) => {
+/** The execution input the submit Lambda builds, through the same builder. */
+export const buildInput = (
+  action: Action,
+  overrides: { requestId?: string; approvalTimeoutSeconds?: number; reminderAfterSeconds?: number } = {},
+) => {
   const requestId = overrides.requestId ?? randomUUID();
-  const parameters = parametersFor[action]();
+  const parameters = parametersFor[action]() as Record<string, string>;
   const now = new Date().toISOString();
-  const keys = { pk: { S: `REQUEST#${requestId}` }, sk: { S: 'REQUEST' } };
-  return {
+  const approvalTimeoutSeconds = overrides.approvalTimeoutSeconds ?? 86_400;
+  const item: RequestItem = {
+    ...requestKey(requestId),
     requestId,
     action,
-    parameters,
-    approvalTimeoutSeconds: overrides.approvalTimeoutSeconds ?? 86_400,
-    keys,
-    item: {
-      ...keys,
-      requestId: { S: requestId },
-      action: { S: action },
-      parameters: { S: JSON.stringify(parameters) },
-      requester: { S: 'alice@example.com' },
-      status: { S: 'PENDING_APPROVAL' },
-      createdAt: { S: now },
-      updatedAt: { S: now },
-      events: { L: [{ M: { at: { S: now }, type: { S: 'submitted' }, detail: { S: '{}' } } }] },
-    },
+    parameters: JSON.stringify(parameters),
+    requester: 'alice@example.com',
+    justification: 'state machine test',
+    summary: `${action} test`,
+    targetId: parameters.TargetId ?? parameters.id ?? '',
+    status: 'PENDING_APPROVAL',
+    createdAt: now,
+    updatedAt: now,
+    expiresAt: new Date(Date.now() + approvalTimeoutSeconds * 1000).toISOString(),
+    approvers: ['bob@example.com'],
+    minApprovals: 1,
+    approvalCount: 0,
+    decisions: {},
+    approvals: [],
+    events: [{ at: now, type: 'submitted', detail: '{}' }],
   };
+  return buildExecutionInput(item, {
+    approvalTimeoutSeconds,
+    reminderAfterSeconds: overrides.reminderAfterSeconds ?? Math.floor(approvalTimeoutSeconds / 2),
+  });
 };
-export type ExecutionInput = ReturnType<typeof buildInput>;
+export type { ExecutionInput };
 
 /** Calls the emulator and fails loudly on an error response, so a test reads like the SDK call it stands for. */
 export const call = async <T = Record<string, unknown>>(h: Harness, operation: string, body: unknown): Promise<T> => {

@@ -17,7 +17,7 @@ describe('routeApproval', () => {
     // Act
     const route = routeApproval(policy, { action: 'sso:CreateAccountAssignment', parameters: ssoParams, requester: 'alice@example.com' });
     // Assess
-    expect(route).toEqual({ ruleIndex: 0, approvers: ['bob@example.com', 'carol@example.com'], minApprovals: 2, approvalTimeoutSeconds: 600 });
+    expect(route).toEqual({ ruleIndex: 0, approvers: ['bob@example.com', 'carol@example.com'], minApprovals: 2, approvalTimeoutSeconds: 600, reminderAfterSeconds: 300 });
   });
 
   it('falls back to the policy-wide approval window', () => {
@@ -52,6 +52,7 @@ describe('parsePolicy', () => {
     [{ rules: [{ action: 'sso:CreateAccountAssignment', approvers: ['a'], minApprovals: 2 }] }, /minApprovals 2 exceeds/],
     [{ rules: [{ action: 'sso:CreateAccountAssignment', approvers: ['a'] }, { action: 'sso:CreateAccountAssignment', match: { TargetId: ['111111111111'] }, approvers: ['b'] }] }, /rules\[1\].*unreachable.*rules\[0\]/],
     [{ rules: [{ action: 'sso:CreateAccountAssignment', approvers: ['a'], approvalTimeoutSeconds: 0 }] }, /approvalTimeoutSeconds/],
+    [{ approvalTimeoutSeconds: 600, rules: [{ action: 'sso:CreateAccountAssignment', approvers: ['a'], reminderAfterSeconds: 600 }] }, /rules\[0\].*reminderAfterSeconds 600 must be less than its approval window of 600/],
     [{ rules: [{ action: 'sso:CreateAccountAssignment', approvers: ['a'] }], extra: true }, /extra is not a known field/],
   ])('rejects an invalid policy with a message naming the problem (%#)', (document, message) => {
     // Act / Assess

@@ -1,0 +1,30 @@
+// The workflow's input: the record its first state writes, the keys later states update, and the timing of
+// the approval window. Built here once, for the submit Lambda and for the state machine tests alike.
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { ApprovalTiming } from '../policy/policy.js';
+import { requestKey } from './keys.js';
+import type { RequestItem } from './model.js';
+
+export interface ExecutionInput {
+  requestId: string;
+  action: string;
+  parameters: Record<string, string>;
+  approvalTimeoutSeconds: number;
+  /** HeartbeatSeconds of the first wait: when it passes without a decision, undecided approvers are reminded. */
+  reminderAfterSeconds: number;
+  /** TimeoutSeconds of the wait after the reminder, so both waits together last exactly the window. */
+  remainingAfterReminderSeconds: number;
+  keys: Record<string, unknown>;
+  item: Record<string, unknown>;
+}
+
+export const buildExecutionInput = (item: RequestItem, timing: ApprovalTiming): ExecutionInput => ({
+  requestId: item.requestId,
+  action: item.action,
+  parameters: JSON.parse(item.parameters) as Record<string, string>,
+  approvalTimeoutSeconds: timing.approvalTimeoutSeconds,
+  reminderAfterSeconds: timing.reminderAfterSeconds,
+  remainingAfterReminderSeconds: timing.approvalTimeoutSeconds - timing.reminderAfterSeconds,
+  keys: marshall(requestKey(item.requestId)),
+  item: marshall(item, { removeUndefinedValues: true }),
+});
