@@ -10,6 +10,7 @@ import {
   buildInput,
   call,
   decide,
+  enteredStates,
   eventTypes,
   getItem,
   history,
@@ -372,7 +373,7 @@ describe('reminders', () => {
     const reminders = h.lambdas.callsTo('notify', input.requestId, 'reminder');
     expect(reminders).toHaveLength(1);
     expect(reminders[0]?.taskToken).not.toBe(firstToken);
-    const entered = (await history(h, executionArn)).filter((e) => e.type.endsWith('StateEntered')).map((e) => e.stateEnteredEventDetails?.name);
+    const entered = enteredStates(await history(h, executionArn));
     expect(entered.slice(0, 4)).toEqual(['Record', 'RequestApproval', 'RemindAndAwaitDecision', 'ChooseProvisioner']);
   });
 
@@ -388,7 +389,7 @@ describe('reminders', () => {
     expect(execution.status).toBe('SUCCEEDED');
     expect((await getItem(h, input.requestId)).status?.S).toBe('EXPIRED');
     expect(h.lambdas.callsTo('notify', input.requestId, 'reminder')).toHaveLength(1);
-    const entered = (await history(h, executionArn)).filter((e) => e.type.endsWith('StateEntered')).map((e) => e.stateEnteredEventDetails?.name);
+    const entered = enteredStates(await history(h, executionArn));
     expect(entered).toEqual(['Record', 'RequestApproval', 'RemindAndAwaitDecision', 'RecordExpired', 'NotifyOutcome']);
   });
 

@@ -224,7 +224,11 @@ export const history = async (h: Harness, executionArn: string): Promise<History
   return events;
 };
 
-export const stateTransitions = (events: HistoryEvent[]): number => events.filter((e) => e.type.endsWith('StateEntered')).length;
+export const stateTransitions = (events: HistoryEvent[]): number => enteredStates(events).length;
+
+/** The names of the states entered, in order. */
+export const enteredStates = (events: HistoryEvent[]): string[] =>
+  events.filter((e) => e.type.endsWith('StateEntered')).map((e) => String((e.stateEnteredEventDetails as { name?: string } | undefined)?.name));
 
 /** Lambda invocations (one per attempt) of the state that scheduled `functionName`. */
 export const lambdaInvocations = (events: HistoryEvent[], functionName: string): number =>
