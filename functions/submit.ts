@@ -1,7 +1,7 @@
 // POST /requests
 import { currentPolicy } from './policy/currentPolicy.js';
 import { submitRequest } from './requests/submitRequest.js';
-import { sfnClient } from './shared/clients.js';
+import { protonLookupClient, sfnClient } from './shared/clients.js';
 import { randomId, systemClock } from './shared/clock.js';
 import { config } from './shared/config.js';
 import { defaultRepository } from './shared/defaults.js';
@@ -14,6 +14,7 @@ export const handler = httpHandler<HttpEvent>(async (event) => {
     { body: jsonBody(event), requester, idempotencyKey: event.headers['idempotency-key'] },
     {
       policy: currentPolicy(),
+      clients: { proton: protonLookupClient },
       repository: defaultRepository(),
       sfn: sfnClient(),
       stateMachineArn: config.stateMachineArn(),

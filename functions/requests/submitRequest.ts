@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { actionNames, findAction } from '../actions/registry.js';
+import type { ActionClients } from '../actions/types.js';
 import { routeApproval, type Policy } from '../policy/policy.js';
 import type { Clock, IdGenerator } from '../shared/clock.js';
 import { IdempotencyConflictError, ValidationError, type ErrorDetail } from '../shared/errors.js';
@@ -39,6 +40,7 @@ const validateIdempotencyKey = compileValidator<string>({ type: 'string', minLen
 
 export interface SubmitDeps {
   policy: Policy;
+  clients: ActionClients;
   repository: RequestRepository;
   sfn: SFNClient;
   stateMachineArn: string;
@@ -113,7 +115,9 @@ export const submitRequest = async (input: SubmitInput, deps: SubmitDeps): Promi
   }
   const { body, parameters } = validate(input.body);
   const action = findAction(body.action)!.definition;
-  const route = routeApproval(deps.policy, { action: action.name, parameters, requester: input.requester });
+  // Facts (e.g. a Proton connection's environment) may be matched by policy, but never override parameters.
+  const facts = action.describeTarget ? await action.describeTarget(parameters, deps.clients) : {};
+  const route = routeApproval(deps.policy, { action: action.name, parameters: { ...facts, ...parameters }, requester: input.requester });
   const bodyHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
 
   if (input.idempotencyKey !== undefined) {
@@ -125,7 +129,7 @@ export const submitRequest = async (input: SubmitInput, deps: SubmitDeps): Promi
   const now = deps.clock.now();
   const createdAt = now.toISOString();
   const expiresAt = new Date(now.getTime() + route.approvalTimeoutSeconds * 1000).toISOString();
-  const summary = action.summarize(parameters);
+  const summary = action.summarize(parameters, facts);
   const item: RequestItem = {
     ...requestKey(requestId),
     requestId,

@@ -20,4 +20,6 @@ export const sfnClient = lazy(() => new SFNClient({}));
 // Step Functions owns retries and backoff for provisioning (visible in history, bounded, no Lambda time
 // spent waiting), so these clients make exactly one attempt per invocation.
 export const protonClient = lazy(() => new ProtonClient({ maxAttempts: 1 }));
+/** Read-only look-ups at submit time keep the SDK's own retries: a person is waiting on the answer. */
+export const protonLookupClient = lazy(() => new ProtonClient({}));
 export const ssoAdminClient = lazy(() => new SSOAdminClient({ maxAttempts: 1 }));

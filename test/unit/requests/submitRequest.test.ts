@@ -3,6 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetEnvironmentAccountConnectionCommand, ProtonClient } from '@aws-sdk/client-proton';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { parsePolicy } from '../../../functions/policy/policy.js';
 import { createRequestRepository } from '../../../functions/requests/repository.js';
@@ -24,8 +25,12 @@ const policy = parsePolicy({
 const ssoBody = ssoRequest();
 
 let ids = 0;
+const proton = new ProtonClient({ region: 'us-east-1' });
+const protonMock = mockClient(proton);
+
 const deps = (): SubmitDeps => ({
   policy,
+  clients: { proton: () => proton },
   repository: createRequestRepository({ db, tableName: 'requests' }),
   sfn,
   stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:approval',
@@ -34,6 +39,8 @@ const deps = (): SubmitDeps => ({
 });
 
 beforeEach(() => {
+  protonMock.reset();
+  protonMock.on(GetEnvironmentAccountConnectionCommand).resolves({ environmentAccountConnection: { environmentAccountId: '222222222222', environmentName: 'prod' } as never });
   dbMock.reset();
   sfnMock.reset();
   sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn:x', startDate: new Date() });
@@ -122,3 +129,42 @@ describe('submitRequest', () => {
     });
   });
 });
+
+describe('scoped policy on facts about the target', () => {
+  const protonPolicy = parsePolicy({
+    rules: [
+      { action: 'proton:AcceptEnvironmentAccountConnection', match: { environmentName: ['prod'], environmentAccountId: ['222222222222'] }, approvers: ['carol@example.com', 'dave@example.com'], minApprovals: 2 },
+      { action: 'proton:AcceptEnvironmentAccountConnection', approvers: ['bob@example.com'] },
+    ],
+  });
+  const protonBody = { action: 'proton:AcceptEnvironmentAccountConnection', parameters: { id: '3f1c1a52-6a7b-4c1e-9d35-0b6f5c2a9e10' }, justification: 'new prod environment' };
+
+  it('routes a Proton request by its connection environment, and shows it to approvers', async () => {
+    // Act
+    const response = await submitRequest({ body: protonBody, requester: 'alice@example.com' }, { ...deps(), policy: protonPolicy });
+    // Assess
+    expect(response.approvers).toEqual(['carol@example.com', 'dave@example.com']);
+    expect(response.minApprovals).toBe(2);
+    expect(response.summary).toContain('environment prod, account 222222222222');
+  });
+
+  it('does not match a rule on facts it could not look up', async () => {
+    // Prepare
+    protonMock.on(GetEnvironmentAccountConnectionCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    // Act
+    const response = await submitRequest({ body: protonBody, requester: 'alice@example.com' }, { ...deps(), policy: protonPolicy });
+    // Assess
+    expect(response.approvers).toEqual(['bob@example.com']);
+  });
+
+  it('refuses a connection that does not exist with a 400 naming parameters.id', async () => {
+    // Prepare
+    protonMock.on(GetEnvironmentAccountConnectionCommand).rejects(Object.assign(new Error('missing'), { name: 'ResourceNotFoundException' }));
+    // Act
+    const attempt = submitRequest({ body: protonBody, requester: 'alice@example.com' }, { ...deps(), policy: protonPolicy });
+    // Assess
+    await expect(attempt).rejects.toMatchObject({ statusCode: 400, details: [expect.objectContaining({ path: 'parameters.id' })] });
+    expect(sfnMock.calls()).toHaveLength(0);
+  });
+});
+
