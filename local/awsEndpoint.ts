@@ -21,7 +21,10 @@ export interface AwsEndpointOptions {
   logError?: (line: string) => void;
 }
 
-export type AwsEndpoint = Listening;
+export interface AwsEndpoint extends Listening {
+  /** How many calls each `X-Amz-Target` (e.g. `AWSStepFunctions.SendTaskSuccess`) received: tests and benchmarks count with it. */
+  callCount(target: string): number;
+}
 
 const DYNAMODB_PREFIX = 'DynamoDB_20120810';
 const DYNAMODB_CONTENT_TYPE = 'application/x-amz-json-1.0';
@@ -56,6 +59,7 @@ export const startAwsEndpoint = async (options: AwsEndpointOptions): Promise<Aws
   // Its own agent, so close() can drop the kept-alive sockets to dynalite and leave no open handles.
   const agent = new Agent({ keepAlive: true });
   const services = ['DynamoDB', ...options.emulators.map((emulator) => emulator.serviceName)];
+  const calls = new Map<string, number>();
 
   // Byte-for-byte, headers included: dynalite answers exactly as it would to the SDK directly.
   const proxyToDynamo = (req: IncomingMessage, res: ServerResponse, body: Buffer): void => {
@@ -82,6 +86,7 @@ export const startAwsEndpoint = async (options: AwsEndpointOptions): Promise<Aws
     }
     const body = await readBody(req);
     const [prefix = '', operation = ''] = typeof target === 'string' ? target.split('.', 2) : [];
+    if (typeof target === 'string') calls.set(target, (calls.get(target) ?? 0) + 1);
 
     if (prefix === DYNAMODB_PREFIX) {
       try {
@@ -135,6 +140,7 @@ export const startAwsEndpoint = async (options: AwsEndpointOptions): Promise<Aws
   const listening = await listen(server, options.port, options.host);
   return {
     ...listening,
+    callCount: (target) => calls.get(target) ?? 0,
     close: () => {
       const closed = listening.close();
       agent.destroy();

@@ -34,6 +34,8 @@ export interface LocalStackOptions {
   slackSigningSecret?: string;
   /** Set: handlers post to real Slack. Unset: messages go to the local outbox. */
   slackBotToken?: string;
+  /** SLACK_API_URL: where the Slack Web API client sends calls (a fake Slack in tests). Unset: slack.com. */
+  slackApiUrl?: string;
   /** Suppress informational lines; errors are still reported. */
   quiet?: boolean;
 }
@@ -45,6 +47,8 @@ export interface LocalStack {
   tableName: string;
   stateMachineArn: string;
   stepFunctions: StepFunctionsEmulator;
+  /** Calls the emulated AWS endpoint received for one `X-Amz-Target`, e.g. `AWSStepFunctions.SendTaskSuccess`. */
+  awsCallCount(target: string): number;
   close(): Promise<void>;
 }
 
@@ -101,6 +105,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     LINK_SIGNING_SECRET: secrets.linkSigningSecret,
     SLACK_SIGNING_SECRET: secrets.slackSigningSecret,
     SLACK_BOT_TOKEN: options.slackBotToken ?? '',
+    SLACK_API_URL: options.slackApiUrl ?? '',
   };
   // Checked again once the ports are known; checking now fails before anything is started.
   refuseChanges(baseEnvironment);
@@ -177,6 +182,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       tableName,
       stateMachineArn,
       stepFunctions,
+      awsCallCount: (target) => aws.callCount(target),
       close: closeAll,
     };
   } catch (error) {
