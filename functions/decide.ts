@@ -1,6 +1,6 @@
 // POST /approvals/{linkToken}: an approver decides. HTML for the page's form, JSON for API clients.
 import { decideByLink } from './approvals/decide.js';
-import { renderResultPage, renderRefusalPage } from './approvals/page.js';
+import { renderDecisionPage, renderRefusalPage } from './approvals/page.js';
 import { defaultNotifier } from './notifications/channels.js';
 import { refreshApproverMessages } from './notifications/notify.js';
 import { currentPolicy } from './policy/currentPolicy.js';
@@ -20,14 +20,8 @@ export const handler = httpHandler<PublicHttpEvent>(
       { repository: defaultRepository(), sfn: sfnClient(), clock: systemClock, linkSecret: await linkSigningSecret() },
     );
     await refreshApproverMessages(result.item.requestId, { repository: defaultRepository(), notifier: await defaultNotifier(), people: currentPolicy().people ?? [] });
-    const view = toRequestView(result.item);
-    if (wantsJson(event)) return json(200, { decision: result.decision, approver: result.approver, request: view });
-    const message = result.decision === 'deny'
-      ? 'You denied this request. The requester will be told.'
-      : result.settled
-        ? 'You approved this request. It is being carried out now.'
-        : `You approved this request. It needs ${result.item.minApprovals - result.item.approvalCount} more approval(s).`;
-    return html(200, renderResultPage('Decision recorded', message, { item: result.item, now: systemClock.now() }));
+    if (wantsJson(event)) return json(200, { decision: result.decision, approver: result.approver, request: toRequestView(result.item) });
+    return html(200, renderDecisionPage(result, systemClock.now()));
   },
   { errorPage: renderRefusalPage },
 );

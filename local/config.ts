@@ -14,6 +14,8 @@ export interface LocalConfig {
   linkSigningSecret?: string;
   slackSigningSecret?: string;
   slackBotToken?: string;
+  /** A Slack Web API base URL other than slack.com, e.g. a fake Slack. */
+  slackApiUrl?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -66,6 +68,7 @@ export const readLocalConfig = (env: Env = process.env): LocalConfig => {
     linkSigningSecret: read(env, 'LINK_SIGNING_SECRET'),
     slackSigningSecret: read(env, 'SLACK_SIGNING_SECRET'),
     slackBotToken: read(env, 'SLACK_BOT_TOKEN'),
+    slackApiUrl: baseUrl(env, 'SLACK_API_URL'),
   };
   if (config.port !== 0 && config.port === config.awsPort) {
     throw new Error(`PORT and AWS_PORT must differ, both are ${config.port}`);

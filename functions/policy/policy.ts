@@ -94,6 +94,14 @@ export const parsePolicy = (document: unknown, source = 'policy'): Policy => {
   }
   const policy = shape.value;
   const problems: string[] = [];
+  // A Slack click is attributed through this list, so one Slack user must mean exactly one person.
+  const seen = new Map<string, string>();
+  for (const person of policy.people ?? []) {
+    if (!person.slackUserId) continue;
+    const other = seen.get(person.slackUserId);
+    if (other) problems.push(`people: ${person.id} and ${other} share slackUserId ${person.slackUserId}`);
+    seen.set(person.slackUserId, person.id);
+  }
   policy.rules.forEach((rule, index) => {
     const label = ruleLabel(rule, index);
     const action = findAction(rule.action);

@@ -64,6 +64,13 @@ export class InvalidLinkError extends DomainError {
   readonly code = 'InvalidLink';
 }
 
+/** A Slack request whose signature or timestamp does not verify: forged, altered, replayed, or unsigned. */
+export class InvalidSlackSignatureError extends DomainError {
+  override readonly name = 'InvalidSlackSignatureError';
+  readonly statusCode = 401;
+  readonly code = 'InvalidSignature';
+}
+
 /** The signer of a valid link may not decide this request (self-approval, or no longer an approver). */
 export class NotAnApproverError extends DomainError {
   override readonly name = 'NotAnApproverError';

@@ -54,6 +54,7 @@ describe('parsePolicy', () => {
     [{ rules: [{ action: 'sso:CreateAccountAssignment', approvers: ['a'], approvalTimeoutSeconds: 0 }] }, /approvalTimeoutSeconds/],
     [{ approvalTimeoutSeconds: 600, rules: [{ action: 'sso:CreateAccountAssignment', approvers: ['a'], reminderAfterSeconds: 600 }] }, /rules\[0\].*reminderAfterSeconds 600 must be less than its approval window of 600/],
     [{ rules: [{ action: 'sso:CreateAccountAssignment', approvers: ['a'] }], extra: true }, /extra is not a known field/],
+    [{ people: [{ id: 'a', slackUserId: 'U1' }, { id: 'b', slackUserId: 'U1' }], rules: [{ action: 'sso:CreateAccountAssignment', approvers: ['a'] }] }, /b and a share slackUserId U1/],
   ])('rejects an invalid policy with a message naming the problem (%#)', (document, message) => {
     // Act / Assess
     expect(() => parsePolicy(document)).toThrow(message);

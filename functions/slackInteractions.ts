@@ -1,0 +1,37 @@
+// POST /slack/interactions: an approver clicked Approve or Deny in Slack. Slack shows the clicker an error
+// unless it gets a 2xx within 3 s, so the answer is an empty 200 as soon as the decision is recorded; refusals
+// keep their contract status and JSON body (no error page: the caller is Slack, not a browser).
+import { decideAs } from './approvals/decide.js';
+import { defaultNotifier, slackClient } from './notifications/channels.js';
+import { refreshApproverMessages } from './notifications/notify.js';
+import { currentPolicy } from './policy/currentPolicy.js';
+import { clickerNotice, handleSlackInteraction } from './slack/interaction.js';
+import { sfnClient } from './shared/clients.js';
+import { systemClock } from './shared/clock.js';
+import { defaultRepository } from './shared/defaults.js';
+import { rawBody, type PublicHttpEvent } from './shared/http.js';
+import { httpHandler } from './shared/middleware.js';
+import { slackSigningSecret } from './shared/secrets.js';
+
+export const handler = httpHandler<PublicHttpEvent>(async (event) => {
+  const people = currentPolicy().people ?? [];
+  const repository = defaultRepository();
+  await handleSlackInteraction(
+    // API Gateway (payload 2.0) lower-cases header names; the body must be the bytes Slack signed.
+    {
+      signature: event.headers['x-slack-signature'],
+      timestamp: event.headers['x-slack-request-timestamp'],
+      rawBody: rawBody(event),
+      receivedAtMs: event.requestContext.timeEpoch,
+    },
+    {
+      signingSecret: await slackSigningSecret(),
+      clock: systemClock,
+      people,
+      decide: (input) => decideAs(input, { repository, sfn: sfnClient(), clock: systemClock }),
+      refreshMessages: async (requestId) => refreshApproverMessages(requestId, { repository, notifier: await defaultNotifier(), people }),
+      tellClicker: clickerNotice({ slack: slackClient, notifier: defaultNotifier }),
+    },
+  );
+  return { statusCode: 200, headers: { 'cache-control': 'no-store' }, body: '' };
+});
