@@ -30,7 +30,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await h.stack.close();
+  await h.close();
 });
 
 describe('with 30-50% faults injected', () => {

@@ -4,9 +4,10 @@ import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { SFNClient, ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack.js';
+import { assertNoSecretsLeaked, captureLogs, recordResponse } from './leakAudit.js';
 
 // Re-exported so the e2e suites keep importing everything they need from the harness.
 export { PROTON_CONNECTION_IDS, SSO_PARAMETERS, protonRequest, ssoRequest } from '../fixtures/requests.js';
@@ -15,6 +16,8 @@ export const newDataDir = (): string => mkdtempSync(join(tmpdir(), 'access-appro
 
 export interface Harness {
   stack: LocalStack;
+  /** Audits everything this test file saw for leaked secrets, then stops the stack. */
+  close(): Promise<void>;
   aws: { region: string; endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string }; maxAttempts: number };
   token(email: string): Promise<string>;
   call(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string }): Promise<{ status: number; body: unknown; text: string; headers: Headers }>;
@@ -22,6 +25,10 @@ export interface Harness {
   waitForLinks(requestId: string, count: number): Promise<Map<string, string>>;
   waitForMessages(requestId: string, kind: 'approval' | 'outcome', count: number): Promise<Awaited<ReturnType<Harness['outbox']>>>;
   waitForStatus(requestId: string, token: string, statuses: string[], timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** The stored request item (DynamoDB JSON), read consistently. */
+  readItem(requestId: string): Promise<Record<string, unknown> | undefined>;
+  /** Waits until the request's events include `type` (e.g. `notified`, written just after the links go out). */
+  waitForEvent(requestId: string, type: string): Promise<void>;
   itemCount(): Promise<number>;
   executionCount(): Promise<number>;
   /** The stack's Slack signing secret, generated into <dataDir>/secrets.json unless one was given. */
@@ -34,6 +41,7 @@ export interface Harness {
 }
 
 export const startHarness = async (options: Partial<LocalStackOptions> = {}): Promise<Harness> => {
+  captureLogs();
   const stack = await startLocalStack({ port: 0, awsPort: 0, dataDir: options.dataDir ?? newDataDir(), quiet: true, timeScale: 0.01, ...options });
   const aws = { region: 'us-east-1', endpoint: stack.awsUrl, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 };
   const dynamodb = new DynamoDBClient(aws);
@@ -50,6 +58,7 @@ export const startHarness = async (options: Partial<LocalStackOptions> = {}): Pr
       body: rawBody ?? (body !== undefined ? JSON.stringify(body) : undefined),
     });
     const text = await response.text();
+    recordResponse(text);
     let parsed: unknown = text;
     try {
       parsed = JSON.parse(text);
@@ -76,6 +85,13 @@ export const startHarness = async (options: Partial<LocalStackOptions> = {}): Pr
 
   return {
     stack,
+    close: async () => {
+      try {
+        await assertNoSecretsLeaked(stack);
+      } finally {
+        await stack.close();
+      }
+    },
     aws,
     call,
     outbox,
@@ -107,6 +123,14 @@ export const startHarness = async (options: Partial<LocalStackOptions> = {}): Pr
       const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
       if (signature !== null) Object.assign(headers, { 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signature ?? signed });
       return call('POST', '/slack/interactions', { rawBody, headers });
+    },
+    readItem: async (requestId) =>
+      (await dynamodb.send(new GetItemCommand({ TableName: stack.tableName, Key: { pk: { S: `REQUEST#${requestId}` }, sk: { S: 'REQUEST' } }, ConsistentRead: true }))).Item,
+    waitForEvent: async (requestId, type) => {
+      await poll(`a ${type} event on ${requestId}`, async () => {
+        const { Item } = await dynamodb.send(new GetItemCommand({ TableName: stack.tableName, Key: { pk: { S: `REQUEST#${requestId}` }, sk: { S: 'REQUEST' } }, ConsistentRead: true }));
+        return Item?.events?.L?.some((e) => e.M?.type?.S === type) ? true : undefined;
+      });
     },
     // Tests may scan: they check that nothing at all was written.
     itemCount: async () => (await dynamodb.send(new ScanCommand({ TableName: stack.tableName, Select: 'COUNT' }))).Count ?? 0,

@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await h.stack.close();
+  await h.close();
 });
 
 const decide = (path: string, decision: string) =>

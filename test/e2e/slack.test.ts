@@ -41,7 +41,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await h.stack.close();
+  await h.close();
   await fake.close();
 });
 

@@ -1,7 +1,6 @@
 // The whole system on the local stack: HTTP API → submit → real ASL → notify → link → decide → provision
 // against the emulated AWS, verified through real SDK clients.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { GetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListAccountAssignmentsCommand, SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { GetEnvironmentAccountConnectionCommand, ProtonClient } from '@aws-sdk/client-proton';
 import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
@@ -23,7 +22,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await h.stack.close();
+  await h.close();
 });
 
 const submit = async (body: unknown, token = alice, headers: Record<string, string> = {}) => h.call('POST', '/requests', { token, body, headers });
@@ -149,8 +148,8 @@ describe('approval links', () => {
     // Prepare
     const { requestId } = (await submit(ssoRequest())).body as { requestId: string };
     const links = await h.waitForLinks(requestId, 2);
-    const db = new DynamoDBClient(h.aws);
-    const read = async () => (await db.send(new GetItemCommand({ TableName: h.stack.tableName, Key: { pk: { S: `REQUEST#${requestId}` }, sk: { S: 'REQUEST' } }, ConsistentRead: true }))).Item;
+    await h.waitForEvent(requestId, 'notified');
+    const read = () => h.readItem(requestId);
     const before = await read();
     // Act
     const page = await h.call('GET', links.get('bob@example.com')!);

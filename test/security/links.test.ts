@@ -3,7 +3,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { signLink } from '../../functions/approvals/linkToken.js';
 import { newDataDir, ssoRequest, startHarness, type Harness } from '../e2e/harness.js';
 
@@ -19,7 +18,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await h.stack.close();
+  await h.close();
 });
 
 const decide = (path: string, decision = 'approve') =>
@@ -29,13 +28,9 @@ const decide = (path: string, decision = 'approve') =>
 const pendingRequest = async () => {
   const { requestId } = (await h.call('POST', '/requests', { token: alice, body: ssoRequest() })).body as { requestId: string };
   const links = await h.waitForLinks(requestId, 2);
-  const db = new DynamoDBClient(h.aws);
-  const read = async () =>
-    (await db.send(new GetItemCommand({ TableName: h.stack.tableName, Key: { pk: { S: `REQUEST#${requestId}` }, sk: { S: 'REQUEST' } }, ConsistentRead: true }))).Item;
+  const read = () => h.readItem(requestId);
   // Links go out just before the `notified` event is written; wait for it so "before" snapshots are settled.
-  for (let i = 0; i < 200 && !(await read())?.events?.L?.some((e) => e.M?.type?.S === 'notified'); i += 1) {
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await h.waitForEvent(requestId, 'notified');
   return { requestId, links, read };
 };
 
@@ -157,7 +152,7 @@ describe('concurrent decisions', () => {
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.every((r) => [200, 409, 410].includes(r.status))).toBe(true);
     const item = await read();
-    const approvers = (item?.approvals?.L ?? []).map((a) => a.M?.approver?.S);
+    const approvers = ((item?.approvals as { L?: Array<{ M?: { approver?: { S?: string } } }> } | undefined)?.L ?? []).map((a) => a.M?.approver?.S);
     expect(new Set(approvers).size).toBe(approvers.length);
     expect(h.stack.awsCallCount('AWSStepFunctions.SendTaskSuccess') - sendsBefore).toBe(1);
   });
