@@ -64,6 +64,7 @@ export const notifyApprovers = async (input: { requestId: string; taskToken: str
   const item = await loadRequest(deps.repository, input.requestId);
   // The token is stored before any link goes out, so no approver can act before the workflow can resume.
   await deps.repository.putTaskToken(item.requestId, input.taskToken);
+  await deps.repository.putApproverItems(item);
   const { sent, failed } = await deliverAll(deps, item, item.approvers, (approver) => {
     const approvalUrl = approvalLink(deps, item, approver);
     return { kind: 'approval', message: approvalRequestMessage(item, approvalUrl), approvalUrl };

@@ -21,9 +21,19 @@ export const idempotencyKey = (requester: string, key: string): TableKey => ({
   sk: 'IDEMPOTENCY',
 });
 
+/** One per (request, approver): what the byApprover index is made of. */
+export const approverKey = (requestId: string, approver: string): TableKey => ({ pk: `REQUEST#${requestId}`, sk: `APPROVER#${approver}` });
+
+/** Request items carry `kind`, so the byTime index holds every request and nothing else. */
+export const REQUEST_KIND = 'REQUEST';
+
+/** Indexes, named for the access pattern they serve, with the attribute each is keyed on. All sort by createdAt. */
 export const indexes = {
-  byRequester: 'byRequester',
-  byStatus: 'byStatus',
-  byTarget: 'byTarget',
-  byApprover: 'byApprover',
+  byRequester: 'requester',
+  byApprover: 'approver',
+  byTarget: 'targetId',
+  byStatus: 'status',
+  byAction: 'action',
+  byTime: 'kind',
 } as const;
+export type IndexName = keyof typeof indexes;

@@ -34,6 +34,7 @@ export interface StoredEvent {
 export interface RequestItem {
   pk: string;
   sk: string;
+  kind: 'REQUEST';
   requestId: string;
   action: string;
   /** JSON of the validated action parameters. */
@@ -55,6 +56,16 @@ export interface RequestItem {
   events: StoredEvent[];
   outcome?: string;
   error?: { name: string; cause: string };
+}
+
+/** An entry of the byApprover index. It copies the request's immutable fields so they can be filtered on. */
+export interface ApproverItem {
+  pk: string;
+  sk: string;
+  approver: string;
+  requestId: string;
+  createdAt: string;
+  ref: { action: string; targetId: string; requester: string };
 }
 
 export interface RequestEvent {

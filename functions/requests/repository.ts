@@ -1,9 +1,9 @@
 // All reads and writes of request data. Every mutation is a single-item conditional write: dynalite (and
 // cost) rule out transactions, and a condition on the current status is what keeps history consistent.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { idempotencyKey, messagesKey, requestKey, taskTokenKey } from './keys.js';
-import type { Approval, RequestItem, RequestStatus, StoredEvent } from './model.js';
+import { BatchWriteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { approverKey, idempotencyKey, messagesKey, requestKey, taskTokenKey } from './keys.js';
+import type { Approval, ApproverItem, RequestItem, RequestStatus, StoredEvent } from './model.js';
 
 export interface RepositoryDeps {
   db: DynamoDBDocumentClient;
@@ -17,6 +17,18 @@ export interface IdempotencyRecord {
   executionInput: string;
   response: Record<string, unknown>;
 }
+
+/** The byApprover index entries of a request: one per approver, so quorum requests are found by each. */
+export const approverItems = (item: Pick<RequestItem, 'requestId' | 'approvers' | 'createdAt' | 'action' | 'targetId' | 'requester'>): ApproverItem[] =>
+  item.approvers.map((approver) => ({
+    ...approverKey(item.requestId, approver),
+    approver,
+    requestId: item.requestId,
+    createdAt: item.createdAt,
+    ref: { action: item.action, targetId: item.targetId, requester: item.requester },
+  }));
+
+const BATCH_SIZE = 25;
 
 export const event = (at: string, type: string, detail: unknown = {}): StoredEvent => ({ at, type, detail: JSON.stringify(detail) });
 
@@ -94,6 +106,20 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
     } catch (error) {
       if (isConditionFailure(error)) return false;
       throw error;
+    }
+  },
+
+  /** Writes the byApprover entries; idempotent, so a retried notification simply rewrites them. */
+  async putApproverItems(item: RequestItem): Promise<void> {
+    const entries = approverItems(item);
+    for (let i = 0; i < entries.length; i += BATCH_SIZE) {
+      let requests = entries.slice(i, i + BATCH_SIZE).map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; requests.length > 0; attempt += 1) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+        const { UnprocessedItems } = await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
+        requests = (UnprocessedItems?.[tableName] ?? []) as typeof requests;
+        if (attempt >= 5 && requests.length > 0) throw new Error(`Could not write ${requests.length} approver index entries`);
+      }
     }
   },
 

@@ -10,7 +10,7 @@ import type { Clock, IdGenerator } from '../shared/clock.js';
 import { IdempotencyConflictError, ValidationError, type ErrorDetail } from '../shared/errors.js';
 import { compileValidator } from '../shared/validation.js';
 import { buildExecutionInput } from './executionInput.js';
-import { requestKey } from './keys.js';
+import { REQUEST_KIND, requestKey } from './keys.js';
 import type { RequestItem } from './model.js';
 import { event, type RequestRepository } from './repository.js';
 
@@ -132,6 +132,7 @@ export const submitRequest = async (input: SubmitInput, deps: SubmitDeps): Promi
   const summary = action.summarize(parameters, facts);
   const item: RequestItem = {
     ...requestKey(requestId),
+    kind: REQUEST_KIND,
     requestId,
     action: action.name,
     parameters: JSON.stringify(parameters),

@@ -39,6 +39,12 @@ export class NoApprovalRuleError extends DomainError {
   readonly code = 'NoApprovalRule';
 }
 
+export class ForbiddenError extends DomainError {
+  override readonly name = 'ForbiddenError';
+  readonly statusCode = 403;
+  readonly code = 'Forbidden';
+}
+
 export class NotFoundError extends DomainError {
   override readonly name = 'NotFoundError';
   readonly statusCode = 404;

@@ -149,6 +149,7 @@ export const buildInput = (
   const approvalTimeoutSeconds = overrides.approvalTimeoutSeconds ?? 86_400;
   const item: RequestItem = {
     ...requestKey(requestId),
+    kind: 'REQUEST',
     requestId,
     action,
     parameters: JSON.stringify(parameters),

@@ -12,6 +12,7 @@ const sfnMock = mockClient(sfn);
 const baseItem: RequestItem = {
   pk: 'REQUEST#r-1',
   sk: 'REQUEST',
+  kind: 'REQUEST',
   requestId: 'r-1',
   action: 'sso:CreateAccountAssignment',
   parameters: '{}',
@@ -38,6 +39,7 @@ const fakeRepository = (item: RequestItem, refs = new Map<string, MessageRef>())
   const repository = {
     get: async () => item,
     putTaskToken: async (_id: string, token: string) => void tokens.push(token),
+    putApproverItems: async () => undefined,
     appendEvent: async (_id: string, e: { type: string }) => (events.push(e.type), true),
     saveMessageRef: async (_id: string, recipient: string, ref: MessageRef) => void refs.set(recipient, ref),
     getMessageRefs: async () => refs,

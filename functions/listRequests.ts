@@ -1,0 +1,54 @@
+// GET /requests: the audit query, as JSON pages or as CSV of every matching row.
+import { currentPolicy } from './policy/currentPolicy.js';
+import { isAuditor } from './policy/policy.js';
+import { csvHeader, csvRow } from './requests/csv.js';
+import { MAX_LIMIT, authorizeQuery, parseListQuery, queryRequests, type QueryDeps } from './requests/queryRequests.js';
+import { toRequestView } from './requests/view.js';
+import { documentClient } from './shared/clients.js';
+import { config } from './shared/config.js';
+import { callerIdentity, json, type HttpEvent, type HttpResult } from './shared/http.js';
+import { httpHandler } from './shared/middleware.js';
+import { linkSigningSecret } from './shared/secrets.js';
+
+/** Lambda responses through API Gateway stop at 6 MB; past this the export says where to continue. */
+const CSV_BUDGET_BYTES = 5 * 1024 * 1024;
+
+const csvExport = async (query: Parameters<typeof queryRequests>[0], deps: QueryDeps): Promise<HttpResult> => {
+  const lines = [csvHeader()];
+  let bytes = lines[0]!.length;
+  let cursor = query.cursor;
+  do {
+    const page = await queryRequests({ ...query, limit: MAX_LIMIT, cursor }, deps);
+    for (const item of page.items) {
+      const line = csvRow(item);
+      lines.push(line);
+      bytes += line.length + 2;
+    }
+    cursor = page.nextCursor;
+  } while (cursor && bytes < CSV_BUDGET_BYTES);
+  return {
+    statusCode: 200,
+    headers: {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': 'attachment; filename="access-requests.csv"',
+      'cache-control': 'no-store',
+      ...(cursor ? { 'x-next-cursor': cursor } : {}),
+    },
+    body: `${lines.join('\r\n')}\r\n`,
+  };
+};
+
+export const handler = httpHandler<HttpEvent>(async (event) => {
+  const identity = callerIdentity(event);
+  const query = parseListQuery(event.queryStringParameters ?? {}, event.headers.accept);
+  authorizeQuery(query.filters, identity, isAuditor(currentPolicy(), identity));
+  const deps: QueryDeps = { db: documentClient(), tableName: config.tableName(), cursorSecret: await linkSigningSecret() };
+  const request = { filters: query.filters, limit: query.limit, caller: identity, ...(query.cursor ? { cursor: query.cursor } : {}) };
+  if (query.csv) return csvExport(request, deps);
+  const page = await queryRequests(request, deps);
+  return json(
+    200,
+    { items: page.items.map(toRequestView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) },
+    { 'x-index': page.index, 'x-items-examined': String(page.examined), 'x-items-returned': String(page.items.length) },
+  );
+});

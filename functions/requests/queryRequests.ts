@@ -1,0 +1,235 @@
+// The audit query. Every filter combination is one DynamoDB Query on the index named for its most
+// selective filter, newest first, with the other filters as FilterExpressions. Examination is bounded per
+// call, so a rare combination returns a short page and a cursor rather than reading without end.
+import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { actionNames } from '../actions/registry.js';
+import { ForbiddenError, ValidationError, type ErrorDetail } from '../shared/errors.js';
+import { decodeCursor, encodeCursor, queryFingerprint, type Position } from './cursor.js';
+import { indexes, REQUEST_KIND, requestKey, type IndexName } from './keys.js';
+import { REQUEST_STATUSES, type ApproverItem, type RequestItem, type RequestStatus } from './model.js';
+
+export const DEFAULT_LIMIT = 50;
+export const MAX_LIMIT = 200;
+/** Items one call may read before it answers with what it has and a cursor. */
+export const MAX_EXAMINED = 1_000;
+
+export interface RequestFilters {
+  requester?: string;
+  status?: RequestStatus;
+  action?: string;
+  targetId?: string;
+  approver?: string;
+  from?: string;
+  to?: string;
+}
+
+export interface ListQuery {
+  filters: RequestFilters;
+  limit: number;
+  cursor?: string;
+  csv: boolean;
+}
+
+const FILTER_NAMES = ['requester', 'status', 'action', 'targetId', 'approver', 'from', 'to'] as const;
+const KNOWN_PARAMETERS = new Set<string>([...FILTER_NAMES, 'limit', 'cursor', 'format']);
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z$/;
+
+/** Reads and checks the query string; every problem is reported against the parameter's name. */
+export const parseListQuery = (params: Record<string, string | undefined>, accept: string | undefined): ListQuery => {
+  const details: ErrorDetail[] = [];
+  for (const name of Object.keys(params)) {
+    if (!KNOWN_PARAMETERS.has(name)) details.push({ path: name, message: 'is not a known parameter' });
+  }
+  const text = (name: string, max = 256): string | undefined => {
+    const value = params[name];
+    if (value === undefined) return undefined;
+    if (value === '' || value.length > max) details.push({ path: name, message: `must be 1 to ${max} characters` });
+    return value;
+  };
+  const filters: RequestFilters = {};
+  for (const name of ['requester', 'targetId', 'approver'] as const) {
+    const value = text(name);
+    if (value !== undefined) filters[name] = value;
+  }
+  const status = text('status');
+  if (status !== undefined) {
+    if ((REQUEST_STATUSES as readonly string[]).includes(status)) filters.status = status as RequestStatus;
+    else details.push({ path: 'status', message: `must be one of: ${REQUEST_STATUSES.join(', ')}` });
+  }
+  const action = text('action');
+  if (action !== undefined) {
+    if (actionNames().includes(action)) filters.action = action;
+    else details.push({ path: 'action', message: `must be one of: ${actionNames().join(', ')}` });
+  }
+  for (const name of ['from', 'to'] as const) {
+    const value = text(name, 40);
+    if (value === undefined) continue;
+    if (ISO_UTC.test(value) && !Number.isNaN(Date.parse(value))) filters[name] = new Date(value).toISOString();
+    else details.push({ path: name, message: 'must be an ISO-8601 UTC time such as 2026-11-21T10:00:00Z' });
+  }
+  if (filters.from && filters.to && filters.from > filters.to) details.push({ path: 'from', message: 'must not be after to' });
+  let limit = DEFAULT_LIMIT;
+  const rawLimit = params.limit;
+  if (rawLimit !== undefined) {
+    limit = Number(rawLimit);
+    if (!/^\d+$/.test(rawLimit) || limit < 1 || limit > MAX_LIMIT) details.push({ path: 'limit', message: `must be a whole number from 1 to ${MAX_LIMIT}` });
+  }
+  const format = params.format;
+  if (format !== undefined && format !== 'csv' && format !== 'json') details.push({ path: 'format', message: 'must be one of: csv, json' });
+  if (details.length > 0) throw new ValidationError(details);
+  const csv = format === 'csv' || (format === undefined && (accept ?? '').includes('text/csv'));
+  return { filters, limit, csv, ...(params.cursor !== undefined ? { cursor: params.cursor } : {}) };
+};
+
+/** Auditors may ask anything; everyone else only for their own requests, and must say so. */
+export const authorizeQuery = (filters: RequestFilters, identity: string, auditor: boolean): void => {
+  if (auditor) return;
+  if (filters.requester !== identity) {
+    throw new ForbiddenError('Only auditors may query requests other than their own; add requester=<you>');
+  }
+};
+
+interface Plan {
+  index: IndexName;
+  keyValue: string;
+  filters: RequestFilters;
+}
+
+/**
+ * The most selective filter picks the index. An approver with a status cannot use byApprover: a status is
+ * mutable and lives only on the request item, so that combination reads byStatus and filters approvers.
+ */
+export const planQuery = (filters: RequestFilters): Plan => {
+  const { requester, approver, targetId, status, action } = filters;
+  if (requester) return { index: 'byRequester', keyValue: requester, filters };
+  if (approver && !status) return { index: 'byApprover', keyValue: approver, filters };
+  if (targetId) return { index: 'byTarget', keyValue: targetId, filters };
+  if (status) return { index: 'byStatus', keyValue: status, filters };
+  if (action) return { index: 'byAction', keyValue: action, filters };
+  return { index: 'byTime', keyValue: REQUEST_KIND, filters };
+};
+
+interface Expression {
+  KeyConditionExpression: string;
+  FilterExpression?: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Record<string, unknown>;
+}
+
+const buildExpression = (plan: Plan): Expression => {
+  const keyAttribute = indexes[plan.index];
+  const names: Record<string, string> = { '#key': keyAttribute, '#createdAt': 'createdAt' };
+  const values: Record<string, unknown> = { ':key': plan.keyValue };
+  let keyCondition = '#key = :key';
+  const { from, to } = plan.filters;
+  if (from && to) {
+    keyCondition += ' AND #createdAt BETWEEN :from AND :to';
+    Object.assign(values, { ':from': from, ':to': to });
+  } else if (from) {
+    keyCondition += ' AND #createdAt >= :from';
+    values[':from'] = from;
+  } else if (to) {
+    keyCondition += ' AND #createdAt <= :to';
+    values[':to'] = to;
+  }
+  // byApprover entries carry the request's immutable fields under `ref`; request items carry them directly.
+  const onApprover = plan.index === 'byApprover';
+  const conditions: string[] = [];
+  const equals = (name: 'requester' | 'status' | 'action' | 'targetId', value: string | undefined): void => {
+    if (value === undefined || indexes[plan.index] === name) return;
+    names[`#${name}`] = name;
+    if (onApprover) names['#ref'] = 'ref';
+    conditions.push(`${onApprover ? '#ref.' : ''}#${name} = :${name}`);
+    values[`:${name}`] = value;
+  };
+  equals('requester', plan.filters.requester);
+  equals('status', plan.filters.status);
+  equals('action', plan.filters.action);
+  equals('targetId', plan.filters.targetId);
+  if (plan.filters.approver && plan.index !== 'byApprover') {
+    names['#approvers'] = 'approvers';
+    conditions.push('contains(#approvers, :approver)');
+    values[':approver'] = plan.filters.approver;
+  }
+  return {
+    KeyConditionExpression: keyCondition,
+    ...(conditions.length ? { FilterExpression: conditions.join(' AND ') } : {}),
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+};
+
+/** Where a page stopped, as DynamoDB's ExclusiveStartKey for the index: table key plus index key. */
+const positionOf = (item: Record<string, unknown>, index: IndexName): Position => ({
+  pk: String(item.pk),
+  sk: String(item.sk),
+  [indexes[index]]: String(item[indexes[index]]),
+  createdAt: String(item.createdAt),
+});
+
+export interface QueryDeps {
+  db: DynamoDBDocumentClient;
+  tableName: string;
+  cursorSecret: string;
+}
+
+export interface RequestPage {
+  items: RequestItem[];
+  nextCursor?: string;
+  /** Items DynamoDB read (summed ScannedCount), for the audit benchmark. */
+  examined: number;
+  index: IndexName;
+}
+
+const fetchRequests = async (deps: QueryDeps, entries: ApproverItem[]): Promise<RequestItem[]> => {
+  if (entries.length === 0) return [];
+  const byId = new Map<string, RequestItem>();
+  let keys = entries.map((e) => requestKey(e.requestId));
+  for (let attempt = 0; keys.length > 0 && attempt < 6; attempt += 1) {
+    if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+    const { Responses, UnprocessedKeys } = await deps.db.send(new BatchGetCommand({ RequestItems: { [deps.tableName]: { Keys: keys } } }));
+    for (const item of (Responses?.[deps.tableName] ?? []) as RequestItem[]) byId.set(item.requestId, item);
+    keys = (UnprocessedKeys?.[deps.tableName]?.Keys ?? []) as typeof keys;
+  }
+  return entries.map((e) => byId.get(e.requestId)).filter((item): item is RequestItem => item !== undefined);
+};
+
+/** One page of requests, newest first. */
+export const queryRequests = async (query: { filters: RequestFilters; limit: number; cursor?: string; caller: string }, deps: QueryDeps): Promise<RequestPage> => {
+  const plan = planQuery(query.filters);
+  const expression = buildExpression(plan);
+  const fingerprint = queryFingerprint({ index: plan.index, filters: query.filters, caller: query.caller });
+  let start: Position | undefined = query.cursor ? decodeCursor(query.cursor, fingerprint, deps.cursorSecret) : undefined;
+  const found: Array<Record<string, unknown>> = [];
+  let examined = 0;
+  let more = false;
+  do {
+    // One more than asked, so a full last page is known to be the last (no cursor to an empty page).
+    const wanted = query.limit + 1 - found.length;
+    const page = await deps.db.send(
+      new QueryCommand({
+        TableName: deps.tableName,
+        IndexName: plan.index,
+        ScanIndexForward: false,
+        Limit: expression.FilterExpression ? Math.min(MAX_EXAMINED - examined, Math.max(wanted * 4, 100)) : wanted,
+        ...expression,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    examined += page.ScannedCount ?? 0;
+    found.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey as Position | undefined;
+    more = start !== undefined;
+  } while (more && found.length <= query.limit && examined < MAX_EXAMINED);
+
+  const kept = found.slice(0, query.limit);
+  // Either we read past the page (resume after its last item), or we stopped on the examination budget.
+  const resumeAt = found.length > query.limit ? positionOf(kept[kept.length - 1]!, plan.index) : more ? start : undefined;
+  const items = plan.index === 'byApprover' ? await fetchRequests(deps, kept as unknown as ApproverItem[]) : (kept as unknown as RequestItem[]);
+  return {
+    items,
+    examined,
+    index: plan.index,
+    ...(resumeAt ? { nextCursor: encodeCursor(resumeAt, fingerprint, deps.cursorSecret) } : {}),
+  };
+};
