@@ -118,10 +118,11 @@ interface Expression {
 
 const buildExpression = (plan: Plan): Expression => {
   const keyAttribute = indexes[plan.index];
-  const names: Record<string, string> = { '#key': keyAttribute, '#createdAt': 'createdAt' };
+  const names: Record<string, string> = { '#key': keyAttribute };
   const values: Record<string, unknown> = { ':key': plan.keyValue };
   let keyCondition = '#key = :key';
   const { from, to } = plan.filters;
+  if (from || to) names['#createdAt'] = 'createdAt';
   if (from && to) {
     keyCondition += ' AND #createdAt BETWEEN :from AND :to';
     Object.assign(values, { ':from': from, ':to': to });
