@@ -115,6 +115,7 @@ export const refreshApproverMessages = async (requestId: string, deps: Pick<Noti
 export const notifyOutcome = async (input: { requestId: string }, deps: NotifyDeps): Promise<void> => {
   await refreshApproverMessages(input.requestId, deps);
   const item = await loadRequest(deps.repository, input.requestId);
+  await deps.repository.syncApproverStatus(item);
   const { sent, failed } = await deliverAll(deps, item, [item.requester], () => ({ kind: 'outcome', message: outcomeMessage(item) }));
   await recordEvent(deps, item, 'requester_notified', { status: item.status, ...(sent.length ? {} : { failed }) });
 };

@@ -2,7 +2,7 @@
 // the approval window. Built here once, for the submit Lambda and for the state machine tests alike.
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { ApprovalTiming } from '../policy/policy.js';
-import { requestKey } from './keys.js';
+import { requestKey, requesterStatusKey } from './keys.js';
 import type { RequestItem } from './model.js';
 
 export interface ExecutionInput {
@@ -15,6 +15,8 @@ export interface ExecutionInput {
   /** TimeoutSeconds of the wait after the reminder, so both waits together last exactly the window. */
   remainingAfterReminderSeconds: number;
   keys: Record<string, unknown>;
+  /** byRequesterStatus keys for the statuses the state machine itself writes. */
+  statusKeys: Record<'COMPLETED' | 'FAILED' | 'EXPIRED', string>;
   item: Record<string, unknown>;
 }
 
@@ -26,5 +28,10 @@ export const buildExecutionInput = (item: RequestItem, timing: ApprovalTiming): 
   reminderAfterSeconds: timing.reminderAfterSeconds,
   remainingAfterReminderSeconds: timing.approvalTimeoutSeconds - timing.reminderAfterSeconds,
   keys: marshall(requestKey(item.requestId)),
+  statusKeys: {
+    COMPLETED: requesterStatusKey(item.requester, 'COMPLETED'),
+    FAILED: requesterStatusKey(item.requester, 'FAILED'),
+    EXPIRED: requesterStatusKey(item.requester, 'EXPIRED'),
+  },
   item: marshall(item, { removeUndefinedValues: true }),
 });

@@ -27,8 +27,15 @@ export const approverKey = (requestId: string, approver: string): TableKey => ({
 /** Request items carry `kind`, so the byTime index holds every request and nothing else. */
 export const REQUEST_KIND = 'REQUEST';
 
+/**
+ * byRequesterStatus's key: a requester's requests in one status. Status changes, so every status write
+ * sets this too (the state machine gets the values it needs precomputed in its input).
+ */
+export const requesterStatusKey = (requester: string, status: string): string => `${requester}#${status}`;
+
 /** Indexes, named for the access pattern they serve, with the attribute each is keyed on. All sort by createdAt. */
 export const indexes = {
+  byRequesterStatus: 'requesterStatus',
   byRequester: 'requester',
   byApprover: 'approver',
   byTarget: 'targetId',

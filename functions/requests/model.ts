@@ -44,6 +44,8 @@ export interface RequestItem {
   summary: string;
   targetId: string;
   status: RequestStatus;
+  /** Key of byRequesterStatus, rewritten with every status change. */
+  requesterStatus: string;
   createdAt: string;
   updatedAt: string;
   expiresAt: string;
@@ -65,7 +67,8 @@ export interface ApproverItem {
   approver: string;
   requestId: string;
   createdAt: string;
-  ref: { action: string; targetId: string; requester: string };
+  /** The request's filterable fields; `status` is copied on every status change (see syncApproverStatus). */
+  ref: { action: string; targetId: string; requester: string; status: RequestStatus };
 }
 
 export interface RequestEvent {
@@ -79,6 +82,7 @@ export interface RequestView {
   action: string;
   parameters: Record<string, string>;
   summary: string;
+  targetId: string;
   requester: string;
   justification: string;
   status: RequestStatus;

@@ -5,7 +5,7 @@ import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws
 import { actionNames } from '../actions/registry.js';
 import { ForbiddenError, ValidationError, type ErrorDetail } from '../shared/errors.js';
 import { decodeCursor, encodeCursor, queryFingerprint, type Position } from './cursor.js';
-import { indexes, REQUEST_KIND, requestKey, type IndexName } from './keys.js';
+import { indexes, REQUEST_KIND, requestKey, requesterStatusKey, type IndexName } from './keys.js';
 import { REQUEST_STATUSES, type ApproverItem, type RequestItem, type RequestStatus } from './model.js';
 
 export const DEFAULT_LIMIT = 50;
@@ -95,14 +95,12 @@ interface Plan {
   filters: RequestFilters;
 }
 
-/**
- * The most selective filter picks the index. An approver with a status cannot use byApprover: a status is
- * mutable and lives only on the request item, so that combination reads byStatus and filters approvers.
- */
+/** The most selective filter picks the index; requester and status together have their own. */
 export const planQuery = (filters: RequestFilters): Plan => {
   const { requester, approver, targetId, status, action } = filters;
+  if (requester && status) return { index: 'byRequesterStatus', keyValue: requesterStatusKey(requester, status), filters };
   if (requester) return { index: 'byRequester', keyValue: requester, filters };
-  if (approver && !status) return { index: 'byApprover', keyValue: approver, filters };
+  if (approver) return { index: 'byApprover', keyValue: approver, filters };
   if (targetId) return { index: 'byTarget', keyValue: targetId, filters };
   if (status) return { index: 'byStatus', keyValue: status, filters };
   if (action) return { index: 'byAction', keyValue: action, filters };
@@ -136,8 +134,9 @@ const buildExpression = (plan: Plan): Expression => {
   // byApprover entries carry the request's immutable fields under `ref`; request items carry them directly.
   const onApprover = plan.index === 'byApprover';
   const conditions: string[] = [];
+  const keyed = plan.index === 'byRequesterStatus' ? ['requester', 'status'] : [indexes[plan.index]];
   const equals = (name: 'requester' | 'status' | 'action' | 'targetId', value: string | undefined): void => {
-    if (value === undefined || indexes[plan.index] === name) return;
+    if (value === undefined || keyed.includes(name)) return;
     names[`#${name}`] = name;
     if (onApprover) names['#ref'] = 'ref';
     conditions.push(`${onApprover ? '#ref.' : ''}#${name} = :${name}`);

@@ -2,7 +2,7 @@
 // cost) rule out transactions, and a condition on the current status is what keeps history consistent.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { approverKey, idempotencyKey, messagesKey, requestKey, taskTokenKey } from './keys.js';
+import { approverKey, idempotencyKey, messagesKey, requestKey, requesterStatusKey, taskTokenKey } from './keys.js';
 import type { Approval, ApproverItem, RequestItem, RequestStatus, StoredEvent } from './model.js';
 
 export interface RepositoryDeps {
@@ -19,13 +19,13 @@ export interface IdempotencyRecord {
 }
 
 /** The byApprover index entries of a request: one per approver, so quorum requests are found by each. */
-export const approverItems = (item: Pick<RequestItem, 'requestId' | 'approvers' | 'createdAt' | 'action' | 'targetId' | 'requester'>): ApproverItem[] =>
+export const approverItems = (item: Pick<RequestItem, 'requestId' | 'approvers' | 'createdAt' | 'action' | 'targetId' | 'requester' | 'status'>): ApproverItem[] =>
   item.approvers.map((approver) => ({
     ...approverKey(item.requestId, approver),
     approver,
     requestId: item.requestId,
     createdAt: item.createdAt,
-    ref: { action: item.action, targetId: item.targetId, requester: item.requester },
+    ref: { action: item.action, targetId: item.targetId, requester: item.requester, status: item.status },
   }));
 
 const BATCH_SIZE = 25;
@@ -69,6 +69,7 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
    */
   async recordDecision(input: {
     requestId: string;
+    requester: string;
     approval: Approval;
     seenApprovalCount: number;
     newStatus?: RequestStatus;
@@ -81,7 +82,7 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
       'updatedAt = :now',
     ];
     if (approval.decision === 'approve') sets.push('approvalCount = approvalCount + :one');
-    if (input.newStatus) sets.push('#status = :newStatus');
+    if (input.newStatus) sets.push('#status = :newStatus', 'requesterStatus = :requesterStatus');
     try {
       await db.send(
         new UpdateCommand({
@@ -98,7 +99,7 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
             ':pending': 'PENDING_APPROVAL',
             ':seen': input.seenApprovalCount,
             ...(approval.decision === 'approve' ? { ':one': 1 } : {}),
-            ...(input.newStatus ? { ':newStatus': input.newStatus } : {}),
+            ...(input.newStatus ? { ':newStatus': input.newStatus, ':requesterStatus': requesterStatusKey(input.requester, input.newStatus) } : {}),
           },
         }),
       );
@@ -121,6 +122,31 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
         if (attempt >= 5 && requests.length > 0) throw new Error(`Could not write ${requests.length} approver index entries`);
       }
     }
+  },
+
+  /**
+   * Copies the request's current status onto its byApprover entries, so approver + status can be filtered
+   * in the index. It trails the request item by the moments between a status write and this call.
+   */
+  async syncApproverStatus(item: Pick<RequestItem, 'requestId' | 'approvers' | 'status'>): Promise<void> {
+    await Promise.all(
+      item.approvers.map(async (approver) => {
+        try {
+          await db.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: approverKey(item.requestId, approver),
+              UpdateExpression: 'SET #ref.#status = :status',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeNames: { '#ref': 'ref', '#status': 'status' },
+              ExpressionAttributeValues: { ':status': item.status },
+            }),
+          );
+        } catch (error) {
+          if (!isConditionFailure(error)) throw error;
+        }
+      }),
+    );
   },
 
   async putTaskToken(requestId: string, taskToken: string): Promise<void> {

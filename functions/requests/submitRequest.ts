@@ -10,7 +10,7 @@ import type { Clock, IdGenerator } from '../shared/clock.js';
 import { IdempotencyConflictError, ValidationError, type ErrorDetail } from '../shared/errors.js';
 import { compileValidator } from '../shared/validation.js';
 import { buildExecutionInput } from './executionInput.js';
-import { REQUEST_KIND, requestKey } from './keys.js';
+import { REQUEST_KIND, requestKey, requesterStatusKey } from './keys.js';
 import type { RequestItem } from './model.js';
 import { event, type RequestRepository } from './repository.js';
 
@@ -141,6 +141,7 @@ export const submitRequest = async (input: SubmitInput, deps: SubmitDeps): Promi
     summary,
     targetId: action.targetId(parameters),
     status: 'PENDING_APPROVAL',
+    requesterStatus: requesterStatusKey(input.requester, 'PENDING_APPROVAL'),
     createdAt,
     updatedAt: createdAt,
     expiresAt,

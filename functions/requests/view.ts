@@ -24,6 +24,7 @@ export const toRequestView = (item: RequestItem): RequestView => ({
   action: item.action,
   parameters: parseJson(item.parameters) as Record<string, string>,
   summary: item.summary,
+  targetId: item.targetId,
   requester: item.requester,
   justification: item.justification,
   status: item.status,

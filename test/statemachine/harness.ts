@@ -158,6 +158,7 @@ export const buildInput = (
     summary: `${action} test`,
     targetId: parameters.TargetId ?? parameters.id ?? '',
     status: 'PENDING_APPROVAL',
+    requesterStatus: 'alice@example.com#PENDING_APPROVAL',
     createdAt: now,
     updatedAt: now,
     expiresAt: new Date(Date.now() + approvalTimeoutSeconds * 1000).toISOString(),

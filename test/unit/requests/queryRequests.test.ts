@@ -59,8 +59,9 @@ describe('planQuery', () => {
     [{ targetId: '111111111111', status: 'FAILED' }, 'byTarget'],
     [{ approver: 'bob@example.com' }, 'byApprover'],
     [{ approver: 'bob@example.com', action: 'sso:CreateAccountAssignment' }, 'byApprover'],
-    [{ approver: 'bob@example.com', status: 'PENDING_APPROVAL' }, 'byStatus'],
-    [{ requester: 'alice@example.com', approver: 'bob@example.com', status: 'FAILED' }, 'byRequester'],
+    [{ approver: 'bob@example.com', status: 'PENDING_APPROVAL' }, 'byApprover'],
+    [{ requester: 'alice@example.com', approver: 'bob@example.com' }, 'byRequester'],
+    [{ requester: 'alice@example.com', approver: 'bob@example.com', status: 'FAILED' }, 'byRequesterStatus'],
   ] as const)('serves %j from %s', (filters, index) => {
     // Act / Assess
     expect(planQuery(filters).index).toBe(index);
