@@ -2,7 +2,7 @@
 // the approval window. Built here once, for the submit Lambda and for the state machine tests alike.
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { ApprovalTiming } from '../policy/policy.js';
-import { requestKey, requesterStatusKey } from './keys.js';
+import { requestKey, statusIndexKeys } from './keys.js';
 import type { RequestItem } from './model.js';
 
 export interface ExecutionInput {
@@ -15,8 +15,8 @@ export interface ExecutionInput {
   /** TimeoutSeconds of the wait after the reminder, so both waits together last exactly the window. */
   remainingAfterReminderSeconds: number;
   keys: Record<string, unknown>;
-  /** byRequesterStatus keys for the statuses the state machine itself writes. */
-  statusKeys: Record<'COMPLETED' | 'FAILED' | 'EXPIRED', string>;
+  /** Status-bearing index keys for the statuses the state machine itself writes. */
+  statusKeys: Record<'COMPLETED' | 'FAILED' | 'EXPIRED', ReturnType<typeof statusIndexKeys>>;
   item: Record<string, unknown>;
 }
 
@@ -29,9 +29,9 @@ export const buildExecutionInput = (item: RequestItem, timing: ApprovalTiming): 
   remainingAfterReminderSeconds: timing.approvalTimeoutSeconds - timing.reminderAfterSeconds,
   keys: marshall(requestKey(item.requestId)),
   statusKeys: {
-    COMPLETED: requesterStatusKey(item.requester, 'COMPLETED'),
-    FAILED: requesterStatusKey(item.requester, 'FAILED'),
-    EXPIRED: requesterStatusKey(item.requester, 'EXPIRED'),
+    COMPLETED: statusIndexKeys(item, 'COMPLETED'),
+    FAILED: statusIndexKeys(item, 'FAILED'),
+    EXPIRED: statusIndexKeys(item, 'EXPIRED'),
   },
   item: marshall(item, { removeUndefinedValues: true }),
 });

@@ -28,14 +28,25 @@ export const approverKey = (requestId: string, approver: string): TableKey => ({
 export const REQUEST_KIND = 'REQUEST';
 
 /**
- * byRequesterStatus's key: a requester's requests in one status. Status changes, so every status write
- * sets this too (the state machine gets the values it needs precomputed in its input).
+ * Composite keys of the `by<X>Status` indexes: one dimension's requests in one status. Status changes, so
+ * every status write sets these too (the state machine gets the values precomputed in its input).
  */
-export const requesterStatusKey = (requester: string, status: string): string => `${requester}#${status}`;
+const withStatus = (value: string, status: string): string => `${value}#${status}`;
+export const requesterStatusKey = withStatus;
+export const targetStatusKey = withStatus;
+export const approverStatusKey = withStatus;
+
+/** The request item's status-bearing index attributes for a status. */
+export const statusIndexKeys = (item: { requester: string; targetId: string }, status: string) => ({
+  requesterStatus: requesterStatusKey(item.requester, status),
+  targetStatus: targetStatusKey(item.targetId, status),
+});
 
 /** Indexes, named for the access pattern they serve, with the attribute each is keyed on. All sort by createdAt. */
 export const indexes = {
   byRequesterStatus: 'requesterStatus',
+  byApproverStatus: 'approverStatus',
+  byTargetStatus: 'targetStatus',
   byRequester: 'requester',
   byApprover: 'approver',
   byTarget: 'targetId',

@@ -44,8 +44,9 @@ export interface RequestItem {
   summary: string;
   targetId: string;
   status: RequestStatus;
-  /** Key of byRequesterStatus, rewritten with every status change. */
+  /** Keys of byRequesterStatus and byTargetStatus, rewritten with every status change. */
   requesterStatus: string;
+  targetStatus: string;
   createdAt: string;
   updatedAt: string;
   expiresAt: string;
@@ -69,6 +70,8 @@ export interface ApproverItem {
   createdAt: string;
   /** The request's filterable fields; `status` is copied on every status change (see syncApproverStatus). */
   ref: { action: string; targetId: string; requester: string; status: RequestStatus };
+  /** Key of byApproverStatus, rewritten with `ref.status`. */
+  approverStatus: string;
 }
 
 export interface RequestEvent {

@@ -5,7 +5,7 @@ import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws
 import { actionNames } from '../actions/registry.js';
 import { ForbiddenError, ValidationError, type ErrorDetail } from '../shared/errors.js';
 import { decodeCursor, encodeCursor, queryFingerprint, type Position } from './cursor.js';
-import { indexes, REQUEST_KIND, requestKey, requesterStatusKey, type IndexName } from './keys.js';
+import { approverStatusKey, indexes, REQUEST_KIND, requestKey, requesterStatusKey, targetStatusKey, type IndexName } from './keys.js';
 import { REQUEST_STATUSES, type ApproverItem, type RequestItem, type RequestStatus } from './model.js';
 
 export const DEFAULT_LIMIT = 50;
@@ -95,12 +95,14 @@ interface Plan {
   filters: RequestFilters;
 }
 
-/** The most selective filter picks the index; requester and status together have their own. */
+/** The most selective filter picks the index; requester, approver and target each have a with-status index too. */
 export const planQuery = (filters: RequestFilters): Plan => {
   const { requester, approver, targetId, status, action } = filters;
   if (requester && status) return { index: 'byRequesterStatus', keyValue: requesterStatusKey(requester, status), filters };
   if (requester) return { index: 'byRequester', keyValue: requester, filters };
+  if (approver && status) return { index: 'byApproverStatus', keyValue: approverStatusKey(approver, status), filters };
   if (approver) return { index: 'byApprover', keyValue: approver, filters };
+  if (targetId && status) return { index: 'byTargetStatus', keyValue: targetStatusKey(targetId, status), filters };
   if (targetId) return { index: 'byTarget', keyValue: targetId, filters };
   if (status) return { index: 'byStatus', keyValue: status, filters };
   if (action) return { index: 'byAction', keyValue: action, filters };
@@ -131,10 +133,14 @@ const buildExpression = (plan: Plan): Expression => {
     keyCondition += ' AND #createdAt <= :to';
     values[':to'] = to;
   }
-  // byApprover entries carry the request's immutable fields under `ref`; request items carry them directly.
-  const onApprover = plan.index === 'byApprover';
+  // Approver entries carry the request's fields under `ref`; request items carry them directly.
+  const onApprover = plan.index === 'byApprover' || plan.index === 'byApproverStatus';
   const conditions: string[] = [];
-  const keyed = plan.index === 'byRequesterStatus' ? ['requester', 'status'] : [indexes[plan.index]];
+  const keyed: string[] = {
+    byRequesterStatus: ['requester', 'status'],
+    byApproverStatus: ['approver', 'status'],
+    byTargetStatus: ['targetId', 'status'],
+  }[plan.index as string] ?? [indexes[plan.index]];
   const equals = (name: 'requester' | 'status' | 'action' | 'targetId', value: string | undefined): void => {
     if (value === undefined || keyed.includes(name)) return;
     names[`#${name}`] = name;
@@ -146,7 +152,7 @@ const buildExpression = (plan: Plan): Expression => {
   equals('status', plan.filters.status);
   equals('action', plan.filters.action);
   equals('targetId', plan.filters.targetId);
-  if (plan.filters.approver && plan.index !== 'byApprover') {
+  if (plan.filters.approver && !onApprover) {
     names['#approvers'] = 'approvers';
     conditions.push('contains(#approvers, :approver)');
     values[':approver'] = plan.filters.approver;
@@ -194,6 +200,16 @@ const fetchRequests = async (deps: QueryDeps, entries: ApproverItem[]): Promise<
   return entries.map((e) => byId.get(e.requestId)).filter((item): item is RequestItem => item !== undefined);
 };
 
+/**
+ * How many items to read next. Without a filter, exactly what is wanted. With one, first what is wanted
+ * (filters often match most items), then scaled by the match rate seen so far, within the budget.
+ */
+const readSize = (wanted: number, matched: number, examined: number, filtered: boolean): number => {
+  if (!filtered || examined === 0) return Math.min(wanted, MAX_EXAMINED - examined);
+  const perMatch = Math.min(20, (examined + 1) / (matched + 1));
+  return Math.max(1, Math.min(MAX_EXAMINED - examined, Math.ceil(wanted * perMatch)));
+};
+
 /** One page of requests, newest first. */
 export const queryRequests = async (query: { filters: RequestFilters; limit: number; cursor?: string; caller: string }, deps: QueryDeps): Promise<RequestPage> => {
   const plan = planQuery(query.filters);
@@ -211,7 +227,7 @@ export const queryRequests = async (query: { filters: RequestFilters; limit: num
         TableName: deps.tableName,
         IndexName: plan.index,
         ScanIndexForward: false,
-        Limit: expression.FilterExpression ? Math.min(MAX_EXAMINED - examined, Math.max(wanted * 4, 100)) : wanted,
+        Limit: readSize(wanted, found.length, examined, expression.FilterExpression !== undefined),
         ...expression,
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),
@@ -225,7 +241,7 @@ export const queryRequests = async (query: { filters: RequestFilters; limit: num
   const kept = found.slice(0, query.limit);
   // Either we read past the page (resume after its last item), or we stopped on the examination budget.
   const resumeAt = found.length > query.limit ? positionOf(kept[kept.length - 1]!, plan.index) : more ? start : undefined;
-  const items = plan.index === 'byApprover' ? await fetchRequests(deps, kept as unknown as ApproverItem[]) : (kept as unknown as RequestItem[]);
+  const items = plan.index === 'byApprover' || plan.index === 'byApproverStatus' ? await fetchRequests(deps, kept as unknown as ApproverItem[]) : (kept as unknown as RequestItem[]);
   return {
     items,
     examined,

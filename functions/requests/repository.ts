@@ -2,7 +2,7 @@
 // cost) rule out transactions, and a condition on the current status is what keeps history consistent.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { approverKey, idempotencyKey, messagesKey, requestKey, requesterStatusKey, taskTokenKey } from './keys.js';
+import { approverKey, approverStatusKey, idempotencyKey, messagesKey, requestKey, statusIndexKeys, taskTokenKey } from './keys.js';
 import type { Approval, ApproverItem, RequestItem, RequestStatus, StoredEvent } from './model.js';
 
 export interface RepositoryDeps {
@@ -26,6 +26,7 @@ export const approverItems = (item: Pick<RequestItem, 'requestId' | 'approvers' 
     requestId: item.requestId,
     createdAt: item.createdAt,
     ref: { action: item.action, targetId: item.targetId, requester: item.requester, status: item.status },
+    approverStatus: approverStatusKey(approver, item.status),
   }));
 
 const BATCH_SIZE = 25;
@@ -70,6 +71,7 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
   async recordDecision(input: {
     requestId: string;
     requester: string;
+    targetId: string;
     approval: Approval;
     seenApprovalCount: number;
     newStatus?: RequestStatus;
@@ -82,7 +84,7 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
       'updatedAt = :now',
     ];
     if (approval.decision === 'approve') sets.push('approvalCount = approvalCount + :one');
-    if (input.newStatus) sets.push('#status = :newStatus', 'requesterStatus = :requesterStatus');
+    if (input.newStatus) sets.push('#status = :newStatus', 'requesterStatus = :requesterStatus', 'targetStatus = :targetStatus');
     try {
       await db.send(
         new UpdateCommand({
@@ -99,7 +101,12 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
             ':pending': 'PENDING_APPROVAL',
             ':seen': input.seenApprovalCount,
             ...(approval.decision === 'approve' ? { ':one': 1 } : {}),
-            ...(input.newStatus ? { ':newStatus': input.newStatus, ':requesterStatus': requesterStatusKey(input.requester, input.newStatus) } : {}),
+            ...(input.newStatus
+              ? {
+                  ':newStatus': input.newStatus,
+                  ...Object.fromEntries(Object.entries(statusIndexKeys(input, input.newStatus)).map(([name, value]) => [`:${name}`, value])),
+                }
+              : {}),
           },
         }),
       );
@@ -136,10 +143,10 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
             new UpdateCommand({
               TableName: tableName,
               Key: approverKey(item.requestId, approver),
-              UpdateExpression: 'SET #ref.#status = :status',
+              UpdateExpression: 'SET #ref.#status = :status, approverStatus = :approverStatus',
               ConditionExpression: 'attribute_exists(pk)',
               ExpressionAttributeNames: { '#ref': 'ref', '#status': 'status' },
-              ExpressionAttributeValues: { ':status': item.status },
+              ExpressionAttributeValues: { ':status': item.status, ':approverStatus': approverStatusKey(approver, item.status) },
             }),
           );
         } catch (error) {

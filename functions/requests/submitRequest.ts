@@ -10,7 +10,7 @@ import type { Clock, IdGenerator } from '../shared/clock.js';
 import { IdempotencyConflictError, ValidationError, type ErrorDetail } from '../shared/errors.js';
 import { compileValidator } from '../shared/validation.js';
 import { buildExecutionInput } from './executionInput.js';
-import { REQUEST_KIND, requestKey, requesterStatusKey } from './keys.js';
+import { REQUEST_KIND, requestKey, statusIndexKeys } from './keys.js';
 import type { RequestItem } from './model.js';
 import { event, type RequestRepository } from './repository.js';
 
@@ -130,6 +130,7 @@ export const submitRequest = async (input: SubmitInput, deps: SubmitDeps): Promi
   const createdAt = now.toISOString();
   const expiresAt = new Date(now.getTime() + route.approvalTimeoutSeconds * 1000).toISOString();
   const summary = action.summarize(parameters, facts);
+  const targetId = action.targetId(parameters);
   const item: RequestItem = {
     ...requestKey(requestId),
     kind: REQUEST_KIND,
@@ -139,9 +140,9 @@ export const submitRequest = async (input: SubmitInput, deps: SubmitDeps): Promi
     requester: input.requester,
     justification: body.justification,
     summary,
-    targetId: action.targetId(parameters),
+    targetId,
     status: 'PENDING_APPROVAL',
-    requesterStatus: requesterStatusKey(input.requester, 'PENDING_APPROVAL'),
+    ...statusIndexKeys({ requester: input.requester, targetId }, 'PENDING_APPROVAL'),
     createdAt,
     updatedAt: createdAt,
     expiresAt,

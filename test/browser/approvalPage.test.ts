@@ -217,7 +217,7 @@ describe('accessibility', () => {
 
 describe('rendering', () => {
   const item = (overrides: Partial<ApprovalPageItem> = {}): ApprovalPageItem => ({
-    pk: 'REQUEST#r-1', sk: 'REQUEST', kind: 'REQUEST', requesterStatus: 'alice@example.com#PENDING_APPROVAL', requestId: 'r-1', action: 'sso:CreateAccountAssignment', parameters: '{}',
+    pk: 'REQUEST#r-1', sk: 'REQUEST', kind: 'REQUEST', requesterStatus: 'alice@example.com#PENDING_APPROVAL', targetStatus: '111111111111#PENDING_APPROVAL', requestId: 'r-1', action: 'sso:CreateAccountAssignment', parameters: '{}',
     requester: 'alice@example.com', justification: '<script>alert(1)</script>', summary: 'Admin on 111111111111',
     targetId: '111111111111', status: 'PENDING_APPROVAL', createdAt: '2025-01-01T10:00:00.000Z', updatedAt: '2025-01-01T10:00:00.000Z',
     expiresAt: '2025-01-02T12:30:00.000Z', approvers: ['bob@example.com', 'carol@example.com'], minApprovals: 2, approvalCount: 0,

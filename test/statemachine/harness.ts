@@ -159,6 +159,7 @@ export const buildInput = (
     targetId: parameters.TargetId ?? parameters.id ?? '',
     status: 'PENDING_APPROVAL',
     requesterStatus: 'alice@example.com#PENDING_APPROVAL',
+    targetStatus: `${parameters.TargetId ?? parameters.id ?? ''}#PENDING_APPROVAL`,
     createdAt: now,
     updatedAt: now,
     expiresAt: new Date(Date.now() + approvalTimeoutSeconds * 1000).toISOString(),

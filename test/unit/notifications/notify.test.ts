@@ -22,6 +22,7 @@ const baseItem: RequestItem = {
   targetId: '111111111111',
   status: 'PENDING_APPROVAL',
   requesterStatus: 'alice@example.com#PENDING_APPROVAL',
+  targetStatus: '111111111111#PENDING_APPROVAL',
   createdAt: '2026-11-21T10:00:00.000Z',
   updatedAt: '2026-11-21T10:00:00.000Z',
   expiresAt: '2026-11-22T10:00:00.000Z',

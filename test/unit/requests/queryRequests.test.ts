@@ -56,10 +56,11 @@ describe('planQuery', () => {
     [{ from: '2026-01-01T00:00:00.000Z' }, 'byTime'],
     [{ action: 'sso:CreateAccountAssignment' }, 'byAction'],
     [{ status: 'FAILED', action: 'sso:CreateAccountAssignment' }, 'byStatus'],
-    [{ targetId: '111111111111', status: 'FAILED' }, 'byTarget'],
+    [{ targetId: '111111111111', status: 'FAILED' }, 'byTargetStatus'],
+    [{ targetId: '111111111111', action: 'sso:CreateAccountAssignment' }, 'byTarget'],
     [{ approver: 'bob@example.com' }, 'byApprover'],
     [{ approver: 'bob@example.com', action: 'sso:CreateAccountAssignment' }, 'byApprover'],
-    [{ approver: 'bob@example.com', status: 'PENDING_APPROVAL' }, 'byApprover'],
+    [{ approver: 'bob@example.com', status: 'PENDING_APPROVAL' }, 'byApproverStatus'],
     [{ requester: 'alice@example.com', approver: 'bob@example.com' }, 'byRequester'],
     [{ requester: 'alice@example.com', approver: 'bob@example.com', status: 'FAILED' }, 'byRequesterStatus'],
   ] as const)('serves %j from %s', (filters, index) => {

@@ -1,0 +1,59 @@
+// `npm run bench` runs every scenario; `npm run bench -- <name> [options]` runs one.
+// The polyfills go first: the local stack's workflow engine needs them before it is imported.
+import '../local/polyfills.js';
+import type { Scenario } from './lib/scenario.js';
+import { formatDuration, now } from './lib/timing.js';
+
+// Adding a scenario is one entry here plus its module.
+const scenarios: Record<string, Scenario> = {
+  audit: {
+    description: 'load 100k requests, then time GET /requests for every filter combination as an auditor',
+    load: () => import('./audit.js'),
+  },
+};
+
+const usage = (): string =>
+  ['Usage: npm run bench [-- <scenario> [options]]', '', 'Scenarios:', ...Object.entries(scenarios).map(([name, s]) => `  ${name.padEnd(12)} ${s.description}`)].join('\n');
+
+const main = async (): Promise<number> => {
+  const [first, ...rest] = process.argv.slice(2);
+  if (first === '--help' || first === '-h') {
+    console.log(usage());
+    return 0;
+  }
+  // No name, or only options: every scenario, each given the same options.
+  const selected = first === undefined || first.startsWith('-') ? Object.keys(scenarios) : [first];
+  const args = first === undefined || first.startsWith('-') ? process.argv.slice(2) : rest;
+  const unknown = selected.filter((name) => !(name in scenarios));
+  if (unknown.length > 0) {
+    console.error(`Unknown scenario: ${unknown.join(', ')}\n\n${usage()}`);
+    return 1;
+  }
+
+  const outcomes: Array<{ name: string; passed: boolean; ms: number }> = [];
+  for (const name of selected) {
+    const scenario = scenarios[name];
+    if (!scenario) continue;
+    console.log(`\n=== ${name}: ${scenario.description}`);
+    const start = now();
+    const { run } = await scenario.load();
+    const { passed } = await run(args);
+    outcomes.push({ name, passed, ms: now() - start });
+  }
+  if (outcomes.length > 1) {
+    console.log('\n=== summary');
+    for (const o of outcomes) console.log(`  ${o.name.padEnd(12)} ${o.passed ? 'PASS' : 'FAIL'}  ${formatDuration(o.ms)}`);
+  }
+  return outcomes.every((o) => o.passed) ? 0 : 1;
+};
+
+// exitCode, not process.exit(): the process must end because everything was closed, which is itself checked.
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 2;
+  },
+);
