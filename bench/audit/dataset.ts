@@ -352,7 +352,7 @@ const buildRequestItem = (plan: RequestPlan, facts: Record<string, string>, anch
     summary: action.definition.summarize(parameters, facts),
     targetId: action.definition.targetId(parameters),
     status: plan.status,
-    ...statusIndexKeys({ requester: plan.requester, targetId: action.definition.targetId(parameters) }, plan.status),
+    ...statusIndexKeys({ requester: plan.requester, targetId: action.definition.targetId(parameters), action: action.definition.name }, plan.status),
     createdAt: plan.createdAt,
     updatedAt: last.at,
     expiresAt: new Date(created + APPROVAL_TIMEOUT_MS).toISOString(),

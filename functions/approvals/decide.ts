@@ -120,7 +120,7 @@ export const decideAs = async (
     if (blocker) throw blocker;
     const newStatus = settledStatus(item, decision);
     const approval: Approval = { approver, decision, at: deps.clock.now().toISOString(), via: input.via, ...(comment ? { comment } : {}) };
-    const won = await deps.repository.recordDecision({ requestId: item.requestId, requester: item.requester, targetId: item.targetId, approval, seenApprovalCount: item.approvalCount, newStatus });
+    const won = await deps.repository.recordDecision({ requestId: item.requestId, requester: item.requester, targetId: item.targetId, action: item.action, approval, seenApprovalCount: item.approvalCount, newStatus });
     const fresh = await deps.repository.get(item.requestId);
     if (!fresh) throw new Error(`Request ${item.requestId} disappeared`);
     if (won) {

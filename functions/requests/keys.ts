@@ -31,15 +31,19 @@ export const REQUEST_KIND = 'REQUEST';
  * Composite keys of the `by<X>Status` indexes: one dimension's requests in one status. Status changes, so
  * every status write sets these too (the state machine gets the values precomputed in its input).
  */
-const withStatus = (value: string, status: string): string => `${value}#${status}`;
-export const requesterStatusKey = withStatus;
-export const targetStatusKey = withStatus;
-export const approverStatusKey = withStatus;
+const composite = (value: string, second: string): string => `${value}#${second}`;
+export const requesterStatusKey = composite;
+export const targetStatusKey = composite;
+export const approverStatusKey = composite;
+export const actionStatusKey = composite;
+/** byApproverAction's key; an action never changes, so it is written once with the approver entry. */
+export const approverActionKey = composite;
 
 /** The request item's status-bearing index attributes for a status. */
-export const statusIndexKeys = (item: { requester: string; targetId: string }, status: string) => ({
+export const statusIndexKeys = (item: { requester: string; targetId: string; action: string }, status: string) => ({
   requesterStatus: requesterStatusKey(item.requester, status),
   targetStatus: targetStatusKey(item.targetId, status),
+  actionStatus: actionStatusKey(item.action, status),
 });
 
 /** Indexes, named for the access pattern they serve, with the attribute each is keyed on. All sort by createdAt. */
@@ -47,6 +51,8 @@ export const indexes = {
   byRequesterStatus: 'requesterStatus',
   byApproverStatus: 'approverStatus',
   byTargetStatus: 'targetStatus',
+  byApproverAction: 'approverAction',
+  byActionStatus: 'actionStatus',
   byRequester: 'requester',
   byApprover: 'approver',
   byTarget: 'targetId',

@@ -44,9 +44,10 @@ export interface RequestItem {
   summary: string;
   targetId: string;
   status: RequestStatus;
-  /** Keys of byRequesterStatus and byTargetStatus, rewritten with every status change. */
+  /** Keys of byRequesterStatus, byTargetStatus and byActionStatus, rewritten with every status change. */
   requesterStatus: string;
   targetStatus: string;
+  actionStatus: string;
   createdAt: string;
   updatedAt: string;
   expiresAt: string;
@@ -72,6 +73,8 @@ export interface ApproverItem {
   ref: { action: string; targetId: string; requester: string; status: RequestStatus };
   /** Key of byApproverStatus, rewritten with `ref.status`. */
   approverStatus: string;
+  /** Key of byApproverAction. */
+  approverAction: string;
 }
 
 export interface RequestEvent {

@@ -5,7 +5,7 @@ import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws
 import { actionNames } from '../actions/registry.js';
 import { ForbiddenError, ValidationError, type ErrorDetail } from '../shared/errors.js';
 import { decodeCursor, encodeCursor, queryFingerprint, type Position } from './cursor.js';
-import { approverStatusKey, indexes, REQUEST_KIND, requestKey, requesterStatusKey, targetStatusKey, type IndexName } from './keys.js';
+import { actionStatusKey, approverActionKey, approverStatusKey, indexes, REQUEST_KIND, requestKey, requesterStatusKey, targetStatusKey, type IndexName } from './keys.js';
 import { REQUEST_STATUSES, type ApproverItem, type RequestItem, type RequestStatus } from './model.js';
 
 export const DEFAULT_LIMIT = 50;
@@ -95,19 +95,27 @@ interface Plan {
   filters: RequestFilters;
 }
 
-/** The most selective filter picks the index; requester, approver and target each have a with-status index too. */
+/**
+ * The most selective filter picks the index. The common pairs (requester, approver or target with a status;
+ * approver with an action; status with an action) have composite indexes, so they read no more than they return.
+ */
 export const planQuery = (filters: RequestFilters): Plan => {
   const { requester, approver, targetId, status, action } = filters;
   if (requester && status) return { index: 'byRequesterStatus', keyValue: requesterStatusKey(requester, status), filters };
   if (requester) return { index: 'byRequester', keyValue: requester, filters };
   if (approver && status) return { index: 'byApproverStatus', keyValue: approverStatusKey(approver, status), filters };
+  if (approver && action) return { index: 'byApproverAction', keyValue: approverActionKey(approver, action), filters };
   if (approver) return { index: 'byApprover', keyValue: approver, filters };
   if (targetId && status) return { index: 'byTargetStatus', keyValue: targetStatusKey(targetId, status), filters };
   if (targetId) return { index: 'byTarget', keyValue: targetId, filters };
+  if (status && action) return { index: 'byActionStatus', keyValue: actionStatusKey(action, status), filters };
   if (status) return { index: 'byStatus', keyValue: status, filters };
   if (action) return { index: 'byAction', keyValue: action, filters };
   return { index: 'byTime', keyValue: REQUEST_KIND, filters };
 };
+
+/** Indexes over approver entries, which point at request items rather than being them. */
+const APPROVER_INDEXES = new Set<IndexName>(['byApprover', 'byApproverStatus', 'byApproverAction']);
 
 interface Expression {
   KeyConditionExpression: string;
@@ -134,12 +142,14 @@ const buildExpression = (plan: Plan): Expression => {
     values[':to'] = to;
   }
   // Approver entries carry the request's fields under `ref`; request items carry them directly.
-  const onApprover = plan.index === 'byApprover' || plan.index === 'byApproverStatus';
+  const onApprover = APPROVER_INDEXES.has(plan.index);
   const conditions: string[] = [];
   const keyed: string[] = {
     byRequesterStatus: ['requester', 'status'],
     byApproverStatus: ['approver', 'status'],
     byTargetStatus: ['targetId', 'status'],
+    byApproverAction: ['approver', 'action'],
+    byActionStatus: ['action', 'status'],
   }[plan.index as string] ?? [indexes[plan.index]];
   const equals = (name: 'requester' | 'status' | 'action' | 'targetId', value: string | undefined): void => {
     if (value === undefined || keyed.includes(name)) return;
@@ -241,7 +251,7 @@ export const queryRequests = async (query: { filters: RequestFilters; limit: num
   const kept = found.slice(0, query.limit);
   // Either we read past the page (resume after its last item), or we stopped on the examination budget.
   const resumeAt = found.length > query.limit ? positionOf(kept[kept.length - 1]!, plan.index) : more ? start : undefined;
-  const items = plan.index === 'byApprover' || plan.index === 'byApproverStatus' ? await fetchRequests(deps, kept as unknown as ApproverItem[]) : (kept as unknown as RequestItem[]);
+  const items = APPROVER_INDEXES.has(plan.index) ? await fetchRequests(deps, kept as unknown as ApproverItem[]) : (kept as unknown as RequestItem[]);
   return {
     items,
     examined,

@@ -2,7 +2,7 @@
 // cost) rule out transactions, and a condition on the current status is what keeps history consistent.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { approverKey, approverStatusKey, idempotencyKey, messagesKey, requestKey, statusIndexKeys, taskTokenKey } from './keys.js';
+import { approverActionKey, approverKey, approverStatusKey, idempotencyKey, messagesKey, requestKey, statusIndexKeys, taskTokenKey } from './keys.js';
 import type { Approval, ApproverItem, RequestItem, RequestStatus, StoredEvent } from './model.js';
 
 export interface RepositoryDeps {
@@ -27,6 +27,7 @@ export const approverItems = (item: Pick<RequestItem, 'requestId' | 'approvers' 
     createdAt: item.createdAt,
     ref: { action: item.action, targetId: item.targetId, requester: item.requester, status: item.status },
     approverStatus: approverStatusKey(approver, item.status),
+    approverAction: approverActionKey(approver, item.action),
   }));
 
 const BATCH_SIZE = 25;
@@ -72,6 +73,7 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
     requestId: string;
     requester: string;
     targetId: string;
+    action: string;
     approval: Approval;
     seenApprovalCount: number;
     newStatus?: RequestStatus;
@@ -84,7 +86,7 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
       'updatedAt = :now',
     ];
     if (approval.decision === 'approve') sets.push('approvalCount = approvalCount + :one');
-    if (input.newStatus) sets.push('#status = :newStatus', 'requesterStatus = :requesterStatus', 'targetStatus = :targetStatus');
+    if (input.newStatus) sets.push('#status = :newStatus', ...Object.keys(statusIndexKeys(input, input.newStatus)).map((name) => `${name} = :${name}`));
     try {
       await db.send(
         new UpdateCommand({

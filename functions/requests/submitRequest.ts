@@ -142,7 +142,7 @@ export const submitRequest = async (input: SubmitInput, deps: SubmitDeps): Promi
     summary,
     targetId,
     status: 'PENDING_APPROVAL',
-    ...statusIndexKeys({ requester: input.requester, targetId }, 'PENDING_APPROVAL'),
+    ...statusIndexKeys({ requester: input.requester, targetId, action: action.name }, 'PENDING_APPROVAL'),
     createdAt,
     updatedAt: createdAt,
     expiresAt,

@@ -1,5 +1,6 @@
 // The approval link as an approver meets it: the real local stack, opened in headless Chromium, clicked
 // through to a provisioned grant. Screenshots land in test/artifacts/ for people to look at.
+import { statusIndexKeys } from '../../functions/requests/keys.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -217,7 +218,7 @@ describe('accessibility', () => {
 
 describe('rendering', () => {
   const item = (overrides: Partial<ApprovalPageItem> = {}): ApprovalPageItem => ({
-    pk: 'REQUEST#r-1', sk: 'REQUEST', kind: 'REQUEST', requesterStatus: 'alice@example.com#PENDING_APPROVAL', targetStatus: '111111111111#PENDING_APPROVAL', requestId: 'r-1', action: 'sso:CreateAccountAssignment', parameters: '{}',
+    pk: 'REQUEST#r-1', sk: 'REQUEST', kind: 'REQUEST', ...statusIndexKeys({ requester: 'alice@example.com', targetId: '111111111111', action: 'sso:CreateAccountAssignment' }, 'PENDING_APPROVAL'), requestId: 'r-1', action: 'sso:CreateAccountAssignment', parameters: '{}',
     requester: 'alice@example.com', justification: '<script>alert(1)</script>', summary: 'Admin on 111111111111',
     targetId: '111111111111', status: 'PENDING_APPROVAL', createdAt: '2025-01-01T10:00:00.000Z', updatedAt: '2025-01-01T10:00:00.000Z',
     expiresAt: '2025-01-02T12:30:00.000Z', approvers: ['bob@example.com', 'carol@example.com'], minApprovals: 2, approvalCount: 0,

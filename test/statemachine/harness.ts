@@ -7,7 +7,7 @@ import { createTaskRunner } from '../../local/emulators/taskRunner.js';
 import { loadServerlessConfig, substituteDefinition } from '../../local/serverlessConfig.js';
 import { SSO_PARAMETERS } from '../fixtures/requests.js';
 import { buildExecutionInput, type ExecutionInput } from '../../functions/requests/executionInput.js';
-import { requestKey } from '../../functions/requests/keys.js';
+import { requestKey, statusIndexKeys } from '../../functions/requests/keys.js';
 import type { RequestItem } from '../../functions/requests/model.js';
 
 export const TABLE_NAME = 'access-approvals-test-requests';
@@ -158,8 +158,7 @@ export const buildInput = (
     summary: `${action} test`,
     targetId: parameters.TargetId ?? parameters.id ?? '',
     status: 'PENDING_APPROVAL',
-    requesterStatus: 'alice@example.com#PENDING_APPROVAL',
-    targetStatus: `${parameters.TargetId ?? parameters.id ?? ''}#PENDING_APPROVAL`,
+    ...statusIndexKeys({ requester: 'alice@example.com', targetId: parameters.TargetId ?? parameters.id ?? '', action }, 'PENDING_APPROVAL'),
     createdAt: now,
     updatedAt: now,
     expiresAt: new Date(Date.now() + approvalTimeoutSeconds * 1000).toISOString(),

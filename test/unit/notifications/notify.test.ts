@@ -3,6 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { notifyOutcome, remindApprovers, type NotifyDeps } from '../../../functions/notifications/notify.js';
 import type { Delivery, MessageRef, Notifier } from '../../../functions/notifications/notifier.js';
+import { statusIndexKeys } from '../../../functions/requests/keys.js';
 import type { RequestItem } from '../../../functions/requests/model.js';
 import type { RequestRepository } from '../../../functions/requests/repository.js';
 
@@ -21,8 +22,7 @@ const baseItem: RequestItem = {
   summary: 'Assign ps-1 to user u on account 111111111111',
   targetId: '111111111111',
   status: 'PENDING_APPROVAL',
-  requesterStatus: 'alice@example.com#PENDING_APPROVAL',
-  targetStatus: '111111111111#PENDING_APPROVAL',
+  ...statusIndexKeys({ requester: 'alice@example.com', targetId: '111111111111', action: 'sso:CreateAccountAssignment' }, 'PENDING_APPROVAL'),
   createdAt: '2026-11-21T10:00:00.000Z',
   updatedAt: '2026-11-21T10:00:00.000Z',
   expiresAt: '2026-11-22T10:00:00.000Z',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { CSV_COLUMNS, csvCell, csvHeader, csvRow } from '../../../functions/requests/csv.js';
+import { statusIndexKeys } from '../../../functions/requests/keys.js';
 import type { RequestItem } from '../../../functions/requests/model.js';
 
 describe('csvCell', () => {
@@ -30,7 +31,7 @@ describe('csvCell', () => {
 describe('csvRow', () => {
   const item: RequestItem = {
     pk: 'REQUEST#r-1', sk: 'REQUEST', kind: 'REQUEST', requestId: 'r-1', action: 'sso:CreateAccountAssignment', parameters: '{}',
-    requester: '=cmd@example.com', justification: 'x', summary: 's', targetId: '111111111111', status: 'FAILED', requesterStatus: '=cmd@example.com#FAILED', targetStatus: '111111111111#FAILED',
+    requester: '=cmd@example.com', justification: 'x', summary: 's', targetId: '111111111111', status: 'FAILED', ...statusIndexKeys({ requester: '=cmd@example.com', targetId: '111111111111', action: 'sso:CreateAccountAssignment' }, 'FAILED'),
     createdAt: '2026-11-21T10:00:00.000Z', updatedAt: '2026-11-21T10:05:00.000Z', expiresAt: '2026-11-22T10:00:00.000Z',
     approvers: ['bob@example.com', 'carol@example.com'], minApprovals: 2, approvalCount: 2, decisions: {},
     approvals: [
