@@ -19,8 +19,9 @@ export const formatDuration = (ms: number): string => {
   if (ms < 1000) return `${ms.toFixed(0)} ms`;
   const seconds = ms / 1000;
   if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  const minutes = Math.floor(seconds / 60);
-  return `${minutes}m${String(Math.round(seconds - minutes * 60)).padStart(2, '0')}s`;
+  // Round first, so 179.6 s reads 3m00s rather than 2m60s.
+  const whole = Math.round(seconds);
+  return `${Math.floor(whole / 60)}m${String(whole % 60).padStart(2, '0')}s`;
 };
 
 export const formatRate = (count: number, ms: number): string => (ms > 0 ? `${Math.round((count * 1000) / ms).toLocaleString('en-US')}/s` : '-');
