@@ -1,11 +1,9 @@
-// Step Functions task: one attempt at sso:CreateAccountAssignment.
+// Step Functions task: one attempt at sso:CreateAccountAssignment, entered in the assignment ledger.
 import type { SsoAssignmentParameters } from './actions/ssoCreateAccountAssignment.js';
 import { createAssignment } from './provisioning/assignment.js';
-import { ssoAdminClient } from './shared/clients.js';
-import { systemClock } from './shared/clock.js';
-import { defaultRepository } from './shared/defaults.js';
+import { defaultAssignmentDeps } from './shared/defaults.js';
 import { taskHandler } from './shared/middleware.js';
 
-export const handler = taskHandler<{ requestId: string; parameters: SsoAssignmentParameters }, { creationRequestId: string; status: string }>((event) =>
-  createAssignment(event, { repository: defaultRepository(), clock: systemClock, ssoAdmin: ssoAdminClient() }),
+export const handler = taskHandler<{ requestId: string; parameters: SsoAssignmentParameters; grantSeconds?: number }, { creationRequestId: string; status: string }>((event) =>
+  createAssignment(event, defaultAssignmentDeps()),
 );

@@ -2,7 +2,7 @@
 // ("reminder", holding the new token), or tell everyone the outcome ("outcome"). Never log the event:
 // it carries the task token.
 import { defaultNotifier } from './notifications/channels.js';
-import { notifyApprovers, notifyOutcome, remindApprovers, type NotifyDeps } from './notifications/notify.js';
+import { holdGrant, notifyApprovers, notifyOutcome, remindApprovers, type NotifyDeps } from './notifications/notify.js';
 import { currentPolicy } from './policy/currentPolicy.js';
 import { sfnClient } from './shared/clients.js';
 import { systemClock } from './shared/clock.js';
@@ -12,7 +12,7 @@ import { taskHandler } from './shared/middleware.js';
 import { linkSigningSecret } from './shared/secrets.js';
 
 export type NotifyEvent =
-  | { kind: 'approval' | 'reminder'; requestId: string; taskToken: string }
+  | { kind: 'approval' | 'reminder' | 'grant'; requestId: string; taskToken: string }
   | { kind: 'outcome'; requestId: string };
 
 const deps = async (): Promise<NotifyDeps> => ({
@@ -22,11 +22,13 @@ const deps = async (): Promise<NotifyDeps> => ({
   linkSecret: await linkSigningSecret(),
   publicBaseUrl: config.publicBaseUrl(),
   people: currentPolicy().people ?? [],
+  auditors: currentPolicy().auditors ?? [],
 });
 
 export const handler = taskHandler<NotifyEvent, { notified: true }>(async (event) => {
   if (event.kind === 'approval') await notifyApprovers(event, await deps());
   else if (event.kind === 'reminder') await remindApprovers(event, { ...(await deps()), sfn: sfnClient() });
+  else if (event.kind === 'grant') await holdGrant(event, { repository: defaultRepository(), sfn: sfnClient() });
   else await notifyOutcome(event, await deps());
   return { notified: true };
 });

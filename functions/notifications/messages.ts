@@ -14,6 +14,9 @@ const STATUS_WORDS: Record<string, string> = {
   DENIED: 'was denied',
   EXPIRED: 'expired before enough approvers decided',
   FAILED: 'was approved but failed',
+  ACTIVE: 'was granted and is active',
+  REVOKED: 'ended and its access was revoked',
+  REVOKE_FAILED: 'ended but its access could not be revoked (REVOKE_FAILED): someone must remove it by hand',
 };
 
 const statusWords = (item: RequestItem): string => STATUS_WORDS[item.status] ?? `is now ${item.status}`;
@@ -23,8 +26,16 @@ const decisions = (item: RequestItem): string =>
     ? 'No decisions yet.'
     : item.approvals.map((a) => `${a.decision === 'approve' ? 'Approved' : 'Denied'} by ${a.approver} at ${a.at}${a.comment ? ` ("${a.comment}")` : ''}`).join('\n');
 
+const duration = (item: RequestItem): string => {
+  if (!item.durationMinutes) return 'permanent';
+  const hours = Math.floor(item.durationMinutes / 60);
+  const minutes = item.durationMinutes % 60;
+  return [hours ? `${hours} h` : '', minutes ? `${minutes} min` : ''].filter(Boolean).join(' ') + ', then revoked automatically';
+};
+
 const requestFields = (item: RequestItem) => [
   { type: 'mrkdwn', text: `*Justification*\n${item.justification}` },
+  { type: 'mrkdwn', text: `*Duration*\n${duration(item)}` },
   { type: 'mrkdwn', text: `*Expires*\n<!date^${Math.floor(Date.parse(item.expiresAt) / 1000)}^{date_short_pretty} {time}|${item.expiresAt}>` },
   { type: 'mrkdwn', text: `*Approvals needed*\n${item.minApprovals}` },
   { type: 'mrkdwn', text: `*Request*\n${item.requestId}` },
@@ -45,7 +56,7 @@ const askBlocks = (item: RequestItem, approvalUrl: string, heading: string): unk
 ];
 
 export const approvalRequestMessage = (item: RequestItem, approvalUrl: string): Message => ({
-  text: `${item.requester} asks: ${item.summary}. Justification: ${item.justification}. Expires ${item.expiresAt}.`,
+  text: `${item.requester} asks: ${item.summary}. Duration: ${duration(item)}. Justification: ${item.justification}. Expires ${item.expiresAt}.`,
   blocks: askBlocks(item, approvalUrl, 'Access approval requested'),
 });
 
@@ -68,7 +79,15 @@ export const decisionStateMessage = (item: RequestItem): Message => {
 
 export const outcomeMessage = (item: RequestItem): Message => {
   const reason = item.error ? ` Reason: ${item.error.name}: ${errorMessage(item.error.cause)}` : '';
-  const text = `Your request ${item.requestId} (${item.summary}) ${statusWords(item)}.${reason}`;
+  const until = item.status === 'ACTIVE' && item.activeUntil ? ` until ${item.activeUntil}` : '';
+  const text = `Your request ${item.requestId} (${item.summary}) ${statusWords(item)}${until}.${reason}`;
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+};
+
+/** The loud alarm when a grant's access could not be taken back: to approvers and auditors. */
+export const revokeFailedAlarm = (item: RequestItem): Message => {
+  const reason = item.error ? ` ${item.error.name}: ${errorMessage(item.error.cause)}` : '';
+  const text = `:rotating_light: REVOKE_FAILED: the access granted by request ${item.requestId} (${item.requester}: ${item.summary}) could not be revoked and is still in place.${reason} Remove it by hand and record why.`;
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 };
 

@@ -8,7 +8,7 @@ import type { Clock } from '../shared/clock.js';
 import { logger } from '../shared/logger.js';
 import type { RequestItem } from '../requests/model.js';
 import { event, type RequestRepository } from '../requests/repository.js';
-import { approvalRequestMessage, decisionStateMessage, outcomeMessage, reminderMessage, type Message } from './messages.js';
+import { approvalRequestMessage, decisionStateMessage, outcomeMessage, reminderMessage, revokeFailedAlarm, type Message } from './messages.js';
 import type { Delivery, Notifier } from './notifier.js';
 
 export interface NotifyDeps {
@@ -18,6 +18,7 @@ export interface NotifyDeps {
   linkSecret: string;
   publicBaseUrl: string;
   people: readonly Person[];
+  auditors: readonly string[];
 }
 
 const slackUserId = (people: readonly Person[], id: string): string | undefined => people.find((p) => p.id === id)?.slackUserId;
@@ -118,4 +119,22 @@ export const notifyOutcome = async (input: { requestId: string }, deps: NotifyDe
   await deps.repository.syncApproverStatus(item);
   const { sent, failed } = await deliverAll(deps, item, [item.requester], () => ({ kind: 'outcome', message: outcomeMessage(item) }));
   await recordEvent(deps, item, 'requester_notified', { status: item.status, ...(sent.length ? {} : { failed }) });
+  if (item.status === 'REVOKE_FAILED') {
+    // Access left in place must never be quiet: every approver and auditor is told, not just the requester.
+    const alarmed = [...new Set([...item.approvers, ...deps.auditors])];
+    const alarm = await deliverAll(deps, item, alarmed, () => ({ kind: 'notice', message: revokeFailedAlarm(item) }));
+    await recordEvent(deps, item, 'revoke_failed_alarm', { notified: alarm.sent, ...(alarm.failed.length ? { failed: alarm.failed } : {}) });
+  }
+};
+
+/**
+ * The grant's wait stores its token like the approval did. An early revoke that arrived before the token was
+ * stored found none to resume, so after storing it we look, and end the grant ourselves if asked to.
+ */
+export const holdGrant = async (input: { requestId: string; taskToken: string }, deps: Pick<NotifyDeps, 'repository'> & { sfn: SFNClient }): Promise<void> => {
+  await deps.repository.putTaskToken(input.requestId, input.taskToken);
+  const item = await loadRequest(deps.repository, input.requestId);
+  if (item.revokeRequestedBy) {
+    await deps.sfn.send(new SendTaskSuccessCommand({ taskToken: input.taskToken, output: JSON.stringify({ revokedBy: item.revokeRequestedBy }) }));
+  }
 };

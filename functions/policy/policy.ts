@@ -17,12 +17,15 @@ export interface PolicyRule {
   minApprovals?: number;
   approvalTimeoutSeconds?: number;
   reminderAfterSeconds?: number;
+  /** The longest time-bound grant this rule allows, in minutes (default 480). */
+  maxDurationMinutes?: number;
 }
 
 export interface Policy {
   approvalTimeoutSeconds?: number;
   /** When undecided approvers are reminded, in seconds after the request; by default half the window. */
   reminderAfterSeconds?: number;
+  maxDurationMinutes?: number;
   people?: Person[];
   auditors?: string[];
   rules: PolicyRule[];
@@ -35,6 +38,9 @@ export const DEFAULT_APPROVAL_TIMEOUT_SECONDS = 86_400;
 // Two seconds at least, so there is room for the reminder before the window closes.
 const timeout = { type: 'integer', minimum: 2, maximum: MAX_TIMEOUT_SECONDS };
 const reminder = { type: 'integer', minimum: 1, maximum: MAX_TIMEOUT_SECONDS - 1 };
+// A year, like the approval window: the grant's wait is a Step Functions task timeout too.
+const duration = { type: 'integer', minimum: 1, maximum: MAX_TIMEOUT_SECONDS / 60 };
+export const DEFAULT_MAX_DURATION_MINUTES = 480;
 const validatePolicyShape = compileValidator<Policy>({
   type: 'object',
   additionalProperties: false,
@@ -42,6 +48,7 @@ const validatePolicyShape = compileValidator<Policy>({
   properties: {
     approvalTimeoutSeconds: timeout,
     reminderAfterSeconds: reminder,
+    maxDurationMinutes: duration,
     people: {
       type: 'array',
       items: {
@@ -69,6 +76,7 @@ const validatePolicyShape = compileValidator<Policy>({
           minApprovals: { type: 'integer', minimum: 1 },
           approvalTimeoutSeconds: timeout,
           reminderAfterSeconds: reminder,
+          maxDurationMinutes: duration,
         },
       },
     },
@@ -149,6 +157,7 @@ export interface ApprovalRoute extends ApprovalTiming {
   ruleIndex: number;
   approvers: string[];
   minApprovals: number;
+  maxDurationMinutes: number;
 }
 
 /** The rule's window and reminder point, falling back to the policy's, then to 24 h and half the window. */
@@ -183,7 +192,13 @@ export const routeApproval = (
       `${ruleLabel(rule, ruleIndex)} needs ${minApprovals} approval(s) but only ${approvers.length} approver(s) other than the requester exist`,
     );
   }
-  return { ruleIndex, approvers, minApprovals, ...timing(policy, rule) };
+  return {
+    ruleIndex,
+    approvers,
+    minApprovals,
+    maxDurationMinutes: rule.maxDurationMinutes ?? policy.maxDurationMinutes ?? DEFAULT_MAX_DURATION_MINUTES,
+    ...timing(policy, rule),
+  };
 };
 
 export const isAuditor = (policy: Policy, identity: string): boolean => (policy.auditors ?? []).includes(identity);

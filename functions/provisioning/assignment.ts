@@ -1,12 +1,15 @@
 // sso:CreateAccountAssignment and its status poll, one call each. Identity Center creates assignments
-// asynchronously; the state machine waits between polls.
+// asynchronously; the state machine waits between polls. Every grant is entered in the assignment ledger,
+// so a time-bound grant's end never removes access another grant (or a pre-existing assignment) holds.
 import {
   CreateAccountAssignmentCommand,
   DescribeAccountAssignmentCreationStatusCommand,
+  ListAccountAssignmentsCommand,
   type AccountAssignmentOperationStatus,
   type SSOAdminClient,
 } from '@aws-sdk/client-sso-admin';
 import type { SsoAssignmentParameters } from '../actions/ssoCreateAccountAssignment.js';
+import { PERMANENT, type AssignmentLedger } from './assignmentLedger.js';
 import { attempt, recordAttempt, type ProvisioningDeps } from './attempts.js';
 
 export interface AssignmentProgress {
@@ -14,9 +17,13 @@ export interface AssignmentProgress {
   status: string;
   polls: number;
   assignment: Record<string, unknown>;
+  /** Time-bound grants, once the assignment exists: when the grant ends ('' otherwise). */
+  activeUntil: string;
 }
 
-const describeStatus = (s: AccountAssignmentOperationStatus | undefined): Record<string, unknown> => ({
+export type AssignmentDeps = ProvisioningDeps & { ssoAdmin: SSOAdminClient; ledger: AssignmentLedger };
+
+export const describeStatus = (s: AccountAssignmentOperationStatus | undefined): Record<string, unknown> => ({
   Status: s?.Status,
   RequestId: s?.RequestId,
   TargetId: s?.TargetId,
@@ -28,27 +35,44 @@ const describeStatus = (s: AccountAssignmentOperationStatus | undefined): Record
   ...(s?.Status === 'FAILED' ? { FailureReason: s.FailureReason ?? 'Identity Center gave no failure reason' } : {}),
 });
 
+/** Whether Identity Center already has this assignment (one page per call, following NextToken). */
+const assignmentExists = async (ssoAdmin: SSOAdminClient, p: SsoAssignmentParameters): Promise<boolean> => {
+  let NextToken: string | undefined;
+  do {
+    const page = await ssoAdmin.send(
+      new ListAccountAssignmentsCommand({ InstanceArn: p.InstanceArn, AccountId: p.TargetId, PermissionSetArn: p.PermissionSetArn, MaxResults: 100, NextToken }),
+    );
+    if ((page.AccountAssignments ?? []).some((x) => x.PrincipalId === p.PrincipalId && x.PrincipalType === p.PrincipalType)) return true;
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return false;
+};
+
 export const createAssignment = async (
-  input: { requestId: string; parameters: SsoAssignmentParameters },
-  deps: ProvisioningDeps & { ssoAdmin: SSOAdminClient },
+  input: { requestId: string; parameters: SsoAssignmentParameters; grantSeconds?: number },
+  deps: AssignmentDeps,
 ): Promise<{ creationRequestId: string; status: string }> => {
+  const existedBefore = (await deps.ledger.needsExistenceCheck(input.parameters)) ? await assignmentExists(deps.ssoAdmin, input.parameters) : undefined;
   const { AccountAssignmentCreationStatus: status } = await attempt(
     deps,
     input.requestId,
     'CreateAccountAssignment',
     () => deps.ssoAdmin.send(new CreateAccountAssignmentCommand({ ...input.parameters })),
-    (r) => ({ status: r.AccountAssignmentCreationStatus?.Status, creationRequestId: r.AccountAssignmentCreationStatus?.RequestId }),
+    (r) => ({ status: r.AccountAssignmentCreationStatus?.Status, creationRequestId: r.AccountAssignmentCreationStatus?.RequestId, ...(existedBefore ? { preExisting: true } : {}) }),
   );
   if (!status?.RequestId) throw new Error('CreateAccountAssignment returned no creation request id');
+  // Registered after creation succeeds, so a failed create never holds the assignment; a revocation racing
+  // this grant makes register throw ConflictException, and the retry creates the assignment again.
+  await deps.ledger.register(input.parameters, input.requestId, input.grantSeconds ? 'time-bound' : PERMANENT, existedBefore);
   return { creationRequestId: status.RequestId, status: status.Status ?? 'IN_PROGRESS' };
 };
 
 export const checkAssignment = async (
-  input: { requestId: string; instanceArn: string; creationRequestId: string; polls: number },
-  deps: ProvisioningDeps & { ssoAdmin: SSOAdminClient },
+  input: { requestId: string; parameters: SsoAssignmentParameters; creationRequestId: string; polls: number; grantSeconds?: number },
+  deps: AssignmentDeps,
 ): Promise<AssignmentProgress> => {
   const { AccountAssignmentCreationStatus: status } = await deps.ssoAdmin
-    .send(new DescribeAccountAssignmentCreationStatusCommand({ InstanceArn: input.instanceArn, AccountAssignmentCreationRequestId: input.creationRequestId }))
+    .send(new DescribeAccountAssignmentCreationStatusCommand({ InstanceArn: input.parameters.InstanceArn, AccountAssignmentCreationRequestId: input.creationRequestId }))
     .catch(async (error: Error) => {
       await recordAttempt(deps, input.requestId, 'status_poll_error', { error: error.name, message: error.message });
       throw error;
@@ -56,5 +80,8 @@ export const checkAssignment = async (
   const polls = input.polls + 1;
   const assignment = describeStatus(status);
   await recordAttempt(deps, input.requestId, 'status_poll', { poll: polls, status: assignment.Status, ...(assignment.FailureReason ? { failureReason: assignment.FailureReason } : {}) });
-  return { creationRequestId: input.creationRequestId, status: String(assignment.Status ?? 'IN_PROGRESS'), polls, assignment };
+  if (assignment.Status === 'FAILED') await deps.ledger.drop(input.parameters, input.requestId);
+  const activeUntil = assignment.Status === 'SUCCEEDED' && input.grantSeconds ? new Date(deps.clock.now().getTime() + input.grantSeconds * 1000).toISOString() : undefined;
+  // Always present (empty for permanent grants) so the state machine can select it.
+  return { creationRequestId: input.creationRequestId, status: String(assignment.Status ?? 'IN_PROGRESS'), polls, assignment, activeUntil: activeUntil ?? '' };
 };

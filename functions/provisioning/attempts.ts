@@ -9,10 +9,15 @@ export interface ProvisioningDeps {
   clock: Clock;
 }
 
+/** Provisioning runs while a request is APPROVED, revocation while it is ACTIVE. */
+const WORKING_STATUSES = ['APPROVED', 'ACTIVE'] as const;
+
+export type Phase = 'provisioning' | 'revocation';
+
 /** Best effort: an audit write failing must not turn a successful AWS call into a retry or a failure. */
 export const recordAttempt = async (deps: ProvisioningDeps, requestId: string, type: string, detail: Record<string, unknown>): Promise<void> => {
   try {
-    await deps.repository.appendEvent(requestId, event(deps.clock.now().toISOString(), type, detail), ['APPROVED']);
+    await deps.repository.appendEvent(requestId, event(deps.clock.now().toISOString(), type, detail), WORKING_STATUSES);
   } catch (error) {
     logger.error('Could not record provisioning attempt', { requestId, type, errorName: (error as Error).name });
   }
@@ -25,15 +30,16 @@ export const attempt = async <T>(
   operation: string,
   call: () => Promise<T>,
   describe: (result: T) => Record<string, unknown>,
+  phase: Phase = 'provisioning',
 ): Promise<T> => {
   try {
     const result = await call();
-    await recordAttempt(deps, requestId, 'provisioning_attempt', { operation, ...describe(result) });
+    await recordAttempt(deps, requestId, `${phase}_attempt`, { operation, ...describe(result) });
     return result;
   } catch (error) {
     const { name, message } = error as Error;
-    await recordAttempt(deps, requestId, 'provisioning_error', { operation, error: name, message });
-    logger.warn('Provisioning call failed', { requestId, operation, errorName: name });
+    await recordAttempt(deps, requestId, `${phase}_error`, { operation, error: name, message });
+    logger.warn('AWS call failed', { requestId, operation, phase, errorName: name });
     throw error;
   }
 };

@@ -16,7 +16,9 @@ export interface ExecutionInput {
   remainingAfterReminderSeconds: number;
   keys: Record<string, unknown>;
   /** Status-bearing index keys for the statuses the state machine itself writes. */
-  statusKeys: Record<'COMPLETED' | 'FAILED' | 'EXPIRED', ReturnType<typeof statusIndexKeys>>;
+  statusKeys: Record<'COMPLETED' | 'FAILED' | 'EXPIRED' | 'ACTIVE' | 'REVOKED' | 'REVOKE_FAILED', ReturnType<typeof statusIndexKeys>>;
+  /** How long the grant lasts; 0 for a permanent one. Above 0 routes the workflow to ACTIVE and revocation. */
+  grantSeconds: number;
   item: Record<string, unknown>;
 }
 
@@ -32,6 +34,10 @@ export const buildExecutionInput = (item: RequestItem, timing: ApprovalTiming): 
     COMPLETED: statusIndexKeys(item, 'COMPLETED'),
     FAILED: statusIndexKeys(item, 'FAILED'),
     EXPIRED: statusIndexKeys(item, 'EXPIRED'),
+    ACTIVE: statusIndexKeys(item, 'ACTIVE'),
+    REVOKED: statusIndexKeys(item, 'REVOKED'),
+    REVOKE_FAILED: statusIndexKeys(item, 'REVOKE_FAILED'),
   },
+  grantSeconds: (item.durationMinutes ?? 0) * 60,
   item: marshall(item, { removeUndefinedValues: true }),
 });

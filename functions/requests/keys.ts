@@ -15,6 +15,15 @@ export const taskTokenKey = (requestId: string): TableKey => ({ pk: `REQUEST#${r
 /** Where each recipient's message was posted, so it can be updated once the request is decided. */
 export const messagesKey = (requestId: string): TableKey => ({ pk: `REQUEST#${requestId}`, sk: 'MESSAGES' });
 
+/**
+ * The ledger of our grants of one Identity Center assignment (instance, permission set, principal, account),
+ * which decides who may delete it when a time-bound grant ends.
+ */
+export const assignmentKey = (a: { InstanceArn: string; PermissionSetArn: string; PrincipalId: string; TargetId: string }): TableKey => ({
+  pk: `ASSIGNMENT#${createHash('sha256').update([a.InstanceArn, a.PermissionSetArn, a.PrincipalId, a.TargetId].join('\n')).digest('hex')}`,
+  sk: 'ASSIGNMENT',
+});
+
 /** Scoped to the caller, so two people can never collide on (or probe) each other's keys. */
 export const idempotencyKey = (requester: string, key: string): TableKey => ({
   pk: `IDEMPOTENCY#${createHash('sha256').update(`${requester}\n${key}`).digest('hex')}`,

@@ -60,6 +60,11 @@ export interface RequestItem {
   events: StoredEvent[];
   outcome?: string;
   error?: { name: string; cause: string };
+  /** Time-bound grants: how long, and (once ACTIVE) until when. */
+  durationMinutes?: number;
+  activeUntil?: string;
+  /** Who ended a time-bound grant early. */
+  revokeRequestedBy?: string;
 }
 
 /** An entry of the byApprover index. It copies the request's immutable fields so they can be filtered on. */
@@ -101,4 +106,7 @@ export interface RequestView {
   events: RequestEvent[];
   outcome?: unknown;
   error?: { name: string; message: string };
+  durationMinutes?: number;
+  activeUntil?: string;
+  revokeRequestedBy?: string;
 }

@@ -167,6 +167,29 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
     return typeof Item?.taskToken === 'string' ? Item.taskToken : undefined;
   },
 
+  /**
+   * Claims the early end of an ACTIVE grant, first caller wins: the condition is what makes a second (or a
+   * concurrent) revoke a conflict rather than a second SendTaskSuccess. False when the claim was refused.
+   */
+  async markRevokeRequested(requestId: string, by: string, at: string): Promise<boolean> {
+    try {
+      await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: requestKey(requestId),
+          UpdateExpression: 'SET revokeRequestedBy = :by, events = list_append(events, :event), updatedAt = :now',
+          ConditionExpression: '#status = :active AND attribute_not_exists(revokeRequestedBy)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':by': by, ':event': [event(at, 'revoke_requested', { by })], ':now': at, ':active': 'ACTIVE' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  },
+
   /** Remembers where a recipient's message went (one attribute per recipient, so concurrent saves never clash). */
   async saveMessageRef(requestId: string, recipient: string, ref: { channel: string; ts: string }): Promise<void> {
     await db.send(

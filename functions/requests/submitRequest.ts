@@ -87,13 +87,8 @@ const validate = (body: unknown): { body: SubmitBody; parameters: Record<string,
   const action = findAction(shape.value.action)!;
   const parameters = action.validateParameters(shape.value.parameters, 'parameters');
   const details: ErrorDetail[] = parameters.ok ? [] : [...parameters.details];
-  if (shape.value.durationMinutes !== undefined) {
-    details.push({
-      path: 'durationMinutes',
-      message: action.definition.revocable
-        ? 'time-bound grants are not available yet; omit durationMinutes'
-        : `${action.definition.name} cannot be revoked automatically, so it cannot be time-bound`,
-    });
+  if (shape.value.durationMinutes !== undefined && !action.definition.revocable) {
+    details.push({ path: 'durationMinutes', message: `${action.definition.name} cannot be revoked automatically, so it cannot be time-bound` });
   }
   if (details.length > 0 || !parameters.ok) throw new ValidationError(details);
   return { body: shape.value, parameters: parameters.value };
@@ -118,6 +113,9 @@ export const submitRequest = async (input: SubmitInput, deps: SubmitDeps): Promi
   // Facts (e.g. a Proton connection's environment) may be matched by policy, but never override parameters.
   const facts = action.describeTarget ? await action.describeTarget(parameters, deps.clients) : {};
   const route = routeApproval(deps.policy, { action: action.name, parameters: { ...facts, ...parameters }, requester: input.requester });
+  if (body.durationMinutes !== undefined && body.durationMinutes > route.maxDurationMinutes) {
+    throw new ValidationError([{ path: 'durationMinutes', message: `must be at most ${route.maxDurationMinutes} minutes (maxDurationMinutes of the matching rule)` }]);
+  }
   const bodyHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
 
   if (input.idempotencyKey !== undefined) {
@@ -151,7 +149,8 @@ export const submitRequest = async (input: SubmitInput, deps: SubmitDeps): Promi
     approvalCount: 0,
     decisions: {},
     approvals: [],
-    events: [event(createdAt, 'submitted', { requester: input.requester, approvers: route.approvers, minApprovals: route.minApprovals })],
+    events: [event(createdAt, 'submitted', { requester: input.requester, approvers: route.approvers, minApprovals: route.minApprovals, ...(body.durationMinutes ? { durationMinutes: body.durationMinutes } : {}) })],
+    ...(body.durationMinutes !== undefined ? { durationMinutes: body.durationMinutes } : {}),
   };
   const executionInput = JSON.stringify(buildExecutionInput(item, route));
   const response: SubmitResponse = {
@@ -163,6 +162,7 @@ export const submitRequest = async (input: SubmitInput, deps: SubmitDeps): Promi
     minApprovals: route.minApprovals,
     createdAt,
     expiresAt,
+    ...(body.durationMinutes !== undefined ? { durationMinutes: body.durationMinutes } : {}),
   };
 
   if (input.idempotencyKey !== undefined) {

@@ -37,6 +37,9 @@ export const toRequestView = (item: RequestItem): RequestView => ({
   events: item.events.map((e): RequestEvent => ({ at: e.at, type: e.type, detail: parseJson(e.detail) ?? {} })),
   ...(item.outcome !== undefined ? { outcome: parseJson(item.outcome) } : {}),
   ...(item.error ? { error: { name: item.error.name, message: errorMessage(item.error.cause) } } : {}),
+  ...(item.durationMinutes !== undefined ? { durationMinutes: item.durationMinutes } : {}),
+  ...(item.activeUntil !== undefined ? { activeUntil: item.activeUntil } : {}),
+  ...(item.revokeRequestedBy !== undefined ? { revokeRequestedBy: item.revokeRequestedBy } : {}),
 });
 
 export const canRead = (item: Pick<RequestItem, 'requester' | 'approvers'>, identity: string, auditor: boolean): boolean =>

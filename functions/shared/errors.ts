@@ -1,5 +1,6 @@
 // One class per condition, each with a stable `name`. HTTP handlers map them to the contract at the edge
 // (middleware.ts); Step Functions tasks let AWS error names pass through untouched so ErrorEquals matches.
+import type { RequestView } from '../requests/model.js';
 
 export interface ErrorDetail {
   path: string;
@@ -100,6 +101,21 @@ export class NotPendingError extends DomainError {
   override readonly name = 'NotPendingError';
   readonly statusCode = 410;
   readonly code = 'NotPending';
+}
+
+/**
+ * A request that cannot be revoked now: it is not ACTIVE, or someone already asked. It carries the request as
+ * the caller may see it, because "409" alone does not tell them whether the grant is ending or long gone.
+ */
+export class RevokeConflictError extends DomainError {
+  override readonly name = 'RevokeConflictError';
+  readonly statusCode = 409;
+  readonly code = 'RevokeConflict';
+  readonly request: RequestView;
+  constructor(message: string, request: RequestView, details?: ErrorDetail[]) {
+    super(message, details);
+    this.request = request;
+  }
 }
 
 /** A configuration problem found at start-up; it stops the function rather than serving wrong answers. */

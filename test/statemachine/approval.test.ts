@@ -96,7 +96,7 @@ describe('approve', () => {
     expect(eventTypes(item)).toEqual(['submitted', 'approved', 'completed']);
     expect(stateTransitions(events)).toBe(9);
     expect(h.lambdas.callsTo('checkAssignment', input.requestId)).toEqual([
-      { requestId: input.requestId, instanceArn: input.parameters.InstanceArn, creationRequestId: outcome.creationRequestId, polls: 0 },
+      { requestId: input.requestId, parameters: input.parameters, creationRequestId: outcome.creationRequestId, polls: 0, grantSeconds: 0 },
     ]);
   });
 

@@ -29,6 +29,9 @@ const defaults: Record<string, (payload: Payload) => unknown> = {
   }),
   assign: () => ({ creationRequestId: randomUUID(), status: 'IN_PROGRESS' }),
   checkAssignment: (payload) => assignmentStatus('SUCCEEDED')(payload),
+  // The last grant of an assignment: a deletion is started, then polled.
+  revoke: () => ({ Status: 'IN_PROGRESS', deleted: true, deletionRequestId: randomUUID(), polls: 0, reason: 'last grant of the assignment', FailureReason: '' }),
+  checkRevocation: (payload) => revocationStatus('SUCCEEDED')(payload),
 };
 
 /** A checkAssignment response with the given creation status. */
@@ -43,6 +46,21 @@ export const assignmentStatus =
       RequestId: payload.creationRequestId,
       ...(failureReason === undefined ? {} : { FailureReason: failureReason }),
     },
+    // As the real Lambda: when a time-bound grant's assignment exists, when it ends; '' otherwise.
+    activeUntil: status === 'SUCCEEDED' && Number(payload.grantSeconds) > 0 ? new Date(Date.now() + Number(payload.grantSeconds) * 1000).toISOString() : '',
+  });
+
+/** A checkRevocation response with the given deletion status. */
+export const revocationStatus =
+  (status: 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED', failureReason?: string) =>
+  (payload: Payload): Record<string, unknown> => ({
+    Status: status,
+    deleted: status === 'SUCCEEDED',
+    reason: 'last grant of the assignment',
+    deletionRequestId: payload.deletionRequestId,
+    polls: Number(payload.polls ?? 0) + 1,
+    // As the real Lambda: always present, '' unless the deletion FAILED.
+    FailureReason: failureReason ?? '',
   });
 
 /** Stub Lambdas keyed by serverless function name, scripted per request so executions never share behaviour. */
@@ -62,13 +80,13 @@ export class StubLambdas {
       .map((c) => c.payload);
   }
 
-  /** The newest task token notify received (a retried or reminded wait gets a new one). */
+  /** The newest task token a stub received (a retried, reminded or granted wait gets a new one). */
   async taskToken(requestId: string, timeoutMs = 5000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const token = this.tokens.get(requestId)?.at(-1);
       if (token) return token;
-      if (Date.now() > deadline) throw new Error(`notify never received a task token for ${requestId}`);
+      if (Date.now() > deadline) throw new Error(`no stub received a task token for ${requestId}`);
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
   }
@@ -77,8 +95,9 @@ export class StubLambdas {
     const body = payload as Payload;
     const requestId = String(body.requestId);
     this.calls.push({ functionName, payload: body });
-    // Each wait on people (the first ask, and the wait after the reminder) carries its own token.
-    if (functionName === 'notify' && (body.kind === 'approval' || body.kind === 'reminder')) {
+    // Each callback wait (the first ask, the wait after the reminder, a time-bound grant's wait for its end)
+    // carries its own token.
+    if (typeof body.taskToken === 'string') {
       this.tokens.set(requestId, [...(this.tokens.get(requestId) ?? []), String(body.taskToken)]);
     }
     const step = this.scripts.get(`${functionName}/${requestId}`)?.shift();
@@ -141,7 +160,7 @@ const parametersFor: Record<Action, () => Record<string, unknown>> = {
 /** The execution input the submit Lambda builds, through the same builder. */
 export const buildInput = (
   action: Action,
-  overrides: { requestId?: string; approvalTimeoutSeconds?: number; reminderAfterSeconds?: number } = {},
+  overrides: { requestId?: string; approvalTimeoutSeconds?: number; reminderAfterSeconds?: number; grantSeconds?: number } = {},
 ) => {
   const requestId = overrides.requestId ?? randomUUID();
   const parameters = parametersFor[action]() as Record<string, string>;
@@ -168,11 +187,15 @@ export const buildInput = (
     decisions: {},
     approvals: [],
     events: [{ at: now, type: 'submitted', detail: '{}' }],
+    // Whole minutes on the item, as submit stores them; the exact seconds go to the workflow below.
+    ...(overrides.grantSeconds !== undefined ? { durationMinutes: Math.max(1, Math.ceil(overrides.grantSeconds / 60)) } : {}),
   };
-  return buildExecutionInput(item, {
+  const input = buildExecutionInput(item, {
     approvalTimeoutSeconds,
     reminderAfterSeconds: overrides.reminderAfterSeconds ?? Math.floor(approvalTimeoutSeconds / 2),
   });
+  // Grants shorter than a minute keep time-bound tests fast without a smaller time scale.
+  return overrides.grantSeconds !== undefined ? { ...input, grantSeconds: overrides.grantSeconds } : input;
 };
 export type { ExecutionInput };
 

@@ -67,6 +67,7 @@ const deps = (repository: RequestRepository, notifier: Notifier): NotifyDeps & {
   linkSecret: 'unit-test-secret',
   publicBaseUrl: 'https://approvals.example.com',
   people: [{ id: 'carol@example.com', slackUserId: 'U0CAROL' }],
+  auditors: ['dana@example.com'],
   sfn,
 });
 

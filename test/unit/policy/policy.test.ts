@@ -17,7 +17,7 @@ describe('routeApproval', () => {
     // Act
     const route = routeApproval(policy, { action: 'sso:CreateAccountAssignment', parameters: ssoParams, requester: 'alice@example.com' });
     // Assess
-    expect(route).toEqual({ ruleIndex: 0, approvers: ['bob@example.com', 'carol@example.com'], minApprovals: 2, approvalTimeoutSeconds: 600, reminderAfterSeconds: 300 });
+    expect(route).toEqual({ ruleIndex: 0, approvers: ['bob@example.com', 'carol@example.com'], minApprovals: 2, approvalTimeoutSeconds: 600, reminderAfterSeconds: 300, maxDurationMinutes: 480 });
   });
 
   it('falls back to the policy-wide approval window', () => {

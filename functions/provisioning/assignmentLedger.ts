@@ -1,0 +1,162 @@
+// Which of our grants hold an Identity Center assignment, so that ending one never cuts another short.
+// One item per assignment; every change is a single conditional write (no read-then-write races):
+// - a grant registers after its CreateAccountAssignment succeeds, recording whether the assignment
+//   existed before our first grant (then we never delete it);
+// - a grant that ends removes itself; only if none is left, and it was not pre-existing, does it claim
+//   the deletion (`deleting`), and a grant arriving meanwhile is refused with ConflictException until the
+//   deletion finishes, so it is retried and re-creates the assignment afterwards.
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SsoAssignmentParameters } from '../actions/ssoCreateAccountAssignment.js';
+import { assignmentKey } from '../requests/keys.js';
+
+export interface LedgerDeps {
+  db: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+interface LedgerItem {
+  grants?: Record<string, string>;
+  preExisting?: boolean;
+  deleting?: string;
+  version?: number;
+}
+
+/** Permanent (not time-bound) grants hold the assignment forever. */
+export const PERMANENT = 'permanent';
+
+export type EndDecision = { delete: true } | { delete: false; reason: string };
+
+const conflict = (message: string): Error => Object.assign(new Error(message), { name: 'ConflictException' });
+const isConditionFailure = (error: unknown): boolean =>
+  error instanceof ConditionalCheckFailedException || (error as Error | undefined)?.name === 'ConditionalCheckFailedException';
+
+export const createAssignmentLedger = ({ db, tableName }: LedgerDeps) => {
+  const read = async (a: SsoAssignmentParameters): Promise<LedgerItem | undefined> =>
+    (await db.send(new GetCommand({ TableName: tableName, Key: assignmentKey(a), ConsistentRead: true }))).Item as LedgerItem | undefined;
+
+  return {
+    /** Whether a pre-existence check is needed: only when no grant of ours holds the assignment now. */
+    async needsExistenceCheck(a: SsoAssignmentParameters): Promise<boolean> {
+      const item = await read(a);
+      if (item?.deleting) throw conflict('A revocation of this assignment is in progress; retry after it finishes');
+      return Object.keys(item?.grants ?? {}).length === 0;
+    },
+
+    /** Records a grant once its assignment exists. Idempotent for a retried grant. */
+    async register(a: SsoAssignmentParameters, requestId: string, until: string, existedBefore: boolean | undefined): Promise<void> {
+      const item = await read(a);
+      if (item?.grants?.[requestId]) return;
+      if (item?.deleting) throw conflict('A revocation of this assignment is in progress; retry after it finishes');
+      const fresh = Object.keys(item?.grants ?? {}).length === 0;
+      try {
+        if (fresh) {
+          // The first grant (again) decides pre-existence; the version guards against a concurrent first grant.
+          await db.send(
+            new PutCommand({
+              TableName: tableName,
+              Item: { ...assignmentKey(a), assignment: a, grants: { [requestId]: until }, preExisting: existedBefore ?? false, version: (item?.version ?? 0) + 1 },
+              ConditionExpression: 'attribute_not_exists(pk) OR (attribute_not_exists(deleting) AND version = :version)',
+              ExpressionAttributeValues: { ':version': item?.version ?? 0 },
+            }),
+          );
+        } else {
+          await db.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: assignmentKey(a),
+              UpdateExpression: 'SET grants.#grant = :until, version = version + :one',
+              ConditionExpression: 'attribute_not_exists(deleting) AND attribute_exists(grants)',
+              ExpressionAttributeNames: { '#grant': requestId },
+              ExpressionAttributeValues: { ':until': until, ':one': 1 },
+            }),
+          );
+        }
+      } catch (error) {
+        if (isConditionFailure(error)) throw conflict('The assignment ledger changed under this grant; retry');
+        throw error;
+      }
+    },
+
+    /** Ends a grant and says whether this grant must delete the assignment. Safe to retry. */
+    async end(a: SsoAssignmentParameters, requestId: string): Promise<EndDecision> {
+      let after: LedgerItem;
+      try {
+        const result = await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: assignmentKey(a),
+            UpdateExpression: 'REMOVE grants.#grant SET version = version + :one',
+            ConditionExpression: 'attribute_exists(grants.#grant)',
+            ExpressionAttributeNames: { '#grant': requestId },
+            ExpressionAttributeValues: { ':one': 1 },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        after = result.Attributes as LedgerItem;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        // Already removed: a retry after we claimed the deletion resumes it; otherwise there is nothing to do.
+        const item = await read(a);
+        return item?.deleting === requestId ? { delete: true } : { delete: false, reason: 'this grant had already ended' };
+      }
+      const others = Object.entries(after.grants ?? {});
+      if (others.length > 0) {
+        return { delete: false, reason: `still held by ${others.length} other grant(s) of ours` };
+      }
+      if (after.preExisting) return { delete: false, reason: 'the assignment existed before our first grant' };
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: assignmentKey(a),
+            UpdateExpression: 'SET deleting = :grant',
+            ConditionExpression: 'attribute_not_exists(deleting) AND version = :version',
+            ExpressionAttributeValues: { ':grant': requestId, ':version': after.version },
+          }),
+        );
+        return { delete: true };
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        return { delete: false, reason: 'another grant of this assignment began while this one ended' };
+      }
+    },
+
+    /** Releases the deletion claim once Identity Center has finished (either way). */
+    async deletionFinished(a: SsoAssignmentParameters, requestId: string): Promise<void> {
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: assignmentKey(a),
+            UpdateExpression: 'REMOVE deleting SET version = version + :one',
+            ConditionExpression: 'deleting = :grant',
+            ExpressionAttributeValues: { ':grant': requestId, ':one': 1 },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    },
+
+    /** Forgets a grant whose creation failed, so it never holds the assignment. */
+    async drop(a: SsoAssignmentParameters, requestId: string): Promise<void> {
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: assignmentKey(a),
+            UpdateExpression: 'REMOVE grants.#grant SET version = version + :one',
+            ConditionExpression: 'attribute_exists(grants.#grant)',
+            ExpressionAttributeNames: { '#grant': requestId },
+            ExpressionAttributeValues: { ':one': 1 },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    },
+  };
+};
+
+export type AssignmentLedger = ReturnType<typeof createAssignmentLedger>;
