@@ -35,6 +35,27 @@ export const createAssignmentLedger = ({ db, tableName }: LedgerDeps) => {
   const read = async (a: SsoAssignmentParameters): Promise<LedgerItem | undefined> =>
     (await db.send(new GetCommand({ TableName: tableName, Key: assignmentKey(a), ConsistentRead: true }))).Item as LedgerItem | undefined;
 
+  /** Removes one grant; the ledger as it is afterwards, or undefined if the grant was not there. */
+  const removeGrant = async (a: SsoAssignmentParameters, requestId: string): Promise<LedgerItem | undefined> => {
+    try {
+      const result = await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: assignmentKey(a),
+          UpdateExpression: 'REMOVE grants.#grant SET version = version + :one',
+          ConditionExpression: 'attribute_exists(grants.#grant)',
+          ExpressionAttributeNames: { '#grant': requestId },
+          ExpressionAttributeValues: { ':one': 1 },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return result.Attributes as LedgerItem;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  };
+
   return {
     /** Whether a pre-existence check is needed: only when no grant of ours holds the assignment now. */
     async needsExistenceCheck(a: SsoAssignmentParameters): Promise<boolean> {
@@ -80,22 +101,8 @@ export const createAssignmentLedger = ({ db, tableName }: LedgerDeps) => {
 
     /** Ends a grant and says whether this grant must delete the assignment. Safe to retry. */
     async end(a: SsoAssignmentParameters, requestId: string): Promise<EndDecision> {
-      let after: LedgerItem;
-      try {
-        const result = await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: assignmentKey(a),
-            UpdateExpression: 'REMOVE grants.#grant SET version = version + :one',
-            ConditionExpression: 'attribute_exists(grants.#grant)',
-            ExpressionAttributeNames: { '#grant': requestId },
-            ExpressionAttributeValues: { ':one': 1 },
-            ReturnValues: 'ALL_NEW',
-          }),
-        );
-        after = result.Attributes as LedgerItem;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
+      const after = await removeGrant(a, requestId);
+      if (!after) {
         // Already removed: a retry after we claimed the deletion resumes it; otherwise there is nothing to do.
         const item = await read(a);
         return item?.deleting === requestId ? { delete: true } : { delete: false, reason: 'this grant had already ended' };
@@ -141,20 +148,7 @@ export const createAssignmentLedger = ({ db, tableName }: LedgerDeps) => {
 
     /** Forgets a grant whose creation failed, so it never holds the assignment. */
     async drop(a: SsoAssignmentParameters, requestId: string): Promise<void> {
-      try {
-        await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: assignmentKey(a),
-            UpdateExpression: 'REMOVE grants.#grant SET version = version + :one',
-            ConditionExpression: 'attribute_exists(grants.#grant)',
-            ExpressionAttributeNames: { '#grant': requestId },
-            ExpressionAttributeValues: { ':one': 1 },
-          }),
-        );
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
+      await removeGrant(a, requestId);
     },
   };
 };
