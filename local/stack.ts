@@ -14,6 +14,7 @@ import { createTaskRunner } from './emulators/taskRunner.js';
 import { startHttpApi } from './httpApi.js';
 import { createLambdaRuntime, literalEnvironment, LOCAL_ACCOUNT_ID, LOCAL_REGION } from './lambdaRuntime.js';
 import { loadLocalSecrets } from './secrets.js';
+import { ENGINE_RESTARTED, failLostRequests } from './recovery.js';
 import { loadServerlessConfig, projectRoot, substituteDefinition } from './serverlessConfig.js';
 
 export interface LocalStackOptions {
@@ -38,6 +39,11 @@ export interface LocalStackOptions {
   slackApiUrl?: string;
   /** Suppress informational lines; errors are still reported. */
   quiet?: boolean;
+  /**
+   * Rewrites the state machine definition in memory before the engine starts; the file is never touched. For
+   * experiments such as the bulk benchmark's JitterStrategy NONE baseline, never for production settings.
+   */
+  transformDefinition?: (definition: Record<string, unknown>) => Record<string, unknown>;
 }
 
 export interface LocalStack {
@@ -122,16 +128,19 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     await ensureTable(dynamodb, tableName, config.table);
 
     const runtime = createLambdaRuntime(config, { projectRoot });
+    const definition = substituteDefinition(config.stateMachine.definition, substitutions);
     const stepFunctions = createStepFunctionsEmulator({
-      definition: substituteDefinition(config.stateMachine.definition, substitutions),
+      definition: options.transformDefinition ? options.transformDefinition(definition) : definition,
       stateMachineArn,
       taskRunner: createTaskRunner({ invokeLambda: (name, payload) => runtime.invoke(name, payload), dynamodb }),
       timeScale,
       stateFile: join(dataDir, 'stepfunctions.json'),
     });
     closers.push(() => stepFunctions.close());
-    for (const { name } of stepFunctions.lostExecutions()) {
-      log(`execution ${name} was running when the stack last stopped; it has not been resumed`);
+    const lost = stepFunctions.lostExecutions();
+    if (lost.length > 0) {
+      const failed = await failLostRequests(dynamodb, tableName, lost);
+      log(`${lost.length} execution(s) were running when the stack last stopped and cannot be resumed; ${failed} request(s) marked ${ENGINE_RESTARTED} (FAILED, or REVOKE_FAILED for active grants)`);
     }
 
     const aws = await startAwsEndpoint({

@@ -194,17 +194,29 @@ describe('approval links', () => {
 });
 
 describe('restart', () => {
-  it('keeps every record when the stack restarts on the same data directory', async () => {
-    // Prepare
-    const { requestId } = (await submit(ssoRequest())).body as { requestId: string };
-    await h.waitForLinks(requestId, 2);
-    const before = (await h.call('GET', `/requests/${requestId}`, { token: alice })).body;
+  it('keeps every record when the stack restarts on the same data directory; a request whose workflow was lost is failed visibly', async () => {
+    // Prepare: one request finished, one still waiting for approvers when the stack stops
+    const done = (await submit(ssoRequest())).body as { requestId: string };
+    const links = await h.waitForLinks(done.requestId, 2);
+    await decide(links.get('bob@example.com')!, 'approve');
+    await h.waitForStatus(done.requestId, alice, ['COMPLETED']);
+    await h.waitForMessages(done.requestId, 'outcome', 1);
+    const pending = (await submit(ssoRequest())).body as { requestId: string };
+    await h.waitForEvent(pending.requestId, 'notified');
+    const doneBefore = (await h.call('GET', `/requests/${done.requestId}`, { token: alice })).body;
+    const pendingBefore = (await h.call('GET', `/requests/${pending.requestId}`, { token: alice })).body as { events: unknown[] };
     await h.stack.close();
     // Act
     h = await startHarness({ dataDir });
-    const after = await h.call('GET', `/requests/${requestId}`, { token: alice });
-    // Assess
-    expect(after.status).toBe(200);
-    expect(after.body).toEqual(before);
+    const doneAfter = await h.call('GET', `/requests/${done.requestId}`, { token: alice });
+    const pendingAfter = await h.call('GET', `/requests/${pending.requestId}`, { token: alice });
+    // Assess: nothing lost; the local engine cannot resume a waiting workflow, so that request says so
+    expect(doneAfter.status).toBe(200);
+    expect(doneAfter.body).toEqual(doneBefore);
+    const after = pendingAfter.body as { status: string; error: { name: string }; events: Array<{ type: string }> };
+    expect(after.status).toBe('FAILED');
+    expect(after.error.name).toBe('LocalEngineRestarted');
+    expect(after.events.slice(0, pendingBefore.events.length)).toEqual(pendingBefore.events);
+    expect(after.events.at(-1)?.type).toBe('failed');
   });
 });
