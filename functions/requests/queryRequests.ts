@@ -32,7 +32,19 @@ export interface ListQuery {
 
 const FILTER_NAMES = ['requester', 'status', 'action', 'targetId', 'approver', 'from', 'to'] as const;
 const KNOWN_PARAMETERS = new Set<string>([...FILTER_NAMES, 'limit', 'cursor', 'format']);
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z$/;
+const ISO_UTC = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(?::(\d{2})(?:\.\d{1,3})?)?Z$/;
+
+/**
+ * The instant a UTC time names, as toISOString(), or undefined. Date.parse rolls impossible dates and times over
+ * (2026-02-30 becomes 2026-03-02, T24:00 the next day), so the written fields must survive the round trip.
+ */
+const utcInstant = (value: string): string | undefined => {
+  const match = ISO_UTC.exec(value);
+  const time = Date.parse(value);
+  if (!match || Number.isNaN(time)) return undefined;
+  const iso = new Date(time).toISOString();
+  return iso.startsWith(`${match[1]}:${match[2] ?? '00'}`) ? iso : undefined;
+};
 
 /** Reads and checks the query string; every problem is reported against the parameter's name. */
 export const parseListQuery = (params: Record<string, string | undefined>, accept: string | undefined): ListQuery => {
@@ -64,7 +76,8 @@ export const parseListQuery = (params: Record<string, string | undefined>, accep
   for (const name of ['from', 'to'] as const) {
     const value = text(name, 40);
     if (value === undefined) continue;
-    if (ISO_UTC.test(value) && !Number.isNaN(Date.parse(value))) filters[name] = new Date(value).toISOString();
+    const instant = utcInstant(value);
+    if (instant) filters[name] = instant;
     else details.push({ path: name, message: 'must be an ISO-8601 UTC time such as 2026-11-21T10:00:00Z' });
   }
   if (filters.from && filters.to && filters.from > filters.to) details.push({ path: 'from', message: 'must not be after to' });
