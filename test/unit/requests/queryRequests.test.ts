@@ -30,6 +30,8 @@ describe('parseListQuery', () => {
     [{ status: 'DONE' }, 'status'],
     [{ action: 'iam:CreateUser' }, 'action'],
     [{ from: 'yesterday' }, 'from'],
+    [{ from: '2026-02-30T10:00:00Z' }, 'from'],
+    [{ to: '2026-01-01T24:00:00Z' }, 'to'],
     [{ from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }, 'from'],
     [{ requester: '' }, 'requester'],
     [{ sort: 'asc' }, 'sort'],
