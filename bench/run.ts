@@ -10,6 +10,10 @@ const scenarios: Record<string, Scenario> = {
     description: 'load 100k requests, then time GET /requests for every filter combination as an auditor',
     load: () => import('./audit.js'),
   },
+  bulk: {
+    description: '500 CreateAccountAssignment requests approved at once under 20 TPS / 15 outstanding, FULL jitter vs NONE',
+    load: () => import('./bulk.js'),
+  },
 };
 
 const usage = (): string =>

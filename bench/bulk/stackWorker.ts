@@ -1,0 +1,126 @@
+// Runs one local stack in a worker thread for the bulk scenario. A thread of its own, because handlers keep
+// the first stack's configuration for the life of their module instance (local/stack.ts), and each variant
+// needs a fresh stack with its own definition and data; and because the driver's approvals and progress polls
+// then never share an event loop with the stack they measure.
+import '../../local/polyfills.js';
+import { register } from 'node:module';
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { LocalStack } from '../../local/stack.js';
+import { effectiveSettings, tuneDefinition, type Tuning } from './tuning.js';
+import { VOLATILE_ENGINE_FLAG } from './volatileEngine.js';
+
+export interface StackJob {
+  dataDir: string;
+  timeScale: number;
+  fixtures: string;
+  faults: string;
+  policyFile: string;
+  tuning: Tuning;
+  /** False: the engine keeps executions in memory only (volatileEngine.ts). */
+  persistExecutions: boolean;
+}
+
+/** What the driver can ask of the stack: call counts, waiting for executions to end, and how busy this thread is. */
+export type Query =
+  | { op: 'counts'; targets: string[] }
+  | { op: 'idle'; timeoutMs: number }
+  | { op: 'markBusy' }
+  | { op: 'busy' };
+
+export type ToWorker = { type: 'query'; id: number; query: Query } | { type: 'close' };
+
+export type FromWorker =
+  | { type: 'ready'; httpUrl: string; awsUrl: string; tableName: string; stateMachineArn: string; settings: ReturnType<typeof effectiveSettings> }
+  | { type: 'answer'; id: number; value: unknown }
+  | { type: 'closed' }
+  | { type: 'error'; message: string };
+
+const port = parentPort;
+if (!port) throw new Error('bench/bulk/stackWorker.ts runs as a worker thread');
+const job = workerData as StackJob;
+const post = (message: FromWorker): void => port.postMessage(message);
+const describe = (error: unknown): string => (error instanceof Error ? (error.stack ?? error.message) : String(error));
+
+// Only local/stack.ts's import of the engine is redirected, and only in this thread; the wrapper's own import of
+// the real module comes from another parent, so it resolves normally.
+const redirectEngine = `data:text/javascript,${encodeURIComponent(`
+let wrapper;
+export function initialize(data) { wrapper = data.wrapper; }
+export async function resolve(specifier, context, next) {
+  if (specifier === './emulators/stepFunctions.js' && (context.parentURL ?? '').endsWith('/local/stack.ts')) return next(wrapper, context);
+  return next(specifier, context);
+}`)}`;
+
+// Set before any handler module loads (they read it once). Throttled calls are what this run is about, not news,
+// and hundreds of WARN lines would bury the progress output; the requests' own events record every attempt.
+process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+
+let stack: LocalStack | undefined;
+let busyMark: EventLoopUtilization = performance.eventLoopUtilization();
+try {
+  if (!job.persistExecutions) register(redirectEngine, { data: { wrapper: new URL('./volatileEngine.ts', import.meta.url).href } });
+  const { startLocalStack } = await import('../../local/stack.js');
+  let settings: ReturnType<typeof effectiveSettings> | undefined;
+  stack = await startLocalStack({
+    port: 0,
+    awsPort: 0,
+    dataDir: job.dataDir,
+    quiet: true,
+    timeScale: job.timeScale,
+    fixtures: job.fixtures,
+    faults: job.faults,
+    policyFile: job.policyFile,
+    transformDefinition: (definition) => {
+      const tuned = tuneDefinition(definition, job.tuning);
+      settings = effectiveSettings(tuned);
+      return tuned;
+    },
+  });
+  if (!settings) throw new Error('startLocalStack did not apply transformDefinition');
+  const volatile = (globalThis as Record<string, unknown>)[VOLATILE_ENGINE_FLAG] === true;
+  if (volatile === job.persistExecutions) throw new Error(`execution persistence is ${volatile ? 'off' : 'on'}, but ${job.persistExecutions ? 'on' : 'off'} was asked for`);
+  post({ type: 'ready', httpUrl: stack.httpUrl, awsUrl: stack.awsUrl, tableName: stack.tableName, stateMachineArn: stack.stateMachineArn, settings });
+} catch (error) {
+  post({ type: 'error', message: describe(error) });
+  await stack?.close().catch(() => undefined);
+  stack = undefined;
+  port.close();
+}
+
+const answer = async (live: LocalStack, query: Query): Promise<unknown> => {
+  switch (query.op) {
+    case 'counts':
+      return Object.fromEntries(query.targets.map((target) => [target, live.awsCallCount(target)]));
+    case 'idle':
+      return live.stepFunctions.waitForIdle(query.timeoutMs);
+    case 'markBusy':
+      busyMark = performance.eventLoopUtilization();
+      return undefined;
+    case 'busy':
+      return performance.eventLoopUtilization(busyMark).utilization;
+  }
+};
+
+port.on('message', (message: ToWorker) => {
+  const live = stack;
+  if (!live) return;
+  if (message.type === 'query') {
+    void answer(live, message.query).then(
+      (value) => post({ type: 'answer', id: message.id, value }),
+      (error: unknown) => post({ type: 'error', message: describe(error) }),
+    );
+    return;
+  }
+  stack = undefined;
+  void live.close().then(
+    () => {
+      post({ type: 'closed' });
+      port.close();
+    },
+    (error: unknown) => {
+      post({ type: 'error', message: describe(error) });
+      port.close();
+    },
+  );
+});

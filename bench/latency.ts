@@ -1,0 +1,676 @@
+// Latency scenario: POST /requests at 1, 16 and 64 concurrent clients, and Slack interaction handling from request
+// to ack, warm (signed clicks over HTTP to a running stack) and cold (a fresh Node process that loads the handler
+// and handles one click against the same stack), each click deciding a request that is really pending.
+//
+// Every phase gets a fresh stack in a fresh process: the local workflow engine keeps every execution and its
+// history, so a stack that already served the earlier levels would make each level slower than the last for
+// reasons that are not the level's. The phases write their rows to a file; this process prints and judges them.
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../local/stack.js';
+import { projectRoot } from '../local/serverlessConfig.js';
+import { ssoRequest } from '../test/fixtures/requests.js';
+import { bundleFunction, providerLiteralEnvironment } from './lib/bundle.js';
+import { baseEnvironment, RESULT_PREFIX, runFreshNode } from './lib/freshNode.js';
+import { runHttpLoad, type HttpSample, type LoadRequest } from './lib/httpLoad.js';
+import { runIsolated, tsxNodeArgs } from './lib/isolate.js';
+import { createLocalApi, poll, signedSlackRequest, slackClickPayload, type LocalApi } from './lib/localApi.js';
+import { intOption, optionValue } from './lib/options.js';
+import { startProgress } from './lib/progress.js';
+import { writeResult } from './lib/results.js';
+import type { ScenarioOutcome } from './lib/scenario.js';
+import { summarize } from './lib/stats.js';
+import { formatTable } from './lib/table.js';
+import { formatDuration, formatMs, now, timed } from './lib/timing.js';
+
+const LEVELS = [1, 16, 64] as const;
+/**
+ * Timed requests per level. 300, not more: every request leaves a workflow behind that the stack must finish
+ * before it can close, and at 16 and 64 clients that backlog, not the timed part, is most of the phase's time.
+ */
+const DEFAULT_PER_LEVEL = 300;
+const PHASES = [...LEVELS.map((c) => `submit-${c}`), 'slack'] as const;
+const TARGET_SUBMIT_P99_MS = 50;
+const TARGET_SUBMIT_AT = 16;
+const TARGET_COLD_MS = 500;
+const TARGET_WARM_P99_MS = 50;
+const REQUESTER = 'alice@example.com';
+const LOCAL_POLICY = join(projectRoot, 'config/policy.local.json');
+/** Approves SSO requests for 111111111111 in config/policy.local.json, which also gives his Slack user id. */
+const SLACK_APPROVER = 'bob@example.com';
+/** The click decides: approve, the path that matters (the handler does the same work for deny). */
+const CLICK_ACTION = 'approve';
+/** Untimed clicks first: the first one loads the handler module into the stack, which is the cold case. */
+const WARM_UP_CLICKS = 10;
+/**
+ * The Slack phase runs scaled down, so the workflow an approval resumes (provisioning, its 3 s poll wait) is over in
+ * milliseconds and each cold process meets a quiet stack; its policy stretches the approval window to match.
+ */
+const SLACK_TIME_SCALE = 0.01;
+/**
+ * The quiet runs: one client, sending each request only once the workflow the previous one set off (notify after a
+ * submit; provisioning after an approval, scaled) has finished and been written. In AWS that work runs in other
+ * Lambdas and never shares a CPU with the next request; on the local stack it shares one event loop, so
+ * back-to-back runs measure the stack's own contention as much as the handler.
+ */
+const QUIET_GAP_MS = 150;
+const SETTLED = ['COMPLETED', 'FAILED', 'DENIED'];
+
+interface LoopDelay {
+  /** The stack's event loop (this thread; clients run in a worker): how late a 10 ms timer fired. */
+  p99Ms: number;
+  maxMs: number;
+}
+
+export interface LatencyRow {
+  phase: string;
+  samples: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  mean: number;
+  /** Requests per second over the phase, warm-up included (closed loop: this is what the stack sustained). */
+  throughput?: number;
+  errors: number;
+  /** The first few unexpected answers, to say why. */
+  errorExamples: string[];
+  loopDelay?: LoopDelay;
+  /** Quiet runs: calls the emulated AWS endpoint received per request, from sending it to its answer. */
+  callsPerRequest?: Record<string, number>;
+  /** Which statistic is judged, and against what. */
+  target?: { stat: 'p99' | 'median'; ms: number };
+  pass: boolean;
+  missed: string[];
+}
+
+interface ColdSample {
+  importMs: number;
+  invokeMs: number;
+  totalMs: number;
+  /** From process start (performance.timeOrigin) to the ack: Node's own boot and, for tsx, its hooks included. */
+  sinceStartMs: number;
+  statusCode: number;
+  body?: string;
+}
+
+interface EngineState {
+  executions: number;
+  bytes: number;
+  /** What one rewrite of the local engine's state file costs in JSON.stringify alone; it blocks the stack's loop. */
+  stringifyMs: number;
+}
+
+interface PhaseOutput {
+  phase: string;
+  rows: LatencyRow[];
+  wallMs: number;
+  engineState?: EngineState;
+  details: Record<string, unknown>;
+}
+
+const round = (value: number): number => Math.round(value * 100) / 100;
+
+const rowFrom = (
+  phase: string,
+  ms: number[],
+  extra: { errors: string[]; throughput?: number; loopDelay?: LoopDelay; callsPerRequest?: Record<string, number>; target?: LatencyRow['target'] },
+): LatencyRow => {
+  const s = summarize(ms);
+  const missed: string[] = [];
+  if (extra.errors.length > 0) missed.push(`${extra.errors.length} errors`);
+  if (extra.target) {
+    const value = extra.target.stat === 'p99' ? s.p99 : s.p50;
+    if (!(value <= extra.target.ms)) missed.push(`${extra.target.stat} ${formatMs(value)} ms > ${extra.target.ms}`);
+  }
+  return {
+    phase,
+    samples: s.count,
+    p50: round(s.p50),
+    p95: round(s.p95),
+    p99: round(s.p99),
+    max: round(s.max),
+    mean: round(s.mean),
+    ...(extra.throughput !== undefined ? { throughput: Math.round(extra.throughput) } : {}),
+    errors: extra.errors.length,
+    errorExamples: [...new Set(extra.errors)].slice(0, 3),
+    ...(extra.loopDelay ? { loopDelay: extra.loopDelay } : {}),
+    ...(extra.callsPerRequest ? { callsPerRequest: extra.callsPerRequest } : {}),
+    ...(extra.target ? { target: extra.target } : {}),
+    pass: missed.length === 0,
+    missed,
+  };
+};
+
+const unexpected = (samples: HttpSample[], status: number): string[] => samples.filter((s) => s.status !== status).map((s) => `HTTP ${s.status}: ${s.error ?? ''}`);
+
+/** Measures how late the stack's event loop runs while `fn` does. */
+const withLoopDelay = async <T>(fn: () => Promise<T>): Promise<{ value: T; loopDelay: LoopDelay }> => {
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  try {
+    const value = await fn();
+    return { value, loopDelay: { p99Ms: round(histogram.percentile(99) / 1e6), maxMs: round(histogram.max / 1e6) } };
+  } finally {
+    histogram.disable();
+  }
+};
+
+/** Requests whose approval messages are in the outbox: notify has stored their task token and sent the links. */
+const notifiedCount = (outboxFile: string): number => {
+  if (!existsSync(outboxFile)) return 0;
+  const ids = new Set<string>();
+  for (const line of readFileSync(outboxFile, 'utf8').split('\n')) {
+    let message: { kind?: string; requestId?: string };
+    try {
+      message = JSON.parse(line) as typeof message;
+    } catch {
+      // The line notify is appending right now, or the empty one after the last newline.
+      continue;
+    }
+    if (message.kind === 'approval' && message.requestId) ids.add(message.requestId);
+  }
+  return ids.size;
+};
+
+const mtimeMs = (file: string): number => (existsSync(file) ? statSync(file).mtimeMs : 0);
+/**
+ * The calls handlers make to the emulated AWS endpoint. A Lambda the engine timed out keeps running locally (nothing
+ * can kill it), so the engine's state going still does not mean the handlers have; their calls arriving does.
+ */
+const HANDLER_CALLS = [
+  ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'BatchGetItem', 'Query', 'TransactWriteItems'].map((op) => `DynamoDB_20120810.${op}`),
+  ...['StartExecution', 'SendTaskSuccess', 'SendTaskFailure', 'SendTaskHeartbeat'].map((op) => `AWSStepFunctions.${op}`),
+];
+const handlerCalls = (stack: LocalStack): number => HANDLER_CALLS.reduce((sum, target) => sum + stack.awsCallCount(target), 0);
+
+/** What changes while the stack works: the outbox, the calls handlers make, and the engine's state file. */
+const activity = (stack: LocalStack): string => {
+  const outbox = join(stack.dataDir, 'outbox.jsonl');
+  return `${existsSync(outbox) ? statSync(outbox).size : 0}/${handlerCalls(stack)}/${mtimeMs(join(stack.dataDir, 'stepfunctions.json'))}`;
+};
+
+/**
+ * Resolves once nothing has changed for `quietMs` and `done()` (if given) holds. The engine rewrites its state 50 ms
+ * after any change, so 150 ms of stillness means the last change has been written.
+ */
+const waitQuiet = async (stack: LocalStack, quietMs: number, done: () => boolean = () => true, timeoutMs = 180_000): Promise<void> => {
+  let last = activity(stack);
+  let since = Date.now();
+  await poll(
+    `the stack to go quiet for ${quietMs} ms`,
+    async () => {
+      const current = activity(stack);
+      if (current !== last) {
+        last = current;
+        since = Date.now();
+      }
+      return Date.now() - since >= quietMs && done() ? true : undefined;
+    },
+    timeoutMs,
+  );
+};
+
+/** Quiet long enough for a stack that has notified everyone; an overloaded one can sit for seconds on queued calls. */
+const QUIET_MS = 1000;
+const QUIET_INCOMPLETE_MS = 5000;
+
+/**
+ * Waits until every request submitted so far has been notified and the stack is quiet (the links go out before
+ * notify's last writes, so the count alone is not the end), or, when notify failed some (an overloaded stack times
+ * its own calls out), until it has been quiet for longer. Each POST starts a workflow that keeps working (Record,
+ * then notify) after the 202; letting it finish keeps one step's tail out of the next step, and closing a stack
+ * with calls in flight can crash dynalite. Returns how many were notified.
+ */
+const settle = async (stack: LocalStack, submitted: number): Promise<number> => {
+  const outboxFile = join(stack.dataDir, 'outbox.jsonl');
+  let notified = notifiedCount(outboxFile);
+  // Only shown when there is a backlog worth watching.
+  const progress = notified < submitted - 20 ? startProgress({ label: 'notify catching up', total: submitted, unit: 'requests', intervalMs: 5000 }) : undefined;
+  const started = Date.now();
+  let lastCount = -1;
+  let countChanged = started;
+  await waitQuiet(stack, QUIET_MS, () => {
+    notified = notifiedCount(outboxFile);
+    progress?.update(notified);
+    if (notified !== lastCount) {
+      lastCount = notified;
+      countChanged = Date.now();
+    }
+    return notified >= submitted || Date.now() - countChanged >= QUIET_INCOMPLETE_MS;
+  });
+  progress?.finish();
+  return notified;
+};
+
+const engineState = (stack: LocalStack): EngineState | undefined => {
+  const file = join(stack.dataDir, 'stepfunctions.json');
+  if (!existsSync(file)) return undefined;
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as { executions?: unknown[] };
+  const start = now();
+  JSON.stringify(parsed);
+  return { executions: parsed.executions?.length ?? 0, bytes: statSync(file).size, stringifyMs: round(now() - start) };
+};
+
+const submitRequest = (token: string, justification: string): LoadRequest => ({
+  method: 'POST',
+  path: '/requests',
+  headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+  // No Idempotency-Key, and a distinct justification, so every request is a new one.
+  body: JSON.stringify({ ...ssoRequest(), justification }),
+});
+
+/** Submits `count` requests (8 at a time, untimed) and returns their ids. */
+const submitPending = async (api: LocalApi, token: string, count: number, label: string): Promise<string[]> => {
+  const ids: string[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < count; i = next++) {
+      const { status, body, text } = await api.call('POST', '/requests', { token, body: { ...ssoRequest(), justification: `bench latency ${label} #${i}` } });
+      if (status !== 202) throw new Error(`POST /requests answered ${status}: ${text.slice(0, 300)}`);
+      ids.push((body as { requestId: string }).requestId);
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  return ids;
+};
+
+const startStack = async (options: Partial<LocalStackOptions>): Promise<{ stack: LocalStack; dataDir: string }> => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'access-approvals-bench-latency-'));
+  const { value: stack, ms } = await timed(() => startLocalStack({ port: 0, awsPort: 0, dataDir, quiet: true, ...options }));
+  console.log(`stack: HTTP ${stack.httpUrl}, time scale ${options.timeScale ?? 1}, started in ${formatDuration(ms)}`);
+  return { stack, dataDir };
+};
+
+/** Times one request at a time from this thread, each once the stack has gone quiet after the previous one. */
+const quietSeries = async (
+  stack: LocalStack,
+  label: string,
+  requests: LoadRequest[],
+  expectStatus: number,
+  afterEach: (index: number) => Promise<void>,
+): Promise<{ samples: HttpSample[]; loopDelay: LoopDelay; callsPerRequest: Record<string, number> }> => {
+  const progress = startProgress({ label, total: requests.length, unit: 'requests', intervalMs: 5000 });
+  const samples: HttpSample[] = [];
+  const delays: LoopDelay[] = [];
+  const calls = new Map<string, number>();
+  const snapshot = (): number[] => HANDLER_CALLS.map((target) => stack.awsCallCount(target));
+  for (const [i, request] of requests.entries()) {
+    await waitQuiet(stack, QUIET_GAP_MS);
+    const before = snapshot();
+    // Only while the request is in flight: the waits in between are quiet by construction.
+    const { value, loopDelay } = await withLoopDelay(async () => {
+      const start = now();
+      const response = await fetch(`${stack.httpUrl}${request.path}`, { method: request.method, headers: request.headers, body: request.body });
+      const text = await response.text();
+      return { ms: now() - start, status: response.status, ...(response.status !== expectStatus ? { error: text.slice(0, 300) } : {}) };
+    });
+    // Calls made by the time of the answer: the handler's own, plus any the work it resumed made meanwhile.
+    snapshot().forEach((count, t) => {
+      const target = HANDLER_CALLS[t] ?? '?';
+      if (count > (before[t] ?? 0)) calls.set(target, (calls.get(target) ?? 0) + count - (before[t] ?? 0));
+    });
+    samples.push(value);
+    delays.push(loopDelay);
+    progress.update(samples.length);
+    await afterEach(i);
+  }
+  progress.finish();
+  const callsPerRequest = Object.fromEntries([...calls].map(([target, count]) => [target.replace(/^[A-Za-z]+_\d+\.|^AWSStepFunctions\./, ''), round(count / requests.length)]));
+  return { samples, loopDelay: { p99Ms: Math.max(...delays.map((d) => d.p99Ms)), maxMs: Math.max(...delays.map((d) => d.maxMs)) }, callsPerRequest };
+};
+
+/** One level of POST /requests on a fresh stack; at one client also the quiet run. */
+const submitPhase = async (concurrency: number, perLevel: number, quietRequests: number): Promise<Omit<PhaseOutput, 'phase' | 'wallMs'>> => {
+  const { stack, dataDir } = await startStack({});
+  try {
+    const api = createLocalApi(stack.httpUrl);
+    const token = await api.token(REQUESTER);
+    // The first request loads the submit handler module: a cold start, which is not what this measures.
+    const firstWarmUp = Array.from({ length: 10 }, (_, i) => submitRequest(token, `bench latency warm-up #${i}`));
+    await runHttpLoad({ baseUrl: stack.httpUrl, requests: firstWarmUp, concurrency: 1, expectStatus: 202 });
+    await settle(stack, firstWarmUp.length);
+    // A short warm-up at the level's own concurrency opens its connections before anything is timed.
+    const warmUp = Math.max(20, 2 * concurrency);
+    const requests = Array.from({ length: warmUp + perLevel }, (_, i) => submitRequest(token, `bench latency c${concurrency} #${i}`));
+    const { value, loopDelay } = await withLoopDelay(() =>
+      timed(() => runHttpLoad({ baseUrl: stack.httpUrl, requests, concurrency, expectStatus: 202 }, `POST /requests ×${concurrency}`)),
+    );
+    const samples = value.value.slice(warmUp);
+    const levelSubmitted = firstWarmUp.length + requests.length;
+    const row = rowFrom(`POST /requests, ${concurrency} client${concurrency === 1 ? '' : 's'}`, samples.map((s) => s.ms), {
+      errors: unexpected(samples, 202),
+      throughput: (requests.length * 1000) / value.ms,
+      loopDelay,
+      ...(concurrency === TARGET_SUBMIT_AT ? { target: { stat: 'p99' as const, ms: TARGET_SUBMIT_P99_MS } } : {}),
+    });
+    let submitted = levelSubmitted;
+    // Counted before anything else is submitted: notify calls the overloaded stack timed out show up here.
+    const notified = await settle(stack, submitted);
+    const rows = [row];
+    if (concurrency === 1) {
+      const quiet = Array.from({ length: quietRequests }, (_, i) => submitRequest(token, `bench latency quiet #${i}`));
+      const measured = await quietSeries(stack, 'POST /requests, quiet', quiet, 202, async () => undefined);
+      rows.push(
+        rowFrom('POST /requests, 1 client, quiet stack', measured.samples.map((s) => s.ms), {
+          errors: unexpected(measured.samples, 202),
+          loopDelay: measured.loopDelay,
+          callsPerRequest: measured.callsPerRequest,
+        }),
+      );
+      submitted += quiet.length;
+      await settle(stack, submitted);
+    }
+    // Measured once the workflows behind the requests have caught up, so the state is the phase's whole load.
+    return { rows, engineState: engineState(stack), details: { concurrency, warmUp, timed: perLevel, wallMs: Math.round(value.ms), submitted: levelSubmitted, notified } };
+  } catch (error) {
+    // Printed here: closing the stack with work in flight can crash dynalite before the error reaches the caller.
+    console.error(error);
+    throw error;
+  } finally {
+    await stack.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+};
+
+// The cold child: sign the click (Slack's request arrives signed, so that is not the handler's time), then time the
+// module load and the first invocation. The event is API Gateway's payload 2.0, as the HTTP API delivers it. The
+// exit is explicit: SDK keep-alive sockets would otherwise hold a throwaway process open.
+const COLD_SCRIPT = `
+import { createHmac, randomUUID } from 'node:crypto';
+const env = process.env;
+const rawBody = 'payload=' + encodeURIComponent(env.BENCH_SLACK_PAYLOAD);
+const timestamp = Math.floor(Date.now() / 1000);
+const signature = 'v0=' + createHmac('sha256', env.SLACK_SIGNING_SECRET).update('v0:' + timestamp + ':' + rawBody).digest('hex');
+const t0 = performance.now();
+const module = await import(env.BENCH_HANDLER_URL);
+const t1 = performance.now();
+const nowDate = new Date();
+const event = {
+  version: '2.0', routeKey: 'POST /slack/interactions', rawPath: '/slack/interactions', rawQueryString: '',
+  headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signature, host: 'local', 'user-agent': 'Slackbot 1.0' },
+  requestContext: { accountId: '000000000000', apiId: 'local', domainName: 'local', domainPrefix: 'local',
+    http: { method: 'POST', path: '/slack/interactions', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'Slackbot 1.0' },
+    requestId: randomUUID(), routeKey: 'POST /slack/interactions', stage: '$default', time: nowDate.toISOString(), timeEpoch: nowDate.getTime() },
+  body: rawBody, isBase64Encoded: false,
+};
+const context = { callbackWaitsForEmptyEventLoop: true, functionName: 'slackInteractions', functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:slackInteractions', memoryLimitInMB: '256', awsRequestId: randomUUID(),
+  logGroupName: '/aws/lambda/slackInteractions', logStreamName: 'bench', getRemainingTimeInMillis: () => 10000 };
+const result = await module.handler(event, context);
+const t2 = performance.now();
+process.stdout.write('\\n${RESULT_PREFIX}' + JSON.stringify({ importMs: t1 - t0, invokeMs: t2 - t1, totalMs: t2 - t0, sinceStartMs: t2, statusCode: result?.statusCode ?? 0, body: String(result?.body ?? '').slice(0, 300) }) + '\\n');
+process.exit(0);
+`;
+
+/** The handler's environment in the cold child: what the stack gave the in-process handlers, and nothing else. */
+const coldEnvironment = (extra: Record<string, string>): Record<string, string> => {
+  const env = baseEnvironment();
+  for (const name of [
+    'AWS_ENDPOINT_URL',
+    'AWS_REGION',
+    'TABLE_NAME',
+    'STATE_MACHINE_ARN',
+    'POLICY_FILE',
+    'OUTBOX_FILE',
+    'SLACK_SIGNING_SECRET',
+    'LINK_SIGNING_SECRET',
+    'PUBLIC_BASE_URL',
+    'POWERTOOLS_SERVICE_NAME',
+    'POWERTOOLS_LOG_LEVEL',
+  ]) {
+    const value = process.env[name];
+    if (value === undefined) throw new Error(`${name} is not set: the stack sets it before handlers run`);
+    env[name] = value;
+  }
+  return { ...env, AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', ...extra };
+};
+
+const runCold = async (
+  stack: LocalStack,
+  api: LocalApi,
+  token: string,
+  slackUserId: string,
+  variant: { label: string; handlerUrl: string; nodeArgs: string[]; env: Record<string, string> },
+  runs: number,
+): Promise<ColdSample[]> => {
+  const ids = await submitPending(api, token, runs, `cold ${variant.label}`);
+  const samples: ColdSample[] = [];
+  const progress = startProgress({ label: `cold click, ${variant.label}`, total: runs, unit: 'processes', intervalMs: 2000 });
+  for (const requestId of ids) {
+    // Its links are out, so its task token is stored and the click has something to decide; and the stack is
+    // still, so the fresh process does not share the CPU with the last one's workflow.
+    await api.waitForLink(requestId, SLACK_APPROVER);
+    await waitQuiet(stack, QUIET_GAP_MS);
+    const sample = await runFreshNode<ColdSample>({
+      script: COLD_SCRIPT,
+      nodeArgs: variant.nodeArgs,
+      env: { ...variant.env, BENCH_HANDLER_URL: variant.handlerUrl, BENCH_SLACK_PAYLOAD: JSON.stringify(slackClickPayload(slackUserId, CLICK_ACTION, requestId)) },
+    });
+    samples.push(sample);
+    progress.update(samples.length);
+    // The approval resumes the workflow; the next process should meet a quiet stack, not this one's provisioning.
+    await api.waitForStatus(requestId, token, SETTLED);
+  }
+  progress.finish();
+  return samples;
+};
+
+/** Waits until every one of the requests has run its workflow to the end. */
+const waitAllSettled = async (api: LocalApi, token: string, ids: readonly string[]): Promise<void> => {
+  for (const id of ids) await api.waitForStatus(id, token, SETTLED, 60_000);
+};
+
+const median = (values: number[]): number => summarize(values).p50;
+
+/** Warm clicks over HTTP, then cold processes, on one stack. */
+const slackPhase = async (clicks: number, quietClicks: number, coldRuns: number): Promise<Omit<PhaseOutput, 'phase' | 'wallMs'>> => {
+  const local = JSON.parse(readFileSync(LOCAL_POLICY, 'utf8')) as { people?: Array<{ id: string; slackUserId?: string }> } & Record<string, unknown>;
+  const slackUserId = local.people?.find((p) => p.id === SLACK_APPROVER)?.slackUserId;
+  if (!slackUserId) throw new Error(`${SLACK_APPROVER} has no slackUserId in ${LOCAL_POLICY}`);
+  const bundleDir = mkdtempSync(join(tmpdir(), 'access-approvals-bench-latency-bundle-'));
+  const policyDir = mkdtempSync(join(tmpdir(), 'access-approvals-bench-latency-policy-'));
+  // The local policy as it is, with a year-long window: scaled down it is still days, so no request expires
+  // and no reminder (at half the window) replaces a task token mid-run.
+  const policyFile = join(policyDir, 'policy.json');
+  writeFileSync(policyFile, JSON.stringify({ ...local, approvalTimeoutSeconds: 31_536_000 }));
+  const { stack, dataDir } = await startStack({ timeScale: SLACK_TIME_SCALE, policyFile });
+  try {
+    const api = createLocalApi(stack.httpUrl);
+    const token = await api.token(REQUESTER);
+
+    const secret = process.env.SLACK_SIGNING_SECRET ?? '';
+    // Signed just before they are sent: Slack's signatures are only good for five minutes.
+    const clickRequests = (requestIds: readonly string[]): LoadRequest[] =>
+      requestIds.map((requestId) => {
+        const signed = signedSlackRequest(slackClickPayload(slackUserId, CLICK_ACTION, requestId), secret);
+        return { method: 'POST', path: '/slack/interactions', headers: signed.headers, body: signed.rawBody };
+      });
+
+    // Warm, quiet: first, while the engine's state is still small. The untimed warm-up clicks load the handler.
+    const quietIds = await submitPending(api, token, WARM_UP_CLICKS + quietClicks, 'slack quiet');
+    await settle(stack, quietIds.length);
+    const warmUp = await runHttpLoad({ baseUrl: stack.httpUrl, requests: clickRequests(quietIds.slice(0, WARM_UP_CLICKS)), concurrency: 1, expectStatus: 200 });
+    const measuredIds = quietIds.slice(WARM_UP_CLICKS);
+    const quiet = await quietSeries(stack, 'slack clicks, quiet', clickRequests(measuredIds), 200, async (i) => {
+      // The approval resumes the workflow; the next click waits until it has provisioned and finished.
+      await api.waitForStatus(measuredIds[i] ?? '', token, SETTLED, 60_000);
+    });
+    const quietRow = rowFrom('slack click → ack, warm, quiet stack', quiet.samples.map((s) => s.ms), {
+      errors: [...unexpected(warmUp, 200), ...unexpected(quiet.samples, 200)],
+      loopDelay: quiet.loopDelay,
+      callsPerRequest: quiet.callsPerRequest,
+      target: { stat: 'p99', ms: TARGET_WARM_P99_MS },
+    });
+
+    // Warm, back to back: the next click as soon as the previous one is acked, provisioning still under way.
+    const busyIds = await submitPending(api, token, clicks, 'slack back to back');
+    await settle(stack, quietIds.length + busyIds.length);
+    const backToBack = await withLoopDelay(() =>
+      runHttpLoad({ baseUrl: stack.httpUrl, requests: clickRequests(busyIds), concurrency: 1, expectStatus: 200 }, 'slack clicks, back to back'),
+    );
+    const backToBackRow = rowFrom('slack click → ack, warm, back to back', backToBack.value.map((s) => s.ms), {
+      errors: unexpected(backToBack.value, 200),
+      loopDelay: backToBack.loopDelay,
+    });
+    // Every clicked workflow runs to its end before a cold process competes with it for the CPU.
+    await waitAllSettled(api, token, busyIds);
+
+    // Cold: a fresh process per click. As the brief defines it (tsx loading the TypeScript source), and the bundle
+    // serverless deploys, run with the NODE_OPTIONS serverless.yml gives the functions.
+    const source = await runCold(
+      stack,
+      api,
+      token,
+      slackUserId,
+      { label: 'tsx source', handlerUrl: pathToFileURL(join(projectRoot, 'functions/slackInteractions.ts')).href, nodeArgs: tsxNodeArgs(), env: coldEnvironment({}) },
+      coldRuns,
+    );
+    const built = await bundleFunction(projectRoot, 'functions/slackInteractions.ts', bundleDir);
+    const deployedNodeOptions = providerLiteralEnvironment(projectRoot).NODE_OPTIONS;
+    const bundle = await runCold(
+      stack,
+      api,
+      token,
+      slackUserId,
+      {
+        label: 'bundle',
+        handlerUrl: pathToFileURL(built.file).href,
+        nodeArgs: [],
+        env: coldEnvironment(deployedNodeOptions ? { NODE_OPTIONS: deployedNodeOptions } : {}),
+      },
+      coldRuns,
+    );
+    const coldRow = (label: string, samples: ColdSample[], judged: boolean): LatencyRow =>
+      rowFrom(label, samples.map((s) => s.totalMs), {
+        errors: samples.filter((s) => s.statusCode !== 200).map((s) => `status ${s.statusCode}: ${s.body ?? ''}`),
+        ...(judged ? { target: { stat: 'median' as const, ms: TARGET_COLD_MS } } : {}),
+      });
+    const coldSummary = (samples: ColdSample[]) => ({
+      importMedianMs: round(median(samples.map((s) => s.importMs))),
+      invokeMedianMs: round(median(samples.map((s) => s.invokeMs))),
+      sinceStartMedianMs: round(median(samples.map((s) => s.sinceStartMs))),
+      samples,
+    });
+    return {
+      rows: [
+        quietRow,
+        backToBackRow,
+        coldRow('slack click → ack, cold (tsx, source)', source, true),
+        coldRow(`slack click → ack, cold (bundle${deployedNodeOptions ? `, ${deployedNodeOptions}` : ''})`, bundle, false),
+      ],
+      engineState: engineState(stack),
+      details: { timeScale: SLACK_TIME_SCALE, quietGapMs: QUIET_GAP_MS, quietClicks, clicks, warmUpClicks: WARM_UP_CLICKS, clickAction: CLICK_ACTION, cold: { source: coldSummary(source), bundle: coldSummary(bundle) } },
+    };
+  } catch (error) {
+    console.error(error);
+    throw error;
+  } finally {
+    await stack.close();
+    for (const dir of [dataDir, bundleDir, policyDir]) rmSync(dir, { recursive: true, force: true });
+  }
+};
+
+/** One phase, in the fresh process runIsolated started; its output goes to the file named by --out. */
+export const runInProcess = async (args: readonly string[]): Promise<ScenarioOutcome> => {
+  const phase = optionValue(args, 'phase');
+  const out = optionValue(args, 'out');
+  if (!phase || !out) throw new Error('latency: runInProcess needs --phase and --out');
+  const perLevel = intOption(args, 'requests', 'BENCH_LATENCY_REQUESTS', DEFAULT_PER_LEVEL);
+  const clicks = intOption(args, 'clicks', 'BENCH_LATENCY_CLICKS', 100);
+  const quietRequests = intOption(args, 'quiet-requests', 'BENCH_LATENCY_QUIET_REQUESTS', 50);
+  const quietClicks = intOption(args, 'quiet-clicks', 'BENCH_LATENCY_QUIET_CLICKS', 50);
+  const coldRuns = intOption(args, 'cold-runs', 'BENCH_LATENCY_COLD_RUNS', 5);
+  const start = now();
+  const level = /^submit-(\d+)$/.exec(phase)?.[1];
+  const result = level ? await submitPhase(Number(level), perLevel, quietRequests) : phase === 'slack' ? await slackPhase(clicks, quietClicks, coldRuns) : undefined;
+  if (!result) throw new Error(`latency: unknown phase ${phase}`);
+  const output: PhaseOutput = { phase, ...result, wallMs: Math.round(now() - start) };
+  writeFileSync(out, JSON.stringify(output));
+  // Judged by the parent, which sees every phase.
+  return { passed: true };
+};
+
+const printRows = (rows: LatencyRow[]): void => {
+  const flag = (r: LatencyRow, stat: 'p99' | 'median', value: number): string => (r.target?.stat === stat && value > r.target.ms ? '!' : '');
+  console.log(
+    formatTable<LatencyRow>(
+      [
+        { header: 'phase', cell: (r) => r.phase },
+        { header: 'n', cell: (r) => String(r.samples), align: 'right' },
+        { header: 'p50 ms', cell: (r) => `${formatMs(r.p50)}${flag(r, 'median', r.p50)}`, align: 'right' },
+        { header: 'p95 ms', cell: (r) => formatMs(r.p95), align: 'right' },
+        { header: 'p99 ms', cell: (r) => `${formatMs(r.p99)}${flag(r, 'p99', r.p99)}`, align: 'right' },
+        { header: 'max ms', cell: (r) => formatMs(r.max), align: 'right' },
+        { header: 'req/s', cell: (r) => (r.throughput === undefined ? '' : String(r.throughput)), align: 'right' },
+        { header: 'errors', cell: (r) => String(r.errors), align: 'right' },
+        { header: 'stack loop delay p99/max ms', cell: (r) => (r.loopDelay ? `${formatMs(r.loopDelay.p99Ms)} / ${formatMs(r.loopDelay.maxMs)}` : ''), align: 'right' },
+        { header: 'target', cell: (r) => (r.target ? `${r.target.stat} ≤ ${r.target.ms} ms` : '') },
+        { header: 'result', cell: (r) => (r.target ? (r.pass ? 'PASS' : `FAIL (${r.missed.join('; ')})`) : r.pass ? 'info' : `info (${r.missed.join('; ')})`) },
+      ],
+      rows,
+    ),
+  );
+};
+
+export const run = async (args: readonly string[]): Promise<ScenarioOutcome> => {
+  const scenarioStart = now();
+  const outDir = mkdtempSync(join(tmpdir(), 'access-approvals-bench-latency-out-'));
+  try {
+    const phases: PhaseOutput[] = [];
+    for (const phase of PHASES) {
+      console.log(`-- ${phase}`);
+      const out = join(outDir, `${phase}.json`);
+      await runIsolated(import.meta.url, [...args, '--phase', phase, '--out', out]);
+      phases.push(JSON.parse(readFileSync(out, 'utf8')) as PhaseOutput);
+    }
+    const rows = phases.flatMap((p) => p.rows);
+    const perLevel = intOption(args, 'requests', 'BENCH_LATENCY_REQUESTS', DEFAULT_PER_LEVEL);
+    const slack = phases.find((p) => p.phase === 'slack');
+    const cold = slack?.details.cold as Record<'source' | 'bundle', { importMedianMs: number; invokeMedianMs: number; sinceStartMedianMs: number; samples: ColdSample[] }> | undefined;
+
+    console.log(`\nPOST /requests: ${perLevel} timed requests per level after a warm-up, closed loop from a worker thread, a fresh stack per level`);
+    console.log(`Slack: warm = signed clicks over HTTP, one client, after ${WARM_UP_CLICKS} untimed; cold = a fresh Node process per click, import + first invocation`);
+    console.log(`quiet = one client, each request sent once the stack has been still for ${QUIET_GAP_MS} ms (the previous one's workflow done and written; in AWS it runs in other Lambdas)`);
+    console.log(`targets: POST /requests p99 ≤ ${TARGET_SUBMIT_P99_MS} ms at ${TARGET_SUBMIT_AT}; warm click (quiet) p99 ≤ ${TARGET_WARM_P99_MS} ms; cold click (tsx, source) median ≤ ${TARGET_COLD_MS} ms\n`);
+    printRows(rows);
+    console.log('');
+    for (const [label, c] of Object.entries(cold ?? {})) {
+      console.log(
+        `cold ${label}: import ${formatMs(c.importMedianMs)} ms + first invocation ${formatMs(c.invokeMedianMs)} ms (medians); ` +
+          `process start → ack ${formatMs(c.sinceStartMedianMs)} ms; samples ${c.samples.map((s) => formatMs(s.totalMs)).join(', ')} ms`,
+      );
+    }
+    for (const p of phases) {
+      const { submitted, notified } = p.details as { submitted?: number; notified?: number };
+      const state = p.engineState
+        ? `local engine state ${p.engineState.executions} executions, ${(p.engineState.bytes / 1e6).toFixed(1)} MB, ${formatMs(p.engineState.stringifyMs)} ms to stringify per rewrite; `
+        : '';
+      const notify = submitted !== undefined && notified !== undefined ? `notified ${notified}/${submitted} of the level's requests${notified < submitted ? ' (notify timed out on the rest)' : ''}; ` : '';
+      console.log(`${p.phase}: ${notify}${state}phase took ${formatDuration(p.wallMs)}`);
+    }
+    for (const r of rows) {
+      if (!r.callsPerRequest) continue;
+      const calls = Object.entries(r.callsPerRequest).map(([op, n]) => `${op} ${n}`);
+      console.log(`${r.phase}: AWS calls per request by the time of the answer: ${calls.join(', ') || 'none'}`);
+    }
+    for (const r of rows) for (const e of r.errorExamples) console.log(`${r.phase}: unexpected answer: ${e}`);
+    const judged = rows.filter((r) => r.target);
+    const passed = rows.every((r) => r.pass);
+    console.log(`\noverall: ${passed ? 'PASS' : 'FAIL'} (${judged.filter((r) => r.pass).length}/${judged.length} targets met)`);
+    const file = writeResult('latency', {
+      passed,
+      targets: { submitP99Ms: TARGET_SUBMIT_P99_MS, submitAtConcurrency: TARGET_SUBMIT_AT, warmClickP99Ms: TARGET_WARM_P99_MS, coldClickMedianMs: TARGET_COLD_MS },
+      rows,
+      phases: phases.map(({ rows: _rows, ...rest }) => rest),
+      totalMs: Math.round(now() - scenarioStart),
+    });
+    console.log(`results: ${file}; scenario took ${formatDuration(now() - scenarioStart)}`);
+    return { passed };
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+};
