@@ -6,7 +6,7 @@
 // history, so a stack that already served the earlier levels would make each level slower than the last for
 // reasons that are not the level's. The phases write their rows to a file; this process prints and judges them.
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -60,7 +60,10 @@ const QUIET_GAP_MS = 150;
 const SETTLED = ['COMPLETED', 'FAILED', 'DENIED'];
 
 interface LoopDelay {
-  /** The stack's event loop (this thread; clients run in a worker): how late a 10 ms timer fired. */
+  /**
+   * How late a 10 ms timer fired on the stack's event loop while the phase ran (the load clients run in a worker;
+   * the quiet runs' single client shares the loop, sending one request at a time).
+   */
   p99Ms: number;
   maxMs: number;
 }
@@ -579,7 +582,7 @@ export const runInProcess = async (args: readonly string[]): Promise<ScenarioOut
   const phase = optionValue(args, 'phase');
   const out = optionValue(args, 'out');
   if (!phase || !out) throw new Error('latency: runInProcess needs --phase and --out');
-  const perLevel = intOption(args, 'requests', 'BENCH_LATENCY_REQUESTS', DEFAULT_PER_LEVEL);
+  const perLevel = intOption(args, 'level-requests', 'BENCH_LATENCY_LEVEL_REQUESTS', DEFAULT_PER_LEVEL);
   const clicks = intOption(args, 'clicks', 'BENCH_LATENCY_CLICKS', 100);
   const quietRequests = intOption(args, 'quiet-requests', 'BENCH_LATENCY_QUIET_REQUESTS', 50);
   const quietClicks = intOption(args, 'quiet-clicks', 'BENCH_LATENCY_QUIET_CLICKS', 50);
@@ -628,7 +631,7 @@ export const run = async (args: readonly string[]): Promise<ScenarioOutcome> => 
       phases.push(JSON.parse(readFileSync(out, 'utf8')) as PhaseOutput);
     }
     const rows = phases.flatMap((p) => p.rows);
-    const perLevel = intOption(args, 'requests', 'BENCH_LATENCY_REQUESTS', DEFAULT_PER_LEVEL);
+    const perLevel = intOption(args, 'level-requests', 'BENCH_LATENCY_LEVEL_REQUESTS', DEFAULT_PER_LEVEL);
     const slack = phases.find((p) => p.phase === 'slack');
     const cold = slack?.details.cold as Record<'source' | 'bundle', { importMedianMs: number; invokeMedianMs: number; sinceStartMedianMs: number; samples: ColdSample[] }> | undefined;
 
@@ -658,10 +661,12 @@ export const run = async (args: readonly string[]): Promise<ScenarioOutcome> => 
       console.log(`${r.phase}: AWS calls per request by the time of the answer: ${calls.join(', ') || 'none'}`);
     }
     for (const r of rows) for (const e of r.errorExamples) console.log(`${r.phase}: unexpected answer: ${e}`);
+    console.log(`machine load average (1 min) at the end: ${loadavg()[0]?.toFixed(2)} on ${cpus().length} cores; other work on the box inflates every number`);
     const judged = rows.filter((r) => r.target);
     const passed = rows.every((r) => r.pass);
     console.log(`\noverall: ${passed ? 'PASS' : 'FAIL'} (${judged.filter((r) => r.pass).length}/${judged.length} targets met)`);
     const file = writeResult('latency', {
+      loadAverage: loadavg(),
       passed,
       targets: { submitP99Ms: TARGET_SUBMIT_P99_MS, submitAtConcurrency: TARGET_SUBMIT_AT, warmClickP99Ms: TARGET_WARM_P99_MS, coldClickMedianMs: TARGET_COLD_MS },
       rows,

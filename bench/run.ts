@@ -14,6 +14,18 @@ const scenarios: Record<string, Scenario> = {
     description: '500 CreateAccountAssignment requests approved at once under 20 TPS / 15 outstanding, FULL jitter vs NONE',
     load: () => import('./bulk.js'),
   },
+  cost: {
+    description: 'state transitions and Lambda invocations per happy-path request, from the execution history',
+    load: () => import('./cost.js'),
+  },
+  latency: {
+    description: 'POST /requests p50/p99 at 1, 16 and 64 clients; Slack click to ack, warm and cold',
+    load: () => import('./latency.js'),
+  },
+  size: {
+    description: 'serverless package: zipped bytes and module-init time per function, SDK bundled vs left to the runtime',
+    load: () => import('./size.js'),
+  },
 };
 
 const usage = (): string =>

@@ -2,6 +2,10 @@
 // retry/poll settings under experiment. The definition file is never touched; the stack applies these through
 // `startLocalStack({ transformDefinition })`.
 
+type Json = Record<string, unknown>;
+const isRecord = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const records = (value: unknown): Json[] => (Array.isArray(value) ? value.filter(isRecord) : []);
+
 /** Errors whose retrier is the "contention" retrier of docs/retry-policy.md. */
 const CONTENTION_ERRORS = ['ConflictException', 'ThrottlingException'];
 /** The provisioning states the bulk scenario exercises (creation and its status poll). */
@@ -93,14 +97,12 @@ const withCreationSemaphore = (states: Json, { limit, maxDelaySeconds }: { limit
   for (const choice of records(done.Choices)) choice.Next = releaseThen(String(choice.Next));
 };
 
-type Json = Record<string, unknown>;
-const isRecord = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
-const records = (value: unknown): Json[] => (Array.isArray(value) ? value.filter(isRecord) : []);
-
 /** A copy of `definition` with the tuning applied; throws if a state it names is missing, so a rename cannot go unnoticed. */
 export const tuneDefinition = (definition: Json, tuning: Tuning): Json => {
   const copy = JSON.parse(JSON.stringify(definition)) as Json;
   const states = isRecord(copy.States) ? copy.States : {};
+  // First, so the jitter strategy below reaches the prototype's retriers too.
+  if (tuning.semaphore) withCreationSemaphore(states, tuning.semaphore);
   for (const state of Object.values(states)) {
     if (!isRecord(state)) continue;
     for (const retrier of records(state.Retry)) retrier.JitterStrategy = tuning.jitter;
@@ -117,7 +119,6 @@ export const tuneDefinition = (definition: Json, tuning: Tuning): Json => {
     if (!isRecord(wait) || wait.Type !== 'Wait') throw new Error('bulk tuning: the state machine has no WaitForAssignment Wait state');
     wait.Seconds = tuning.pollWaitSeconds;
   }
-  if (tuning.semaphore) withCreationSemaphore(states, tuning.semaphore);
   return copy;
 };
 

@@ -1,19 +1,18 @@
 // One run of the bulk scenario on a fresh stack: submit N requests, approve them all at once, wait for every
 // one to finish, then count calls and check Identity Center against the records.
-import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ListAccountAssignmentsCommand, SSOAdminClient } from '@aws-sdk/client-sso-admin';
-import { PutCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { assignmentKey } from '../../functions/requests/keys.js';
 import { localDocumentClient } from '../lib/dynamo.js';
 import { startProgress } from '../lib/progress.js';
 import { summarize } from '../lib/stats.js';
 import { formatDuration, now, sleep } from '../lib/timing.js';
+import { pool, postJson, tokenFor, watchApprovalLinks } from './driver.js';
 import { idealBound, type IdealBound } from './ideal.js';
+import { countStatus, creationsPerPrincipal, errorName, listAssignments, principalOf, readRequests, seedLedger } from './inspect.js';
 import { startBulkStack, type BulkStack } from './stackClient.js';
 import type { Tuning } from './tuning.js';
-import { ACCOUNT_ID, APPROVER, INSTANCE_ARN, PERMISSION_SET_ARN, REQUESTER, fixturesJson, principalIds, requestBody, writePolicy } from './workload.js';
+import { REQUESTER, fixturesJson, principalIds, requestBody, writePolicy } from './workload.js';
 
 export const TARGETS = {
   create: 'SWBExternalService.CreateAccountAssignment',
@@ -93,202 +92,9 @@ export interface VariantResult {
   dataDir: string;
 }
 
-interface StoredEvent {
-  at: string;
-  type: string;
-  detail?: string;
-}
-
-interface RequestItem {
-  requestId: string;
-  /** JSON text of the action's parameters. */
-  parameters: string;
-  status: string;
-  events?: StoredEvent[];
-  error?: { name?: string; cause?: string };
-}
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const perSuccess = (count: number, successes: number): number | null => (successes > 0 ? count / successes : null);
 const bump = (map: Record<string, number>, key: string): void => {
   map[key] = (map[key] ?? 0) + 1;
-};
-
-/** Runs `work` over `items` with at most `limit` in flight. */
-const pool = async <T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> => {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const runner = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, runner));
-  return results;
-};
-
-const postJson = async (url: string, body: unknown, token?: string): Promise<{ status: number; body: unknown }> => {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // left as text for the error message
-  }
-  return { status: response.status, body: parsed };
-};
-
-const tokenFor = async (httpUrl: string, email: string): Promise<string> => {
-  const { status, body } = await postJson(`${httpUrl}/local/tokens`, { sub: email.split('@')[0], email });
-  if (status !== 200 || !isRecord(body) || typeof body.token !== 'string') throw new Error(`POST /local/tokens: HTTP ${status}`);
-  return body.token;
-};
-
-/**
- * The approver's link for each request, read from the local outbox (the stack's stand-in for Slack). The file
- * only grows, so each look reads just what was appended since the last.
- */
-const watchApprovalLinks = (dataDir: string) => {
-  const file = join(dataDir, 'outbox.jsonl');
-  const links = new Map<string, string>();
-  const waiters = new Map<string, () => void>();
-  let offset = 0;
-  let partial = '';
-  const read = (): void => {
-    let chunk: Buffer;
-    try {
-      const fd = openSync(file, 'r');
-      try {
-        const size = fstatSync(fd).size;
-        chunk = Buffer.alloc(size - offset);
-        readSync(fd, chunk, 0, chunk.length, offset);
-        offset = size;
-      } finally {
-        closeSync(fd);
-      }
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
-    const lines = (partial + chunk.toString('utf8')).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      if (line.trim() === '') continue;
-      const message = JSON.parse(line) as { requestId: string; kind: string; approver: string; approvalUrl?: string };
-      if (message.kind !== 'approval' || message.approver !== APPROVER || !message.approvalUrl) continue;
-      links.set(message.requestId, new URL(message.approvalUrl).pathname);
-      waiters.get(message.requestId)?.();
-    }
-  };
-  const timer = setInterval(read, 100);
-  return {
-    get: (requestId: string): string => {
-      const link = links.get(requestId);
-      if (!link) throw new Error(`no approval link for ${requestId}`);
-      return link;
-    },
-    waitFor: (requestId: string, timeoutMs: number): Promise<void> =>
-      links.has(requestId)
-        ? Promise.resolve()
-        : new Promise<void>((resolve, reject) => {
-            const timeout = setTimeout(() => reject(new Error(`no approval link for ${requestId} within ${timeoutMs} ms`)), timeoutMs);
-            waiters.set(requestId, () => {
-              clearTimeout(timeout);
-              waiters.delete(requestId);
-              resolve();
-            });
-          }),
-    stop: (): void => clearInterval(timer),
-  };
-};
-
-const countStatus = async (db: DynamoDBDocumentClient, tableName: string, status: string): Promise<number> => {
-  let count = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: 'byStatus',
-        KeyConditionExpression: '#s = :s',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':s': status },
-        Select: 'COUNT',
-        ExclusiveStartKey: start,
-      }),
-    );
-    count += page.Count ?? 0;
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return count;
-};
-
-const readRequests = async (db: DynamoDBDocumentClient, tableName: string): Promise<RequestItem[]> => {
-  const items: RequestItem[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new ScanCommand({ TableName: tableName, FilterExpression: 'sk = :sk', ExpressionAttributeValues: { ':sk': 'REQUEST' }, ExclusiveStartKey: start }),
-    );
-    items.push(...((page.Items ?? []) as RequestItem[]));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-};
-
-const listAssignments = async (awsUrl: string): Promise<string[]> => {
-  // The listing shares the 20 TPS too; the SDK's own retries ride out any throttling after the run.
-  const sso = new SSOAdminClient({ endpoint: awsUrl, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' }, maxAttempts: 20 });
-  try {
-    const principals: string[] = [];
-    let NextToken: string | undefined;
-    do {
-      const page = await sso.send(new ListAccountAssignmentsCommand({ InstanceArn: INSTANCE_ARN, AccountId: ACCOUNT_ID, PermissionSetArn: PERMISSION_SET_ARN, MaxResults: 100, NextToken }));
-      principals.push(...(page.AccountAssignments ?? []).map((a) => a.PrincipalId ?? '?'));
-      NextToken = page.NextToken;
-    } while (NextToken);
-    return principals;
-  } finally {
-    sso.destroy();
-  }
-};
-
-/** Creation operations the emulator started, per principal, from its state file. */
-const creationsPerPrincipal = (dataDir: string): Map<string, number> => {
-  const state = JSON.parse(readFileSync(join(dataDir, 'sso-admin.json'), 'utf8')) as { operations?: Array<{ kind: string; PrincipalId: string }> };
-  const counts = new Map<string, number>();
-  for (const op of state.operations ?? []) if (op.kind === 'create') counts.set(op.PrincipalId, (counts.get(op.PrincipalId) ?? 0) + 1);
-  return counts;
-};
-
-const principalOf = (item: RequestItem): string => (JSON.parse(item.parameters) as { PrincipalId: string }).PrincipalId;
-
-const errorName = (event: StoredEvent): string => {
-  try {
-    const detail = JSON.parse(event.detail ?? '{}') as { error?: string };
-    return detail.error ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-};
-
-/** The what-if of skipExistenceCheck: a ledger item per assignment that already holds a (placeholder) grant. */
-const seedLedger = async (db: DynamoDBDocumentClient, tableName: string, principals: readonly string[]): Promise<void> => {
-  await pool(principals, 16, async (PrincipalId) => {
-    const assignment = { InstanceArn: INSTANCE_ARN, PermissionSetArn: PERMISSION_SET_ARN, PrincipalId, PrincipalType: 'USER', TargetId: ACCOUNT_ID, TargetType: 'AWS_ACCOUNT' };
-    await db.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: { ...assignmentKey(assignment), assignment, grants: { 'bench-placeholder': 'permanent' }, preExisting: false, version: 1 },
-      }),
-    );
-  });
 };
 
 export const runVariant = async (options: VariantOptions): Promise<VariantResult> => {
@@ -340,24 +146,24 @@ export const runVariant = async (options: VariantOptions): Promise<VariantResult
     const submitMs = now() - submitStart;
     const idSet = new Set(ids);
     const early = await countStatus(db, stack.tableName, 'FAILED');
-    if (early > 0) throw new Error(`${label} ${early} requests FAILED before any approval (the stack is overloaded; lower SUBMIT_CONCURRENCY)`);
+    if (early > 0) throw new Error(`${label} ${early} requests FAILED before any approval (the stack's thread is overloaded; lower SUBMIT_CONCURRENCY in bench/bulk/variant.ts)`);
 
     const before = await stack.counts(TARGET_LIST);
     if (TARGET_LIST.some((t) => (before[t] ?? 0) > 0)) throw new Error(`${label} SSO calls before any approval: ${JSON.stringify(before)}`);
 
-    // All approved at once: every decision POSTed concurrently.
+    // All approved at once: the decisions are POSTed concurrently, approvalConcurrency in flight (hundreds at
+    // once would time out the stack's own decide Lambdas, which share one thread).
     console.log(`${label} approving all ${requests} at once (${options.approvalConcurrency} POSTs in flight)`);
     await stack.markBusy();
     const firstApproval = Date.now();
     const approvalStart = now();
     const approvalResults = await pool(ids, options.approvalConcurrency, async (id) => {
-        const response = await fetch(`${stack.httpUrl}${links.get(id)}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-          body: 'decision=approve',
-        });
-        const text = await response.text();
-        return { status: response.status, text };
+      const response = await fetch(`${stack.httpUrl}${links.get(id)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: 'decision=approve',
+      });
+      return { status: response.status, text: await response.text() };
     });
     const approvalsMs = now() - approvalStart;
     const refused = approvalResults.filter((r) => r.status !== 200);

@@ -1,0 +1,96 @@
+// The bulk scenario's command line: `--name value` or `--name=value`, each with a BENCH_BULK_* fallback.
+import { intOption, optionValue } from '../lib/options.js';
+import type { Tuning } from './tuning.js';
+
+export interface BulkConfig {
+  requests: number;
+  provisioningSeconds: number;
+  timeScale: number;
+  conflictRate: number;
+  variants: Array<'FULL' | 'NONE'>;
+  approvalConcurrency: number;
+  /** Experiments, applied to every variant alike; null: the definition as written. */
+  experiment: Omit<Tuning, 'jitter'> | null;
+  skipExistenceCheck: boolean;
+  persistExecutions: boolean;
+  keepData: boolean;
+  /** bench/results/<resultsName>.json */
+  resultsName: string;
+}
+
+export const USAGE = `Options (each also as BENCH_BULK_<NAME>, e.g. BENCH_BULK_TIME_SCALE):
+  --requests 500               requests, one principal each
+  --provisioning-seconds 3     how long Identity Center takes to create an assignment (AWS seconds)
+  --time-scale 1               LOCAL_TIME_SCALE: wall seconds per AWS second
+  --conflict 0.1               injected ConflictException rate on CreateAccountAssignment
+  --variants FULL,NONE         JitterStrategy runs, in order
+  --approval-concurrency 32    approval POSTs in flight
+Experiments (in memory; both variants alike):
+  --interval S --backoff R --max-delay S --max-attempts N   the contention retrier of CreateAssignment/CheckAssignment
+  --poll-wait S                WaitForAssignment
+  --semaphore N [--semaphore-max-delay 8]   prototype admission control (bench/bulk/tuning.ts)
+  --skip-existence-check       what-if: no ListAccountAssignments look-up before each creation
+  --persist-executions         keep the local engine's state file (slow at this size; see bench/bulk/volatileEngine.ts)
+  --keep-data                  keep the stack's data directories
+  --results NAME               write bench/results/NAME.json (default bulk)`;
+
+/** A number option that may be fractional; the flag wins over the environment variable, which wins over the default. */
+const numberOption = (args: readonly string[], name: string, fallback: number | undefined, { allowZero = false, max = Infinity } = {}): number | undefined => {
+  const envName = `BENCH_BULK_${name.toUpperCase().replaceAll('-', '_')}`;
+  const raw = optionValue(args, name) ?? process.env[envName];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw.replaceAll('_', ''));
+  if (!Number.isFinite(value) || value < 0 || value > max || (!allowZero && value === 0)) {
+    throw new Error(`--${name} (or ${envName}) must be a number ${allowZero ? '≥' : '>'} 0${max < Infinity ? ` and ≤ ${max}` : ''}, got "${raw}"`);
+  }
+  return value;
+};
+
+const optionalInt = (args: readonly string[], name: string): number | undefined => {
+  const envName = `BENCH_BULK_${name.toUpperCase().replaceAll('-', '_')}`;
+  return optionValue(args, name) ?? process.env[envName] ? intOption(args, name, envName, 0) : undefined;
+};
+
+const defined = <T extends object>(value: T): Partial<T> => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+export const readConfig = (args: readonly string[]): BulkConfig => {
+  const env = (name: string): string => `BENCH_BULK_${name.toUpperCase().replaceAll('-', '_')}`;
+  const variants = (optionValue(args, 'variants') ?? process.env[env('variants')] ?? 'FULL,NONE').split(',').map((v) => v.trim().toUpperCase());
+  for (const v of variants) if (v !== 'FULL' && v !== 'NONE') throw new Error(`--variants: "${v}" is not FULL or NONE`);
+
+  const contention = defined({
+    IntervalSeconds: numberOption(args, 'interval', undefined),
+    BackoffRate: numberOption(args, 'backoff', undefined),
+    MaxDelaySeconds: numberOption(args, 'max-delay', undefined),
+    MaxAttempts: optionalInt(args, 'max-attempts'),
+  });
+  if (contention.BackoffRate !== undefined && contention.BackoffRate < 1) throw new Error('--backoff must be at least 1');
+  const pollWaitSeconds = numberOption(args, 'poll-wait', undefined);
+  const semaphoreLimit = optionalInt(args, 'semaphore');
+  const experiment: BulkConfig['experiment'] =
+    Object.keys(contention).length > 0 || pollWaitSeconds !== undefined || semaphoreLimit !== undefined
+      ? {
+          ...(Object.keys(contention).length > 0 ? { contention } : {}),
+          ...(pollWaitSeconds !== undefined ? { pollWaitSeconds } : {}),
+          ...(semaphoreLimit !== undefined ? { semaphore: { limit: semaphoreLimit, maxDelaySeconds: numberOption(args, 'semaphore-max-delay', 8) ?? 8 } } : {}),
+        }
+      : null;
+
+  return {
+    requests: intOption(args, 'requests', env('requests'), 500),
+    // 3 s: "seconds", as docs/retry-policy.md puts it, and the workflow's own poll wait, so one status check per
+    // creation is possible. Both limits then matter: slots allow 5 creations/s, 20 TPS allows 10 (creation + poll).
+    provisioningSeconds: numberOption(args, 'provisioning-seconds', 3) ?? 3,
+    // 1: the ideal run is 102 s. A smaller scale shortens it, but the stack runs every Lambda, dynalite and the
+    // engine on one thread; at 0.75 it was over 80% busy during retry storms and set the pace itself.
+    timeScale: numberOption(args, 'time-scale', 1) ?? 1,
+    conflictRate: numberOption(args, 'conflict', 0.1, { allowZero: true, max: 1 }) ?? 0.1,
+    variants: variants as BulkConfig['variants'],
+    approvalConcurrency: intOption(args, 'approval-concurrency', env('approval-concurrency'), 32),
+    experiment,
+    skipExistenceCheck: args.includes('--skip-existence-check'),
+    persistExecutions: args.includes('--persist-executions'),
+    keepData: args.includes('--keep-data'),
+    resultsName: optionValue(args, 'results') ?? process.env[env('results')] ?? 'bulk',
+  };
+};
