@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { loadServerlessConfig } from '../local/serverlessConfig.js';
 import { startLocalStack, type LocalStack } from '../local/stack.js';
 import { PROTON_CONNECTION_IDS, protonRequest, ssoRequest } from '../test/fixtures/requests.js';
 import { runIsolated } from './lib/isolate.js';
@@ -19,6 +20,8 @@ import { formatDuration, now, timed } from './lib/timing.js';
 // well above the event loop's jitter. The counts do not depend on it, except through the poll: provisioning
 // (1 s scaled) must finish inside the 3 s wait (scaled the same), which the ratio guarantees at any scale.
 const TIME_SCALE = 0.01;
+/** Local function names are `<service>-local-<function>`; the table shows the function part. */
+const SERVICE = loadServerlessConfig().service;
 const PROVISIONING_SECONDS = 1;
 const REQUESTER = 'alice@example.com';
 const APPROVER = 'bob@example.com';
@@ -109,7 +112,7 @@ const countHistory = (events: HistoryEvent[]) => {
       const details = event.taskScheduledEventDetails;
       if (details?.resourceType === 'lambda') {
         lambdaInvocations += 1;
-        const fn = functionOf(details.parameters, 'access-approvals');
+        const fn = functionOf(details.parameters, SERVICE);
         lambdaByFunction[fn] = (lambdaByFunction[fn] ?? 0) + 1;
       } else if (details?.resourceType === 'dynamodb') dynamodbTasks += 1;
     }

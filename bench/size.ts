@@ -132,7 +132,7 @@ const measureInit = async (file: string, cwd: string, env: Record<string, string
 const round = (value: number): number => Math.round(value * 100) / 100;
 const kib = (bytes: number): string => (bytes / KIB).toFixed(0);
 
-/** Unzips `zip` into `dir` with the `unzip` CLI (the same tool Lambda's runtime extraction is compatible with). */
+/** Unzips `zip` into `dir` with the `unzip` CLI, as Lambda lays a package out in /var/task. */
 const unzip = (zip: string, dir: string): Promise<string> => {
   mkdirSync(dir, { recursive: true });
   return mustRun('unzip', ['-qo', zip, '-d', dir], dir);
