@@ -1,6 +1,6 @@
 // The bulk scenario's command line: `--name value` or `--name=value`, each with a BENCH_BULK_* fallback.
 import { intOption, optionValue } from '../lib/options.js';
-import type { Tuning } from './tuning.js';
+import type { RetrierSettings, Tuning } from './tuning.js';
 
 export interface BulkConfig {
   requests: number;
@@ -11,7 +11,6 @@ export interface BulkConfig {
   approvalConcurrency: number;
   /** Experiments, applied to every variant alike; null: the definition as written. */
   experiment: Omit<Tuning, 'jitter'> | null;
-  skipExistenceCheck: boolean;
   persistExecutions: boolean;
   keepData: boolean;
   /** bench/results/<resultsName>.json */
@@ -28,8 +27,7 @@ export const USAGE = `Options (each also as BENCH_BULK_<NAME>, e.g. BENCH_BULK_T
 Experiments (in memory; both variants alike):
   --interval S --backoff R --max-delay S --max-attempts N   the contention retrier of CreateAssignment/CheckAssignment
   --poll-wait S                WaitForAssignment
-  --semaphore N [--semaphore-max-delay 8]   prototype admission control (bench/bulk/tuning.ts)
-  --skip-existence-check       what-if: no ListAccountAssignments look-up before each creation
+  --slot-interval S --slot-backoff R --slot-max-delay S --slot-max-attempts N   the CreationSlotsFull retrier
   --persist-executions         keep the local engine's state file (slow at this size; see bench/bulk/volatileEngine.ts)
   --keep-data                  keep the stack's data directories
   --results NAME               write bench/results/NAME.json (default bulk)`;
@@ -53,26 +51,32 @@ const optionalInt = (args: readonly string[], name: string): number | undefined 
 
 const defined = <T extends object>(value: T): Partial<T> => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 
+/** One retrier's overrides from `--<prefix>interval`, `--<prefix>backoff`, `--<prefix>max-delay`, `--<prefix>max-attempts`. */
+const retrierOptions = (args: readonly string[], prefix: string): RetrierSettings => {
+  const settings = defined({
+    IntervalSeconds: numberOption(args, `${prefix}interval`, undefined),
+    BackoffRate: numberOption(args, `${prefix}backoff`, undefined),
+    MaxDelaySeconds: numberOption(args, `${prefix}max-delay`, undefined),
+    MaxAttempts: optionalInt(args, `${prefix}max-attempts`),
+  });
+  if (settings.BackoffRate !== undefined && settings.BackoffRate < 1) throw new Error(`--${prefix}backoff must be at least 1`);
+  return settings;
+};
+
 export const readConfig = (args: readonly string[]): BulkConfig => {
   const env = (name: string): string => `BENCH_BULK_${name.toUpperCase().replaceAll('-', '_')}`;
   const variants = (optionValue(args, 'variants') ?? process.env[env('variants')] ?? 'FULL,NONE').split(',').map((v) => v.trim().toUpperCase());
   for (const v of variants) if (v !== 'FULL' && v !== 'NONE') throw new Error(`--variants: "${v}" is not FULL or NONE`);
 
-  const contention = defined({
-    IntervalSeconds: numberOption(args, 'interval', undefined),
-    BackoffRate: numberOption(args, 'backoff', undefined),
-    MaxDelaySeconds: numberOption(args, 'max-delay', undefined),
-    MaxAttempts: optionalInt(args, 'max-attempts'),
-  });
-  if (contention.BackoffRate !== undefined && contention.BackoffRate < 1) throw new Error('--backoff must be at least 1');
+  const contention = retrierOptions(args, '');
   const pollWaitSeconds = numberOption(args, 'poll-wait', undefined);
-  const semaphoreLimit = optionalInt(args, 'semaphore');
+  const slots = retrierOptions(args, 'slot-');
   const experiment: BulkConfig['experiment'] =
-    Object.keys(contention).length > 0 || pollWaitSeconds !== undefined || semaphoreLimit !== undefined
+    Object.keys(contention).length > 0 || Object.keys(slots).length > 0 || pollWaitSeconds !== undefined
       ? {
           ...(Object.keys(contention).length > 0 ? { contention } : {}),
+          ...(Object.keys(slots).length > 0 ? { slots } : {}),
           ...(pollWaitSeconds !== undefined ? { pollWaitSeconds } : {}),
-          ...(semaphoreLimit !== undefined ? { semaphore: { limit: semaphoreLimit, maxDelaySeconds: numberOption(args, 'semaphore-max-delay', 8) ?? 8 } } : {}),
         }
       : null;
 
@@ -88,7 +92,6 @@ export const readConfig = (args: readonly string[]): BulkConfig => {
     variants: variants as BulkConfig['variants'],
     approvalConcurrency: intOption(args, 'approval-concurrency', env('approval-concurrency'), 32),
     experiment,
-    skipExistenceCheck: args.includes('--skip-existence-check'),
     persistExecutions: args.includes('--persist-executions'),
     keepData: args.includes('--keep-data'),
     resultsName: optionValue(args, 'results') ?? process.env[env('results')] ?? 'bulk',

@@ -34,21 +34,6 @@ export interface IdealBound {
 }
 
 export const MIN_CALLS_PER_SUCCESS = 2;
-/** ListAccountAssignments page size the assign Lambda asks for. */
-const LIST_PAGE_SIZE = 100;
-
-/**
- * For reading the results, not a target: the rate term again with the assign Lambda's pre-existence look-up
- * (functions/provisioning/assignment.ts), which pages through every assignment of the permission set on the
- * account before each creation attempt. The m-th grant finds m assignments: max(1, ceil(m/100)) pages, once
- * per success at best. In AWS seconds.
- */
-export const rateSecondsWithExistenceCheck = (requests: number, tps: number): { seconds: number; listCalls: number } => {
-  let listCalls = 0;
-  for (let m = 0; m < requests; m += 1) listCalls += Math.max(1, Math.ceil(m / LIST_PAGE_SIZE));
-  return { seconds: (MIN_CALLS_PER_SUCCESS * requests + listCalls) / tps, listCalls };
-};
-
 export const idealBound = ({ requests: n, slots: s, provisioningSeconds: p, tps: r, timeScale }: IdealInput): IdealBound => {
   const slotSeconds = Math.ceil(n / s) * p;
   const rateSeconds = (MIN_CALLS_PER_SUCCESS * n) / r;

@@ -2,9 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ListAccountAssignmentsCommand, SSOAdminClient } from '@aws-sdk/client-sso-admin';
-import { PutCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { assignmentKey } from '../../functions/requests/keys.js';
-import { pool } from './driver.js';
+import { QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ACCOUNT_ID, INSTANCE_ARN, PERMISSION_SET_ARN } from './workload.js';
 
 export interface StoredEvent {
@@ -83,25 +81,14 @@ export const creationsPerPrincipal = (dataDir: string): Map<string, number> => {
 
 export const principalOf = (item: RequestItem): string => (JSON.parse(item.parameters) as { PrincipalId: string }).PrincipalId;
 
+/** The recorded error's name; for throttling, which of Identity Center's two limits refused it. */
 export const errorName = (event: StoredEvent): string => {
   try {
-    const detail = JSON.parse(event.detail ?? '{}') as { error?: string };
-    return detail.error ?? 'unknown';
+    const detail = JSON.parse(event.detail ?? '{}') as { error?: string; message?: string };
+    const name = detail.error ?? 'unknown';
+    if (name !== 'ThrottlingException') return name;
+    return `${name} (${/in progress/.test(detail.message ?? '') ? 'outstanding' : 'rate'})`;
   } catch {
     return 'unknown';
   }
 };
-
-/** The what-if of skipExistenceCheck: a ledger item per assignment that already holds a (placeholder) grant. */
-export const seedLedger = async (db: DynamoDBDocumentClient, tableName: string, principals: readonly string[]): Promise<void> => {
-  await pool(principals, 16, async (PrincipalId) => {
-    const assignment = { InstanceArn: INSTANCE_ARN, PermissionSetArn: PERMISSION_SET_ARN, PrincipalId, PrincipalType: 'USER', TargetId: ACCOUNT_ID, TargetType: 'AWS_ACCOUNT' };
-    await db.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: { ...assignmentKey(assignment), assignment, grants: { 'bench-placeholder': 'permanent' }, preExisting: false, version: 1 },
-      }),
-    );
-  });
-};
-

@@ -9,7 +9,7 @@ import { summarize } from '../lib/stats.js';
 import { formatDuration, now, sleep } from '../lib/timing.js';
 import { pool, postJson, tokenFor, watchApprovalLinks } from './driver.js';
 import { idealBound, type IdealBound } from './ideal.js';
-import { countStatus, creationsPerPrincipal, errorName, listAssignments, principalOf, readRequests, seedLedger } from './inspect.js';
+import { countStatus, creationsPerPrincipal, errorName, listAssignments, principalOf, readRequests } from './inspect.js';
 import { startBulkStack, type BulkStack } from './stackClient.js';
 import type { Tuning } from './tuning.js';
 import { REQUESTER, fixturesJson, principalIds, requestBody, writePolicy } from './workload.js';
@@ -34,11 +34,6 @@ export interface VariantOptions {
   keepData: boolean;
   /** Whether the local engine writes its state file (off by default: see volatileEngine.ts). */
   persistExecutions: boolean;
-  /**
-   * What-if: seed each assignment's ledger item with a placeholder permanent grant, so the assign Lambda skips its
-   * ListAccountAssignments pre-existence look-up, as it could for permanent grants (see bulk.ts).
-   */
-  skipExistenceCheck: boolean;
   /** Approval POSTs in flight at once (the stack runs every Lambda on one thread; see bulk.ts). */
   approvalConcurrency: number;
   /** Give up waiting for the last request after this long (wall). */
@@ -116,10 +111,8 @@ export const runVariant = async (options: VariantOptions): Promise<VariantResult
   try {
     const s = stack.settings;
     console.log(
-      `${label} stack up (data ${dataDir}); contention retrier ${JSON.stringify(s.contention)}, JitterStrategy ${String(s.jitter)}, poll wait ${String(s.pollWaitSeconds)} s`,
+      `${label} stack up (data ${dataDir}); slot retrier ${JSON.stringify(s.slots)}, contention retrier ${JSON.stringify(s.contention)}, JitterStrategy ${String(s.jitter)}, poll wait ${String(s.pollWaitSeconds)} s`,
     );
-
-    if (options.skipExistenceCheck) await seedLedger(db, stack.tableName, principals);
 
     // Submit, each request in turn waiting until its approval link is out, so that no more than
     // SUBMIT_CONCURRENCY workflows are starting at once: the stack runs every Lambda on one thread, and a

@@ -1,6 +1,8 @@
 // sso:CreateAccountAssignment and its status poll, one call each. Identity Center creates assignments
 // asynchronously; the state machine waits between polls. Every grant is entered in the assignment ledger,
 // so a time-bound grant's end never removes access another grant (or a pre-existing assignment) holds.
+// A creation holds one of the instance's creation slots (creationSlots.ts) from the call until the poll
+// that sees it end, so a burst of approvals queues here instead of being throttled by Identity Center.
 import {
   CreateAccountAssignmentCommand,
   DescribeAccountAssignmentCreationStatusCommand,
@@ -11,6 +13,8 @@ import {
 import type { SsoAssignmentParameters } from '../actions/ssoCreateAccountAssignment.js';
 import { PERMANENT, type AssignmentLedger } from './assignmentLedger.js';
 import { attempt, recordAttempt, type ProvisioningDeps } from './attempts.js';
+import type { CreationSlots } from './creationSlots.js';
+import { logger } from '../shared/logger.js';
 
 export interface AssignmentProgress {
   creationRequestId: string;
@@ -21,7 +25,16 @@ export interface AssignmentProgress {
   activeUntil: string;
 }
 
-export type AssignmentDeps = ProvisioningDeps & { ssoAdmin: SSOAdminClient; ledger: AssignmentLedger };
+export type AssignmentDeps = ProvisioningDeps & { ssoAdmin: SSOAdminClient; ledger: AssignmentLedger; slots: CreationSlots };
+
+/** Slot upkeep never changes a provisioning outcome: a slot not given back frees itself when its lease ends. */
+const slotUpkeep = async (what: 'release' | 'renew', requestId: string, work: () => Promise<void>): Promise<void> => {
+  try {
+    await work();
+  } catch (error) {
+    logger.warn('Could not update the creation slot; its lease will end it', { requestId, what, errorName: (error as Error).name });
+  }
+};
 
 export const describeStatus = (s: AccountAssignmentOperationStatus | undefined): Record<string, unknown> => ({
   Status: s?.Status,
@@ -52,14 +65,25 @@ export const createAssignment = async (
   input: { requestId: string; parameters: SsoAssignmentParameters; grantSeconds?: number },
   deps: AssignmentDeps,
 ): Promise<{ creationRequestId: string; status: string }> => {
-  const existedBefore = (await deps.ledger.needsExistenceCheck(input.parameters)) ? await assignmentExists(deps.ssoAdmin, input.parameters) : undefined;
+  // Pre-existence only matters to a grant that ends: a permanent grant holds the assignment for good, so it
+  // never deletes it. Skipping the look-up for permanent grants matters in bulk: ListAccountAssignments pages
+  // through every assignment of the permission set on the account, and shares Identity Center's rate limit.
+  // The ledger is read either way, because a revocation in progress must hold every new grant back.
+  const firstGrant = await deps.ledger.needsExistenceCheck(input.parameters);
+  const existedBefore = firstGrant && input.grantSeconds ? await assignmentExists(deps.ssoAdmin, input.parameters) : undefined;
+  const { InstanceArn } = input.parameters;
+  await deps.slots.acquire(InstanceArn, input.requestId);
   const { AccountAssignmentCreationStatus: status } = await attempt(
     deps,
     input.requestId,
     'CreateAccountAssignment',
     () => deps.ssoAdmin.send(new CreateAccountAssignmentCommand({ ...input.parameters })),
     (r) => ({ status: r.AccountAssignmentCreationStatus?.Status, creationRequestId: r.AccountAssignmentCreationStatus?.RequestId, ...(existedBefore ? { preExisting: true } : {}) }),
-  );
+  ).catch(async (error: unknown) => {
+    // Nothing started in Identity Center, so the slot is free for another execution while this one backs off.
+    await slotUpkeep('release', input.requestId, () => deps.slots.release(InstanceArn, input.requestId));
+    throw error;
+  });
   if (!status?.RequestId) throw new Error('CreateAccountAssignment returned no creation request id');
   // Registered after creation succeeds, so a failed create never holds the assignment; a revocation racing
   // this grant makes register throw ConflictException, and the retry creates the assignment again.
@@ -81,6 +105,11 @@ export const checkAssignment = async (
   const assignment = describeStatus(status);
   await recordAttempt(deps, input.requestId, 'status_poll', { poll: polls, status: assignment.Status, ...(assignment.FailureReason ? { failureReason: assignment.FailureReason } : {}) });
   if (assignment.Status === 'FAILED') await deps.ledger.drop(input.parameters, input.requestId);
+  const { InstanceArn } = input.parameters;
+  const ended = assignment.Status === 'SUCCEEDED' || assignment.Status === 'FAILED';
+  await slotUpkeep(ended ? 'release' : 'renew', input.requestId, () =>
+    ended ? deps.slots.release(InstanceArn, input.requestId) : deps.slots.renew(InstanceArn, input.requestId),
+  );
   const activeUntil = assignment.Status === 'SUCCEEDED' && input.grantSeconds ? new Date(deps.clock.now().getTime() + input.grantSeconds * 1000).toISOString() : undefined;
   // Always present (empty for permanent grants) so the state machine can select it.
   return { creationRequestId: input.creationRequestId, status: String(assignment.Status ?? 'IN_PROGRESS'), polls, assignment, activeUntil: activeUntil ?? '' };

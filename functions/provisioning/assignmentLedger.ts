@@ -5,10 +5,10 @@
 // - a grant that ends removes itself; only if none is left, and it was not pre-existing, does it claim
 //   the deletion (`deleting`), and a grant arriving meanwhile is refused with ConflictException until the
 //   deletion finishes, so it is retried and re-creates the assignment afterwards.
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SsoAssignmentParameters } from '../actions/ssoCreateAccountAssignment.js';
 import { assignmentKey } from '../requests/keys.js';
+import { isConditionFailure } from '../shared/conditionFailure.js';
 
 export interface LedgerDeps {
   db: DynamoDBDocumentClient;
@@ -28,9 +28,6 @@ export const PERMANENT = 'permanent';
 export type EndDecision = { delete: true } | { delete: false; reason: string };
 
 const conflict = (message: string): Error => Object.assign(new Error(message), { name: 'ConflictException' });
-const isConditionFailure = (error: unknown): boolean =>
-  error instanceof ConditionalCheckFailedException || (error as Error | undefined)?.name === 'ConditionalCheckFailedException';
-
 export const createAssignmentLedger = ({ db, tableName }: LedgerDeps) => {
   const read = async (a: SsoAssignmentParameters): Promise<LedgerItem | undefined> =>
     (await db.send(new GetCommand({ TableName: tableName, Key: assignmentKey(a), ConsistentRead: true }))).Item as LedgerItem | undefined;

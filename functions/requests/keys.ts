@@ -24,6 +24,13 @@ export const assignmentKey = (a: { InstanceArn: string; PermissionSetArn: string
   sk: 'ASSIGNMENT',
 });
 
+/**
+ * Admission slots for Identity Center assignment creations, one partition per instance (the quota is per
+ * instance), one item per slot, so taking a slot is one conditional write on one item.
+ */
+export const creationSlotsPartition = (instanceArn: string): string => `CREATION_SLOTS#${instanceArn}`;
+export const creationSlotKey = (instanceArn: string, slot: number): TableKey => ({ pk: creationSlotsPartition(instanceArn), sk: `SLOT#${String(slot).padStart(3, '0')}` });
+
 /** Scoped to the caller, so two people can never collide on (or probe) each other's keys. */
 export const idempotencyKey = (requester: string, key: string): TableKey => ({
   pk: `IDEMPOTENCY#${createHash('sha256').update(`${requester}\n${key}`).digest('hex')}`,

@@ -1,9 +1,9 @@
 // All reads and writes of request data. Every mutation is a single-item conditional write: dynalite (and
 // cost) rule out transactions, and a condition on the current status is what keeps history consistent.
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { approverActionKey, approverKey, approverStatusKey, idempotencyKey, messagesKey, requestKey, statusIndexKeys, taskTokenKey } from './keys.js';
 import type { Approval, ApproverItem, RequestItem, RequestStatus, StoredEvent } from './model.js';
+import { isConditionFailure } from '../shared/conditionFailure.js';
 
 export interface RepositoryDeps {
   db: DynamoDBDocumentClient;
@@ -33,9 +33,6 @@ export const approverItems = (item: Pick<RequestItem, 'requestId' | 'approvers' 
 const BATCH_SIZE = 25;
 
 export const event = (at: string, type: string, detail: unknown = {}): StoredEvent => ({ at, type, detail: JSON.stringify(detail) });
-
-const isConditionFailure = (error: unknown): boolean =>
-  error instanceof ConditionalCheckFailedException || (error as Error | undefined)?.name === 'ConditionalCheckFailedException';
 
 export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
   async get(requestId: string): Promise<RequestItem | undefined> {

@@ -19,6 +19,17 @@ export const optionalEnv = (name: string): string | undefined => {
   return value === undefined || value.trim() === '' ? undefined : value;
 };
 
+/** Identity Center's documented quota: account-assignment creations in progress at once, per instance. */
+const DEFAULT_SSO_CREATION_SLOTS = 15;
+
+const positiveInteger = (name: string, fallback: number): number => {
+  const raw = optionalEnv(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${name} must be a whole number of at least 1, got "${raw}"`);
+  return value;
+};
+
 export const config = {
   tableName: () => requireEnv('TABLE_NAME'),
   stateMachineArn: () => requireEnv('STATE_MACHINE_ARN'),
@@ -28,4 +39,6 @@ export const config = {
   outboxFile: () => optionalEnv('OUTBOX_FILE'),
   /** Tests and the local stack only: a fake Slack Web API base URL. */
   slackApiUrl: () => optionalEnv('SLACK_API_URL'),
+  /** Admission slots for CreateAccountAssignment (provisioning/creationSlots.ts); lower it if other tools share the quota. */
+  ssoCreationSlots: () => positiveInteger('SSO_CREATION_SLOTS', DEFAULT_SSO_CREATION_SLOTS),
 };

@@ -6,6 +6,7 @@ import { config } from './config.js';
 import { createRequestRepository, type RequestRepository } from '../requests/repository.js';
 import type { AssignmentDeps } from '../provisioning/assignment.js';
 import { createAssignmentLedger, type AssignmentLedger } from '../provisioning/assignmentLedger.js';
+import { createCreationSlots, type CreationSlots } from '../provisioning/creationSlots.js';
 
 let repository: RequestRepository | undefined;
 
@@ -16,6 +17,29 @@ let ledger: AssignmentLedger | undefined;
 
 export const defaultLedger = (): AssignmentLedger => (ledger ??= createAssignmentLedger({ db: documentClient(), tableName: config.tableName() }));
 
-/** What every SSO provisioning task needs: one attempt per call, and the assignment ledger. */
-export const defaultAssignmentDeps = (): AssignmentDeps => ({ repository: defaultRepository(), clock: systemClock, ssoAdmin: ssoAdminClient(), ledger: defaultLedger() });
+/**
+ * A slot abandoned by a dead execution is free again after this long. Status polls renew it every few seconds,
+ * and Identity Center creates an assignment in seconds, so a minute is ample and never blocks for long.
+ */
+const CREATION_SLOT_LEASE_SECONDS = 60;
+
+let slots: CreationSlots | undefined;
+
+export const defaultCreationSlots = (): CreationSlots =>
+  (slots ??= createCreationSlots({
+    db: documentClient(),
+    tableName: config.tableName(),
+    clock: systemClock,
+    slots: config.ssoCreationSlots(),
+    leaseSeconds: CREATION_SLOT_LEASE_SECONDS,
+  }));
+
+/** What every SSO provisioning task needs: one attempt per call, the assignment ledger, and the creation slots. */
+export const defaultAssignmentDeps = (): AssignmentDeps => ({
+  repository: defaultRepository(),
+  clock: systemClock,
+  ssoAdmin: ssoAdminClient(),
+  ledger: defaultLedger(),
+  slots: defaultCreationSlots(),
+});
 

@@ -124,3 +124,11 @@ export class ConfigError extends Error {
 }
 
 export const isDomainError = (error: unknown): error is DomainError => error instanceof DomainError;
+
+/**
+ * Every admission slot for Identity Center assignment creations is taken. Thrown by the assign task before it
+ * calls AWS; the state machine retries it on its own retrier (ErrorEquals matches this name).
+ */
+export class CreationSlotsFullError extends Error {
+  override readonly name = 'CreationSlotsFull';
+}

@@ -1,0 +1,118 @@
+// Admission control for sso:CreateAccountAssignment. Identity Center works on a bounded number of assignment
+// creations at once (15 per instance) and throttles the rest. When hundreds of requests are approved together,
+// letting every execution call AWS and back off on ThrottlingException spends several creation calls per
+// success and finishes late. So an execution first takes one of a fixed number of slots, a conditional write
+// on a slot item in the table, and gives it back when the status poll sees the creation end. While every slot
+// is taken it fails fast with CreationSlotsFull, and Step Functions retries that (cheap: no AWS call) with
+// jittered backoff. Slots are leases: one whose holder died (a timeout, an aborted execution, a poll that gave
+// up) is free again once its lease runs out, and every status poll that still sees IN_PROGRESS renews it.
+import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Clock } from '../shared/clock.js';
+import { isConditionFailure } from '../shared/conditionFailure.js';
+import { CreationSlotsFullError } from '../shared/errors.js';
+import { creationSlotKey, creationSlotsPartition } from '../requests/keys.js';
+
+export interface CreationSlotsDeps {
+  db: DynamoDBDocumentClient;
+  tableName: string;
+  clock: Clock;
+  /** How many creations may be in flight per Identity Center instance. */
+  slots: number;
+  /** How long a slot stays taken without a renewal. */
+  leaseSeconds: number;
+  /** Which free slot to try first; injectable so tests are deterministic. */
+  random?: () => number;
+}
+
+interface SlotItem {
+  sk: string;
+  holder?: string;
+  /** Epoch milliseconds. */
+  expiresAt?: number;
+}
+
+/** A lost race for one free slot is retried on another free one, this many times, before reporting them full. */
+const CLAIM_TRIES = 3;
+
+const slotNumber = (sk: string): number => Number(sk.slice(sk.indexOf('#') + 1));
+
+export const createCreationSlots = ({ db, tableName, clock, slots, leaseSeconds, random = Math.random }: CreationSlotsDeps) => {
+  const read = async (instanceArn: string): Promise<SlotItem[]> =>
+    ((
+      await db.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': creationSlotsPartition(instanceArn) },
+          ConsistentRead: true,
+        }),
+      )
+    ).Items ?? []) as SlotItem[];
+
+  /** Sets the lease on `slot` if it is free, expired, or already ours; false if someone else holds it. */
+  const claim = async (instanceArn: string, slot: number, requestId: string, nowMs: number): Promise<boolean> => {
+    try {
+      await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: creationSlotKey(instanceArn, slot),
+          UpdateExpression: 'SET holder = :holder, expiresAt = :expiresAt',
+          ConditionExpression: 'attribute_not_exists(holder) OR expiresAt <= :now OR holder = :holder',
+          ExpressionAttributeValues: { ':holder': requestId, ':expiresAt': nowMs + leaseSeconds * 1000, ':now': nowMs },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  };
+
+  /** Every slot `requestId` holds (normally one; more only after a retried acquire lost its answer). */
+  const heldBy = (items: SlotItem[], requestId: string): number[] => items.filter((i) => i.holder === requestId).map((i) => slotNumber(i.sk));
+
+  return {
+    /** Takes a slot for this request (or keeps the one it has) and returns its number; CreationSlotsFull if none is free. */
+    async acquire(instanceArn: string, requestId: string): Promise<number> {
+      const items = await read(instanceArn);
+      const nowMs = clock.now().getTime();
+      const mine = heldBy(items, requestId)[0];
+      if (mine !== undefined && (await claim(instanceArn, mine, requestId, nowMs))) return mine;
+      const taken = new Set(items.filter((i) => i.holder !== undefined && (i.expiresAt ?? 0) > nowMs).map((i) => slotNumber(i.sk)));
+      const free = Array.from({ length: slots }, (_, slot) => slot).filter((slot) => !taken.has(slot));
+      // A random free slot, so that executions reading the same free slots rarely race for the same one.
+      for (let tries = 0; tries < CLAIM_TRIES && free.length > 0; tries += 1) {
+        const [slot] = free.splice(Math.floor(random() * free.length), 1);
+        if (slot !== undefined && (await claim(instanceArn, slot, requestId, nowMs))) return slot;
+      }
+      throw new CreationSlotsFullError(`All ${slots} assignment-creation slots of ${instanceArn} are taken; the state machine retries`);
+    },
+
+    /** Extends this request's lease while its creation is still in progress. */
+    async renew(instanceArn: string, requestId: string): Promise<void> {
+      const nowMs = clock.now().getTime();
+      for (const slot of heldBy(await read(instanceArn), requestId)) await claim(instanceArn, slot, requestId, nowMs);
+    },
+
+    /** Gives back whatever slot this request holds; a no-op if it holds none (already released, or expired and retaken). */
+    async release(instanceArn: string, requestId: string): Promise<void> {
+      for (const slot of heldBy(await read(instanceArn), requestId)) {
+        try {
+          await db.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: creationSlotKey(instanceArn, slot),
+              UpdateExpression: 'REMOVE holder, expiresAt',
+              ConditionExpression: 'holder = :holder',
+              ExpressionAttributeValues: { ':holder': requestId },
+            }),
+          );
+        } catch (error) {
+          if (!isConditionFailure(error)) throw error;
+        }
+      }
+    },
+  };
+};
+
+export type CreationSlots = ReturnType<typeof createCreationSlots>;
