@@ -25,15 +25,18 @@ interface Check {
   what: string;
   target: string;
   ok: (r: VariantResult) => boolean;
+  /** Speed and call targets are for the machine as shipped; the NONE baseline is there to be compared, and only has to lose nothing. */
+  shippedOnly?: true;
 }
 
 const CHECKS: Check[] = [
   { what: 'every request COMPLETED', target: 'all', ok: (r) => (r.statuses.COMPLETED ?? 0) === r.requests && !r.timedOut },
-  { what: 'wall / ideal', target: `≤ ${TARGET_RATIO}`, ok: (r) => r.ratio !== null && r.ratio <= TARGET_RATIO },
+  { what: 'wall / ideal', target: `≤ ${TARGET_RATIO}`, ok: (r) => r.ratio !== null && r.ratio <= TARGET_RATIO, shippedOnly: true },
   {
     what: 'CreateAccountAssignment calls / success',
     target: `≤ ${TARGET_CREATES_PER_SUCCESS}`,
     ok: (r) => r.perSuccess.create !== null && r.perSuccess.create <= TARGET_CREATES_PER_SUCCESS,
+    shippedOnly: true,
   },
   {
     what: 'lost or duplicated assignments',
@@ -42,7 +45,11 @@ const CHECKS: Check[] = [
   },
 ];
 
-const missed = (r: VariantResult): string[] => CHECKS.filter((c) => !c.ok(r)).map((c) => `${c.what} (target ${c.target})`);
+const isShipped = (r: VariantResult): boolean => r.settings.jitter === 'FULL';
+const missed = (r: VariantResult): string[] =>
+  CHECKS.filter((c) => (isShipped(r) || !c.shippedOnly) && !c.ok(r)).map((c) => `${c.what} (target ${c.target})`);
+/** What the baseline would have missed had it been held to the shipped machine's targets: the point of comparing. */
+const wouldMiss = (r: VariantResult): string[] => CHECKS.filter((c) => c.shippedOnly && !c.ok(r)).map((c) => c.what);
 
 const fixed = (value: number | null | undefined, digits = 2): string => (value === null || value === undefined ? '-' : value.toFixed(digits));
 const seconds = (ms: number | null): string => (ms === null ? '-' : `${(ms / 1000).toFixed(1)} s`);
@@ -77,7 +84,7 @@ const printTable = (results: readonly VariantResult[]): void => {
     row('granted but not COMPLETED', (r) => String(r.orphaned), '0'),
     row('approvals answered in (wall)', (r) => `${seconds(r.approvalsMs)}${r.approvalErrors ? ` (${r.approvalErrors} refused)` : ''}`),
     row('stack thread busy', (r) => `${(r.stackBusy * 100).toFixed(0)}%`),
-    row('result', (r) => (missed(r).length === 0 ? 'PASS' : 'FAIL')),
+    row('result', (r) => `${missed(r).length === 0 ? 'PASS' : 'FAIL'}${isShipped(r) ? '' : ' (baseline)'}`),
   ];
   console.log(
     formatTable(
@@ -140,6 +147,10 @@ export const run = async (args: readonly string[]): Promise<ScenarioOutcome> => 
     const problems = missed(r);
     if (r.failures.length > 0) console.log(`\n${r.name}: failed requests (first few):\n${r.failures.map((f) => `  ${f.requestId} ${f.error}`).join('\n')}`);
     console.log(`\n${r.name}: ${problems.length === 0 ? 'PASS' : `FAIL, missed: ${problems.join('; ')}`}`);
+    if (!isShipped(r)) {
+      const worse = wouldMiss(r);
+      console.log(`  baseline: held to nothing lost or duplicated only${worse.length > 0 ? `; against the shipped targets it misses ${worse.join(' and ')}` : ''}`);
+    }
     if (r.stackBusy > HOST_BOUND_BUSY || r.localTimeouts > 0 || r.approvalErrors > 0) {
       console.log(
         `  note: this machine, not Identity Center's limits, set part of the pace: the stack's thread was busy ${(r.stackBusy * 100).toFixed(0)}%` +
