@@ -187,6 +187,29 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
     }
   },
 
+  /**
+   * Takes back a revoke claim whose resume never reached the workflow, so the caller can try again instead of
+   * meeting "already requested" while the grant runs on. Only the claimant's own claim, and only while ACTIVE.
+   */
+  async withdrawRevokeRequest(requestId: string, by: string, at: string, reason: string): Promise<boolean> {
+    try {
+      await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: requestKey(requestId),
+          UpdateExpression: 'REMOVE revokeRequestedBy SET events = list_append(events, :event), updatedAt = :now',
+          ConditionExpression: '#status = :active AND revokeRequestedBy = :by',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':by': by, ':event': [event(at, 'revoke_request_failed', { by, error: reason })], ':now': at, ':active': 'ACTIVE' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  },
+
   /** Remembers where a recipient's message went (one attribute per recipient, so concurrent saves never clash). */
   async saveMessageRef(requestId: string, recipient: string, ref: { channel: string; ts: string }): Promise<void> {
     await db.send(

@@ -13,7 +13,7 @@ import { canRead, toRequestView } from './view.js';
 const CLOSED_TASK_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 
 export interface RevokeEarlyDeps {
-  repository: Pick<RequestRepository, 'get' | 'getTaskToken' | 'markRevokeRequested'>;
+  repository: Pick<RequestRepository, 'get' | 'getTaskToken' | 'markRevokeRequested' | 'withdrawRevokeRequest'>;
   sfn: SFNClient;
   clock: Clock;
   policy: Policy;
@@ -72,6 +72,13 @@ export const revokeEarly = async (input: { requestId: string; caller: string }, 
     // Lost a race (another revoke, or the grant ended meanwhile): report the state that won.
     throw conflict((await deps.repository.get(item.requestId)) ?? item);
   }
-  await endGrant(deps, item.requestId, input.caller);
+  try {
+    await endGrant(deps, item.requestId, input.caller);
+  } catch (error) {
+    // The workflow never heard of it: without this the claim would answer every retry with 409 while the
+    // grant runs on to its scheduled end. The caller gets the error and may simply call again.
+    await deps.repository.withdrawRevokeRequest(item.requestId, input.caller, deps.clock.now().toISOString(), (error as Error).name);
+    throw error;
+  }
   return { requestId: item.requestId, status: 'ACTIVE', revokeRequestedBy: input.caller, message: 'Revocation started' };
 };

@@ -73,6 +73,12 @@ const fakeRepository = (initial: RequestItem | undefined, tokens: string[] = [GR
       claims.push({ by, at });
       return true;
     },
+    withdrawRevokeRequest: async (_requestId, by, at, reason) => {
+      if (!item || item.status !== 'ACTIVE' || item.revokeRequestedBy !== by) return false;
+      const { revokeRequestedBy: _withdrawn, ...rest } = item;
+      item = { ...rest, events: [...item.events, event(at, 'revoke_request_failed', { by, error: reason })] };
+      return true;
+    },
   };
   return { repository, claims, tokenReads, current: () => item, setItem: (next: RequestItem) => void (item = next) };
 };
@@ -218,6 +224,22 @@ describe('revokeEarly', () => {
     // Assess
     await expect(attempt).rejects.toMatchObject({ name: 'ThrottlingException' });
   });
+
+  it('withdraws the claim when the workflow could not be resumed, so a retry ends the grant', async () => {
+    // Prepare
+    const fake = fakeRepository(activeItem());
+    sfnMock.on(SendTaskSuccessCommand).rejectsOnce(awsError('ServiceUnavailable')).resolves({});
+    // Act
+    const first = revokeEarly({ requestId: 'r-1', caller: 'alice@example.com' }, depsWith(fake.repository));
+    await expect(first).rejects.toMatchObject({ name: 'ServiceUnavailable' });
+    const afterFailure = fake.current();
+    const retry = await revokeEarly({ requestId: 'r-1', caller: 'alice@example.com' }, depsWith(fake.repository));
+    // Assess
+    expect(afterFailure?.revokeRequestedBy).toBeUndefined();
+    expect(afterFailure?.events.map((e) => e.type)).toEqual(['submitted', 'revoke_requested', 'revoke_request_failed']);
+    expect(retry).toMatchObject({ status: 'ACTIVE', revokeRequestedBy: 'alice@example.com' });
+    expect(sfnMock.commandCalls(SendTaskSuccessCommand)).toHaveLength(2);
+  });
 });
 
 describe('repository.markRevokeRequested (dynalite)', () => {
@@ -258,6 +280,23 @@ describe('repository.markRevokeRequested (dynalite)', () => {
       ['submitted', '{}'],
       ['revoke_requested', '{"by":"bob@example.com"}'],
     ]);
+  });
+
+  it('withdraws only the claimant’s own claim on an ACTIVE request, recording why', async () => {
+    // Prepare
+    const item = activeItem({ requestId: 'w-1', ...requestKey('w-1') });
+    await put(item);
+    const repository = repositoryFor();
+    await repository.markRevokeRequested('w-1', 'bob@example.com', NOW.toISOString());
+    // Act
+    const byOther = await repository.withdrawRevokeRequest('w-1', 'alice@example.com', NOW.toISOString(), 'ServiceUnavailable');
+    const byClaimant = await repository.withdrawRevokeRequest('w-1', 'bob@example.com', NOW.toISOString(), 'ServiceUnavailable');
+    const reclaimed = await repository.markRevokeRequested('w-1', 'alice@example.com', NOW.toISOString());
+    // Assess
+    expect([byOther, byClaimant, reclaimed]).toEqual([false, true, true]);
+    const stored = await repository.get('w-1');
+    expect(stored?.revokeRequestedBy).toBe('alice@example.com');
+    expect(stored?.events.map((e) => e.type)).toEqual(['submitted', 'revoke_requested', 'revoke_request_failed', 'revoke_requested']);
   });
 
   it.each<RequestStatus>(['COMPLETED', 'REVOKED', 'PENDING_APPROVAL'])('refuses a %s request and writes nothing', async (status) => {
