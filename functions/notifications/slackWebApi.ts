@@ -57,40 +57,45 @@ export interface SlackApi {
   };
 }
 
+/** Every failure of a call names the method and carries the old client's error code. */
+abstract class SlackCallError extends Error {
+  abstract readonly code: string;
+  constructor(
+    readonly method: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** Slack refused the call: HTTP 200 with `ok: false`. `error` is Slack's code, e.g. `channel_not_found`. */
-export class SlackApiError extends Error {
+export class SlackApiError extends SlackCallError {
   override readonly name = 'SlackApiError';
   readonly code = 'slack_webapi_platform_error';
   constructor(
-    readonly method: string,
+    method: string,
     readonly error: string,
     readonly data: SlackResponse,
   ) {
-    super(`An API error occurred: ${error}`);
+    super(method, `An API error occurred: ${error}`);
   }
 }
 
 /** Slack answered with a status other than 200 (and 429 handled as below) on the last attempt. */
-export class SlackHttpError extends Error {
+export class SlackHttpError extends SlackCallError {
   override readonly name = 'SlackHttpError';
   readonly code = 'slack_webapi_http_error';
-  constructor(
-    readonly method: string,
-    readonly statusCode: number,
-  ) {
-    super(`An HTTP protocol error occurred: statusCode = ${statusCode}`);
+  constructor(method: string, readonly statusCode: number) {
+    super(method, `An HTTP protocol error occurred: statusCode = ${statusCode}`);
   }
 }
 
 /** 429 with a Retry-After we will not wait out, or without a usable one. */
-export class SlackRateLimitedError extends Error {
+export class SlackRateLimitedError extends SlackCallError {
   override readonly name = 'SlackRateLimitedError';
   readonly code = 'slack_webapi_rate_limited_error';
-  constructor(
-    readonly method: string,
-    readonly retryAfterSeconds: number | undefined,
-  ) {
-    super(`A rate limit was exceeded (method: ${method}, retry-after: ${retryAfterSeconds ?? 'missing'})`);
+  constructor(method: string, readonly retryAfterSeconds: number | undefined) {
+    super(method, `A rate limit was exceeded (method: ${method}, retry-after: ${retryAfterSeconds ?? 'missing'})`);
   }
 }
 
