@@ -265,7 +265,7 @@ export const run = async (args: readonly string[]): Promise<ScenarioOutcome> => 
     const initCell = (ms: number): string => `${formatMs(ms)}${ms > TARGET_INIT_MS ? '!' : ''}`;
     const nodeOptions = template.values().next().value?.environment.NODE_OPTIONS;
     console.log(
-      `\nper function: zipped KiB (1 KiB = 1,024 bytes), as packaged (sourcemap: linked) and with the .map deleted; median import time of the bundle ` +
+      `\nper function: zipped KiB (1 KiB = 1,024 bytes), as packaged (sourcemap: ${JSON.stringify(base.sourcemap ?? false)}) and with any .map deleted; median import time of the bundle ` +
         `in fresh node processes (${runs} as packaged, ${altRuns} SDK external), cwd the unzipped package, environment from the template (NODE_OPTIONS=${nodeOptions ?? '(none)'})`,
     );
     console.log(`targets (as packaged): zip ≤ 300 KiB, init ≤ ${TARGET_INIT_MS} ms; '!' marks a value over its target, in any column\n`);

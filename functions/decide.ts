@@ -5,7 +5,7 @@ import { defaultNotifier } from './notifications/channels.js';
 import { refreshApproverMessages } from './notifications/notify.js';
 import { currentPolicy } from './policy/currentPolicy.js';
 import { toRequestView } from './requests/view.js';
-import { sfnClient } from './shared/clients.js';
+import { sfnClient } from './shared/clients/sfn.js';
 import { systemClock } from './shared/clock.js';
 import { defaultRepository } from './shared/defaults.js';
 import { formOrJsonBody, html, json, wantsJson, type PublicHttpEvent } from './shared/http.js';

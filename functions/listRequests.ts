@@ -4,7 +4,7 @@ import { isAuditor } from './policy/policy.js';
 import { csvHeader, csvRow } from './requests/csv.js';
 import { MAX_LIMIT, authorizeQuery, parseListQuery, queryRequests, type QueryDeps } from './requests/queryRequests.js';
 import { toRequestView } from './requests/view.js';
-import { documentClient } from './shared/clients.js';
+import { documentClient } from './shared/clients/dynamodb.js';
 import { config } from './shared/config.js';
 import { callerIdentity, json, type HttpEvent, type HttpResult } from './shared/http.js';
 import { httpHandler } from './shared/middleware.js';

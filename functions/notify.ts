@@ -4,7 +4,7 @@
 import { defaultNotifier } from './notifications/channels.js';
 import { holdGrant, notifyApprovers, notifyOutcome, remindApprovers, type NotifyDeps } from './notifications/notify.js';
 import { currentPolicy } from './policy/currentPolicy.js';
-import { sfnClient } from './shared/clients.js';
+import { sfnClient } from './shared/clients/sfn.js';
 import { systemClock } from './shared/clock.js';
 import { config } from './shared/config.js';
 import { defaultRepository } from './shared/defaults.js';

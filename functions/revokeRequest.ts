@@ -1,7 +1,7 @@
 // POST /requests/{requestId}/revoke: end an ACTIVE time-bound grant now.
 import { currentPolicy } from './policy/currentPolicy.js';
 import { revokeEarly } from './requests/revokeEarly.js';
-import { sfnClient } from './shared/clients.js';
+import { sfnClient } from './shared/clients/sfn.js';
 import { systemClock } from './shared/clock.js';
 import { defaultRepository } from './shared/defaults.js';
 import { NotFoundError, RevokeConflictError } from './shared/errors.js';

@@ -6,7 +6,7 @@ import { defaultNotifier, slackClient } from './notifications/channels.js';
 import { refreshApproverMessages } from './notifications/notify.js';
 import { currentPolicy } from './policy/currentPolicy.js';
 import { clickerNotice, handleSlackInteraction } from './slack/interaction.js';
-import { sfnClient } from './shared/clients.js';
+import { sfnClient } from './shared/clients/sfn.js';
 import { systemClock } from './shared/clock.js';
 import { defaultRepository } from './shared/defaults.js';
 import { rawBody, type PublicHttpEvent } from './shared/http.js';

@@ -1,7 +1,8 @@
 // POST /requests
 import { currentPolicy } from './policy/currentPolicy.js';
 import { submitRequest } from './requests/submitRequest.js';
-import { protonLookupClient, sfnClient } from './shared/clients.js';
+import { protonLookupClient } from './shared/clients/proton.js';
+import { sfnClient } from './shared/clients/sfn.js';
 import { randomId, systemClock } from './shared/clock.js';
 import { config } from './shared/config.js';
 import { defaultRepository } from './shared/defaults.js';

@@ -1,14 +1,10 @@
-// The supported actions. Everything that varies by action (schema, summary, policy keys, target) is
-// looked up here, so the rest of the code never switches on an action name.
-import { protonAcceptEnvironmentAccountConnection } from './protonAcceptEnvironmentAccountConnection.js';
-import { ssoCreateAccountAssignment } from './ssoCreateAccountAssignment.js';
+// The supported actions, by name. Everything that varies by action (schema, summary, policy keys, target) is
+// looked up here, so the rest of the code never switches on an action name. Nothing here calls AWS: facts that
+// need a look-up are in targetFacts.ts, which only submit bundles.
+import { actionDefinitions } from './definitions.js';
+import { parameterValidators } from './parameterValidators.generated.js';
 import type { ActionDefinition } from './types.js';
-import { compileValidator, type Validator } from '../shared/validation.js';
-
-const definitions: ReadonlyArray<ActionDefinition> = [
-  protonAcceptEnvironmentAccountConnection,
-  ssoCreateAccountAssignment,
-];
+import { toValidator, type Validator } from '../shared/validation.js';
 
 export interface RegisteredAction {
   definition: ActionDefinition;
@@ -16,10 +12,12 @@ export interface RegisteredAction {
 }
 
 const registry = new Map<string, RegisteredAction>(
-  definitions.map((definition) => [
-    definition.name,
-    { definition, validateParameters: compileValidator<Record<string, string>>(definition.parameterSchema) },
-  ]),
+  actionDefinitions.map((definition) => {
+    const validate = parameterValidators[definition.name];
+    // An action added without regenerating the validators must not start with its parameters unchecked.
+    if (!validate) throw new Error(`No generated parameter validator for ${definition.name}: run npm run generate:validators`);
+    return [definition.name, { definition, validateParameters: toValidator<Record<string, string>>(validate) }];
+  }),
 );
 
 export const actionNames = (): string[] => [...registry.keys()];

@@ -1,10 +1,10 @@
 // The notifier the functions use: Slack for people with a Slack id when a bot token is configured, the
 // local outbox otherwise. Built once per container.
-import { WebClient } from '@slack/web-api';
 import { config } from '../shared/config.js';
 import { slackBotToken } from '../shared/secrets.js';
 import { outboxNotifier, routingNotifier, type Notifier } from './notifier.js';
-import { slackNotifier, type SlackApi } from './slackNotifier.js';
+import { slackNotifier } from './slackNotifier.js';
+import { createSlackWebApi, type SlackApi } from './slackWebApi.js';
 
 let slack: SlackApi | undefined;
 
@@ -14,7 +14,8 @@ export const slackClient = async (): Promise<SlackApi | undefined> => {
   const token = await slackBotToken();
   if (!token) return undefined;
   // SLACK_API_URL lets the local stack and tests point the real client at a fake Slack.
-  slack = new WebClient(token, { ...(config.slackApiUrl() ? { slackApiUrl: config.slackApiUrl() } : {}), retryConfig: { retries: 2 } });
+  const apiUrl = config.slackApiUrl();
+  slack = createSlackWebApi(token, apiUrl ? { apiUrl } : {});
   return slack;
 };
 

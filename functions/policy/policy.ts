@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { findAction } from '../actions/registry.js';
 import { ConfigError, NoApprovalRuleError } from '../shared/errors.js';
-import { compileValidator } from '../shared/validation.js';
+import { toValidator } from '../shared/validation.js';
+import { validatePolicy } from './policyValidator.generated.js';
 
 export interface Person {
   id: string;
@@ -31,57 +32,9 @@ export interface Policy {
   rules: PolicyRule[];
 }
 
-/** Step Functions accepts task timeouts up to a year; an approval window longer than that is a typo. */
-const MAX_TIMEOUT_SECONDS = 31_536_000;
 export const DEFAULT_APPROVAL_TIMEOUT_SECONDS = 86_400;
-
-// Two seconds at least, so there is room for the reminder before the window closes.
-const timeout = { type: 'integer', minimum: 2, maximum: MAX_TIMEOUT_SECONDS };
-const reminder = { type: 'integer', minimum: 1, maximum: MAX_TIMEOUT_SECONDS - 1 };
-// A year, like the approval window: the grant's wait is a Step Functions task timeout too.
-const duration = { type: 'integer', minimum: 1, maximum: MAX_TIMEOUT_SECONDS / 60 };
 export const DEFAULT_MAX_DURATION_MINUTES = 480;
-const validatePolicyShape = compileValidator<Policy>({
-  type: 'object',
-  additionalProperties: false,
-  required: ['rules'],
-  properties: {
-    approvalTimeoutSeconds: timeout,
-    reminderAfterSeconds: reminder,
-    maxDurationMinutes: duration,
-    people: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['id'],
-        properties: { id: { type: 'string', minLength: 1 }, slackUserId: { type: 'string', pattern: '^[UW][A-Z0-9]+$' } },
-      },
-    },
-    auditors: { type: 'array', items: { type: 'string', minLength: 1 } },
-    rules: {
-      type: 'array',
-      minItems: 1,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['action', 'approvers'],
-        properties: {
-          action: { type: 'string' },
-          match: {
-            type: 'object',
-            additionalProperties: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
-          },
-          approvers: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', minLength: 1 } },
-          minApprovals: { type: 'integer', minimum: 1 },
-          approvalTimeoutSeconds: timeout,
-          reminderAfterSeconds: reminder,
-          maxDurationMinutes: duration,
-        },
-      },
-    },
-  },
-});
+const validatePolicyShape = toValidator<Policy>(validatePolicy);
 
 const ruleLabel = (rule: PolicyRule, index: number): string => `rules[${index}] (${rule.action})`;
 

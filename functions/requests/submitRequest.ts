@@ -3,18 +3,18 @@
 // only the idempotency record (when asked for) before StartExecution, whose first state records it.
 import { createHash } from 'node:crypto';
 import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { actionNames, findAction } from '../actions/registry.js';
-import type { ActionClients } from '../actions/types.js';
+import { findAction } from '../actions/registry.js';
+import { describeTarget, type ActionClients } from '../actions/targetFacts.js';
 import { routeApproval, type Policy } from '../policy/policy.js';
 import type { Clock, IdGenerator } from '../shared/clock.js';
 import { IdempotencyConflictError, ValidationError, type ErrorDetail } from '../shared/errors.js';
-import { compileValidator } from '../shared/validation.js';
+import { toValidator } from '../shared/validation.js';
 import { buildExecutionInput } from './executionInput.js';
 import { REQUEST_KIND, requestKey, statusIndexKeys } from './keys.js';
 import type { RequestItem } from './model.js';
 import { event, type RequestRepository } from './repository.js';
+import { validateIdempotencyKeyHeader, validateSubmitBody } from './submitValidators.generated.js';
 
-export const MAX_JUSTIFICATION_LENGTH = 1024;
 const IDEMPOTENCY_TTL_SECONDS = 86_400;
 
 interface SubmitBody {
@@ -24,19 +24,8 @@ interface SubmitBody {
   durationMinutes?: number;
 }
 
-const validateBody = compileValidator<SubmitBody>({
-  type: 'object',
-  additionalProperties: false,
-  required: ['action', 'parameters', 'justification'],
-  properties: {
-    action: { type: 'string', enum: actionNames() },
-    parameters: { type: 'object' },
-    justification: { type: 'string', minLength: 1, maxLength: MAX_JUSTIFICATION_LENGTH, pattern: '\\S' },
-    durationMinutes: { type: 'integer', minimum: 1 },
-  },
-});
-
-const validateIdempotencyKey = compileValidator<string>({ type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7E]+$' });
+const validateBody = toValidator<SubmitBody>(validateSubmitBody);
+const validateIdempotencyKey = toValidator<string>(validateIdempotencyKeyHeader);
 
 export interface SubmitDeps {
   policy: Policy;
@@ -111,7 +100,7 @@ export const submitRequest = async (input: SubmitInput, deps: SubmitDeps): Promi
   const { body, parameters } = validate(input.body);
   const action = findAction(body.action)!.definition;
   // Facts (e.g. a Proton connection's environment) may be matched by policy, but never override parameters.
-  const facts = action.describeTarget ? await action.describeTarget(parameters, deps.clients) : {};
+  const facts = await describeTarget(action.name, parameters, deps.clients);
   const route = routeApproval(deps.policy, { action: action.name, parameters: { ...facts, ...parameters }, requester: input.requester });
   if (body.durationMinutes !== undefined && body.durationMinutes > route.maxDurationMinutes) {
     throw new ValidationError([{ path: 'durationMinutes', message: `must be at most ${route.maxDurationMinutes} minutes (maxDurationMinutes of the matching rule)` }]);

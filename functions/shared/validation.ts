@@ -1,11 +1,14 @@
-// JSON Schema validation (ajv, strict mode) with errors turned into `{ path, message }` details that
-// name the offending field the way a caller wrote it, e.g. `parameters.TargetId`.
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+// JSON Schema validation with errors turned into `{ path, message }` details that name the offending field the
+// way a caller wrote it, e.g. `parameters.TargetId`. The validators themselves are ajv's standalone code,
+// generated ahead of time (scripts/generate-validators.ts), so no function bundles ajv or compiles a schema at
+// start-up.
+import type { ErrorObject } from 'ajv';
 import type { ErrorDetail } from './errors.js';
 
-const ajv = new Ajv({ allErrors: true, strict: true });
-
 export type JsonSchema = Record<string, unknown>;
+
+/** What ajv's standalone code exports for a schema: a predicate that leaves its errors on itself. */
+export type CompiledSchema = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 
 export type Validator<T> = (value: unknown, basePath?: string) => { ok: true; value: T } | { ok: false; details: ErrorDetail[] };
 
@@ -37,8 +40,8 @@ const describe = (error: ErrorObject, base: string): ErrorDetail => {
   }
 };
 
-export const compileValidator = <T>(schema: JsonSchema): Validator<T> => {
-  const validate: ValidateFunction = ajv.compile(schema);
+/** Wraps a generated validator so callers get the typed value or the details, never ajv's error objects. */
+export const toValidator = <T>(validate: CompiledSchema): Validator<T> => {
   return (value, basePath = '') => {
     if (validate(value)) return { ok: true, value: value as T };
     return { ok: false, details: (validate.errors ?? []).map((e) => describe(e, basePath)) };
