@@ -1,4 +1,4 @@
-// Slack end to end: the real local stack with a bot token, the real @slack/web-api client talking to a fake
+// Slack end to end: the real local stack with a bot token, the real Slack Web API client (fetch) talking to a fake
 // Slack, and signed clicks on POST /slack/interactions. One stack configuration for the whole file: handlers
 // keep their first environment.
 import { createHmac } from 'node:crypto';
