@@ -2,7 +2,9 @@
 // API in front of the real handlers. Everything is derived from serverless.yml and statemachine/.
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import { loadPolicyFile } from '../functions/policy/policy.js';
+import { logger } from '../functions/shared/logger.js';
 import { startAwsEndpoint } from './awsEndpoint.js';
 import { ensureTable, startDynalite } from './dynamodb.js';
 import { FaultInjector, parseFaults } from './emulators/faults.js';
@@ -183,6 +185,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     process.env.AWS_ACCESS_KEY_ID ??= LOCAL_CREDENTIALS.accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY ??= LOCAL_CREDENTIALS.secretAccessKey;
     process.env.POWERTOOLS_LOG_LEVEL ??= options.quiet ? 'ERROR' : 'INFO';
+    // The shared logger was built when its module was first imported (by this file, through the policy module),
+    // before the line above could set its level, so it is told again; an explicit POWERTOOLS_LOG_LEVEL still wins.
+    logger.setLogLevel(process.env.POWERTOOLS_LOG_LEVEL as LogLevel);
 
     return {
       httpUrl: http.url,
