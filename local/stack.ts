@@ -75,6 +75,8 @@ const refuseChanges = (environment: Record<string, string>): void => {
 };
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+/** How long close() waits for running handlers: their 10 s Lambda timeout. */
+const HANDLER_DRAIN_MS = 10_000;
 
 export const startLocalStack = async (options: LocalStackOptions): Promise<LocalStack> => {
   const log = options.quiet ? () => undefined : (line: string) => console.log(line);
@@ -157,8 +159,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       faults,
       logError,
     });
-    // Ahead of the workflow in the list, so the workflow closes first and running tasks keep their services.
-    closers.splice(closers.length - 1, 0, () => aws.close());
+    // Ahead of the workflow in the list, so the workflow closes first and running tasks keep their services; then
+    // every handler still running (an API call whose client went away, a task the engine stopped waiting for) is let
+    // finish before the endpoint, and dynalite behind it, close: a late call would hit a closed database.
+    closers.splice(closers.length - 1, 0, () => aws.close(), () => runtime.drain(HANDLER_DRAIN_MS));
 
     const http = await startHttpApi({
       port: options.port === 0 && firstStack ? firstStack.port : (options.port ?? 3000),
