@@ -3,8 +3,9 @@
 // keep their contract status and JSON body (no error page: the caller is Slack, not a browser).
 import { decideAs } from './approvals/decide.js';
 import { defaultNotifier, slackClient } from './notifications/channels.js';
-import { refreshApproverMessages } from './notifications/notify.js';
+import { refreshApproverMessages, type MessageRefs } from './notifications/notify.js';
 import { currentPolicy } from './policy/currentPolicy.js';
+import type { RequestItem } from './requests/model.js';
 import { clickerNotice, handleSlackInteraction } from './slack/interaction.js';
 import { sfnClient } from './shared/clients/sfn.js';
 import { systemClock } from './shared/clock.js';
@@ -16,6 +17,10 @@ import { slackSigningSecret } from './shared/secrets.js';
 export const handler = httpHandler<PublicHttpEvent>(async (event) => {
   const people = currentPolicy().people ?? [];
   const repository = defaultRepository();
+  // The rewrite of the approvers' messages is still before the ack, so what it needs is read alongside the
+  // decision: where the messages are, and the request as the decision wrote it.
+  let decided: RequestItem | undefined;
+  let refs: Promise<MessageRefs> | undefined;
   await handleSlackInteraction(
     // API Gateway (payload 2.0) lower-cases header names; the body must be the bytes Slack signed.
     {
@@ -28,8 +33,16 @@ export const handler = httpHandler<PublicHttpEvent>(async (event) => {
       signingSecret: await slackSigningSecret(),
       clock: systemClock,
       people,
-      decide: (input) => decideAs(input, { repository, sfn: sfnClient(), clock: systemClock }),
-      refreshMessages: async (requestId) => refreshApproverMessages(requestId, { repository, notifier: await defaultNotifier(), people }),
+      decide: async (input) => {
+        refs = repository.getMessageRefs(input.requestId);
+        // Awaited only by a decision that is recorded; a refused one leaves the read unobserved.
+        refs.catch(() => undefined);
+        const result = await decideAs(input, { repository, sfn: sfnClient(), clock: systemClock });
+        decided = result.item;
+        return result;
+      },
+      refreshMessages: async (requestId) =>
+        refreshApproverMessages(requestId, { repository, notifier: await defaultNotifier(), people }, { item: decided?.requestId === requestId ? decided : undefined, refs }),
       tellClicker: clickerNotice({ slack: slackClient, notifier: defaultNotifier }),
     },
   );

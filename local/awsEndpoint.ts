@@ -28,6 +28,8 @@ export interface AwsEndpoint extends Listening {
 
 const DYNAMODB_PREFIX = 'DynamoDB_20120810';
 const DYNAMODB_CONTENT_TYPE = 'application/x-amz-json-1.0';
+/** How long close() lets requests already received finish. */
+const CLOSE_DRAIN_MS = 5_000;
 
 const readBody = (req: IncomingMessage): Promise<Buffer> =>
   new Promise((resolveBody, reject) => {
@@ -127,7 +129,16 @@ export const startAwsEndpoint = async (options: AwsEndpointOptions): Promise<Aws
     send(res, contentType, response);
   };
 
+  // Requests being answered, counted until their response is finished (a proxied one once dynalite's answer is
+  // piped through), so close() can let them finish before anyone closes the database behind them.
+  let active = 0;
+  let drained: (() => void) | undefined;
   const server = createServer((req, res) => {
+    active += 1;
+    res.once('close', () => {
+      active -= 1;
+      if (active === 0) drained?.();
+    });
     handle(req, res).catch((error: unknown) => {
       logError(`[aws] ${String(req.headers['x-amz-target'])} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       if (!res.headersSent) {
@@ -141,10 +152,20 @@ export const startAwsEndpoint = async (options: AwsEndpointOptions): Promise<Aws
   return {
     ...listening,
     callCount: (target) => calls.get(target) ?? 0,
-    close: () => {
+    close: async () => {
+      // No new connections; requests already received are answered first, within a bound.
+      server.close();
+      if (active > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          new Promise<void>((resolve) => (drained = resolve)),
+          new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_DRAIN_MS))),
+        ]);
+        clearTimeout(timer);
+      }
       const closed = listening.close();
       agent.destroy();
-      return closed;
+      await closed;
     },
   };
 };

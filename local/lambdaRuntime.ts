@@ -15,6 +15,11 @@ type Handler = (event: unknown, context: Context) => Promise<unknown>;
 export interface LambdaRuntime {
   /** `functionName` is the serverless.yml name (`submit`), its deployed-style name, or a Lambda ARN of either. */
   invoke(functionName: string, event: unknown): Promise<unknown>;
+  /**
+   * Resolves once no invocation is running (ones that start meanwhile included), or after `timeoutMs`: a stack
+   * closes its services only after the handlers using them are done, or their late calls hit a closed database.
+   */
+  drain(timeoutMs: number): Promise<void>;
 }
 
 export interface LambdaRuntimeOptions {
@@ -54,6 +59,7 @@ export const createLambdaRuntime = (config: ServerlessConfig, options: LambdaRun
   const deployedName = (fn: FunctionDefinition): string => `${config.service}-local-${fn.name}`;
   const byDeployedName = new Map(config.functions.map((fn) => [deployedName(fn), fn]));
   const handlers = new Map<string, Promise<Handler>>();
+  const running = new Set<Promise<unknown>>();
   const timeoutMs = options.timeoutMs ?? 10_000;
 
   const resolveFunction = (nameOrArn: string): FunctionDefinition => {
@@ -85,28 +91,45 @@ export const createLambdaRuntime = (config: ServerlessConfig, options: LambdaRun
     return loading;
   };
 
+  const invoke = async (functionName: string, event: unknown): Promise<unknown> => {
+    const fn = resolveFunction(functionName);
+    const handler = await loadHandler(fn);
+    const name = deployedName(fn);
+    const deadline = Date.now() + timeoutMs;
+    const awsRequestId = randomUUID();
+    const context: Context = {
+      callbackWaitsForEmptyEventLoop: true,
+      functionName: name,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:${name}`,
+      memoryLimitInMB: String(options.memoryLimitInMB ?? 256),
+      awsRequestId,
+      logGroupName: `/aws/lambda/${name}`,
+      logStreamName: `${new Date().toISOString().slice(0, 10).replace(/-/g, '/')}/[$LATEST]${awsRequestId.replace(/-/g, '')}`,
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      done: notSupported,
+      fail: notSupported,
+      succeed: notSupported,
+    };
+    return handler(event, context);
+  };
+
   return {
-    async invoke(functionName, event) {
-      const fn = resolveFunction(functionName);
-      const handler = await loadHandler(fn);
-      const name = deployedName(fn);
+    invoke(functionName, event) {
+      const invocation = invoke(functionName, event);
+      running.add(invocation);
+      const forget = (): void => void running.delete(invocation);
+      invocation.then(forget, forget);
+      return invocation;
+    },
+    async drain(timeoutMs) {
       const deadline = Date.now() + timeoutMs;
-      const awsRequestId = randomUUID();
-      const context: Context = {
-        callbackWaitsForEmptyEventLoop: true,
-        functionName: name,
-        functionVersion: '$LATEST',
-        invokedFunctionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:${name}`,
-        memoryLimitInMB: String(options.memoryLimitInMB ?? 256),
-        awsRequestId,
-        logGroupName: `/aws/lambda/${name}`,
-        logStreamName: `${new Date().toISOString().slice(0, 10).replace(/-/g, '/')}/[$LATEST]${awsRequestId.replace(/-/g, '')}`,
-        getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-        done: notSupported,
-        fail: notSupported,
-        succeed: notSupported,
-      };
-      return handler(event, context);
+      while (running.size > 0 && Date.now() < deadline) {
+        let timer: NodeJS.Timeout | undefined;
+        const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadline - Date.now())));
+        await Promise.race([Promise.allSettled([...running]), expired]);
+        clearTimeout(timer);
+      }
     },
   };
 };

@@ -2,7 +2,9 @@
 // API in front of the real handlers. Everything is derived from serverless.yml and statemachine/.
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import { loadPolicyFile } from '../functions/policy/policy.js';
+import { logger } from '../functions/shared/logger.js';
 import { startAwsEndpoint } from './awsEndpoint.js';
 import { ensureTable, startDynalite } from './dynamodb.js';
 import { FaultInjector, parseFaults } from './emulators/faults.js';
@@ -73,6 +75,8 @@ const refuseChanges = (environment: Record<string, string>): void => {
 };
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+/** How long close() waits for running handlers: their 10 s Lambda timeout. */
+const HANDLER_DRAIN_MS = 10_000;
 
 export const startLocalStack = async (options: LocalStackOptions): Promise<LocalStack> => {
   const log = options.quiet ? () => undefined : (line: string) => console.log(line);
@@ -155,8 +159,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       faults,
       logError,
     });
-    // Ahead of the workflow in the list, so the workflow closes first and running tasks keep their services.
-    closers.splice(closers.length - 1, 0, () => aws.close());
+    // Ahead of the workflow in the list, so the workflow closes first and running tasks keep their services; then
+    // every handler still running (an API call whose client went away, a task the engine stopped waiting for) is let
+    // finish before the endpoint, and dynalite behind it, close: a late call would hit a closed database.
+    closers.splice(closers.length - 1, 0, () => aws.close(), () => runtime.drain(HANDLER_DRAIN_MS));
 
     const http = await startHttpApi({
       port: options.port === 0 && firstStack ? firstStack.port : (options.port ?? 3000),
@@ -183,6 +189,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     process.env.AWS_ACCESS_KEY_ID ??= LOCAL_CREDENTIALS.accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY ??= LOCAL_CREDENTIALS.secretAccessKey;
     process.env.POWERTOOLS_LOG_LEVEL ??= options.quiet ? 'ERROR' : 'INFO';
+    // The shared logger was built when its module was first imported (by this file, through the policy module),
+    // before the line above could set its level, so it is told again; an explicit POWERTOOLS_LOG_LEVEL still wins.
+    logger.setLogLevel(process.env.POWERTOOLS_LOG_LEVEL as LogLevel);
 
     return {
       httpUrl: http.url,

@@ -84,12 +84,13 @@ const sendDecision = async (sfn: SFNClient, taskToken: string, decision: Decisio
 };
 
 /**
- * Resumes the workflow with the stored task token. The token changes when the workflow re-enters its wait
- * after a reminder; if ours was replaced while we sent it, the new one is tried once. (The reminder step
- * checks the status after storing its token, so between the two sides the decision is never lost.)
+ * Resumes the workflow with the stored task token (`stored`: as read while the decision was written). The token
+ * changes when the workflow re-enters its wait after a reminder; if ours was replaced, the current one is tried
+ * once. (The reminder step checks the status after storing its token, so between the two sides the decision is
+ * never lost.)
  */
-const resumeWorkflow = async (deps: Pick<DecideDeps, 'repository' | 'sfn'>, item: RequestItem, decision: Decision, approver: string): Promise<void> => {
-  let taskToken = await deps.repository.getTaskToken(item.requestId);
+const resumeWorkflow = async (deps: Pick<DecideDeps, 'repository' | 'sfn'>, item: RequestItem, decision: Decision, approver: string, stored: string | undefined): Promise<void> => {
+  let taskToken = stored;
   for (let attempt = 0; attempt < 2; attempt += 1) {
     if (!taskToken) throw new Error(`No task token stored for request ${item.requestId}`);
     try {
@@ -120,16 +121,21 @@ export const decideAs = async (
     if (blocker) throw blocker;
     const newStatus = settledStatus(item, decision);
     const approval: Approval = { approver, decision, at: deps.clock.now().toISOString(), via: input.via, ...(comment ? { comment } : {}) };
-    const won = await deps.repository.recordDecision({ requestId: item.requestId, requester: item.requester, targetId: item.targetId, action: item.action, approval, seenApprovalCount: item.approvalCount, newStatus });
+    // Slack drops an ack after 3 s, so the reads the winner needs go alongside the write: the task token when this
+    // decision would settle the request (reading it is harmless if the write loses), and the request as written.
+    const storedToken = newStatus ? deps.repository.getTaskToken(item.requestId) : undefined;
+    storedToken?.catch(() => undefined);
+    const written = await deps.repository.recordDecision({ requestId: item.requestId, requester: item.requester, targetId: item.targetId, action: item.action, approval, seenApprovalCount: item.approvalCount, newStatus });
+    if (written) {
+      if (newStatus) {
+        // The byApprover copies of the status trail the request item either way; updating them while the workflow
+        // resumes costs the answer no extra round trip.
+        await Promise.all([resumeWorkflow(deps, written, decision, approver, await storedToken), deps.repository.syncApproverStatus(written)]);
+      }
+      return { item: written, decision, approver, settled: newStatus !== undefined };
+    }
     const fresh = await deps.repository.get(item.requestId);
     if (!fresh) throw new Error(`Request ${item.requestId} disappeared`);
-    if (won) {
-      if (newStatus) {
-        await resumeWorkflow(deps, fresh, decision, approver);
-        await deps.repository.syncApproverStatus(fresh);
-      }
-      return { item: fresh, decision, approver, settled: newStatus !== undefined };
-    }
     item = fresh;
   }
   throw new Error(`Could not record decision on ${item.requestId} after ${MAX_ATTEMPTS} attempts`);

@@ -97,10 +97,19 @@ export const remindApprovers = async (input: { requestId: string; taskToken: str
   await recordEvent(deps, item, 'reminded', { approvers: sent, ...(failed.length ? { failed } : {}) });
 };
 
-/** Rewrites every approver's original message to show the current state and who decided. */
-export const refreshApproverMessages = async (requestId: string, deps: Pick<NotifyDeps, 'repository' | 'notifier' | 'people'>): Promise<void> => {
-  const item = await loadRequest(deps.repository, requestId);
-  const refs = await deps.repository.getMessageRefs(requestId);
+export type MessageRefs = Awaited<ReturnType<RequestRepository['getMessageRefs']>>;
+
+/**
+ * Rewrites every approver's original message to show the current state and who decided. A caller that already
+ * holds the request as written, or has started reading where the messages are, passes them in `known`, so the
+ * rewrite waits on no read of its own.
+ */
+export const refreshApproverMessages = async (
+  requestId: string,
+  deps: Pick<NotifyDeps, 'repository' | 'notifier' | 'people'>,
+  known: { item?: RequestItem; refs?: Promise<MessageRefs> } = {},
+): Promise<void> => {
+  const [item, refs] = await Promise.all([known.item ?? loadRequest(deps.repository, requestId), known.refs ?? deps.repository.getMessageRefs(requestId)]);
   const message = decisionStateMessage(item);
   await Promise.all(
     [...refs].map(async ([recipient, ref]) => {
@@ -114,8 +123,8 @@ export const refreshApproverMessages = async (requestId: string, deps: Pick<Noti
 };
 
 export const notifyOutcome = async (input: { requestId: string }, deps: NotifyDeps): Promise<void> => {
-  await refreshApproverMessages(input.requestId, deps);
   const item = await loadRequest(deps.repository, input.requestId);
+  await refreshApproverMessages(input.requestId, deps, { item });
   await deps.repository.syncApproverStatus(item);
   const { sent, failed } = await deliverAll(deps, item, [item.requester], () => ({ kind: 'outcome', message: outcomeMessage(item) }));
   await recordEvent(deps, item, 'requester_notified', { status: item.status, ...(sent.length ? {} : { failed }) });

@@ -64,7 +64,8 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
   /**
    * Records one approver's decision, first writer wins. The condition checks the request is still
    * pending, this approver has not decided, and the approval count is the one the caller saw, so
-   * concurrent deciders cannot both believe they completed the quorum.
+   * concurrent deciders cannot both believe they completed the quorum. Returns the request as written, so the
+   * winner needs no second read, or undefined when the condition refused the write.
    */
   async recordDecision(input: {
     requestId: string;
@@ -74,7 +75,7 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
     approval: Approval;
     seenApprovalCount: number;
     newStatus?: RequestStatus;
-  }): Promise<boolean> {
+  }): Promise<RequestItem | undefined> {
     const { approval } = input;
     const sets = [
       'approvals = list_append(approvals, :approval)',
@@ -85,7 +86,7 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
     if (approval.decision === 'approve') sets.push('approvalCount = approvalCount + :one');
     if (input.newStatus) sets.push('#status = :newStatus', ...Object.keys(statusIndexKeys(input, input.newStatus)).map((name) => `${name} = :${name}`));
     try {
-      await db.send(
+      const { Attributes } = await db.send(
         new UpdateCommand({
           TableName: tableName,
           Key: requestKey(input.requestId),
@@ -107,11 +108,12 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
                 }
               : {}),
           },
+          ReturnValues: 'ALL_NEW',
         }),
       );
-      return true;
+      return Attributes as RequestItem;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (isConditionFailure(error)) return undefined;
       throw error;
     }
   },

@@ -3,10 +3,9 @@
 // an AWS-shaped execution history, LOCAL_TIME_SCALE, and execution records that survive a restart.
 import '../polyfills.js';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import aslValidator from 'asl-validator';
 import { StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { createExecutionJournal, type ExecutionRecord, type HistoryEvent } from './executionJournal.js';
 import type { TaskRunner } from './taskRunner.js';
 import { AwsServiceError, runOperation, type EmulatorResponse, type ServiceEmulator } from './types.js';
 import { isRecord, validateInput } from './validation.js';
@@ -16,7 +15,7 @@ type JsonValue = Parameters<LocalHandler>[0];
 type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 type Json = Record<string, unknown>;
 
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+export type { ExecutionStatus } from './executionJournal.js';
 
 export interface StepFunctionsEmulator extends ServiceEmulator {
   /** Resolves when every running execution has settled (for tests/shutdown), or after timeoutMs. */
@@ -29,28 +28,6 @@ export interface StepFunctionsEmulator extends ServiceEmulator {
    * stack decides what happens to the requests behind them. As in AWS, their names cannot be started again.
    */
   lostExecutions(): Array<{ name: string; executionArn: string; input: string }>;
-}
-
-interface HistoryEvent {
-  id: number;
-  previousEventId: number;
-  /** Epoch seconds, as the awsJson protocol carries timestamps. */
-  timestamp: number;
-  type: string;
-  [details: string]: unknown;
-}
-
-interface ExecutionRecord {
-  executionArn: string;
-  name: string;
-  input: string;
-  status: ExecutionStatus;
-  startDate: number;
-  stopDate?: number;
-  output?: string;
-  error?: string;
-  cause?: string;
-  history: HistoryEvent[];
 }
 
 interface Waiter {
@@ -248,27 +225,15 @@ export const createStepFunctionsEmulator = (options: {
   const executionArnFor = (name: string): string => `arn:${partition}:states:${region}:${account}:execution:${stateMachineName}:${name}`;
 
   let closed = false;
-  let writeTimer: NodeJS.Timeout | undefined;
-  const writeState = (): void => {
-    clearTimeout(writeTimer);
-    writeTimer = undefined;
-    if (!stateFile) return;
-    mkdirSync(dirname(stateFile), { recursive: true });
-    const temp = `${stateFile}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify({ executions: [...executions.values()] }));
-    renameSync(temp, stateFile);
-  };
-  // Coalesces a burst of history events into one write.
-  const persist = (): void => {
-    if (stateFile && !closed && !writeTimer) writeTimer = setTimeout(writeState, 50).unref();
-  };
+  const journal = stateFile ? createExecutionJournal(stateFile) : undefined;
 
   /** Appends to a running execution's history; the terminal event is appended just before the status changes. */
   const append = (record: ExecutionRecord, type: string, details: Json, timestamp = Date.now() / 1000): void => {
     if (record.status !== 'RUNNING') return;
     const id = record.history.length + 1;
-    record.history.push({ id, previousEventId: id - 1, timestamp, type, ...details });
-    persist();
+    const event: HistoryEvent = { id, previousEventId: id - 1, timestamp, type, ...details };
+    record.history.push(event);
+    journal?.event(record.executionArn, event);
   };
 
   const finish = (
@@ -280,7 +245,9 @@ export const createStepFunctionsEmulator = (options: {
     const type = terminalEvents[status];
     const details = status === 'SUCCEEDED' ? { output: result.output, outputDetails: { truncated: false } } : { error: result.error, cause: result.cause };
     append(record, type, { [`execution${type.slice('Execution'.length)}EventDetails`]: details }, timestamp);
-    if (record.status === 'RUNNING') Object.assign(record, { status, stopDate: timestamp }, result);
+    if (record.status !== 'RUNNING') return;
+    Object.assign(record, { status, stopDate: timestamp }, result);
+    journal?.outcome(record.executionArn, { status, stopDate: timestamp, ...result });
   };
 
   const stop = (execution: LiveExecution): void => {
@@ -469,6 +436,7 @@ export const createStepFunctionsEmulator = (options: {
   const start = (name: string, input: string, parsed: JsonValue): ExecutionRecord => {
     const record: ExecutionRecord = { executionArn: executionArnFor(name), name, input, status: 'RUNNING', startDate: Date.now() / 1000, history: [] };
     executions.set(record.executionArn, record);
+    journal?.started(record);
     append(record, 'ExecutionStarted', { executionStartedEventDetails: { input, inputDetails: { truncated: false } } }, record.startDate);
     const execution: LiveExecution = { record, aborted: false, queued: [], waiters: new Set(), abort: () => undefined, settled: Promise.resolve() };
     live.set(record.executionArn, execution);
@@ -599,15 +567,10 @@ export const createStepFunctionsEmulator = (options: {
   };
 
   const lost = ((): Array<{ name: string; executionArn: string; input: string }> => {
-    if (!stateFile || !existsSync(stateFile)) return [];
-    let saved: { executions?: ExecutionRecord[] };
-    try {
-      saved = JSON.parse(readFileSync(stateFile, 'utf8')) as typeof saved;
-    } catch (error) {
-      throw new Error(`Cannot read the Step Functions state file ${stateFile}: ${(error as Error).message}`);
-    }
+    if (!journal) return [];
+    const saved = journal.load();
     const found = [];
-    for (const record of saved.executions ?? []) {
+    for (const record of saved) {
       executions.set(record.executionArn, record);
       if (record.status !== 'RUNNING') continue;
       const cause = 'The local Step Functions engine stopped while this execution was running; it cannot be resumed.';
@@ -636,7 +599,8 @@ export const createStepFunctionsEmulator = (options: {
     async close() {
       if (closed) return;
       // Written before stopping, so running executions stay RUNNING on disk and come back as lostExecutions().
-      writeState();
+      journal?.compact(executions.values());
+      journal?.close();
       closed = true;
       const running = [...live.values()];
       running.forEach(stop);
