@@ -9,9 +9,10 @@ export interface BulkConfig {
   conflictRate: number;
   variants: Array<'FULL' | 'NONE'>;
   approvalConcurrency: number;
+  /** One variant after the other instead of side by side. */
+  sequential: boolean;
   /** Experiments, applied to every variant alike; null: the definition as written. */
   experiment: Omit<Tuning, 'jitter'> | null;
-  persistExecutions: boolean;
   keepData: boolean;
   /** bench/results/<resultsName>.json */
   resultsName: string;
@@ -22,13 +23,13 @@ export const USAGE = `Options (each also as BENCH_BULK_<NAME>, e.g. BENCH_BULK_T
   --provisioning-seconds 3     how long Identity Center takes to create an assignment (AWS seconds)
   --time-scale 1               LOCAL_TIME_SCALE: wall seconds per AWS second
   --conflict 0.1               injected ConflictException rate on CreateAccountAssignment
-  --variants FULL,NONE         JitterStrategy runs, in order
+  --variants FULL,NONE         JitterStrategy runs, side by side (each its own stack and thread)
+  --sequential                 run the variants one after the other instead
   --approval-concurrency 32    approval POSTs in flight
 Experiments (in memory; both variants alike):
   --interval S --backoff R --max-delay S --max-attempts N   the contention retrier of CreateAssignment/CheckAssignment
   --poll-wait S                WaitForAssignment
   --slot-interval S --slot-backoff R --slot-max-delay S --slot-max-attempts N   the CreationSlotsFull retrier
-  --persist-executions         keep the local engine's state file (slow at this size; see bench/bulk/volatileEngine.ts)
   --keep-data                  keep the stack's data directories
   --results NAME               write bench/results/NAME.json (default bulk)`;
 
@@ -91,8 +92,8 @@ export const readConfig = (args: readonly string[]): BulkConfig => {
     conflictRate: numberOption(args, 'conflict', 0.1, { allowZero: true, max: 1 }) ?? 0.1,
     variants: variants as BulkConfig['variants'],
     approvalConcurrency: intOption(args, 'approval-concurrency', env('approval-concurrency'), 32),
+    sequential: args.includes('--sequential'),
     experiment,
-    persistExecutions: args.includes('--persist-executions'),
     keepData: args.includes('--keep-data'),
     resultsName: optionValue(args, 'results') ?? process.env[env('results')] ?? 'bulk',
   };

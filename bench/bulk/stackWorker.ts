@@ -3,12 +3,10 @@
 // needs a fresh stack with its own definition and data; and because the driver's approvals and progress polls
 // then never share an event loop with the stack they measure.
 import '../../local/polyfills.js';
-import { register } from 'node:module';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { LocalStack } from '../../local/stack.js';
 import { effectiveSettings, tuneDefinition, type Tuning } from './tuning.js';
-import { VOLATILE_ENGINE_FLAG } from './volatileEngine.js';
 
 export interface StackJob {
   dataDir: string;
@@ -17,8 +15,6 @@ export interface StackJob {
   faults: string;
   policyFile: string;
   tuning: Tuning;
-  /** False: the engine keeps executions in memory only (volatileEngine.ts). */
-  persistExecutions: boolean;
 }
 
 /** What the driver can ask of the stack: call counts, waiting for executions to end, and how busy this thread is. */
@@ -42,16 +38,6 @@ const job = workerData as StackJob;
 const post = (message: FromWorker): void => port.postMessage(message);
 const describe = (error: unknown): string => (error instanceof Error ? (error.stack ?? error.message) : String(error));
 
-// Only local/stack.ts's import of the engine is redirected, and only in this thread; the wrapper's own import of
-// the real module comes from another parent, so it resolves normally.
-const redirectEngine = `data:text/javascript,${encodeURIComponent(`
-let wrapper;
-export function initialize(data) { wrapper = data.wrapper; }
-export async function resolve(specifier, context, next) {
-  if (specifier === './emulators/stepFunctions.js' && (context.parentURL ?? '').endsWith('/local/stack.ts')) return next(wrapper, context);
-  return next(specifier, context);
-}`)}`;
-
 // Set before any handler module loads (they read it once). Throttled calls are what this run is about, not news,
 // and hundreds of WARN lines would bury the progress output; the requests' own events record every attempt.
 process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
@@ -59,7 +45,6 @@ process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
 let stack: LocalStack | undefined;
 let busyMark: EventLoopUtilization = performance.eventLoopUtilization();
 try {
-  if (!job.persistExecutions) register(redirectEngine, { data: { wrapper: new URL('./volatileEngine.ts', import.meta.url).href } });
   const { startLocalStack } = await import('../../local/stack.js');
   let settings: ReturnType<typeof effectiveSettings> | undefined;
   stack = await startLocalStack({
@@ -78,8 +63,6 @@ try {
     },
   });
   if (!settings) throw new Error('startLocalStack did not apply transformDefinition');
-  const volatile = (globalThis as Record<string, unknown>)[VOLATILE_ENGINE_FLAG] === true;
-  if (volatile === job.persistExecutions) throw new Error(`execution persistence is ${volatile ? 'off' : 'on'}, but ${job.persistExecutions ? 'on' : 'off'} was asked for`);
   post({ type: 'ready', httpUrl: stack.httpUrl, awsUrl: stack.awsUrl, tableName: stack.tableName, stateMachineArn: stack.stateMachineArn, settings });
 } catch (error) {
   post({ type: 'error', message: describe(error) });

@@ -20,6 +20,8 @@ export const TARGETS = {
   list: 'SWBExternalService.ListAccountAssignments',
 } as const;
 const TARGET_LIST = Object.values(TARGETS);
+/** Reads of the creation slots: one per slot request (acquire, including every CreationSlotsFull retry), renewal and release. */
+const SLOT_READS = 'DynamoDB_20120810.Query';
 const SSO_SLOTS = 15;
 const SSO_TPS = 20;
 const SUBMIT_CONCURRENCY = 16;
@@ -32,8 +34,6 @@ export interface VariantOptions {
   conflictRate: number;
   tuning: Tuning;
   keepData: boolean;
-  /** Whether the local engine writes its state file (off by default: see volatileEngine.ts). */
-  persistExecutions: boolean;
   /** Approval POSTs in flight at once (the stack runs every Lambda on one thread; see bulk.ts). */
   approvalConcurrency: number;
   /** Give up waiting for the last request after this long (wall). */
@@ -57,7 +57,7 @@ export interface VariantResult {
   approvalsMs: number;
   approvalErrors: number;
   submitMs: number;
-  calls: { create: number; describe: number; list: number };
+  calls: { create: number; describe: number; list: number; slotReads: number };
   perSuccess: { create: number | null; describe: number | null; list: number | null; ssoCalls: number | null };
   /** SSO calls per AWS second over the measured window (the emulator admits at most 20). */
   ssoCallsPerScaledSecond: number | null;
@@ -105,7 +105,6 @@ export const runVariant = async (options: VariantOptions): Promise<VariantResult
     faults: conflictRate > 0 ? `sso-admin.CreateAccountAssignment=ConflictException:${conflictRate}` : '',
     policyFile: writePolicy(dataDir),
     tuning: options.tuning,
-    persistExecutions: options.persistExecutions,
   });
   const db = localDocumentClient(stack.awsUrl);
   try {
@@ -141,7 +140,8 @@ export const runVariant = async (options: VariantOptions): Promise<VariantResult
     const early = await countStatus(db, stack.tableName, 'FAILED');
     if (early > 0) throw new Error(`${label} ${early} requests FAILED before any approval (the stack's thread is overloaded; lower SUBMIT_CONCURRENCY in bench/bulk/variant.ts)`);
 
-    const before = await stack.counts(TARGET_LIST);
+    const before = await stack.counts([...TARGET_LIST, SLOT_READS]);
+    const slotReadsBefore = before[SLOT_READS] ?? 0;
     if (TARGET_LIST.some((t) => (before[t] ?? 0) > 0)) throw new Error(`${label} SSO calls before any approval: ${JSON.stringify(before)}`);
 
     // All approved at once: the decisions are POSTed concurrently, approvalConcurrency in flight (hundreds at
@@ -182,7 +182,7 @@ export const runVariant = async (options: VariantOptions): Promise<VariantResult
       await sleep(500);
     }
     progress.finish();
-    const counts = await stack.counts(TARGET_LIST);
+    const counts = await stack.counts([...TARGET_LIST, SLOT_READS]);
     const stackBusy = await stack.busy();
     console.log(`${label} stack thread busy ${(stackBusy * 100).toFixed(0)}% of the time since the first approval`);
     // Let the executions finish their last step (the outcome notice) before anything is read or closed.
@@ -252,7 +252,7 @@ export const runVariant = async (options: VariantOptions): Promise<VariantResult
       approvalsMs,
       approvalErrors,
       submitMs,
-      calls: { create, describe, list },
+      calls: { create, describe, list, slotReads: (counts[SLOT_READS] ?? 0) - slotReadsBefore },
       perSuccess: {
         create: perSuccess(create, successes),
         describe: perSuccess(describe, successes),

@@ -103,13 +103,15 @@ export const checkAssignment = async (
     });
   const polls = input.polls + 1;
   const assignment = describeStatus(status);
-  await recordAttempt(deps, input.requestId, 'status_poll', { poll: polls, status: assignment.Status, ...(assignment.FailureReason ? { failureReason: assignment.FailureReason } : {}) });
   if (assignment.Status === 'FAILED') await deps.ledger.drop(input.parameters, input.requestId);
   const { InstanceArn } = input.parameters;
   const ended = assignment.Status === 'SUCCEEDED' || assignment.Status === 'FAILED';
-  await slotUpkeep(ended ? 'release' : 'renew', input.requestId, () =>
+  // Under a burst another execution is waiting for this slot, so it goes back alongside the audit write, not after it.
+  const upkeep = slotUpkeep(ended ? 'release' : 'renew', input.requestId, () =>
     ended ? deps.slots.release(InstanceArn, input.requestId) : deps.slots.renew(InstanceArn, input.requestId),
   );
+  await recordAttempt(deps, input.requestId, 'status_poll', { poll: polls, status: assignment.Status, ...(assignment.FailureReason ? { failureReason: assignment.FailureReason } : {}) });
+  await upkeep;
   const activeUntil = assignment.Status === 'SUCCEEDED' && input.grantSeconds ? new Date(deps.clock.now().getTime() + input.grantSeconds * 1000).toISOString() : undefined;
   // Always present (empty for permanent grants) so the state machine can select it.
   return { creationRequestId: input.creationRequestId, status: String(assignment.Status ?? 'IN_PROGRESS'), polls, assignment, activeUntil: activeUntil ?? '' };
