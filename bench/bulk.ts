@@ -79,6 +79,7 @@ const printTable = (results: readonly VariantResult[]): void => {
     row('CreateAssignment errors (recorded)', (r) => counts(r.createErrors)),
     row('CheckAssignment errors (recorded)', (r) => counts(r.pollErrors)),
     row('approval → COMPLETED p50 / p95, AWS s', (r) => (r.latencyScaled ? `${r.latencyScaled.p50.toFixed(1)} / ${r.latencyScaled.p95.toFixed(1)}` : '-')),
+    row('creation recorded → poll saw it end, p50 / p95, AWS s', (r) => (r.createToPollScaled ? `${r.createToPollScaled.p50.toFixed(2)} / ${r.createToPollScaled.p95.toFixed(2)}` : '-')),
     row('final statuses', (r) => counts(r.statuses)),
     row('COMPLETED exactly once', (r) => `${r.completedOnce}/${r.requests}`, 'all'),
     row('listed / lost / duplicated', (r) => `${r.listed} / ${r.lost} / ${r.duplicated + r.unexpected}`, '500 / 0 / 0'),
@@ -126,6 +127,8 @@ export const run = async (args: readonly string[]): Promise<ScenarioOutcome> => 
       tuning: { jitter, ...(experiment ?? {}) },
       keepData: config.keepData,
       approvalConcurrency: config.approvalConcurrency,
+      // Side by side, the baseline's thread yields the CPU to the shipped machine's whenever both want it.
+      nice: jitter === 'NONE' && !config.sequential ? 10 : 0,
       // The slot retrier as written gives up after about 13 minutes at worst; a run still going at 10 is stuck.
       timeoutMs: Math.max(120_000, 600_000 * timeScale),
     });

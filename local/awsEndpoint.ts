@@ -148,6 +148,11 @@ export const startAwsEndpoint = async (options: AwsEndpointOptions): Promise<Aws
       }
     });
   });
+  // SDK clients keep idle sockets open indefinitely. With Node's default 5 s keep-alive, the server closes an idle
+  // socket just as a client reuses it often enough under load for a call to fail with ECONNRESET (TimeoutError).
+  // AWS endpoints keep connections far longer, so this matches them better too.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const listening = await listen(server, options.port, options.host);
   return {
     ...listening,

@@ -26,6 +26,9 @@ export interface LocalDynamo {
 export const startDynalite = async (options: { path?: string; port?: number } = {}): Promise<LocalDynamo> => {
   if (options.path) mkdirSync(options.path, { recursive: true });
   const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // The AWS endpoint reuses idle sockets to dynalite; see awsEndpoint.ts on why the keep-alive outlasts Node's 5 s.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const { url, port } = await listen(server, options.port ?? 0);
   return {
     endpoint: url,

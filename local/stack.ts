@@ -51,6 +51,8 @@ export interface LocalStackOptions {
 export interface LocalStack {
   httpUrl: string;
   awsUrl: string;
+  /** dynalite itself, behind awsUrl's proxy: for bulk loads that need not pay for the extra hop. */
+  dynamoUrl: string;
   dataDir: string;
   tableName: string;
   stateMachineArn: string;
@@ -196,6 +198,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     return {
       httpUrl: http.url,
       awsUrl: aws.url,
+      dynamoUrl: dynamo.endpoint,
       dataDir,
       tableName,
       stateMachineArn,

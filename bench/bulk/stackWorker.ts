@@ -3,6 +3,8 @@
 // needs a fresh stack with its own definition and data; and because the driver's approvals and progress polls
 // then never share an event loop with the stack they measure.
 import '../../local/polyfills.js';
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { LocalStack } from '../../local/stack.js';
@@ -15,6 +17,8 @@ export interface StackJob {
   faults: string;
   policyFile: string;
   tuning: Tuning;
+  /** Linux nice value for this stack's thread (0: as is). The baseline yields to the shipped machine when both run. */
+  nice: number;
 }
 
 /** What the driver can ask of the stack: call counts, waiting for executions to end, and how busy this thread is. */
@@ -41,6 +45,12 @@ const describe = (error: unknown): string => (error instanceof Error ? (error.st
 // Set before any handler module loads (they read it once). Throttled calls are what this run is about, not news,
 // and hundreds of WARN lines would bury the progress output; the requests' own events record every attempt.
 process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+
+// On Linux a thread has its own nice value, and setpriority on a thread id changes only that thread.
+if (job.nice !== 0 && process.platform === 'linux') {
+  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+  setPriority(tid, job.nice);
+}
 
 let stack: LocalStack | undefined;
 let busyMark: EventLoopUtilization = performance.eventLoopUtilization();

@@ -20,7 +20,7 @@ export const TARGETS = {
   list: 'SWBExternalService.ListAccountAssignments',
 } as const;
 const TARGET_LIST = Object.values(TARGETS);
-/** Reads of the creation slots: one per slot request (acquire, including every CreationSlotsFull retry), renewal and release. */
+/** Reads of the creation slots: one per slot request (acquire, including every CreationSlotsFull retry), renewal and release; the driver's own progress queries are taken off. */
 const SLOT_READS = 'DynamoDB_20120810.Query';
 const SSO_SLOTS = 15;
 const SSO_TPS = 20;
@@ -36,6 +36,8 @@ export interface VariantOptions {
   keepData: boolean;
   /** Approval POSTs in flight at once (the stack runs every Lambda on one thread; see bulk.ts). */
   approvalConcurrency: number;
+  /** Nice value of the stack's thread (see stackWorker.ts). */
+  nice: number;
   /** Give up waiting for the last request after this long (wall). */
   timeoutMs: number;
 }
@@ -81,6 +83,11 @@ export interface VariantResult {
   extraCreations: number;
   /** Approval → COMPLETED per request, AWS seconds. */
   latencyScaled: { p50: number; p95: number; max: number } | null;
+  /**
+   * From the successful creation's record to the status poll that saw it end, AWS seconds: the part of a creation
+   * slot's hold the workflow controls (its poll wait plus the engine's and the Lambdas' latency).
+   */
+  createToPollScaled: { p50: number; p95: number } | null;
   timedOut: boolean;
   /** Event-loop utilisation of the stack's thread from the first approval to the last request's end (0..1). */
   stackBusy: number;
@@ -105,6 +112,7 @@ export const runVariant = async (options: VariantOptions): Promise<VariantResult
     faults: conflictRate > 0 ? `sso-admin.CreateAccountAssignment=ConflictException:${conflictRate}` : '',
     policyFile: writePolicy(dataDir),
     tuning: options.tuning,
+    nice: options.nice,
   });
   const db = localDocumentClient(stack.awsUrl);
   try {
@@ -167,11 +175,13 @@ export const runVariant = async (options: VariantOptions): Promise<VariantResult
     for (const [what, n] of Object.entries(refusals)) console.log(`${label}   ${n} × ${what}`);
 
     // Wait for every request to end, reporting progress.
+    let progressQueries = 0;
     const progress = startProgress({ label: `${label} provisioning`, total: requests, unit: 'COMPLETED' });
     const deadline = now() + options.timeoutMs;
     let timedOut = false;
     for (;;) {
       const [completed, failed] = await Promise.all([countStatus(db, stack.tableName, 'COMPLETED'), countStatus(db, stack.tableName, 'FAILED')]);
+      progressQueries += 2;
       progress.update(completed);
       if (completed + failed >= requests) break;
       if (now() > deadline) {
@@ -179,7 +189,8 @@ export const runVariant = async (options: VariantOptions): Promise<VariantResult
         console.log(`\n${label} gave up after ${formatDuration(options.timeoutMs)}: ${completed} COMPLETED, ${failed} FAILED`);
         break;
       }
-      await sleep(500);
+      // Once a second: each check reads up to every request's index entry on the stack's one thread.
+      await sleep(1000);
     }
     progress.finish();
     const counts = await stack.counts([...TARGET_LIST, SLOT_READS]);
@@ -195,6 +206,7 @@ export const runVariant = async (options: VariantOptions): Promise<VariantResult
     const pollErrors: Record<string, number> = {};
     const failures: VariantResult['failures'] = [];
     const latencies: number[] = [];
+    const createToPoll: number[] = [];
     let lastCompleted = 0;
     let completedOnce = 0;
     let completedMoreThanOnce = 0;
@@ -211,6 +223,9 @@ export const runVariant = async (options: VariantOptions): Promise<VariantResult
       }
       const done = completions[0] ? Date.parse(completions[0].at) : undefined;
       const approved = events.find((e) => e.type === 'decision');
+      const created = events.filter((e) => e.type === 'provisioning_attempt').at(-1);
+      const polled = events.filter((e) => e.type === 'status_poll').at(-1);
+      if (created && polled) createToPoll.push((Date.parse(polled.at) - Date.parse(created.at)) / 1000 / timeScale);
       if (done !== undefined) {
         lastCompleted = Math.max(lastCompleted, done);
         if (approved) latencies.push((done - Date.parse(approved.at)) / 1000 / timeScale);
@@ -252,7 +267,7 @@ export const runVariant = async (options: VariantOptions): Promise<VariantResult
       approvalsMs,
       approvalErrors,
       submitMs,
-      calls: { create, describe, list, slotReads: (counts[SLOT_READS] ?? 0) - slotReadsBefore },
+      calls: { create, describe, list, slotReads: (counts[SLOT_READS] ?? 0) - slotReadsBefore - progressQueries },
       perSuccess: {
         create: perSuccess(create, successes),
         describe: perSuccess(describe, successes),
@@ -274,6 +289,7 @@ export const runVariant = async (options: VariantOptions): Promise<VariantResult
       unexpected,
       extraCreations,
       latencyScaled: latency ? { p50: latency.p50, p95: latency.p95, max: latency.max } : null,
+      createToPollScaled: createToPoll.length > 0 ? (({ p50, p95 }) => ({ p50, p95 }))(summarize(createToPoll)) : null,
       timedOut,
       stackBusy,
       dataDir,

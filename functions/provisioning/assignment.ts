@@ -73,21 +73,27 @@ export const createAssignment = async (
   const existedBefore = firstGrant && input.grantSeconds ? await assignmentExists(deps.ssoAdmin, input.parameters) : undefined;
   const { InstanceArn } = input.parameters;
   await deps.slots.acquire(InstanceArn, input.requestId);
+  let started = false;
   const { AccountAssignmentCreationStatus: status } = await attempt(
     deps,
     input.requestId,
     'CreateAccountAssignment',
     () => deps.ssoAdmin.send(new CreateAccountAssignmentCommand({ ...input.parameters })),
     (r) => ({ status: r.AccountAssignmentCreationStatus?.Status, creationRequestId: r.AccountAssignmentCreationStatus?.RequestId, ...(existedBefore ? { preExisting: true } : {}) }),
+    'provisioning',
+    // Registered after creation succeeds, so a failed create never holds the assignment; a revocation racing
+    // this grant makes register throw ConflictException, and the retry creates the assignment again.
+    () => {
+      started = true;
+      return deps.ledger.register(input.parameters, input.requestId, input.grantSeconds ? 'time-bound' : PERMANENT, existedBefore);
+    },
   ).catch(async (error: unknown) => {
-    // Nothing started in Identity Center, so the slot is free for another execution while this one backs off.
-    await slotUpkeep('release', input.requestId, () => deps.slots.release(InstanceArn, input.requestId));
+    // Nothing started in Identity Center, so the slot is free for another execution while this one backs off. A
+    // creation that did start keeps its slot: Identity Center counts it until it ends, and the retry reuses the slot.
+    if (!started) await slotUpkeep('release', input.requestId, () => deps.slots.release(InstanceArn, input.requestId));
     throw error;
   });
   if (!status?.RequestId) throw new Error('CreateAccountAssignment returned no creation request id');
-  // Registered after creation succeeds, so a failed create never holds the assignment; a revocation racing
-  // this grant makes register throw ConflictException, and the retry creates the assignment again.
-  await deps.ledger.register(input.parameters, input.requestId, input.grantSeconds ? 'time-bound' : PERMANENT, existedBefore);
   return { creationRequestId: status.RequestId, status: status.Status ?? 'IN_PROGRESS' };
 };
 

@@ -31,15 +31,18 @@ export const attempt = async <T>(
   call: () => Promise<T>,
   describe: (result: T) => Record<string, unknown>,
   phase: Phase = 'provisioning',
+  /** Work that follows a success, run alongside the audit write rather than after it (it is on a slot's clock). */
+  alongside?: (result: T) => Promise<void>,
 ): Promise<T> => {
+  let result: T;
   try {
-    const result = await call();
-    await recordAttempt(deps, requestId, `${phase}_attempt`, { operation, ...describe(result) });
-    return result;
+    result = await call();
   } catch (error) {
     const { name, message } = error as Error;
     await recordAttempt(deps, requestId, `${phase}_error`, { operation, error: name, message });
     logger.warn('AWS call failed', { requestId, operation, phase, errorName: name });
     throw error;
   }
+  await Promise.all([recordAttempt(deps, requestId, `${phase}_attempt`, { operation, ...describe(result) }), alongside?.(result)]);
+  return result;
 };

@@ -103,6 +103,18 @@ describe('createAssignment', () => {
 
     expect(calls).toEqual(['acquire r-1', 'release r-1']);
   });
+
+  it('keeps the slot when the creation started but the ledger refused the grant, so the retry reuses it', async () => {
+    ssoMock.on(CreateAccountAssignmentCommand).resolves(creation('IN_PROGRESS'));
+    const { deps, calls } = fakes();
+    deps.ledger.register = async () => {
+      throw Object.assign(new Error('A revocation of this assignment is in progress'), { name: 'ConflictException' });
+    };
+
+    await expect(createAssignment({ requestId: 'r-1', parameters, grantSeconds: 0 }, deps)).rejects.toMatchObject({ name: 'ConflictException' });
+
+    expect(calls).toEqual(['acquire r-1']);
+  });
 });
 
 describe('checkAssignment', () => {
