@@ -9,7 +9,7 @@ import { defaultShape, planDataset, type Dataset, type RequestPlan } from './aud
 import type { LoadJob, LoadMessage } from './audit/loadWorker.js';
 import { COMBINATIONS, createWorkload, queryString, type Combination, type Filters, type Workload } from './audit/queries.js';
 import type { BatchWriteStats } from './lib/batchWrite.js';
-import { localDocumentClient } from './lib/dynamo.js';
+import { countPartition, localDocumentClient } from './lib/dynamo.js';
 import { intOption } from './lib/options.js';
 import { startProgress } from './lib/progress.js';
 import { createRandom } from './lib/random.js';
@@ -87,28 +87,6 @@ const load = async (stack: LocalStack, dataset: Dataset, concurrency: number, pl
     requestsPerSecond: Math.round((dataset.plans.length * 1000) / ms),
     concurrency,
   };
-};
-
-/** Counts a partition of an index straight from DynamoDB, paging through it. */
-const countPartition = async (db: DynamoDBDocumentClient, tableName: string, index: string, attribute: string, value: string): Promise<number> => {
-  let count = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: index,
-        KeyConditionExpression: '#k = :v',
-        ExpressionAttributeNames: { '#k': attribute },
-        ExpressionAttributeValues: { ':v': value },
-        Select: 'COUNT',
-        ExclusiveStartKey: start,
-      }),
-    );
-    count += page.Count ?? 0;
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return count;
 };
 
 /** Checks the load landed where the indexes will look for it, before any timing depends on it. */

@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ListAccountAssignmentsCommand, SSOAdminClient } from '@aws-sdk/client-sso-admin';
-import { QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { countPartition } from '../lib/dynamo.js';
 import { ACCOUNT_ID, INSTANCE_ARN, PERMISSION_SET_ARN } from './workload.js';
 
 export interface StoredEvent {
@@ -20,26 +21,8 @@ export interface RequestItem {
   error?: { name?: string; cause?: string };
 }
 
-export const countStatus = async (db: DynamoDBDocumentClient, tableName: string, status: string): Promise<number> => {
-  let count = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: 'byStatus',
-        KeyConditionExpression: '#s = :s',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':s': status },
-        Select: 'COUNT',
-        ExclusiveStartKey: start,
-      }),
-    );
-    count += page.Count ?? 0;
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return count;
-};
+export const countStatus = (db: DynamoDBDocumentClient, tableName: string, status: string): Promise<number> =>
+  countPartition(db, tableName, 'byStatus', 'status', status);
 
 export const readRequests = async (db: DynamoDBDocumentClient, tableName: string): Promise<RequestItem[]> => {
   const items: RequestItem[] = [];
