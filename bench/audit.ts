@@ -7,7 +7,14 @@ import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import { startLocalStack, type LocalStack } from '../local/stack.js';
 import { defaultShape, planDataset, type Dataset, type RequestPlan } from './audit/dataset.js';
 import type { LoadJob, LoadMessage } from './audit/loadWorker.js';
-import { COMBINATIONS, createWorkload, queryString, type Combination, type Filters, type Workload } from './audit/queries.js';
+import {
+  COMBINATIONS,
+  createWorkload,
+  queryString,
+  type Combination,
+  type Filters,
+  type Workload,
+} from './audit/queries.js';
 import type { BatchWriteStats } from './lib/batchWrite.js';
 import { countPartition, localDocumentClient } from './lib/dynamo.js';
 import { intOption } from './lib/options.js';
@@ -73,7 +80,9 @@ const load = async (stack: LocalStack, dataset: Dataset, concurrency: number, pl
           else result = message.stats;
         });
         worker.on('error', reject);
-        worker.on('exit', (code) => (result ? resolve(result) : reject(new Error(`load worker exited with code ${code} before finishing`))));
+        worker.on('exit', (code) =>
+          result ? resolve(result) : reject(new Error(`load worker exited with code ${code} before finishing`)),
+        );
       }),
   );
   progress.update(stats.items);
@@ -90,7 +99,12 @@ const load = async (stack: LocalStack, dataset: Dataset, concurrency: number, pl
 };
 
 /** Checks the load landed where the indexes will look for it, before any timing depends on it. */
-const verifyLoad = async (db: DynamoDBDocumentClient, stack: LocalStack, dataset: Dataset, workload: Workload): Promise<void> => {
+const verifyLoad = async (
+  db: DynamoDBDocumentClient,
+  stack: LocalStack,
+  dataset: Dataset,
+  workload: Workload,
+): Promise<void> => {
   const newest = await db.send(
     new QueryCommand({
       TableName: stack.tableName,
@@ -103,22 +117,27 @@ const verifyLoad = async (db: DynamoDBDocumentClient, stack: LocalStack, dataset
   );
   const expectedNewest = workload.expected({}, 1).page[0];
   const gotNewest = newest.Items?.[0]?.requestId as string | undefined;
-  if (gotNewest !== expectedNewest?.requestId) throw new Error(`byTime: newest request is ${gotNewest}, expected ${expectedNewest?.requestId}`);
+  if (gotNewest !== expectedNewest?.requestId)
+    throw new Error(`byTime: newest request is ${gotNewest}, expected ${expectedNewest?.requestId}`);
 
   // The rarest status and the busiest approver: one small partition and one large, counted exactly.
   const counts = new Map<string, number>();
   for (const plan of dataset.plans) counts.set(plan.status, (counts.get(plan.status) ?? 0) + 1);
   const [rarest, rarestCount] = [...counts].reduce((a, b) => (a[1] <= b[1] ? a : b));
   const approverCounts = new Map<string, number>();
-  for (const plan of dataset.plans) for (const a of plan.approvers) approverCounts.set(a, (approverCounts.get(a) ?? 0) + 1);
+  for (const plan of dataset.plans)
+    for (const a of plan.approvers) approverCounts.set(a, (approverCounts.get(a) ?? 0) + 1);
   const [busiest, busiestCount] = [...approverCounts].reduce((a, b) => (a[1] >= b[1] ? a : b));
   const [statusCount, approverCount] = await Promise.all([
     countPartition(db, stack.tableName, 'byStatus', 'status', rarest),
     countPartition(db, stack.tableName, 'byApprover', 'approver', busiest),
   ]);
   if (statusCount !== rarestCount) throw new Error(`byStatus ${rarest}: ${statusCount} items, expected ${rarestCount}`);
-  if (approverCount !== busiestCount) throw new Error(`byApprover ${busiest}: ${approverCount} items, expected ${busiestCount}`);
-  console.log(`verified: byTime newest matches; byStatus ${rarest} = ${statusCount}; byApprover ${busiest} = ${approverCount}`);
+  if (approverCount !== busiestCount)
+    throw new Error(`byApprover ${busiest}: ${approverCount} items, expected ${busiestCount}`);
+  console.log(
+    `verified: byTime newest matches; byStatus ${rarest} = ${statusCount}; byApprover ${busiest} = ${approverCount}`,
+  );
 };
 
 interface QueryResult {
@@ -143,7 +162,8 @@ const numericHeader = (headers: Headers, name: string): number | null => {
   return Number.isFinite(value) ? value : null;
 };
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Why a page is not right, or undefined when it is. A page must be the newest matching requests in order. It may
@@ -154,17 +174,21 @@ const checkPage = (body: unknown, expected: { page: RequestPlan[]; total: number
   if (!isRecord(body) || !Array.isArray(body.items)) return 'body has no items array';
   const ids = body.items.map((item) => (isRecord(item) ? item.requestId : undefined));
   const want = expected.page.map((p) => p.requestId);
-  if (ids.length > want.length) return `${ids.length} items, expected at most ${want.length} (of ${expected.total} matching)`;
+  if (ids.length > want.length)
+    return `${ids.length} items, expected at most ${want.length} (of ${expected.total} matching)`;
   const wrong = ids.findIndex((id, i) => id !== want[i]);
   if (wrong >= 0) return `item ${wrong} is ${String(ids[wrong])}, expected ${want[wrong] ?? 'none'}`;
   const cursor = typeof body.nextCursor === 'string' && body.nextCursor !== '';
-  if (expected.total > ids.length && !cursor) return `${ids.length} items of ${expected.total} matching, and no nextCursor`;
+  if (expected.total > ids.length && !cursor)
+    return `${ids.length} items of ${expected.total} matching, and no nextCursor`;
   return undefined;
 };
 
 const query = async (httpUrl: string, token: string, filters: Filters, workload: Workload): Promise<QueryResult> => {
   const start = now();
-  const response = await fetch(`${httpUrl}/requests?${queryString(filters, PAGE_LIMIT)}`, { headers: { authorization: `Bearer ${token}` } });
+  const response = await fetch(`${httpUrl}/requests?${queryString(filters, PAGE_LIMIT)}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   const text = await response.text();
   const ms = now() - start;
   const expected = workload.expected(filters, PAGE_LIMIT);
@@ -175,7 +199,8 @@ const query = async (httpUrl: string, token: string, filters: Filters, workload:
     body = undefined;
   }
   const items = isRecord(body) && Array.isArray(body.items) ? body.items.length : 0;
-  const problem = response.status === 200 ? checkPage(body, expected) : `HTTP ${response.status}: ${text.slice(0, 200)}`;
+  const problem =
+    response.status === 200 ? checkPage(body, expected) : `HTTP ${response.status}: ${text.slice(0, 200)}`;
   return {
     query: queryString(filters, PAGE_LIMIT),
     ms,
@@ -208,7 +233,8 @@ const runCombination = async (
   }
   const latency = summarize(results.map((r) => r.ms));
   const ok = results.filter((r) => r.status === 200);
-  const examined = ok.every((r) => r.examined !== null) && ok.length > 0 ? ok.reduce((sum, r) => sum + (r.examined ?? 0), 0) : null;
+  const examined =
+    ok.every((r) => r.examined !== null) && ok.length > 0 ? ok.reduce((sum, r) => sum + (r.examined ?? 0), 0) : null;
   const returned = ok.reduce((sum, r) => sum + r.returned, 0);
   const indexes = [...new Set(ok.map((r) => r.index ?? '?'))];
   const examinedPerReturned = examined === null ? null : ratio(examined, returned);
@@ -247,16 +273,27 @@ const runCombination = async (
       slowest: [...results]
         .sort((a, b) => b.ms - a.ms)
         .slice(0, 3)
-        .map((r) => ({ query: r.query, ms: round(r.ms), examined: r.examined, returned: r.returned, matching: r.matching })),
+        .map((r) => ({
+          query: r.query,
+          ms: round(r.ms),
+          examined: r.examined,
+          returned: r.returned,
+          matching: r.matching,
+        })),
     },
     problems,
   };
 };
 
 const tokenFor = async (httpUrl: string): Promise<string> => {
-  const response = await fetch(`${httpUrl}/local/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(AUDITOR) });
+  const response = await fetch(`${httpUrl}/local/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(AUDITOR),
+  });
   const body: unknown = await response.json();
-  if (!response.ok || !isRecord(body) || typeof body.token !== 'string') throw new Error(`POST /local/tokens: HTTP ${response.status}`);
+  if (!response.ok || !isRecord(body) || typeof body.token !== 'string')
+    throw new Error(`POST /local/tokens: HTTP ${response.status}`);
   return body.token;
 };
 
@@ -271,7 +308,11 @@ const printTable = (rows: readonly AuditRow[]): void => {
         { header: 'p50 ms', cell: (r) => formatMs(r.p50Ms), align: 'right' },
         { header: 'p95 ms', cell: (r) => `${formatMs(r.p95Ms)}${r.p95Ms > TARGET_P95_MS ? '!' : ''}`, align: 'right' },
         { header: 'max ms', cell: (r) => formatMs(r.maxMs), align: 'right' },
-        { header: 'examined/returned', cell: (r) => `${fixed(r.examinedPerReturned)}${r.single ? ' (≤2)' : ''}`, align: 'right' },
+        {
+          header: 'examined/returned',
+          cell: (r) => `${fixed(r.examinedPerReturned)}${r.single ? ' (≤2)' : ''}`,
+          align: 'right',
+        },
         { header: 'full pages', cell: (r) => `${r.fullPages}/${r.queries}`, align: 'right' },
         { header: 'correct', cell: (r) => `${r.correct}/${r.queries}`, align: 'right' },
         { header: 'result', cell: (r) => (r.pass ? 'PASS' : `FAIL (${r.missed.join('; ')})`) },
@@ -299,7 +340,9 @@ export const run = async (args: readonly string[]): Promise<ScenarioOutcome> => 
   const dataDir = mkdtempSync(join(tmpdir(), 'access-approvals-bench-audit-'));
   const started = await timed(() => startLocalStack({ port: 0, awsPort: 0, dataDir, quiet: true }));
   const stack = started.value;
-  console.log(`stack: HTTP ${stack.httpUrl}, AWS ${stack.awsUrl}, data ${dataDir}, started in ${formatDuration(started.ms)}`);
+  console.log(
+    `stack: HTTP ${stack.httpUrl}, AWS ${stack.awsUrl}, data ${dataDir}, started in ${formatDuration(started.ms)}`,
+  );
   const db = localDocumentClient(stack.awsUrl);
   try {
     const loadStats = await load(stack, dataset, concurrency, planned.ms);
@@ -312,14 +355,22 @@ export const run = async (args: readonly string[]): Promise<ScenarioOutcome> => 
     const token = await tokenFor(stack.httpUrl);
     // One untimed query per combination first: the handler's first call loads its modules and clients, which
     // is a cold start, not what an auditor's queries cost.
-    for (const combination of COMBINATIONS) await query(stack.httpUrl, token, workload.filtersFor(combination, 0, createRandom(1)), workload);
+    for (const combination of COMBINATIONS)
+      await query(stack.httpUrl, token, workload.filtersFor(combination, 0, createRandom(1)), workload);
 
     const rows: AuditRow[] = [];
     const problems: string[] = [];
     const queryStart = now();
     const progress = startProgress({ label: 'querying', total: COMBINATIONS.length, unit: 'combinations' });
     for (const [i, combination] of COMBINATIONS.entries()) {
-      const { row, problems: found } = await runCombination(stack.httpUrl, token, combination, queriesPerCombination, workload, 1000 + i);
+      const { row, problems: found } = await runCombination(
+        stack.httpUrl,
+        token,
+        combination,
+        queriesPerCombination,
+        workload,
+        1000 + i,
+      );
       rows.push(row);
       problems.push(...found.map((p) => `${combination.name}: ${p}`));
       progress.update(i + 1);
@@ -327,17 +378,32 @@ export const run = async (args: readonly string[]): Promise<ScenarioOutcome> => 
     progress.finish();
     const queryMs = now() - queryStart;
 
-    console.log(`\nGET /requests as ${AUDITOR.email}, limit ${PAGE_LIMIT}, ${queriesPerCombination} queries per combination, over ${requests.toLocaleString('en-US')} requests`);
-    console.log(`targets: p95 ≤ ${TARGET_P95_MS} ms for every combination; examined/returned ≤ ${TARGET_EXAMINED_PER_RETURNED} for single filters\n`);
+    console.log(
+      `\nGET /requests as ${AUDITOR.email}, limit ${PAGE_LIMIT}, ${queriesPerCombination} queries per combination, over ${requests.toLocaleString('en-US')} requests`,
+    );
+    console.log(
+      `targets: p95 ≤ ${TARGET_P95_MS} ms for every combination; examined/returned ≤ ${TARGET_EXAMINED_PER_RETURNED} for single filters\n`,
+    );
     printTable(rows);
     const passed = rows.every((r) => r.pass);
     if (problems.length > 0) console.log(`\nwrong answers (first few):\n${problems.map((p) => `  ${p}`).join('\n')}`);
-    console.log(`\noverall: ${passed ? 'PASS' : 'FAIL'} (${rows.filter((r) => r.pass).length}/${rows.length} combinations met their targets)`);
+    console.log(
+      `\noverall: ${passed ? 'PASS' : 'FAIL'} (${rows.filter((r) => r.pass).length}/${rows.length} combinations met their targets)`,
+    );
 
     const file = writeResult('audit', {
       passed,
-      targets: { p95Ms: TARGET_P95_MS, examinedPerReturnedSingleFilter: TARGET_EXAMINED_PER_RETURNED, pageLimit: PAGE_LIMIT },
-      dataset: { ...dataset.shape, anchor: new Date(dataset.shape.anchor).toISOString(), items: dataset.itemCount, distinct: dataset.distinct },
+      targets: {
+        p95Ms: TARGET_P95_MS,
+        examinedPerReturnedSingleFilter: TARGET_EXAMINED_PER_RETURNED,
+        pageLimit: PAGE_LIMIT,
+      },
+      dataset: {
+        ...dataset.shape,
+        anchor: new Date(dataset.shape.anchor).toISOString(),
+        items: dataset.itemCount,
+        distinct: dataset.distinct,
+      },
       stack: { startMs: round(started.ms) },
       load: loadStats,
       queries: { perCombination: queriesPerCombination, ms: Math.round(queryMs) },

@@ -30,8 +30,17 @@ interface Check {
 }
 
 const CHECKS: Check[] = [
-  { what: 'every request COMPLETED', target: 'all', ok: (r) => (r.statuses.COMPLETED ?? 0) === r.requests && !r.timedOut },
-  { what: 'wall / ideal', target: `≤ ${TARGET_RATIO}`, ok: (r) => r.ratio !== null && r.ratio <= TARGET_RATIO, shippedOnly: true },
+  {
+    what: 'every request COMPLETED',
+    target: 'all',
+    ok: (r) => (r.statuses.COMPLETED ?? 0) === r.requests && !r.timedOut,
+  },
+  {
+    what: 'wall / ideal',
+    target: `≤ ${TARGET_RATIO}`,
+    ok: (r) => r.ratio !== null && r.ratio <= TARGET_RATIO,
+    shippedOnly: true,
+  },
   {
     what: 'CreateAccountAssignment calls / success',
     target: `≤ ${TARGET_CREATES_PER_SUCCESS}`,
@@ -41,7 +50,8 @@ const CHECKS: Check[] = [
   {
     what: 'lost or duplicated assignments',
     target: '0',
-    ok: (r) => r.lost === 0 && r.orphaned === 0 && r.duplicated === 0 && r.unexpected === 0 && r.completedOnce === r.requests,
+    ok: (r) =>
+      r.lost === 0 && r.orphaned === 0 && r.duplicated === 0 && r.unexpected === 0 && r.completedOnce === r.requests,
   },
 ];
 
@@ -51,7 +61,8 @@ const missed = (r: VariantResult): string[] =>
 /** What the baseline would have missed had it been held to the shipped machine's targets: the point of comparing. */
 const wouldMiss = (r: VariantResult): string[] => CHECKS.filter((c) => c.shippedOnly && !c.ok(r)).map((c) => c.what);
 
-const fixed = (value: number | null | undefined, digits = 2): string => (value === null || value === undefined ? '-' : value.toFixed(digits));
+const fixed = (value: number | null | undefined, digits = 2): string =>
+  value === null || value === undefined ? '-' : value.toFixed(digits);
 const seconds = (ms: number | null): string => (ms === null ? '-' : `${(ms / 1000).toFixed(1)} s`);
 const counts = (map: Record<string, number>): string =>
   Object.entries(map)
@@ -61,30 +72,55 @@ const counts = (map: Record<string, number>): string =>
 
 const printTable = (results: readonly VariantResult[]): void => {
   type Row = { metric: string; target?: string; cells: string[] };
-  const row = (metric: string, cell: (r: VariantResult) => string, target?: string): Row => ({ metric, target, cells: results.map(cell) });
+  const row = (metric: string, cell: (r: VariantResult) => string, target?: string): Row => ({
+    metric,
+    target,
+    cells: results.map(cell),
+  });
   const rows: Row[] = [
-    row('contention retrier', (r) => Object.entries(r.settings.contention).map(([k, v]) => `${k.replace('Seconds', '')} ${String(v)}`).join(', ')),
+    row('contention retrier', (r) =>
+      Object.entries(r.settings.contention)
+        .map(([k, v]) => `${k.replace('Seconds', '')} ${String(v)}`)
+        .join(', '),
+    ),
     row('poll wait', (r) => `${String(r.settings.pollWaitSeconds)} s`),
-    row('slot retrier (CreationSlotsFull)', (r) => Object.entries(r.settings.slots).map(([k, v]) => `${k.replace('Seconds', '')} ${String(v)}`).join(', ')),
+    row('slot retrier (CreationSlotsFull)', (r) =>
+      Object.entries(r.settings.slots)
+        .map(([k, v]) => `${k.replace('Seconds', '')} ${String(v)}`)
+        .join(', '),
+    ),
     row('ideal bound, AWS s (wall)', (r) => `${r.ideal.seconds.toFixed(1)} (${seconds(r.ideal.wallMs)})`),
     row('first approval → last COMPLETED, AWS s (wall)', (r) => `${fixed(r.scaledSeconds, 1)} (${seconds(r.wallMs)})`),
-    row('wall / ideal', (r) => `${fixed(r.ratio)}${(r.statuses.COMPLETED ?? 0) < r.requests ? ' (completed only)' : ''}`, `≤ ${TARGET_RATIO}`),
+    row(
+      'wall / ideal',
+      (r) => `${fixed(r.ratio)}${(r.statuses.COMPLETED ?? 0) < r.requests ? ' (completed only)' : ''}`,
+      `≤ ${TARGET_RATIO}`,
+    ),
     row('CreateAccountAssignment calls', (r) => String(r.calls.create)),
     row('  per success', (r) => fixed(r.perSuccess.create), `≤ ${TARGET_CREATES_PER_SUCCESS}`),
     row('DescribeAccountAssignmentCreationStatus calls', (r) => String(r.calls.describe)),
     row('  per success', (r) => fixed(r.perSuccess.describe)),
     row('ListAccountAssignments calls per success', (r) => fixed(r.perSuccess.list)),
-    row('creation-slot reads per success (DynamoDB Query)', (r) => fixed(r.calls.slotReads / Math.max(1, r.statuses.COMPLETED ?? 0), 1)),
+    row('creation-slot reads per success (DynamoDB Query)', (r) =>
+      fixed(r.calls.slotReads / Math.max(1, r.statuses.COMPLETED ?? 0), 1),
+    ),
     row('SSO calls per AWS s, all APIs (admitted ≤ 20)', (r) => fixed(r.ssoCallsPerScaledSecond, 1)),
     row('CreateAssignment errors (recorded)', (r) => counts(r.createErrors)),
     row('CheckAssignment errors (recorded)', (r) => counts(r.pollErrors)),
-    row('approval → COMPLETED p50 / p95, AWS s', (r) => (r.latencyScaled ? `${r.latencyScaled.p50.toFixed(1)} / ${r.latencyScaled.p95.toFixed(1)}` : '-')),
-    row('creation recorded → poll saw it end, p50 / p95, AWS s', (r) => (r.createToPollScaled ? `${r.createToPollScaled.p50.toFixed(2)} / ${r.createToPollScaled.p95.toFixed(2)}` : '-')),
+    row('approval → COMPLETED p50 / p95, AWS s', (r) =>
+      r.latencyScaled ? `${r.latencyScaled.p50.toFixed(1)} / ${r.latencyScaled.p95.toFixed(1)}` : '-',
+    ),
+    row('creation recorded → poll saw it end, p50 / p95, AWS s', (r) =>
+      r.createToPollScaled ? `${r.createToPollScaled.p50.toFixed(2)} / ${r.createToPollScaled.p95.toFixed(2)}` : '-',
+    ),
     row('final statuses', (r) => counts(r.statuses)),
     row('COMPLETED exactly once', (r) => `${r.completedOnce}/${r.requests}`, 'all'),
     row('listed / lost / duplicated', (r) => `${r.listed} / ${r.lost} / ${r.duplicated + r.unexpected}`, '500 / 0 / 0'),
     row('granted but not COMPLETED', (r) => String(r.orphaned), '0'),
-    row('approvals answered in (wall)', (r) => `${seconds(r.approvalsMs)}${r.approvalErrors ? ` (${r.approvalErrors} refused)` : ''}`),
+    row(
+      'approvals answered in (wall)',
+      (r) => `${seconds(r.approvalsMs)}${r.approvalErrors ? ` (${r.approvalErrors} refused)` : ''}`,
+    ),
     row('stack thread busy', (r) => `${(r.stackBusy * 100).toFixed(0)}%`),
     row('result', (r) => `${missed(r).length === 0 ? 'PASS' : 'FAIL'}${isShipped(r) ? '' : ' (baseline)'}`),
   ];
@@ -92,7 +128,11 @@ const printTable = (results: readonly VariantResult[]): void => {
     formatTable(
       [
         { header: 'metric', cell: (r: Row) => r.metric },
-        ...results.map((result, i) => ({ header: result.name, cell: (r: Row) => r.cells[i] ?? '', align: 'right' as const })),
+        ...results.map((result, i) => ({
+          header: result.name,
+          cell: (r: Row) => r.cells[i] ?? '',
+          align: 'right' as const,
+        })),
         { header: 'target', cell: (r: Row) => r.target ?? '' },
       ],
       rows,
@@ -117,7 +157,9 @@ export const run = async (args: readonly string[]): Promise<ScenarioOutcome> => 
 
   const runOne = (jitter: 'FULL' | 'NONE'): Promise<VariantResult> => {
     const name = `JitterStrategy ${jitter}`;
-    console.log(`--- ${name}${jitter === 'FULL' ? ' (as in statemachine/approval.asl.json)' : ' (baseline: on every retrier, in memory)'}`);
+    console.log(
+      `--- ${name}${jitter === 'FULL' ? ' (as in statemachine/approval.asl.json)' : ' (baseline: on every retrier, in memory)'}`,
+    );
     return runVariant({
       name,
       requests,
@@ -151,11 +193,16 @@ export const run = async (args: readonly string[]): Promise<ScenarioOutcome> => 
   printTable(results);
   for (const r of results) {
     const problems = missed(r);
-    if (r.failures.length > 0) console.log(`\n${r.name}: failed requests (first few):\n${r.failures.map((f) => `  ${f.requestId} ${f.error}`).join('\n')}`);
+    if (r.failures.length > 0)
+      console.log(
+        `\n${r.name}: failed requests (first few):\n${r.failures.map((f) => `  ${f.requestId} ${f.error}`).join('\n')}`,
+      );
     console.log(`\n${r.name}: ${problems.length === 0 ? 'PASS' : `FAIL, missed: ${problems.join('; ')}`}`);
     if (!isShipped(r)) {
       const worse = wouldMiss(r);
-      console.log(`  baseline: held to nothing lost or duplicated only${worse.length > 0 ? `; against the shipped targets it misses ${worse.join(' and ')}` : ''}`);
+      console.log(
+        `  baseline: held to nothing lost or duplicated only${worse.length > 0 ? `; against the shipped targets it misses ${worse.join(' and ')}` : ''}`,
+      );
     }
     if (r.stackBusy > HOST_BOUND_BUSY || r.localTimeouts > 0 || r.approvalErrors > 0) {
       console.log(

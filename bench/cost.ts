@@ -4,7 +4,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  SFNClient,
+  type HistoryEvent,
+} from '@aws-sdk/client-sfn';
 import { loadServerlessConfig } from '../local/serverlessConfig.js';
 import { startLocalStack, type LocalStack } from '../local/stack.js';
 import { PROTON_CONNECTION_IDS, protonRequest, ssoRequest } from '../test/fixtures/requests.js';
@@ -72,10 +77,16 @@ export interface CostRow {
   missed: string[];
 }
 
-const DESCRIBE_TARGETS = ['SWBExternalService.DescribeAccountAssignmentCreationStatus', 'SWBExternalService.DescribeAccountAssignmentDeletionStatus'];
+const DESCRIBE_TARGETS = [
+  'SWBExternalService.DescribeAccountAssignmentCreationStatus',
+  'SWBExternalService.DescribeAccountAssignmentDeletionStatus',
+];
 
 /** Every page of the execution's history, as a client of the real service would read it. */
-const readHistory = async (sfn: SFNClient, executionArn: string): Promise<{ events: HistoryEvent[]; pages: number }> => {
+const readHistory = async (
+  sfn: SFNClient,
+  executionArn: string,
+): Promise<{ events: HistoryEvent[]; pages: number }> => {
   const events: HistoryEvent[] = [];
   let pages = 0;
   let nextToken: string | undefined;
@@ -92,7 +103,10 @@ const readHistory = async (sfn: SFNClient, executionArn: string): Promise<{ even
 const functionOf = (parameters: string | undefined, service: string): string => {
   try {
     const parsed = JSON.parse(parameters ?? '{}') as { FunctionName?: unknown };
-    const name = String(parsed.FunctionName ?? '?').split(':').pop() ?? '?';
+    const name =
+      String(parsed.FunctionName ?? '?')
+        .split(':')
+        .pop() ?? '?';
     return name.replace(`${service}-local-`, '');
   } catch {
     return '?';
@@ -140,23 +154,33 @@ const judge = (row: Omit<CostRow, 'pass' | 'missed'>, spec: RunSpec): string[] =
   const target = spec.target;
   if (!target) return missed;
   if (row.transitions > target.transitions) missed.push(`${row.transitions} transitions > ${target.transitions}`);
-  if (row.lambdaInvocations > target.lambdaInvocations) missed.push(`${row.lambdaInvocations} Lambda invocations > ${target.lambdaInvocations}`);
-  if (target.statusPolls !== undefined && row.statusPolls !== target.statusPolls) missed.push(`${row.statusPolls} status polls, expected ${target.statusPolls}`);
+  if (row.lambdaInvocations > target.lambdaInvocations)
+    missed.push(`${row.lambdaInvocations} Lambda invocations > ${target.lambdaInvocations}`);
+  if (target.statusPolls !== undefined && row.statusPolls !== target.statusPolls)
+    missed.push(`${row.statusPolls} status polls, expected ${target.statusPolls}`);
   return missed;
 };
 
-const runOne = async (stack: LocalStack, api: LocalApi, sfn: SFNClient, tokens: { requester: string }, spec: RunSpec): Promise<CostRow> => {
+const runOne = async (
+  stack: LocalStack,
+  api: LocalApi,
+  sfn: SFNClient,
+  tokens: { requester: string },
+  spec: RunSpec,
+): Promise<CostRow> => {
   const describeBefore = DESCRIBE_TARGETS.reduce((sum, t) => sum + stack.awsCallCount(t), 0);
   const { value, ms } = await timed(async () => {
     const submitted = await api.call('POST', '/requests', { token: tokens.requester, body: spec.body });
-    if (submitted.status !== 202) throw new Error(`${spec.name}: POST /requests answered ${submitted.status}: ${submitted.text.slice(0, 300)}`);
+    if (submitted.status !== 202)
+      throw new Error(`${spec.name}: POST /requests answered ${submitted.status}: ${submitted.text.slice(0, 300)}`);
     const { requestId } = submitted.body as { requestId: string };
     const link = await api.waitForLink(requestId, APPROVER);
     const decided = await api.call('POST', link, {
       rawBody: 'decision=approve',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
     });
-    if (decided.status !== 200) throw new Error(`${spec.name}: approving answered ${decided.status}: ${decided.text.slice(0, 300)}`);
+    if (decided.status !== 200)
+      throw new Error(`${spec.name}: approving answered ${decided.status}: ${decided.text.slice(0, 300)}`);
     const settled = ['COMPLETED', 'FAILED', 'REVOKED', 'REVOKE_FAILED', 'DENIED', 'EXPIRED'];
     const request = await api.waitForStatus(requestId, tokens.requester, settled, 60_000);
     // The request settles a state or two before the execution does (the requester is told last): wait for the
@@ -170,7 +194,12 @@ const runOne = async (stack: LocalStack, api: LocalApi, sfn: SFNClient, tokens: 
       },
       60_000,
     );
-    return { requestId, finalStatus: String(request.status), executionStatus, ...(await readHistory(sfn, executionArn)) };
+    return {
+      requestId,
+      finalStatus: String(request.status),
+      executionStatus,
+      ...(await readHistory(sfn, executionArn)),
+    };
   });
   const counted = countHistory(value.events);
   const row: Omit<CostRow, 'pass' | 'missed'> = {
@@ -182,7 +211,10 @@ const runOne = async (stack: LocalStack, api: LocalApi, sfn: SFNClient, tokens: 
     historyPages: value.pages,
     ...counted,
     describeCalls: DESCRIBE_TARGETS.reduce((sum, t) => sum + stack.awsCallCount(t), 0) - describeBefore,
-    usdPerMillionRequests: Math.round((counted.transitions * USD_PER_TRANSITION + counted.lambdaInvocations * USD_PER_LAMBDA_REQUEST) * 1e6 * 100) / 100,
+    usdPerMillionRequests:
+      Math.round(
+        (counted.transitions * USD_PER_TRANSITION + counted.lambdaInvocations * USD_PER_LAMBDA_REQUEST) * 1e6 * 100,
+      ) / 100,
     wallMs: Math.round(ms),
     ...(spec.target ? { target: spec.target } : {}),
   };
@@ -192,24 +224,49 @@ const runOne = async (stack: LocalStack, api: LocalApi, sfn: SFNClient, tokens: 
 
 const printTable = (rows: CostRow[]): void => {
   const withTarget = (value: number, target: number | undefined, exact = false): string =>
-    target === undefined ? String(value) : `${value} (${exact ? '=' : '≤'}${target})${(exact ? value !== target : value > target) ? '!' : ''}`;
+    target === undefined
+      ? String(value)
+      : `${value} (${exact ? '=' : '≤'}${target})${(exact ? value !== target : value > target) ? '!' : ''}`;
   console.log(
     formatTable<CostRow>(
       [
         { header: 'run', cell: (r) => r.name },
         { header: 'ended', cell: (r) => `${r.finalStatus}/${r.executionStatus}` },
         { header: 'transitions', cell: (r) => withTarget(r.transitions, r.target?.transitions), align: 'right' },
-        { header: 'Lambda invocations', cell: (r) => withTarget(r.lambdaInvocations, r.target?.lambdaInvocations), align: 'right' },
-        { header: 'by function', cell: (r) => Object.entries(r.lambdaByFunction).map(([fn, n]) => (n > 1 ? `${fn}×${n}` : fn)).join(' ') },
+        {
+          header: 'Lambda invocations',
+          cell: (r) => withTarget(r.lambdaInvocations, r.target?.lambdaInvocations),
+          align: 'right',
+        },
+        {
+          header: 'by function',
+          cell: (r) =>
+            Object.entries(r.lambdaByFunction)
+              .map(([fn, n]) => (n > 1 ? `${fn}×${n}` : fn))
+              .join(' '),
+        },
         {
           header: 'status polls',
-          cell: (r) => (r.revocationPolls > 0 ? `${withTarget(r.statusPolls, r.target?.statusPolls, true)} + ${r.revocationPolls} revoke` : withTarget(r.statusPolls, r.target?.statusPolls, true)),
+          cell: (r) =>
+            r.revocationPolls > 0
+              ? `${withTarget(r.statusPolls, r.target?.statusPolls, true)} + ${r.revocationPolls} revoke`
+              : withTarget(r.statusPolls, r.target?.statusPolls, true),
           align: 'right',
         },
         { header: 'Describe calls', cell: (r) => String(r.describeCalls), align: 'right' },
         { header: 'DynamoDB tasks', cell: (r) => String(r.dynamodbTasks), align: 'right' },
         { header: '$/1M requests', cell: (r) => r.usdPerMillionRequests.toFixed(2), align: 'right' },
-        { header: 'result', cell: (r) => (r.target ? (r.pass ? 'PASS' : `FAIL (${r.missed.join('; ')})`) : r.pass ? 'info' : `info (${r.missed.join('; ')})`) },
+        {
+          header: 'result',
+          cell: (r) =>
+            r.target
+              ? r.pass
+                ? 'PASS'
+                : `FAIL (${r.missed.join('; ')})`
+              : r.pass
+                ? 'info'
+                : `info (${r.missed.join('; ')})`,
+        },
       ],
       rows,
     ),
@@ -228,24 +285,46 @@ export const runInProcess = async (args: readonly string[]): Promise<ScenarioOut
     JSON.stringify({
       approvalTimeoutSeconds: 86_400,
       rules: [
-        { action: 'sso:CreateAccountAssignment', match: { TargetId: ['111111111111', TIME_BOUND_ACCOUNT] }, approvers: [APPROVER], maxDurationMinutes: 60 },
+        {
+          action: 'sso:CreateAccountAssignment',
+          match: { TargetId: ['111111111111', TIME_BOUND_ACCOUNT] },
+          approvers: [APPROVER],
+          maxDurationMinutes: 60,
+        },
         { action: 'proton:AcceptEnvironmentAccountConnection', approvers: [APPROVER] },
       ],
     }),
   );
   // provisioningSeconds pinned (it is the default today): the one-poll expectation depends on it.
   const fixtures = JSON.stringify({ sso: { provisioningSeconds: PROVISIONING_SECONDS } });
-  const started = await timed(() => startLocalStack({ port: 0, awsPort: 0, dataDir, quiet: true, timeScale: TIME_SCALE, policyFile, fixtures }));
+  const started = await timed(() =>
+    startLocalStack({ port: 0, awsPort: 0, dataDir, quiet: true, timeScale: TIME_SCALE, policyFile, fixtures }),
+  );
   const stack = started.value;
-  console.log(`stack: HTTP ${stack.httpUrl}, AWS ${stack.awsUrl}, time scale ${TIME_SCALE}, provisioningSeconds ${PROVISIONING_SECONDS}, started in ${formatDuration(started.ms)}`);
-  const sfn = new SFNClient({ endpoint: stack.awsUrl, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+  console.log(
+    `stack: HTTP ${stack.httpUrl}, AWS ${stack.awsUrl}, time scale ${TIME_SCALE}, provisioningSeconds ${PROVISIONING_SECONDS}, started in ${formatDuration(started.ms)}`,
+  );
+  const sfn = new SFNClient({
+    endpoint: stack.awsUrl,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  });
   try {
     const api = createLocalApi(stack.httpUrl);
     const tokens = { requester: await api.token(REQUESTER) };
     const specs: RunSpec[] = [
-      { name: 'proton accept', body: protonRequest(PROTON_CONNECTION_IDS[0] ?? ''), finalStatus: 'COMPLETED', target: TARGETS.proton },
+      {
+        name: 'proton accept',
+        body: protonRequest(PROTON_CONNECTION_IDS[0] ?? ''),
+        finalStatus: 'COMPLETED',
+        target: TARGETS.proton,
+      },
       { name: 'sso assignment', body: ssoRequest(), finalStatus: 'COMPLETED', target: TARGETS.sso },
-      { name: 'sso time-bound (1 min) → revoked', body: { ...ssoRequest({ TargetId: TIME_BOUND_ACCOUNT }), durationMinutes: 1 }, finalStatus: 'REVOKED' },
+      {
+        name: 'sso time-bound (1 min) → revoked',
+        body: { ...ssoRequest({ TargetId: TIME_BOUND_ACCOUNT }), durationMinutes: 1 },
+        finalStatus: 'REVOKED',
+      },
     ];
     const rows: CostRow[] = [];
     const progress = startProgress({ label: 'requests', total: specs.length, unit: 'runs', intervalMs: 1000 });
@@ -255,10 +334,15 @@ export const runInProcess = async (args: readonly string[]): Promise<ScenarioOut
     }
     progress.finish();
 
-    console.log(`\nper request, counted from GetExecutionHistory (StateEntered events; lambda TaskScheduled, one per attempt)\n`);
+    console.log(
+      `\nper request, counted from GetExecutionHistory (StateEntered events; lambda TaskScheduled, one per attempt)\n`,
+    );
     printTable(rows);
     console.log('');
-    for (const r of rows) console.log(`${r.name}: ${r.path.join(' → ')}  (${r.events} events, ${r.historyPages} page${r.historyPages === 1 ? '' : 's'}, ${formatDuration(r.wallMs)})`);
+    for (const r of rows)
+      console.log(
+        `${r.name}: ${r.path.join(' → ')}  (${r.events} events, ${r.historyPages} page${r.historyPages === 1 ? '' : 's'}, ${formatDuration(r.wallMs)})`,
+      );
     const sso = rows.find((r) => r.name === 'sso assignment');
     if (sso && sso.statusPolls > 1) {
       console.log(
@@ -268,13 +352,19 @@ export const runInProcess = async (args: readonly string[]): Promise<ScenarioOut
     }
     const judged = rows.filter((r) => r.target);
     const passed = rows.every((r) => r.pass);
-    console.log(`\noverall: ${passed ? 'PASS' : 'FAIL'} (${judged.filter((r) => r.pass).length}/${judged.length} targeted runs met their targets)`);
+    console.log(
+      `\noverall: ${passed ? 'PASS' : 'FAIL'} (${judged.filter((r) => r.pass).length}/${judged.length} targeted runs met their targets)`,
+    );
     const file = writeResult('cost', {
       passed,
       targets: TARGETS,
       timeScale: TIME_SCALE,
       provisioningSeconds: PROVISIONING_SECONDS,
-      pricing: { usdPerTransition: USD_PER_TRANSITION, usdPerLambdaRequest: USD_PER_LAMBDA_REQUEST, note: 'us-east-1 list prices, excluding Lambda duration, DynamoDB and free tier' },
+      pricing: {
+        usdPerTransition: USD_PER_TRANSITION,
+        usdPerLambdaRequest: USD_PER_LAMBDA_REQUEST,
+        note: 'us-east-1 list prices, excluding Lambda duration, DynamoDB and free tier',
+      },
       stack: { startMs: Math.round(started.ms) },
       rows,
       totalMs: Math.round(now() - scenarioStart),

@@ -122,7 +122,13 @@ const round = (value: number): number => Math.round(value * 100) / 100;
 const rowFrom = (
   phase: string,
   ms: number[],
-  extra: { errors: string[]; throughput?: number; loopDelay?: LoopDelay; callsPerRequest?: Record<string, number>; target?: LatencyRow['target'] },
+  extra: {
+    errors: string[];
+    throughput?: number;
+    loopDelay?: LoopDelay;
+    callsPerRequest?: Record<string, number>;
+    target?: LatencyRow['target'];
+  },
 ): LatencyRow => {
   const s = summarize(ms);
   const missed: string[] = [];
@@ -150,7 +156,8 @@ const rowFrom = (
   };
 };
 
-const unexpected = (samples: HttpSample[], status: number): string[] => samples.filter((s) => s.status !== status).map((s) => `HTTP ${s.status}: ${s.error ?? ''}`);
+const unexpected = (samples: HttpSample[], status: number): string[] =>
+  samples.filter((s) => s.status !== status).map((s) => `HTTP ${s.status}: ${s.error ?? ''}`);
 
 /** Measures how late the stack's event loop runs while `fn` does. */
 const withLoopDelay = async <T>(fn: () => Promise<T>): Promise<{ value: T; loopDelay: LoopDelay }> => {
@@ -187,10 +194,22 @@ const mtimeMs = (file: string): number => (existsSync(file) ? statSync(file).mti
  * can kill it), so the engine's state going still does not mean the handlers have; their calls arriving does.
  */
 const HANDLER_CALLS = [
-  ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'BatchGetItem', 'Query', 'TransactWriteItems'].map((op) => `DynamoDB_20120810.${op}`),
-  ...['StartExecution', 'SendTaskSuccess', 'SendTaskFailure', 'SendTaskHeartbeat'].map((op) => `AWSStepFunctions.${op}`),
+  ...[
+    'GetItem',
+    'PutItem',
+    'UpdateItem',
+    'DeleteItem',
+    'BatchWriteItem',
+    'BatchGetItem',
+    'Query',
+    'TransactWriteItems',
+  ].map((op) => `DynamoDB_20120810.${op}`),
+  ...['StartExecution', 'SendTaskSuccess', 'SendTaskFailure', 'SendTaskHeartbeat'].map(
+    (op) => `AWSStepFunctions.${op}`,
+  ),
 ];
-const handlerCalls = (stack: LocalStack): number => HANDLER_CALLS.reduce((sum, target) => sum + stack.awsCallCount(target), 0);
+const handlerCalls = (stack: LocalStack): number =>
+  HANDLER_CALLS.reduce((sum, target) => sum + stack.awsCallCount(target), 0);
 
 const engineFile = (stack: LocalStack): string => join(stack.dataDir, 'stepfunctions.json');
 const journalFile = (stack: LocalStack): string => `${engineFile(stack)}.journal`;
@@ -205,7 +224,12 @@ const activity = (stack: LocalStack): string => {
  * Resolves once nothing has changed for `quietMs` and `done()` (if given) holds. The engine appends its changes to
  * its journal 50 ms after they happen, so 150 ms of stillness means the last change has been written.
  */
-const waitQuiet = async (stack: LocalStack, quietMs: number, done: () => boolean = () => true, timeoutMs = 180_000): Promise<void> => {
+const waitQuiet = async (
+  stack: LocalStack,
+  quietMs: number,
+  done: () => boolean = () => true,
+  timeoutMs = 180_000,
+): Promise<void> => {
   let last = activity(stack);
   let since = Date.now();
   await poll(
@@ -237,7 +261,10 @@ const settle = async (stack: LocalStack, submitted: number): Promise<number> => 
   const outboxFile = join(stack.dataDir, 'outbox.jsonl');
   let notified = notifiedCount(outboxFile);
   // Only shown when there is a backlog worth watching.
-  const progress = notified < submitted - 20 ? startProgress({ label: 'notify catching up', total: submitted, unit: 'requests', intervalMs: 5000 }) : undefined;
+  const progress =
+    notified < submitted - 20
+      ? startProgress({ label: 'notify catching up', total: submitted, unit: 'requests', intervalMs: 5000 })
+      : undefined;
   const started = Date.now();
   let lastCount = -1;
   let countChanged = started;
@@ -261,7 +288,11 @@ const engineState = (stack: LocalStack): EngineState | undefined => {
   const executions = createExecutionJournal(engineFile(stack)).peek();
   const start = now();
   JSON.stringify({ executions });
-  return { executions: executions.length, bytes: files.reduce((sum, file) => sum + statSync(file).size, 0), stringifyMs: round(now() - start) };
+  return {
+    executions: executions.length,
+    bytes: files.reduce((sum, file) => sum + statSync(file).size, 0),
+    stringifyMs: round(now() - start),
+  };
 };
 
 const submitRequest = (token: string, justification: string): LoadRequest => ({
@@ -278,7 +309,10 @@ const submitPending = async (api: LocalApi, token: string, count: number, label:
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let i = next++; i < count; i = next++) {
-      const { status, body, text } = await api.call('POST', '/requests', { token, body: { ...ssoRequest(), justification: `bench latency ${label} #${i}` } });
+      const { status, body, text } = await api.call('POST', '/requests', {
+        token,
+        body: { ...ssoRequest(), justification: `bench latency ${label} #${i}` },
+      });
       if (status !== 202) throw new Error(`POST /requests answered ${status}: ${text.slice(0, 300)}`);
       ids.push((body as { requestId: string }).requestId);
     }
@@ -289,7 +323,9 @@ const submitPending = async (api: LocalApi, token: string, count: number, label:
 
 const startStack = async (options: Partial<LocalStackOptions>): Promise<{ stack: LocalStack; dataDir: string }> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'access-approvals-bench-latency-'));
-  const { value: stack, ms } = await timed(() => startLocalStack({ port: 0, awsPort: 0, dataDir, quiet: true, ...options }));
+  const { value: stack, ms } = await timed(() =>
+    startLocalStack({ port: 0, awsPort: 0, dataDir, quiet: true, ...options }),
+  );
   console.log(`stack: HTTP ${stack.httpUrl}, time scale ${options.timeScale ?? 1}, started in ${formatDuration(ms)}`);
   return { stack, dataDir };
 };
@@ -313,9 +349,17 @@ const quietSeries = async (
     // Only while the request is in flight: the waits in between are quiet by construction.
     const { value, loopDelay } = await withLoopDelay(async () => {
       const start = now();
-      const response = await fetch(`${stack.httpUrl}${request.path}`, { method: request.method, headers: request.headers, body: request.body });
+      const response = await fetch(`${stack.httpUrl}${request.path}`, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+      });
       const text = await response.text();
-      return { ms: now() - start, status: response.status, ...(response.status !== expectStatus ? { error: text.slice(0, 300) } : {}) };
+      return {
+        ms: now() - start,
+        status: response.status,
+        ...(response.status !== expectStatus ? { error: text.slice(0, 300) } : {}),
+      };
     });
     // Calls made by the time of the answer: the handler's own, plus any the work it resumed made meanwhile.
     snapshot().forEach((count, t) => {
@@ -328,12 +372,25 @@ const quietSeries = async (
     await afterEach(i);
   }
   progress.finish();
-  const callsPerRequest = Object.fromEntries([...calls].map(([target, count]) => [target.replace(/^[A-Za-z]+_\d+\.|^AWSStepFunctions\./, ''), round(count / requests.length)]));
-  return { samples, loopDelay: { p99Ms: Math.max(...delays.map((d) => d.p99Ms)), maxMs: Math.max(...delays.map((d) => d.maxMs)) }, callsPerRequest };
+  const callsPerRequest = Object.fromEntries(
+    [...calls].map(([target, count]) => [
+      target.replace(/^[A-Za-z]+_\d+\.|^AWSStepFunctions\./, ''),
+      round(count / requests.length),
+    ]),
+  );
+  return {
+    samples,
+    loopDelay: { p99Ms: Math.max(...delays.map((d) => d.p99Ms)), maxMs: Math.max(...delays.map((d) => d.maxMs)) },
+    callsPerRequest,
+  };
 };
 
 /** One level of POST /requests on a fresh stack; at one client also the quiet run. */
-const submitPhase = async (concurrency: number, perLevel: number, quietRequests: number): Promise<Omit<PhaseOutput, 'phase' | 'wallMs'>> => {
+const submitPhase = async (
+  concurrency: number,
+  perLevel: number,
+  quietRequests: number,
+): Promise<Omit<PhaseOutput, 'phase' | 'wallMs'>> => {
   const { stack, dataDir } = await startStack({});
   try {
     const api = createLocalApi(stack.httpUrl);
@@ -344,18 +401,29 @@ const submitPhase = async (concurrency: number, perLevel: number, quietRequests:
     await settle(stack, firstWarmUp.length);
     // A short warm-up at the level's own concurrency opens its connections before anything is timed.
     const warmUp = Math.max(20, 2 * concurrency);
-    const requests = Array.from({ length: warmUp + perLevel }, (_, i) => submitRequest(token, `bench latency c${concurrency} #${i}`));
+    const requests = Array.from({ length: warmUp + perLevel }, (_, i) =>
+      submitRequest(token, `bench latency c${concurrency} #${i}`),
+    );
     const { value, loopDelay } = await withLoopDelay(() =>
-      timed(() => runHttpLoad({ baseUrl: stack.httpUrl, requests, concurrency, expectStatus: 202 }, `POST /requests ×${concurrency}`)),
+      timed(() =>
+        runHttpLoad(
+          { baseUrl: stack.httpUrl, requests, concurrency, expectStatus: 202 },
+          `POST /requests ×${concurrency}`,
+        ),
+      ),
     );
     const samples = value.value.slice(warmUp);
     const levelSubmitted = firstWarmUp.length + requests.length;
-    const row = rowFrom(`POST /requests, ${concurrency} client${concurrency === 1 ? '' : 's'}`, samples.map((s) => s.ms), {
-      errors: unexpected(samples, 202),
-      throughput: (requests.length * 1000) / value.ms,
-      loopDelay,
-      ...(concurrency === TARGET_SUBMIT_AT ? { target: { stat: 'p99' as const, ms: TARGET_SUBMIT_P99_MS } } : {}),
-    });
+    const row = rowFrom(
+      `POST /requests, ${concurrency} client${concurrency === 1 ? '' : 's'}`,
+      samples.map((s) => s.ms),
+      {
+        errors: unexpected(samples, 202),
+        throughput: (requests.length * 1000) / value.ms,
+        loopDelay,
+        ...(concurrency === TARGET_SUBMIT_AT ? { target: { stat: 'p99' as const, ms: TARGET_SUBMIT_P99_MS } } : {}),
+      },
+    );
     let submitted = levelSubmitted;
     // Counted before anything else is submitted: notify calls the overloaded stack timed out show up here.
     const notified = await settle(stack, submitted);
@@ -364,17 +432,32 @@ const submitPhase = async (concurrency: number, perLevel: number, quietRequests:
       const quiet = Array.from({ length: quietRequests }, (_, i) => submitRequest(token, `bench latency quiet #${i}`));
       const measured = await quietSeries(stack, 'POST /requests, quiet', quiet, 202, async () => undefined);
       rows.push(
-        rowFrom('POST /requests, 1 client, quiet stack', measured.samples.map((s) => s.ms), {
-          errors: unexpected(measured.samples, 202),
-          loopDelay: measured.loopDelay,
-          callsPerRequest: measured.callsPerRequest,
-        }),
+        rowFrom(
+          'POST /requests, 1 client, quiet stack',
+          measured.samples.map((s) => s.ms),
+          {
+            errors: unexpected(measured.samples, 202),
+            loopDelay: measured.loopDelay,
+            callsPerRequest: measured.callsPerRequest,
+          },
+        ),
       );
       submitted += quiet.length;
       await settle(stack, submitted);
     }
     // Measured once the workflows behind the requests have caught up, so the state is the phase's whole load.
-    return { rows, engineState: engineState(stack), details: { concurrency, warmUp, timed: perLevel, wallMs: Math.round(value.ms), submitted: levelSubmitted, notified } };
+    return {
+      rows,
+      engineState: engineState(stack),
+      details: {
+        concurrency,
+        warmUp,
+        timed: perLevel,
+        wallMs: Math.round(value.ms),
+        submitted: levelSubmitted,
+        notified,
+      },
+    };
   } catch (error) {
     // Printed here: closing the stack with work in flight can crash dynalite before the error reaches the caller.
     console.error(error);
@@ -448,7 +531,12 @@ const runCold = async (
 ): Promise<ColdSample[]> => {
   const ids = await submitPending(api, token, runs, `cold ${variant.label}`);
   const samples: ColdSample[] = [];
-  const progress = startProgress({ label: `cold click, ${variant.label}`, total: runs, unit: 'processes', intervalMs: 2000 });
+  const progress = startProgress({
+    label: `cold click, ${variant.label}`,
+    total: runs,
+    unit: 'processes',
+    intervalMs: 2000,
+  });
   for (const requestId of ids) {
     // Its links are out, so its task token is stored and the click has something to decide; and the stack is
     // still, so the fresh process does not share the CPU with the last one's workflow.
@@ -457,7 +545,11 @@ const runCold = async (
     const sample = await runFreshNode<ColdSample>({
       script: COLD_SCRIPT,
       nodeArgs: variant.nodeArgs,
-      env: { ...variant.env, BENCH_HANDLER_URL: variant.handlerUrl, BENCH_SLACK_PAYLOAD: JSON.stringify(slackClickPayload(slackUserId, CLICK_ACTION, requestId)) },
+      env: {
+        ...variant.env,
+        BENCH_HANDLER_URL: variant.handlerUrl,
+        BENCH_SLACK_PAYLOAD: JSON.stringify(slackClickPayload(slackUserId, CLICK_ACTION, requestId)),
+      },
     });
     samples.push(sample);
     progress.update(samples.length);
@@ -476,8 +568,14 @@ const waitAllSettled = async (api: LocalApi, token: string, ids: readonly string
 const median = (values: number[]): number => summarize(values).p50;
 
 /** Warm clicks over HTTP, then cold processes, on one stack. */
-const slackPhase = async (clicks: number, quietClicks: number, coldRuns: number): Promise<Omit<PhaseOutput, 'phase' | 'wallMs'>> => {
-  const local = JSON.parse(readFileSync(LOCAL_POLICY, 'utf8')) as { people?: Array<{ id: string; slackUserId?: string }> } & Record<string, unknown>;
+const slackPhase = async (
+  clicks: number,
+  quietClicks: number,
+  coldRuns: number,
+): Promise<Omit<PhaseOutput, 'phase' | 'wallMs'>> => {
+  const local = JSON.parse(readFileSync(LOCAL_POLICY, 'utf8')) as {
+    people?: Array<{ id: string; slackUserId?: string }>;
+  } & Record<string, unknown>;
   const slackUserId = local.people?.find((p) => p.id === SLACK_APPROVER)?.slackUserId;
   if (!slackUserId) throw new Error(`${SLACK_APPROVER} has no slackUserId in ${LOCAL_POLICY}`);
   const bundleDir = mkdtempSync(join(tmpdir(), 'access-approvals-bench-latency-bundle-'));
@@ -502,29 +600,45 @@ const slackPhase = async (clicks: number, quietClicks: number, coldRuns: number)
     // Warm, quiet: first, while the engine's state is still small. The untimed warm-up clicks load the handler.
     const quietIds = await submitPending(api, token, WARM_UP_CLICKS + quietClicks, 'slack quiet');
     await settle(stack, quietIds.length);
-    const warmUp = await runHttpLoad({ baseUrl: stack.httpUrl, requests: clickRequests(quietIds.slice(0, WARM_UP_CLICKS)), concurrency: 1, expectStatus: 200 });
+    const warmUp = await runHttpLoad({
+      baseUrl: stack.httpUrl,
+      requests: clickRequests(quietIds.slice(0, WARM_UP_CLICKS)),
+      concurrency: 1,
+      expectStatus: 200,
+    });
     const measuredIds = quietIds.slice(WARM_UP_CLICKS);
     const quiet = await quietSeries(stack, 'slack clicks, quiet', clickRequests(measuredIds), 200, async (i) => {
       // The approval resumes the workflow; the next click waits until it has provisioned and finished.
       await api.waitForStatus(measuredIds[i] ?? '', token, SETTLED, 60_000);
     });
-    const quietRow = rowFrom('slack click → ack, warm, quiet stack', quiet.samples.map((s) => s.ms), {
-      errors: [...unexpected(warmUp, 200), ...unexpected(quiet.samples, 200)],
-      loopDelay: quiet.loopDelay,
-      callsPerRequest: quiet.callsPerRequest,
-      target: { stat: 'p99', ms: TARGET_WARM_P99_MS },
-    });
+    const quietRow = rowFrom(
+      'slack click → ack, warm, quiet stack',
+      quiet.samples.map((s) => s.ms),
+      {
+        errors: [...unexpected(warmUp, 200), ...unexpected(quiet.samples, 200)],
+        loopDelay: quiet.loopDelay,
+        callsPerRequest: quiet.callsPerRequest,
+        target: { stat: 'p99', ms: TARGET_WARM_P99_MS },
+      },
+    );
 
     // Warm, back to back: the next click as soon as the previous one is acked, provisioning still under way.
     const busyIds = await submitPending(api, token, clicks, 'slack back to back');
     await settle(stack, quietIds.length + busyIds.length);
     const backToBack = await withLoopDelay(() =>
-      runHttpLoad({ baseUrl: stack.httpUrl, requests: clickRequests(busyIds), concurrency: 1, expectStatus: 200 }, 'slack clicks, back to back'),
+      runHttpLoad(
+        { baseUrl: stack.httpUrl, requests: clickRequests(busyIds), concurrency: 1, expectStatus: 200 },
+        'slack clicks, back to back',
+      ),
     );
-    const backToBackRow = rowFrom('slack click → ack, warm, back to back', backToBack.value.map((s) => s.ms), {
-      errors: unexpected(backToBack.value, 200),
-      loopDelay: backToBack.loopDelay,
-    });
+    const backToBackRow = rowFrom(
+      'slack click → ack, warm, back to back',
+      backToBack.value.map((s) => s.ms),
+      {
+        errors: unexpected(backToBack.value, 200),
+        loopDelay: backToBack.loopDelay,
+      },
+    );
     // Every clicked workflow runs to its end before a cold process competes with it for the CPU.
     await waitAllSettled(api, token, busyIds);
 
@@ -535,7 +649,12 @@ const slackPhase = async (clicks: number, quietClicks: number, coldRuns: number)
       api,
       token,
       slackUserId,
-      { label: 'tsx source', handlerUrl: pathToFileURL(join(projectRoot, 'functions/slackInteractions.ts')).href, nodeArgs: tsxNodeArgs(), env: coldEnvironment({}) },
+      {
+        label: 'tsx source',
+        handlerUrl: pathToFileURL(join(projectRoot, 'functions/slackInteractions.ts')).href,
+        nodeArgs: tsxNodeArgs(),
+        env: coldEnvironment({}),
+      },
       coldRuns,
     );
     const built = await bundleFunction(projectRoot, 'functions/slackInteractions.ts', bundleDir);
@@ -554,10 +673,14 @@ const slackPhase = async (clicks: number, quietClicks: number, coldRuns: number)
       coldRuns,
     );
     const coldRow = (label: string, samples: ColdSample[], judged: boolean): LatencyRow =>
-      rowFrom(label, samples.map((s) => s.totalMs), {
-        errors: samples.filter((s) => s.statusCode !== 200).map((s) => `status ${s.statusCode}: ${s.body ?? ''}`),
-        ...(judged ? { target: { stat: 'median' as const, ms: TARGET_COLD_MS } } : {}),
-      });
+      rowFrom(
+        label,
+        samples.map((s) => s.totalMs),
+        {
+          errors: samples.filter((s) => s.statusCode !== 200).map((s) => `status ${s.statusCode}: ${s.body ?? ''}`),
+          ...(judged ? { target: { stat: 'median' as const, ms: TARGET_COLD_MS } } : {}),
+        },
+      );
     const coldSummary = (samples: ColdSample[]) => ({
       importMedianMs: round(median(samples.map((s) => s.importMs))),
       invokeMedianMs: round(median(samples.map((s) => s.invokeMs))),
@@ -569,10 +692,22 @@ const slackPhase = async (clicks: number, quietClicks: number, coldRuns: number)
         quietRow,
         backToBackRow,
         coldRow('slack click → ack, cold (tsx, source)', source, true),
-        coldRow(`slack click → ack, cold (bundle${deployedNodeOptions ? `, ${deployedNodeOptions}` : ''})`, bundle, false),
+        coldRow(
+          `slack click → ack, cold (bundle${deployedNodeOptions ? `, ${deployedNodeOptions}` : ''})`,
+          bundle,
+          false,
+        ),
       ],
       engineState: engineState(stack),
-      details: { timeScale: SLACK_TIME_SCALE, quietGapMs: QUIET_GAP_MS, quietClicks, clicks, warmUpClicks: WARM_UP_CLICKS, clickAction: CLICK_ACTION, cold: { source: coldSummary(source), bundle: coldSummary(bundle) } },
+      details: {
+        timeScale: SLACK_TIME_SCALE,
+        quietGapMs: QUIET_GAP_MS,
+        quietClicks,
+        clicks,
+        warmUpClicks: WARM_UP_CLICKS,
+        clickAction: CLICK_ACTION,
+        cold: { source: coldSummary(source), bundle: coldSummary(bundle) },
+      },
     };
   } catch (error) {
     console.error(error);
@@ -595,7 +730,11 @@ export const runInProcess = async (args: readonly string[]): Promise<ScenarioOut
   const coldRuns = intOption(args, 'cold-runs', 'BENCH_LATENCY_COLD_RUNS', 5);
   const start = now();
   const level = /^submit-(\d+)$/.exec(phase)?.[1];
-  const result = level ? await submitPhase(Number(level), perLevel, quietRequests) : phase === 'slack' ? await slackPhase(clicks, quietClicks, coldRuns) : undefined;
+  const result = level
+    ? await submitPhase(Number(level), perLevel, quietRequests)
+    : phase === 'slack'
+      ? await slackPhase(clicks, quietClicks, coldRuns)
+      : undefined;
   if (!result) throw new Error(`latency: unknown phase ${phase}`);
   const output: PhaseOutput = { phase, ...result, wallMs: Math.round(now() - start) };
   writeFileSync(out, JSON.stringify(output));
@@ -604,7 +743,8 @@ export const runInProcess = async (args: readonly string[]): Promise<ScenarioOut
 };
 
 const printRows = (rows: LatencyRow[]): void => {
-  const flag = (r: LatencyRow, stat: 'p99' | 'median', value: number): string => (r.target?.stat === stat && value > r.target.ms ? '!' : '');
+  const flag = (r: LatencyRow, stat: 'p99' | 'median', value: number): string =>
+    r.target?.stat === stat && value > r.target.ms ? '!' : '';
   console.log(
     formatTable<LatencyRow>(
       [
@@ -616,9 +756,23 @@ const printRows = (rows: LatencyRow[]): void => {
         { header: 'max ms', cell: (r) => formatMs(r.max), align: 'right' },
         { header: 'req/s', cell: (r) => (r.throughput === undefined ? '' : String(r.throughput)), align: 'right' },
         { header: 'errors', cell: (r) => String(r.errors), align: 'right' },
-        { header: 'stack loop delay p99/max ms', cell: (r) => (r.loopDelay ? `${formatMs(r.loopDelay.p99Ms)} / ${formatMs(r.loopDelay.maxMs)}` : ''), align: 'right' },
+        {
+          header: 'stack loop delay p99/max ms',
+          cell: (r) => (r.loopDelay ? `${formatMs(r.loopDelay.p99Ms)} / ${formatMs(r.loopDelay.maxMs)}` : ''),
+          align: 'right',
+        },
         { header: 'target', cell: (r) => (r.target ? `${r.target.stat} ≤ ${r.target.ms} ms` : '') },
-        { header: 'result', cell: (r) => (r.target ? (r.pass ? 'PASS' : `FAIL (${r.missed.join('; ')})`) : r.pass ? 'info' : `info (${r.missed.join('; ')})`) },
+        {
+          header: 'result',
+          cell: (r) =>
+            r.target
+              ? r.pass
+                ? 'PASS'
+                : `FAIL (${r.missed.join('; ')})`
+              : r.pass
+                ? 'info'
+                : `info (${r.missed.join('; ')})`,
+        },
       ],
       rows,
     ),
@@ -639,12 +793,25 @@ export const run = async (args: readonly string[]): Promise<ScenarioOutcome> => 
     const rows = phases.flatMap((p) => p.rows);
     const perLevel = intOption(args, 'level-requests', 'BENCH_LATENCY_LEVEL_REQUESTS', DEFAULT_PER_LEVEL);
     const slack = phases.find((p) => p.phase === 'slack');
-    const cold = slack?.details.cold as Record<'source' | 'bundle', { importMedianMs: number; invokeMedianMs: number; sinceStartMedianMs: number; samples: ColdSample[] }> | undefined;
+    const cold = slack?.details.cold as
+      | Record<
+          'source' | 'bundle',
+          { importMedianMs: number; invokeMedianMs: number; sinceStartMedianMs: number; samples: ColdSample[] }
+        >
+      | undefined;
 
-    console.log(`\nPOST /requests: ${perLevel} timed requests per level after a warm-up, closed loop from a worker thread, a fresh stack per level`);
-    console.log(`Slack: warm = signed clicks over HTTP, one client, after ${WARM_UP_CLICKS} untimed; cold = a fresh Node process per click, import + first invocation`);
-    console.log(`quiet = one client, each request sent once the stack has been still for ${QUIET_GAP_MS} ms (the previous one's workflow done and written; in AWS it runs in other Lambdas)`);
-    console.log(`targets: POST /requests p99 ≤ ${TARGET_SUBMIT_P99_MS} ms at ${TARGET_SUBMIT_AT}; warm click (quiet) p99 ≤ ${TARGET_WARM_P99_MS} ms; cold click (tsx, source) median ≤ ${TARGET_COLD_MS} ms\n`);
+    console.log(
+      `\nPOST /requests: ${perLevel} timed requests per level after a warm-up, closed loop from a worker thread, a fresh stack per level`,
+    );
+    console.log(
+      `Slack: warm = signed clicks over HTTP, one client, after ${WARM_UP_CLICKS} untimed; cold = a fresh Node process per click, import + first invocation`,
+    );
+    console.log(
+      `quiet = one client, each request sent once the stack has been still for ${QUIET_GAP_MS} ms (the previous one's workflow done and written; in AWS it runs in other Lambdas)`,
+    );
+    console.log(
+      `targets: POST /requests p99 ≤ ${TARGET_SUBMIT_P99_MS} ms at ${TARGET_SUBMIT_AT}; warm click (quiet) p99 ≤ ${TARGET_WARM_P99_MS} ms; cold click (tsx, source) median ≤ ${TARGET_COLD_MS} ms\n`,
+    );
     printRows(rows);
     console.log('');
     for (const [label, c] of Object.entries(cold ?? {})) {
@@ -658,7 +825,10 @@ export const run = async (args: readonly string[]): Promise<ScenarioOutcome> => 
       const state = p.engineState
         ? `local engine state ${p.engineState.executions} executions, ${(p.engineState.bytes / 1e6).toFixed(1)} MB on disk, ${formatMs(p.engineState.stringifyMs)} ms to stringify (only when compacted); `
         : '';
-      const notify = submitted !== undefined && notified !== undefined ? `notified ${notified}/${submitted} of the level's requests${notified < submitted ? ' (notify timed out on the rest)' : ''}; ` : '';
+      const notify =
+        submitted !== undefined && notified !== undefined
+          ? `notified ${notified}/${submitted} of the level's requests${notified < submitted ? ' (notify timed out on the rest)' : ''}; `
+          : '';
       console.log(`${p.phase}: ${notify}${state}phase took ${formatDuration(p.wallMs)}`);
     }
     for (const r of rows) {
@@ -667,14 +837,23 @@ export const run = async (args: readonly string[]): Promise<ScenarioOutcome> => 
       console.log(`${r.phase}: AWS calls per request by the time of the answer: ${calls.join(', ') || 'none'}`);
     }
     for (const r of rows) for (const e of r.errorExamples) console.log(`${r.phase}: unexpected answer: ${e}`);
-    console.log(`machine load average (1 min) at the end: ${loadavg()[0]?.toFixed(2)} on ${cpus().length} cores; other work on the box inflates every number`);
+    console.log(
+      `machine load average (1 min) at the end: ${loadavg()[0]?.toFixed(2)} on ${cpus().length} cores; other work on the box inflates every number`,
+    );
     const judged = rows.filter((r) => r.target);
     const passed = rows.every((r) => r.pass);
-    console.log(`\noverall: ${passed ? 'PASS' : 'FAIL'} (${judged.filter((r) => r.pass).length}/${judged.length} targets met)`);
+    console.log(
+      `\noverall: ${passed ? 'PASS' : 'FAIL'} (${judged.filter((r) => r.pass).length}/${judged.length} targets met)`,
+    );
     const file = writeResult('latency', {
       loadAverage: loadavg(),
       passed,
-      targets: { submitP99Ms: TARGET_SUBMIT_P99_MS, submitAtConcurrency: TARGET_SUBMIT_AT, warmClickP99Ms: TARGET_WARM_P99_MS, coldClickMedianMs: TARGET_COLD_MS },
+      targets: {
+        submitP99Ms: TARGET_SUBMIT_P99_MS,
+        submitAtConcurrency: TARGET_SUBMIT_AT,
+        warmClickP99Ms: TARGET_WARM_P99_MS,
+        coldClickMedianMs: TARGET_COLD_MS,
+      },
       rows,
       phases: phases.map(({ rows: _rows, ...rest }) => rest),
       totalMs: Math.round(now() - scenarioStart),

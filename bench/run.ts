@@ -11,7 +11,8 @@ const scenarios: Record<string, Scenario> = {
     load: () => import('./audit.js'),
   },
   bulk: {
-    description: '500 CreateAccountAssignment requests approved at once under 20 TPS / 15 outstanding, FULL jitter vs NONE',
+    description:
+      '500 CreateAccountAssignment requests approved at once under 20 TPS / 15 outstanding, FULL jitter vs NONE',
     load: () => import('./bulk.js'),
   },
   cost: {
@@ -23,13 +24,19 @@ const scenarios: Record<string, Scenario> = {
     load: () => import('./latency.js'),
   },
   size: {
-    description: 'serverless package: zipped bytes and module-init time per function, SDK bundled vs left to the runtime',
+    description:
+      'serverless package: zipped bytes and module-init time per function, SDK bundled vs left to the runtime',
     load: () => import('./size.js'),
   },
 };
 
 const usage = (): string =>
-  ['Usage: npm run bench [-- <scenario> [options]]', '', 'Scenarios:', ...Object.entries(scenarios).map(([name, s]) => `  ${name.padEnd(12)} ${s.description}`)].join('\n');
+  [
+    'Usage: npm run bench [-- <scenario> [options]]',
+    '',
+    'Scenarios:',
+    ...Object.entries(scenarios).map(([name, s]) => `  ${name.padEnd(12)} ${s.description}`),
+  ].join('\n');
 
 const main = async (): Promise<number> => {
   const [first, ...rest] = process.argv.slice(2);
@@ -58,7 +65,8 @@ const main = async (): Promise<number> => {
   }
   if (outcomes.length > 1) {
     console.log('\n=== summary');
-    for (const o of outcomes) console.log(`  ${o.name.padEnd(12)} ${o.passed ? 'PASS' : 'FAIL'}  ${formatDuration(o.ms)}`);
+    for (const o of outcomes)
+      console.log(`  ${o.name.padEnd(12)} ${o.passed ? 'PASS' : 'FAIL'}  ${formatDuration(o.ms)}`);
   }
   return outcomes.every((o) => o.passed) ? 0 : 1;
 };

@@ -3,7 +3,18 @@
 // (median over fresh `node` processes). Beside it, the same bundles built with the AWS SDK left to the Lambda
 // runtime (esbuild `external: ['@aws-sdk/*']`, every other option from serverless.yml), so the lead can choose.
 import { spawn } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,7 +33,15 @@ const KIB = 1024;
 const TARGET_ZIP_BYTES = 300 * KIB;
 const TARGET_INIT_MS = 150;
 /** What `serverless package` reads from the service directory: the config, the handlers, and package.patterns. */
-const PROJECT_FILES = ['serverless.yml', 'package.json', 'tsconfig.json', 'functions', 'config', 'statemachine', 'types'];
+const PROJECT_FILES = [
+  'serverless.yml',
+  'package.json',
+  'tsconfig.json',
+  'functions',
+  'config',
+  'statemachine',
+  'types',
+];
 
 interface Measured {
   zipBytes: number;
@@ -57,7 +76,10 @@ const exec = (command: string, args: string[], cwd: string): Promise<{ code: num
 
 const mustRun = async (command: string, args: string[], cwd: string): Promise<string> => {
   const { code, output } = await exec(command, args, cwd);
-  if (code !== 0) throw new Error(`${command} ${args.join(' ')} (in ${cwd}) exited with ${code}:\n${output.trim().split('\n').slice(-20).join('\n')}`);
+  if (code !== 0)
+    throw new Error(
+      `${command} ${args.join(' ')} (in ${cwd}) exited with ${code}:\n${output.trim().split('\n').slice(-20).join('\n')}`,
+    );
   return output;
 };
 
@@ -92,7 +114,10 @@ type TemplateEnvironment = Record<string, string>;
  */
 const readTemplate = (packageDir: string): Map<string, { handlerFile: string; environment: TemplateEnvironment }> => {
   const template = JSON.parse(readFileSync(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8')) as {
-    Resources: Record<string, { Type: string; Properties: { Handler?: string; Environment?: { Variables?: Record<string, unknown> } } }>;
+    Resources: Record<
+      string,
+      { Type: string; Properties: { Handler?: string; Environment?: { Variables?: Record<string, unknown> } } }
+    >;
   };
   const byFunction = new Map<string, { handlerFile: string; environment: TemplateEnvironment }>();
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
@@ -103,7 +128,10 @@ const readTemplate = (packageDir: string): Map<string, { handlerFile: string; en
     for (const [key, value] of Object.entries(resource.Properties.Environment?.Variables ?? {})) {
       environment[key] = typeof value === 'string' ? value : `bench-placeholder-${key.toLowerCase()}`;
     }
-    byFunction.set(name.charAt(0).toLowerCase() + name.slice(1), { handlerFile: `${handler.slice(0, handler.lastIndexOf('.'))}.mjs`, environment });
+    byFunction.set(name.charAt(0).toLowerCase() + name.slice(1), {
+      handlerFile: `${handler.slice(0, handler.lastIndexOf('.'))}.mjs`,
+      environment,
+    });
   }
   return byFunction;
 };
@@ -119,10 +147,20 @@ const lambdaEnvironment = (name: string): Record<string, string> => ({
 });
 
 /** Median import time of `file` over `runs` fresh processes, with cwd = the unzipped package, as in /var/task. */
-const measureInit = async (file: string, cwd: string, env: Record<string, string>, runs: number, onRun: () => void): Promise<number[]> => {
+const measureInit = async (
+  file: string,
+  cwd: string,
+  env: Record<string, string>,
+  runs: number,
+  onRun: () => void,
+): Promise<number[]> => {
   const samples: number[] = [];
   for (let i = 0; i < runs; i += 1) {
-    const result = await runFreshNode<{ importMs: number }>({ script: INIT_SCRIPT, cwd, env: { ...env, BENCH_MODULE_URL: pathToFileURL(file).href } });
+    const result = await runFreshNode<{ importMs: number }>({
+      script: INIT_SCRIPT,
+      cwd,
+      env: { ...env, BENCH_MODULE_URL: pathToFileURL(file).href },
+    });
     samples.push(result.importMs);
     onRun();
   }
@@ -150,18 +188,23 @@ export const run = async (args: readonly string[]): Promise<ScenarioOutcome> => 
     // service directory, and others may be packaging or testing in this checkout at the same time.
     const service = join(work, 'service');
     mkdirSync(service);
-    for (const file of PROJECT_FILES) if (existsSync(join(projectRoot, file))) cpSync(join(projectRoot, file), join(service, file), { recursive: true });
+    for (const file of PROJECT_FILES)
+      if (existsSync(join(projectRoot, file)))
+        cpSync(join(projectRoot, file), join(service, file), { recursive: true });
     symlinkSync(join(projectRoot, 'node_modules'), join(service, 'node_modules'), 'dir');
 
     const packageDir = join(work, 'package');
     console.log('packaging: npx serverless package (a copy of the service, so this checkout is left untouched)');
     // --no-install: the serverless in node_modules or nothing; never a download.
-    const packaged = await timed(() => mustRun('npx', ['--no-install', 'serverless', 'package', '--package', packageDir], service));
+    const packaged = await timed(() =>
+      mustRun('npx', ['--no-install', 'serverless', 'package', '--package', packageDir], service),
+    );
     console.log(`packaged in ${formatDuration(packaged.ms)}`);
     const template = readTemplate(packageDir);
     const entries = functionEntries(service);
     const missing = entries.filter((e) => !template.has(e.name) || !existsSync(join(packageDir, `${e.name}.zip`)));
-    if (missing.length > 0) throw new Error(`serverless package wrote no zip or template entry for ${missing.map((e) => e.name).join(', ')}`);
+    if (missing.length > 0)
+      throw new Error(`serverless package wrote no zip or template entry for ${missing.map((e) => e.name).join(', ')}`);
 
     // The alternative, built the way serverless-esbuild builds (same options), with the SDK external.
     const base = serverlessEsbuildOptions(service);
@@ -170,12 +213,18 @@ export const run = async (args: readonly string[]): Promise<ScenarioOutcome> => 
       sdkExternal: { external: [...(base.external ?? []), '@aws-sdk/*'] },
     } as const;
     const built = await timed(async () => {
-      const out: Record<keyof typeof variants, Map<string, { dir: string; file: string; zip: string; metafile: Awaited<ReturnType<typeof bundleFunction>>['metafile'] }>> = {
+      const out: Record<
+        keyof typeof variants,
+        Map<
+          string,
+          { dir: string; file: string; zip: string; metafile: Awaited<ReturnType<typeof bundleFunction>>['metafile'] }
+        >
+      > = {
         bundled: new Map(),
         sdkExternal: new Map(),
       };
-      const jobs = (Object.entries(variants) as Array<[keyof typeof variants, { external: string[] }]>).flatMap(([variant, overrides]) =>
-        entries.map((entry) => ({ variant, overrides, entry })),
+      const jobs = (Object.entries(variants) as Array<[keyof typeof variants, { external: string[] }]>).flatMap(
+        ([variant, overrides]) => entries.map((entry) => ({ variant, overrides, entry })),
       );
       // A few at a time: esbuild and zip are separate processes, so the two cores stay busy without thrashing.
       let nextJob = 0;
@@ -200,17 +249,33 @@ export const run = async (args: readonly string[]): Promise<ScenarioOutcome> => 
       await Promise.all(Array.from({ length: 4 }, builder));
       return out;
     });
-    console.log(`built ${entries.length} functions twice with esbuild (SDK bundled, SDK external) in ${formatDuration(built.ms)}`);
+    console.log(
+      `built ${entries.length} functions twice with esbuild (SDK bundled, SDK external) in ${formatDuration(built.ms)}`,
+    );
     // The runtime provides @aws-sdk/* at /var/runtime/node_modules; here the project's copy stands in for it, which
     // is the same kind of load (the packages' own CommonJS builds from node_modules, not a bundle).
     symlinkSync(join(projectRoot, 'node_modules'), join(work, 'sdkExternal', 'node_modules'), 'dir');
 
     const sourceMapRuns = runs;
-    const progress = startProgress({ label: 'fresh node processes', total: entries.length * (runs + altRuns) + 2 * sourceMapRuns, unit: 'imports', intervalMs: 5000 });
+    const progress = startProgress({
+      label: 'fresh node processes',
+      total: entries.length * (runs + altRuns) + 2 * sourceMapRuns,
+      unit: 'imports',
+      intervalMs: 5000,
+    });
     let done = 0;
-    const tick = (): void => progress.update((done += 1));
+    const tick = (): void => {
+      done += 1;
+      progress.update(done);
+    };
     const rows: SizeRow[] = [];
-    const prepared: Array<{ entry: (typeof entries)[number]; env: Record<string, string>; packagedDir: string; packagedZip: string; packagedFile: string }> = [];
+    const prepared: Array<{
+      entry: (typeof entries)[number];
+      env: Record<string, string>;
+      packagedDir: string;
+      packagedZip: string;
+      packagedFile: string;
+    }> = [];
     for (const entry of entries) {
       const info = template.get(entry.name);
       if (!info) continue;
@@ -242,8 +307,16 @@ export const run = async (args: readonly string[]): Promise<ScenarioOutcome> => 
       const reproduced = own !== undefined && readFileSync(own.file).equals(readFileSync(packagedFile));
       const missed: string[] = [];
       if (packagedMeasured.zipBytes > TARGET_ZIP_BYTES) missed.push(`zip ${kib(packagedMeasured.zipBytes)} KiB > 300`);
-      if (packagedMeasured.initMs > TARGET_INIT_MS) missed.push(`init ${formatMs(packagedMeasured.initMs)} ms > ${TARGET_INIT_MS}`);
-      rows.push({ name: entry.name, packaged: packagedMeasured, sdkExternal: await measured(external.zip, external.file, externalSamples), reproduced, pass: missed.length === 0, missed });
+      if (packagedMeasured.initMs > TARGET_INIT_MS)
+        missed.push(`init ${formatMs(packagedMeasured.initMs)} ms > ${TARGET_INIT_MS}`);
+      rows.push({
+        name: entry.name,
+        packaged: packagedMeasured,
+        sdkExternal: await measured(external.zip, external.file, externalSamples),
+        reproduced,
+        pass: missed.length === 0,
+        missed,
+      });
       prepared.push({ entry, env, packagedDir, packagedZip, packagedFile });
     }
 
@@ -255,8 +328,24 @@ export const run = async (args: readonly string[]): Promise<ScenarioOutcome> => 
     if (biggestPrepared) {
       const { NODE_OPTIONS: _ignored, ...withoutNodeOptions } = biggestPrepared.env;
       for (let i = 0; i < sourceMapRuns; i += 1) {
-        sourceMaps.withMs.push(...(await measureInit(biggestPrepared.packagedFile, biggestPrepared.packagedDir, biggestPrepared.env, 1, tick)));
-        sourceMaps.withoutMs.push(...(await measureInit(biggestPrepared.packagedFile, biggestPrepared.packagedDir, withoutNodeOptions, 1, tick)));
+        sourceMaps.withMs.push(
+          ...(await measureInit(
+            biggestPrepared.packagedFile,
+            biggestPrepared.packagedDir,
+            biggestPrepared.env,
+            1,
+            tick,
+          )),
+        );
+        sourceMaps.withoutMs.push(
+          ...(await measureInit(
+            biggestPrepared.packagedFile,
+            biggestPrepared.packagedDir,
+            withoutNodeOptions,
+            1,
+            tick,
+          )),
+        );
       }
     }
     progress.finish();
@@ -268,7 +357,9 @@ export const run = async (args: readonly string[]): Promise<ScenarioOutcome> => 
       `\nper function: zipped KiB (1 KiB = 1,024 bytes), as packaged (sourcemap: ${JSON.stringify(base.sourcemap ?? false)}) and with any .map deleted; median import time of the bundle ` +
         `in fresh node processes (${runs} as packaged, ${altRuns} SDK external), cwd the unzipped package, environment from the template (NODE_OPTIONS=${nodeOptions ?? '(none)'})`,
     );
-    console.log(`targets (as packaged): zip ≤ 300 KiB, init ≤ ${TARGET_INIT_MS} ms; '!' marks a value over its target, in any column\n`);
+    console.log(
+      `targets (as packaged): zip ≤ 300 KiB, init ≤ ${TARGET_INIT_MS} ms; '!' marks a value over its target, in any column\n`,
+    );
     console.log(
       formatTable<SizeRow>(
         [
@@ -310,17 +401,23 @@ export const run = async (args: readonly string[]): Promise<ScenarioOutcome> => 
       }
     }
     const reproduced = rows.filter((r) => r.reproduced).length;
-    console.log(`\nesbuild with serverless.yml's options (${JSON.stringify({ ...base, banner: base.banner ? '…' : undefined })}) reproduced ${reproduced}/${rows.length} packaged bundles byte for byte`);
+    console.log(
+      `\nesbuild with serverless.yml's options (${JSON.stringify({ ...base, banner: base.banner ? '…' : undefined })}) reproduced ${reproduced}/${rows.length} packaged bundles byte for byte`,
+    );
     const sum = (pick: (r: SizeRow) => number): number => rows.reduce((total, r) => total + pick(r), 0);
     const medianOf = (pick: (r: SizeRow) => number): number => summarize(rows.map(pick)).p50;
     console.log(
       `all functions: as packaged ${kib(sum((r) => r.packaged.zipBytes))} KiB (${kib(sum((r) => r.packaged.zipBytesWithoutMap))} without maps), median init ${formatMs(medianOf((r) => r.packaged.initMs))} ms; ` +
         `SDK external ${kib(sum((r) => r.sdkExternal.zipBytes))} KiB (${kib(sum((r) => r.sdkExternal.zipBytesWithoutMap))}), median init ${formatMs(medianOf((r) => r.sdkExternal.initMs))} ms`,
     );
-    console.log(`machine load average (1 min) at the end: ${loadavg()[0]?.toFixed(2)} on ${cpus().length} cores; other work on the box inflates init times`);
+    console.log(
+      `machine load average (1 min) at the end: ${loadavg()[0]?.toFixed(2)} on ${cpus().length} cores; other work on the box inflates init times`,
+    );
 
     const passed = rows.every((r) => r.pass);
-    console.log(`\noverall: ${passed ? 'PASS' : 'FAIL'} (${rows.filter((r) => r.pass).length}/${rows.length} functions met both targets as packaged)`);
+    console.log(
+      `\noverall: ${passed ? 'PASS' : 'FAIL'} (${rows.filter((r) => r.pass).length}/${rows.length} functions met both targets as packaged)`,
+    );
     const file = writeResult('size', {
       passed,
       targets: { zipBytes: TARGET_ZIP_BYTES, initMs: TARGET_INIT_MS },

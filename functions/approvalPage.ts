@@ -18,7 +18,8 @@ export const handler = httpHandler<PublicHttpEvent>(
       linkSecret: await linkSigningSecret(),
     });
     const blocker = decisionBlocker(item, claims.approver);
-    if (blocker && isDomainError(blocker)) return html(blocker.statusCode, renderRefusalPage(blocker.statusCode, blocker.message, item, now));
+    if (blocker && isDomainError(blocker))
+      return html(blocker.statusCode, renderRefusalPage(blocker.statusCode, blocker.message, item, now));
     return html(200, renderApprovalPage(item, claims.approver, now));
   },
   { errorPage: renderRefusalPage },

@@ -4,6 +4,7 @@ import { createAssignment } from './provisioning/assignment.js';
 import { defaultAssignmentDeps } from './shared/assignmentDefaults.js';
 import { taskHandler } from './shared/middleware.js';
 
-export const handler = taskHandler<{ requestId: string; parameters: SsoAssignmentParameters; grantSeconds?: number }, { creationRequestId: string; status: string }>((event) =>
-  createAssignment(event, defaultAssignmentDeps()),
-);
+export const handler = taskHandler<
+  { requestId: string; parameters: SsoAssignmentParameters; grantSeconds?: number },
+  { creationRequestId: string; status: string }
+>((event) => createAssignment(event, defaultAssignmentDeps()));

@@ -5,6 +5,12 @@ import { defaultAssignmentDeps } from './shared/assignmentDefaults.js';
 import { taskHandler } from './shared/middleware.js';
 
 export const handler = taskHandler<
-  { requestId: string; parameters: SsoAssignmentParameters; creationRequestId: string; polls: number; grantSeconds?: number },
+  {
+    requestId: string;
+    parameters: SsoAssignmentParameters;
+    creationRequestId: string;
+    polls: number;
+    grantSeconds?: number;
+  },
   AssignmentProgress
 >((event) => checkAssignment(event, defaultAssignmentDeps()));

@@ -4,6 +4,7 @@ import { checkRevocation, type RevocationProgress } from './provisioning/revocat
 import { defaultAssignmentDeps } from './shared/assignmentDefaults.js';
 import { taskHandler } from './shared/middleware.js';
 
-export const handler = taskHandler<{ requestId: string; parameters: SsoAssignmentParameters; deletionRequestId: string; polls: number }, RevocationProgress>(
-  (event) => checkRevocation(event, defaultAssignmentDeps()),
-);
+export const handler = taskHandler<
+  { requestId: string; parameters: SsoAssignmentParameters; deletionRequestId: string; polls: number },
+  RevocationProgress
+>((event) => checkRevocation(event, defaultAssignmentDeps()));

@@ -19,8 +19,13 @@ export const handler = httpHandler<PublicHttpEvent>(
       { linkToken: event.pathParameters?.linkToken ?? '', decision: form.decision, comment: form.comment },
       { repository: defaultRepository(), sfn: sfnClient(), clock: systemClock, linkSecret: await linkSigningSecret() },
     );
-    await refreshApproverMessages(result.item.requestId, { repository: defaultRepository(), notifier: await defaultNotifier(), people: currentPolicy().people ?? [] }, { item: result.item });
-    if (wantsJson(event)) return json(200, { decision: result.decision, approver: result.approver, request: toRequestView(result.item) });
+    await refreshApproverMessages(
+      result.item.requestId,
+      { repository: defaultRepository(), notifier: await defaultNotifier(), people: currentPolicy().people ?? [] },
+      { item: result.item },
+    );
+    if (wantsJson(event))
+      return json(200, { decision: result.decision, approver: result.approver, request: toRequestView(result.item) });
     return html(200, renderDecisionPage(result, systemClock.now()));
   },
   { errorPage: renderRefusalPage },

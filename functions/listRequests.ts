@@ -15,7 +15,7 @@ const CSV_BUDGET_BYTES = 5 * 1024 * 1024;
 
 const csvExport = async (query: Parameters<typeof queryRequests>[0], deps: QueryDeps): Promise<HttpResult> => {
   const lines = [csvHeader()];
-  let bytes = lines[0]!.length;
+  let bytes = csvHeader().length;
   let cursor = query.cursor;
   do {
     const page = await queryRequests({ ...query, limit: MAX_LIMIT, cursor }, deps);
@@ -42,8 +42,17 @@ export const handler = httpHandler<HttpEvent>(async (event) => {
   const identity = callerIdentity(event);
   const query = parseListQuery(event.queryStringParameters ?? {}, event.headers.accept);
   authorizeQuery(query.filters, identity, isAuditor(currentPolicy(), identity));
-  const deps: QueryDeps = { db: documentClient(), tableName: config.tableName(), cursorSecret: await linkSigningSecret() };
-  const request = { filters: query.filters, limit: query.limit, caller: identity, ...(query.cursor ? { cursor: query.cursor } : {}) };
+  const deps: QueryDeps = {
+    db: documentClient(),
+    tableName: config.tableName(),
+    cursorSecret: await linkSigningSecret(),
+  };
+  const request = {
+    filters: query.filters,
+    limit: query.limit,
+    caller: identity,
+    ...(query.cursor ? { cursor: query.cursor } : {}),
+  };
   if (query.csv) return csvExport(request, deps);
   const page = await queryRequests(request, deps);
   return json(

@@ -4,6 +4,6 @@ import { revokeAssignment, type RevocationProgress } from './provisioning/revoca
 import { defaultAssignmentDeps } from './shared/assignmentDefaults.js';
 import { taskHandler } from './shared/middleware.js';
 
-export const handler = taskHandler<{ requestId: string; parameters: SsoAssignmentParameters }, RevocationProgress>((event) =>
-  revokeAssignment(event, defaultAssignmentDeps()),
+export const handler = taskHandler<{ requestId: string; parameters: SsoAssignmentParameters }, RevocationProgress>(
+  (event) => revokeAssignment(event, defaultAssignmentDeps()),
 );

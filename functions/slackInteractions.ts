@@ -42,7 +42,11 @@ export const handler = httpHandler<PublicHttpEvent>(async (event) => {
         return result;
       },
       refreshMessages: async (requestId) =>
-        refreshApproverMessages(requestId, { repository, notifier: await defaultNotifier(), people }, { item: decided?.requestId === requestId ? decided : undefined, refs }),
+        refreshApproverMessages(
+          requestId,
+          { repository, notifier: await defaultNotifier(), people },
+          { item: decided?.requestId === requestId ? decided : undefined, refs },
+        ),
       tellClicker: clickerNotice({ slack: slackClient, notifier: defaultNotifier }),
     },
   );

@@ -74,7 +74,10 @@ export const startAwsEndpoint = async (options: AwsEndpointOptions): Promise<Aws
     );
     upstream.on('error', (error) => {
       logError(`[aws] DynamoDB proxy failed: ${error.message}`);
-      send(res, DYNAMODB_CONTENT_TYPE, { status: 500, body: { __type: 'InternalFailure', message: 'local DynamoDB is unavailable' } });
+      send(res, DYNAMODB_CONTENT_TYPE, {
+        status: 500,
+        body: { __type: 'InternalFailure', message: 'local DynamoDB is unavailable' },
+      });
     });
     upstream.end(body);
   };
@@ -114,7 +117,10 @@ export const startAwsEndpoint = async (options: AwsEndpointOptions): Promise<Aws
     try {
       input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
     } catch {
-      send(res, contentType, { status: 400, body: { __type: 'SerializationException', message: 'Request body is not valid JSON' } });
+      send(res, contentType, {
+        status: 400,
+        body: { __type: 'SerializationException', message: 'Request body is not valid JSON' },
+      });
       return;
     }
     let response: EmulatorResponse;
@@ -140,9 +146,14 @@ export const startAwsEndpoint = async (options: AwsEndpointOptions): Promise<Aws
       if (active === 0) drained?.();
     });
     handle(req, res).catch((error: unknown) => {
-      logError(`[aws] ${String(req.headers['x-amz-target'])} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      logError(
+        `[aws] ${String(req.headers['x-amz-target'])} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
       if (!res.headersSent) {
-        send(res, 'application/x-amz-json-1.0', { status: 500, body: { __type: 'InternalFailure', message: 'The local emulator failed' } });
+        send(res, 'application/x-amz-json-1.0', {
+          status: 500,
+          body: { __type: 'InternalFailure', message: 'The local emulator failed' },
+        });
       } else {
         res.destroy();
       }

@@ -30,7 +30,8 @@ const port = (env: Env, name: string, fallback: number): number => {
   const raw = read(env, name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value > 65535) throw new Error(`${name} must be a port number from 0 to 65535, got "${raw}"`);
+  if (!/^\d+$/.test(raw) || value > 65535)
+    throw new Error(`${name} must be a port number from 0 to 65535, got "${raw}"`);
   return value;
 };
 
@@ -51,7 +52,8 @@ const baseUrl = (env: Env, name: string): string | undefined => {
   } catch {
     throw new Error(`${name} must be an absolute http(s) URL, got "${raw}"`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${name} must be an http(s) URL, got "${raw}"`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`${name} must be an http(s) URL, got "${raw}"`);
   return raw.replace(/\/+$/, '');
 };
 

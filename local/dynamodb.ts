@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import {
   CreateTableCommand,
   DescribeTableCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   ResourceInUseException,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
@@ -14,7 +14,12 @@ import type { TableDefinition } from './serverlessConfig.js';
 
 const require = createRequire(import.meta.url);
 // dynalite is CommonJS without types; its factory returns a plain node http.Server.
-const dynalite = require('dynalite') as (options: { path?: string; createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
+const dynalite = require('dynalite') as (options: {
+  path?: string;
+  createTableMs?: number;
+  deleteTableMs?: number;
+  updateTableMs?: number;
+}) => Server;
 
 export interface LocalDynamo {
   endpoint: string;
@@ -66,4 +71,3 @@ export const ensureTable = async (client: DynamoDBClient, tableName: string, tab
   }
   throw new Error(`table ${tableName} did not become ACTIVE`);
 };
-

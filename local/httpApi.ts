@@ -155,13 +155,18 @@ export const translateResult = (result: unknown): Reply => {
     if (typeof statusCode !== 'number' || !Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) {
       throw new MalformedResult(`statusCode ${String(statusCode)} is not an HTTP status`);
     }
-    if (body !== undefined && body !== null && typeof body !== 'string') throw new MalformedResult('body must be a string');
+    if (body !== undefined && body !== null && typeof body !== 'string')
+      throw new MalformedResult('body must be a string');
     if (!isRecord(headers)) throw new MalformedResult('headers must be an object');
     const out: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = String(value);
     if (Array.isArray(cookies) && cookies.length > 0) out['set-cookie'] = cookies.map(String);
     const text = body ?? '';
-    return { status: statusCode, headers: out, body: isBase64Encoded === true ? Buffer.from(text, 'base64') : Buffer.from(text) };
+    return {
+      status: statusCode,
+      headers: out,
+      body: isBase64Encoded === true ? Buffer.from(text, 'base64') : Buffer.from(text),
+    };
   }
   const body = typeof result === 'string' ? result : JSON.stringify(result ?? null);
   return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(body) };
@@ -187,7 +192,11 @@ const toRequest = (req: IncomingMessage, body: Buffer): ApiRequest => {
   for (const [name, values] of Object.entries(req.headersDistinct)) {
     if (!values) continue;
     // Payload 2.0 moves the Cookie header into `cookies`.
-    if (name === 'cookie') cookies = values.flatMap((v) => v.split(';')).map((c) => c.trim()).filter((c) => c !== '');
+    if (name === 'cookie')
+      cookies = values
+        .flatMap((v) => v.split(';'))
+        .map((c) => c.trim())
+        .filter((c) => c !== '');
     else headers[name] = values.join(',');
   }
   return {
@@ -216,10 +225,17 @@ export const startHttpApi = async (options: HttpApiOptions): Promise<HttpApi> =>
     if (!isRecord(input)) return invalid('body must be a JSON object {"sub","email"}');
     const { sub, email } = input;
     if (sub === undefined && email === undefined) return invalid('give "sub" or "email" (or both)');
-    for (const [name, value] of [['sub', sub], ['email', email]] as const) {
-      if (value !== undefined && (typeof value !== 'string' || value === '')) return invalid(`"${name}" must be a non-empty string`);
+    for (const [name, value] of [
+      ['sub', sub],
+      ['email', email],
+    ] as const) {
+      if (value !== undefined && (typeof value !== 'string' || value === ''))
+        return invalid(`"${name}" must be a non-empty string`);
     }
-    const token = await issueLocalToken(options.jwtKey, { sub: sub as string | undefined, email: email as string | undefined });
+    const token = await issueLocalToken(options.jwtKey, {
+      sub: sub as string | undefined,
+      email: email as string | undefined,
+    });
     return json(200, { token });
   };
 
@@ -250,7 +266,12 @@ export const startHttpApi = async (options: HttpApiOptions): Promise<HttpApi> =>
     }
   };
 
-  const buildEvent = (request: ApiRequest, route: HttpRoute, parameters: Record<string, string>, claims?: Record<string, string>): HttpApiEvent => {
+  const buildEvent = (
+    request: ApiRequest,
+    route: HttpRoute,
+    parameters: Record<string, string>,
+    claims?: Record<string, string>,
+  ): HttpApiEvent => {
     const routeKey = `${route.method} ${route.path}`;
     const now = new Date();
     const text = isText(request.headers['content-type']);
@@ -330,7 +351,9 @@ export const startHttpApi = async (options: HttpApiOptions): Promise<HttpApi> =>
 
   const respond = (res: ServerResponse, reply: Reply): void => {
     try {
-      res.writeHead(reply.status, { ...reply.headers, 'apigw-requestid': randomBytes(11).toString('base64') }).end(reply.body);
+      res
+        .writeHead(reply.status, { ...reply.headers, 'apigw-requestid': randomBytes(11).toString('base64') })
+        .end(reply.body);
     } catch (error) {
       // e.g. a handler header with a newline: API Gateway would reject that response too.
       logError(`[http] invalid response: ${error instanceof Error ? error.message : String(error)}`);
@@ -340,9 +363,13 @@ export const startHttpApi = async (options: HttpApiOptions): Promise<HttpApi> =>
 
   const server = createServer((req, res) => {
     readBody(req)
-      .then((body) => (body === undefined ? gatewayMessage(413, 'Request Entity Too Large') : route(toRequest(req, body))))
+      .then((body) =>
+        body === undefined ? gatewayMessage(413, 'Request Entity Too Large') : route(toRequest(req, body)),
+      )
       .catch((error: unknown) => {
-        logError(`[http] ${req.method ?? ''} request failed: ${error instanceof Error ? error.message : String(error)}`);
+        logError(
+          `[http] ${req.method ?? ''} request failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
         return INTERNAL_ERROR();
       })
       .then((reply) => respond(res, reply));

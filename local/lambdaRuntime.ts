@@ -42,7 +42,9 @@ export const literalEnvironment = (config: ServerlessConfig): Record<string, str
       if (!isLiteral(value)) continue;
       const text = String(value);
       if (merged[name] !== undefined && merged[name] !== text) {
-        throw new Error(`serverless.yml: functions set ${name} to different values; the local stack runs them in one process`);
+        throw new Error(
+          `serverless.yml: functions set ${name} to different values; the local stack runs them in one process`,
+        );
       }
       merged[name] = text;
     }
@@ -81,7 +83,8 @@ export const createLambdaRuntime = (config: ServerlessConfig, options: LambdaRun
       const url = pathToFileURL(join(options.projectRoot, `${fn.modulePath}.ts`)).href;
       loading = import(url).then((module: Record<string, unknown>) => {
         const handler = module[fn.exportName];
-        if (typeof handler !== 'function') throw new Error(`${fn.modulePath}.ts does not export a function ${fn.exportName}`);
+        if (typeof handler !== 'function')
+          throw new Error(`${fn.modulePath}.ts does not export a function ${fn.exportName}`);
         return handler as Handler;
       });
       // A failed import is retried on the next invocation instead of being cached forever.

@@ -20,17 +20,24 @@ const transitions: Array<{ from: RequestStatus[]; to: RequestStatus; cause: stri
   {
     from: ['PENDING_APPROVAL', 'APPROVED'],
     to: 'FAILED',
-    cause: 'The local stack stopped while this request was in progress and its workflow cannot be resumed; submit it again.',
+    cause:
+      'The local stack stopped while this request was in progress and its workflow cannot be resumed; submit it again.',
   },
   {
     from: ['ACTIVE'],
     to: 'REVOKE_FAILED',
-    cause: 'The local stack stopped while this grant was active, so its scheduled revocation was lost; the access may still be in place.',
+    cause:
+      'The local stack stopped while this grant was active, so its scheduled revocation was lost; the access may still be in place.',
   },
 ];
 
 /** Marks the requests of lost executions; returns how many were changed. */
-export const failLostRequests = async (dynamodb: DynamoDBClient, tableName: string, lost: ReadonlyArray<{ input: string }>, now = new Date()): Promise<number> => {
+export const failLostRequests = async (
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  lost: ReadonlyArray<{ input: string }>,
+  now = new Date(),
+): Promise<number> => {
   const db = DynamoDBDocumentClient.from(dynamodb);
   const repository = createRequestRepository({ db, tableName });
   let changed = 0;
@@ -51,7 +58,11 @@ export const failLostRequests = async (dynamodb: DynamoDBClient, tableName: stri
           new UpdateCommand({
             TableName: tableName,
             Key: key,
-            UpdateExpression: `SET #status = :to, #error = :error, updatedAt = :at, events = list_append(events, :event)${Object.keys(indexKeys).map((name) => `, ${name} = :${name}`).join('')}`,
+            UpdateExpression: `SET #status = :to, #error = :error, updatedAt = :at, events = list_append(events, :event)${Object.keys(
+              indexKeys,
+            )
+              .map((name) => `, ${name} = :${name}`)
+              .join('')}`,
             ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
             ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
             ExpressionAttributeValues: {
@@ -66,10 +77,17 @@ export const failLostRequests = async (dynamodb: DynamoDBClient, tableName: stri
           }),
         );
         changed += 1;
-        if (Attributes) await repository.syncApproverStatus(Attributes as { requestId: string; approvers: string[]; status: RequestStatus });
+        if (Attributes)
+          await repository.syncApproverStatus(
+            Attributes as { requestId: string; approvers: string[]; status: RequestStatus },
+          );
         break;
       } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException) && (error as Error).name !== 'ConditionalCheckFailedException') throw error;
+        if (
+          !(error instanceof ConditionalCheckFailedException) &&
+          (error as Error).name !== 'ConditionalCheckFailedException'
+        )
+          throw error;
       }
     }
   }

@@ -114,7 +114,10 @@ export const loadServerlessConfig = (root: string = projectRoot): ServerlessConf
     }
   }
 
-  const resources = asDoc(asDoc(asDoc(doc.resources, 'resources').Resources, 'resources.Resources'), 'resources.Resources');
+  const resources = asDoc(
+    asDoc(asDoc(doc.resources, 'resources').Resources, 'resources.Resources'),
+    'resources.Resources',
+  );
   const byType = (type: string): Array<[string, Doc]> =>
     Object.entries(resources)
       .map(([id, r]) => [id, asDoc(r, `resources.Resources.${id}`)] as [string, Doc])
@@ -136,7 +139,10 @@ export const loadServerlessConfig = (root: string = projectRoot): ServerlessConf
     service: String(doc.service),
     functions,
     routes,
-    table: { logicalId: tableEntry[0], properties: asDoc(tableEntry[1].Properties, 'table') as unknown as TableDefinition['properties'] },
+    table: {
+      logicalId: tableEntry[0],
+      properties: asDoc(tableEntry[1].Properties, 'table') as unknown as TableDefinition['properties'],
+    },
     stateMachine: {
       logicalId: smEntry[0],
       definition: asDoc(resolveFileVariable(smProps.Definition, root), 'state machine Definition'),

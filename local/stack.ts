@@ -68,7 +68,9 @@ export interface LocalStack {
 let firstStack: { port: number; awsPort: number; environment: Record<string, string> } | undefined;
 
 const refuseChanges = (environment: Record<string, string>): void => {
-  const changed = Object.keys(environment).find((name) => firstStack && environment[name] !== firstStack.environment[name]);
+  const changed = Object.keys(environment).find(
+    (name) => firstStack && environment[name] !== firstStack.environment[name],
+  );
   if (changed) {
     throw new Error(
       `startLocalStack: ${changed} differs from the first stack of this process; handlers keep their first configuration, so start a new process`,
@@ -129,7 +131,11 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   try {
     const dynamo = await startDynalite({ path: join(dataDir, 'dynamodb') });
     closers.push(() => dynamo.close());
-    const dynamodb = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    const dynamodb = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
     closers.push(async () => dynamodb.destroy());
     await ensureTable(dynamodb, tableName, config.table);
 
@@ -146,7 +152,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const lost = stepFunctions.lostExecutions();
     if (lost.length > 0) {
       const failed = await failLostRequests(dynamodb, tableName, lost);
-      log(`${lost.length} execution(s) were running when the stack last stopped and cannot be resumed; ${failed} request(s) marked ${ENGINE_RESTARTED} (FAILED, or REVOKE_FAILED for active grants)`);
+      log(
+        `${lost.length} execution(s) were running when the stack last stopped and cannot be resumed; ${failed} request(s) marked ${ENGINE_RESTARTED} (FAILED, or REVOKE_FAILED for active grants)`,
+      );
     }
 
     const aws = await startAwsEndpoint({
@@ -156,7 +164,11 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       emulators: [
         stepFunctions,
         createSsoAdminEmulator({ fixtures: fixtures.sso, timeScale, stateFile: join(dataDir, 'sso-admin.json') }),
-        createProtonEmulator({ fixtures: fixtures.proton, region: LOCAL_REGION, stateFile: join(dataDir, 'proton.json') }),
+        createProtonEmulator({
+          fixtures: fixtures.proton,
+          region: LOCAL_REGION,
+          stateFile: join(dataDir, 'proton.json'),
+        }),
       ],
       faults,
       logError,
@@ -164,7 +176,12 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     // Ahead of the workflow in the list, so the workflow closes first and running tasks keep their services; then
     // every handler still running (an API call whose client went away, a task the engine stopped waiting for) is let
     // finish before the endpoint, and dynalite behind it, close: a late call would hit a closed database.
-    closers.splice(closers.length - 1, 0, () => aws.close(), () => runtime.drain(HANDLER_DRAIN_MS));
+    closers.splice(
+      closers.length - 1,
+      0,
+      () => aws.close(),
+      () => runtime.drain(HANDLER_DRAIN_MS),
+    );
 
     const http = await startHttpApi({
       port: options.port === 0 && firstStack ? firstStack.port : (options.port ?? 3000),

@@ -5,7 +5,14 @@
 import { createHash } from 'node:crypto';
 import { findAction } from '../../functions/actions/registry.js';
 import { REQUEST_KIND, requestKey, statusIndexKeys } from '../../functions/requests/keys.js';
-import type { Approval, ApproverItem, Decision, RequestItem, RequestStatus, StoredEvent } from '../../functions/requests/model.js';
+import type {
+  Approval,
+  ApproverItem,
+  Decision,
+  RequestItem,
+  RequestStatus,
+  StoredEvent,
+} from '../../functions/requests/model.js';
 import { approverItems, event } from '../../functions/requests/repository.js';
 import { createRandom, createZipf, type Random } from '../lib/random.js';
 
@@ -149,16 +156,29 @@ export const planDataset = (shape: DatasetShape): Dataset => {
   const people = Array.from({ length: shape.people }, (_, i) => personId(i));
   // Approvers are people too (they also ask for access), picked without repeats.
   const approverPool = uniqueStrings(shape.approvers, () => random.pick(people));
-  const approverCount = (): number => random.weighted([[1, 55], [2, 30], [3, 15]] as const);
+  const approverCount = (): number =>
+    random.weighted([
+      [1, 55],
+      [2, 30],
+      [3, 15],
+    ] as const);
   const teamOf = (): string[] => uniqueStrings(approverCount(), () => random.pick(approverPool));
 
   const accounts = uniqueStrings(shape.accounts, () => String(100_000_000_000 + random.int(900_000_000_000)));
-  const ssoTargets: Target[] = accounts.map((account) => ({ action: SSO_ACTION, targetId: account, approvers: teamOf(), facts: {} }));
+  const ssoTargets: Target[] = accounts.map((account) => ({
+    action: SSO_ACTION,
+    targetId: account,
+    approvers: teamOf(),
+    facts: {},
+  }));
   const protonTargets: Target[] = uniqueStrings(shape.protonConnections, () => random.uuid()).map((id, i) => ({
     action: PROTON_ACTION,
     targetId: id,
     approvers: teamOf(),
-    facts: { environmentAccountId: random.pick(accounts), environmentName: `env-${['dev', 'staging', 'prod', 'sandbox'][i % 4]}-${i}` },
+    facts: {
+      environmentAccountId: random.pick(accounts),
+      environmentName: `env-${['dev', 'staging', 'prod', 'sandbox'][i % 4]}-${i}`,
+    },
   }));
 
   // A few heavy requesters (automation, on-call rotations) and a long tail; hot accounts likewise.
@@ -216,7 +236,8 @@ export const planDataset = (shape: DatasetShape): Dataset => {
 };
 
 /** Hex that is always the same for the same text: ids of things that exist once, like a permission set. */
-const stableHex = (text: string, length: number): string => createHash('md5').update(text).digest('hex').slice(0, length);
+const stableHex = (text: string, length: number): string =>
+  createHash('md5').update(text).digest('hex').slice(0, length);
 
 /** A UUID-shaped id that is always the same for the same text (a person's Identity Center user id). */
 const stableUuid = (text: string): string => {
@@ -245,7 +266,8 @@ const buildRequestItem = (plan: RequestPlan, facts: Record<string, string>, anch
   const raw = plan.action === SSO_ACTION ? ssoParameters(random, plan) : { id: plan.targetId };
   // Validated with the action's own schema, so the load can never hold a request the API would have refused.
   const validated = action.validateParameters(raw, 'parameters');
-  if (!validated.ok) throw new Error(`generated invalid parameters for ${plan.action}: ${JSON.stringify(validated.details)}`);
+  if (!validated.ok)
+    throw new Error(`generated invalid parameters for ${plan.action}: ${JSON.stringify(validated.details)}`);
   const parameters = validated.value;
 
   const created = Date.parse(plan.createdAt);
@@ -256,30 +278,58 @@ const buildRequestItem = (plan: RequestPlan, facts: Record<string, string>, anch
     return new Date(clock).toISOString();
   };
   const events: StoredEvent[] = [
-    event(plan.createdAt, 'submitted', { requester: plan.requester, approvers: plan.approvers, minApprovals: plan.minApprovals }),
+    event(plan.createdAt, 'submitted', {
+      requester: plan.requester,
+      approvers: plan.approvers,
+      minApprovals: plan.minApprovals,
+    }),
     event(at(300, 3000), 'notified', { approvers: plan.approvers }),
   ];
   const approvals: Approval[] = [];
   const decisions: Record<string, Decision> = {};
   const decide = (approver: string, decision: Decision): void => {
-    const approval: Approval = { approver, decision, at: at(30_000, 4 * 3_600_000), via: random.next() < 0.7 ? 'slack' : 'link' };
-    if (random.next() < 0.2) approval.comment = decision === 'approve' ? 'ok, time-boxed' : 'use the read-only set instead';
+    const approval: Approval = {
+      approver,
+      decision,
+      at: at(30_000, 4 * 3_600_000),
+      via: random.next() < 0.7 ? 'slack' : 'link',
+    };
+    if (random.next() < 0.2)
+      approval.comment = decision === 'approve' ? 'ok, time-boxed' : 'use the read-only set instead';
     approvals.push(approval);
     decisions[approver] = decision;
-    events.push(event(approval.at, 'decision', { approver, decision, via: approval.via, ...(approval.comment ? { comment: approval.comment } : {}) }));
+    events.push(
+      event(approval.at, 'decision', {
+        approver,
+        decision,
+        via: approval.via,
+        ...(approval.comment ? { comment: approval.comment } : {}),
+      }),
+    );
   };
-  const approveAll = (): void => plan.approvers.slice(0, plan.minApprovals).forEach((a) => decide(a, 'approve'));
+  const approveAll = (): void => {
+    for (const a of plan.approvers.slice(0, plan.minApprovals)) decide(a, 'approve');
+  };
 
   let outcome: Record<string, unknown> | undefined;
   let error: RequestItem['error'];
   const provision = (succeed: boolean): void => {
     const operation = plan.action === SSO_ACTION ? 'CreateAccountAssignment' : 'AcceptEnvironmentAccountConnection';
     // A throttled first try now and then, as Identity Center's 20 TPS makes happen under load.
-    if (random.next() < 0.08) events.push(event(at(100, 2000), 'provisioning_error', { operation, error: 'ThrottlingException', message: 'Rate exceeded' }));
+    if (random.next() < 0.08)
+      events.push(
+        event(at(100, 2000), 'provisioning_error', {
+          operation,
+          error: 'ThrottlingException',
+          message: 'Rate exceeded',
+        }),
+      );
     if (!succeed) {
       const name = random.pick(['AccessDeniedException', 'ValidationException', 'ResourceNotFoundException']);
       const cause = JSON.stringify({ errorType: name, errorMessage: `${operation} failed: ${name}` });
-      events.push(event(at(100, 2000), 'provisioning_error', { operation, error: name, message: `${operation} failed: ${name}` }));
+      events.push(
+        event(at(100, 2000), 'provisioning_error', { operation, error: name, message: `${operation} failed: ${name}` }),
+      );
       // The state machine records the bare error name as this event's detail (not JSON).
       events.push({ at: at(50, 500), type: 'failed', detail: name });
       error = { name, cause };
@@ -287,7 +337,9 @@ const buildRequestItem = (plan: RequestPlan, facts: Record<string, string>, anch
     }
     if (plan.action === SSO_ACTION) {
       const creationRequestId = random.uuid();
-      events.push(event(at(100, 2000), 'provisioning_attempt', { operation, creationRequestId, status: 'IN_PROGRESS' }));
+      events.push(
+        event(at(100, 2000), 'provisioning_attempt', { operation, creationRequestId, status: 'IN_PROGRESS' }),
+      );
       events.push(event(at(1000, 5000), 'status_poll', { poll: 1, status: 'SUCCEEDED' }));
       outcome = { creationRequestId, polls: 1, Status: 'SUCCEEDED' };
     } else {
@@ -328,7 +380,8 @@ const buildRequestItem = (plan: RequestPlan, facts: Record<string, string>, anch
       provision(true);
       const revokeAt = new Date(clock + (15 + random.int(8 * 60)) * 60_000).toISOString();
       clock = Date.parse(revokeAt);
-      if (plan.status === 'REVOKED') events.push(event(revokeAt, 'revoked', { operation: 'DeleteAccountAssignment', status: 'SUCCEEDED' }));
+      if (plan.status === 'REVOKED')
+        events.push(event(revokeAt, 'revoked', { operation: 'DeleteAccountAssignment', status: 'SUCCEEDED' }));
       else {
         const cause = 'DeleteAccountAssignment failed: ConflictException';
         events.push(event(revokeAt, 'revoke_failed', { Error: 'ConflictException', Cause: cause }));
@@ -338,7 +391,8 @@ const buildRequestItem = (plan: RequestPlan, facts: Record<string, string>, anch
     }
   }
   // The outcome message to the requester is the last thing the workflow does for a settled request.
-  if (['COMPLETED', 'DENIED', 'EXPIRED', 'FAILED'].includes(plan.status)) events.push(event(at(200, 2000), 'requester_notified', { status: plan.status }));
+  if (['COMPLETED', 'DENIED', 'EXPIRED', 'FAILED'].includes(plan.status))
+    events.push(event(at(200, 2000), 'requester_notified', { status: plan.status }));
   const last = events[events.length - 1] as StoredEvent;
 
   const item: RequestItem = {
@@ -352,7 +406,10 @@ const buildRequestItem = (plan: RequestPlan, facts: Record<string, string>, anch
     summary: action.definition.summarize(parameters, facts),
     targetId: action.definition.targetId(parameters),
     status: plan.status,
-    ...statusIndexKeys({ requester: plan.requester, targetId: action.definition.targetId(parameters), action: action.definition.name }, plan.status),
+    ...statusIndexKeys(
+      { requester: plan.requester, targetId: action.definition.targetId(parameters), action: action.definition.name },
+      plan.status,
+    ),
     createdAt: plan.createdAt,
     updatedAt: last.at,
     expiresAt: new Date(created + APPROVAL_TIMEOUT_MS).toISOString(),

@@ -71,7 +71,10 @@ const matches = (plan: RequestPlan, f: Filters): boolean =>
   (f.from === undefined || plan.createdAt >= f.from) &&
   (f.to === undefined || plan.createdAt <= f.to);
 
-const groupBy = (plans: readonly RequestPlan[], keys: (plan: RequestPlan) => readonly string[]): Map<string, RequestPlan[]> => {
+const groupBy = (
+  plans: readonly RequestPlan[],
+  keys: (plan: RequestPlan) => readonly string[],
+): Map<string, RequestPlan[]> => {
   const groups = new Map<string, RequestPlan[]>();
   for (const plan of plans) {
     for (const key of keys(plan)) {

@@ -34,23 +34,31 @@ Experiments (in memory; both variants alike):
   --results NAME               write bench/results/NAME.json (default bulk)`;
 
 /** A number option that may be fractional; the flag wins over the environment variable, which wins over the default. */
-const numberOption = (args: readonly string[], name: string, fallback: number | undefined, { allowZero = false, max = Infinity } = {}): number | undefined => {
+const numberOption = (
+  args: readonly string[],
+  name: string,
+  fallback: number | undefined,
+  { allowZero = false, max = Infinity } = {},
+): number | undefined => {
   const envName = `BENCH_BULK_${name.toUpperCase().replaceAll('-', '_')}`;
   const raw = optionValue(args, name) ?? process.env[envName];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw.replaceAll('_', ''));
   if (!Number.isFinite(value) || value < 0 || value > max || (!allowZero && value === 0)) {
-    throw new Error(`--${name} (or ${envName}) must be a number ${allowZero ? '≥' : '>'} 0${max < Infinity ? ` and ≤ ${max}` : ''}, got "${raw}"`);
+    throw new Error(
+      `--${name} (or ${envName}) must be a number ${allowZero ? '≥' : '>'} 0${max < Infinity ? ` and ≤ ${max}` : ''}, got "${raw}"`,
+    );
   }
   return value;
 };
 
 const optionalInt = (args: readonly string[], name: string): number | undefined => {
   const envName = `BENCH_BULK_${name.toUpperCase().replaceAll('-', '_')}`;
-  return optionValue(args, name) ?? process.env[envName] ? intOption(args, name, envName, 0) : undefined;
+  return (optionValue(args, name) ?? process.env[envName]) ? intOption(args, name, envName, 0) : undefined;
 };
 
-const defined = <T extends object>(value: T): Partial<T> => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+const defined = <T extends object>(value: T): Partial<T> =>
+  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 /** One retrier's overrides from `--<prefix>interval`, `--<prefix>backoff`, `--<prefix>max-delay`, `--<prefix>max-attempts`. */
 const retrierOptions = (args: readonly string[], prefix: string): RetrierSettings => {
@@ -60,13 +68,16 @@ const retrierOptions = (args: readonly string[], prefix: string): RetrierSetting
     MaxDelaySeconds: numberOption(args, `${prefix}max-delay`, undefined),
     MaxAttempts: optionalInt(args, `${prefix}max-attempts`),
   });
-  if (settings.BackoffRate !== undefined && settings.BackoffRate < 1) throw new Error(`--${prefix}backoff must be at least 1`);
+  if (settings.BackoffRate !== undefined && settings.BackoffRate < 1)
+    throw new Error(`--${prefix}backoff must be at least 1`);
   return settings;
 };
 
 export const readConfig = (args: readonly string[]): BulkConfig => {
   const env = (name: string): string => `BENCH_BULK_${name.toUpperCase().replaceAll('-', '_')}`;
-  const variants = (optionValue(args, 'variants') ?? process.env[env('variants')] ?? 'FULL,NONE').split(',').map((v) => v.trim().toUpperCase());
+  const variants = (optionValue(args, 'variants') ?? process.env[env('variants')] ?? 'FULL,NONE')
+    .split(',')
+    .map((v) => v.trim().toUpperCase());
   for (const v of variants) if (v !== 'FULL' && v !== 'NONE') throw new Error(`--variants: "${v}" is not FULL or NONE`);
 
   const contention = retrierOptions(args, '');

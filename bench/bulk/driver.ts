@@ -3,10 +3,15 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { APPROVER } from './workload.js';
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Runs `work` over `items` with at most `limit` in flight. */
-export const pool = async <T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> => {
+export const pool = async <T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> => {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
   const runner = async (): Promise<void> => {
@@ -19,7 +24,11 @@ export const pool = async <T, R>(items: readonly T[], limit: number, work: (item
   return results;
 };
 
-export const postJson = async (url: string, body: unknown, token?: string): Promise<{ status: number; body: unknown }> => {
+export const postJson = async (
+  url: string,
+  body: unknown,
+  token?: string,
+): Promise<{ status: number; body: unknown }> => {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -37,7 +46,8 @@ export const postJson = async (url: string, body: unknown, token?: string): Prom
 
 export const tokenFor = async (httpUrl: string, email: string): Promise<string> => {
   const { status, body } = await postJson(`${httpUrl}/local/tokens`, { sub: email.split('@')[0], email });
-  if (status !== 200 || !isRecord(body) || typeof body.token !== 'string') throw new Error(`POST /local/tokens: HTTP ${status}`);
+  if (status !== 200 || !isRecord(body) || typeof body.token !== 'string')
+    throw new Error(`POST /local/tokens: HTTP ${status}`);
   return body.token;
 };
 
@@ -88,7 +98,10 @@ export const watchApprovalLinks = (dataDir: string) => {
       links.has(requestId)
         ? Promise.resolve()
         : new Promise<void>((resolve, reject) => {
-            const timeout = setTimeout(() => reject(new Error(`no approval link for ${requestId} within ${timeoutMs} ms`)), timeoutMs);
+            const timeout = setTimeout(
+              () => reject(new Error(`no approval link for ${requestId} within ${timeoutMs} ms`)),
+              timeoutMs,
+            );
             waiters.set(requestId, () => {
               clearTimeout(timeout);
               waiters.delete(requestId);
@@ -98,4 +111,3 @@ export const watchApprovalLinks = (dataDir: string) => {
     stop: (): void => clearInterval(timer),
   };
 };
-

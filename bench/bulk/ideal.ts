@@ -34,7 +34,13 @@ export interface IdealBound {
 }
 
 export const MIN_CALLS_PER_SUCCESS = 2;
-export const idealBound = ({ requests: n, slots: s, provisioningSeconds: p, tps: r, timeScale }: IdealInput): IdealBound => {
+export const idealBound = ({
+  requests: n,
+  slots: s,
+  provisioningSeconds: p,
+  tps: r,
+  timeScale,
+}: IdealInput): IdealBound => {
   const slotSeconds = Math.ceil(n / s) * p;
   const rateSeconds = (MIN_CALLS_PER_SUCCESS * n) / r;
   const seconds = Math.max(slotSeconds, rateSeconds);

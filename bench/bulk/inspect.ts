@@ -29,7 +29,12 @@ export const readRequests = async (db: DynamoDBDocumentClient, tableName: string
   let start: Record<string, unknown> | undefined;
   do {
     const page = await db.send(
-      new ScanCommand({ TableName: tableName, FilterExpression: 'sk = :sk', ExpressionAttributeValues: { ':sk': 'REQUEST' }, ExclusiveStartKey: start }),
+      new ScanCommand({
+        TableName: tableName,
+        FilterExpression: 'sk = :sk',
+        ExpressionAttributeValues: { ':sk': 'REQUEST' },
+        ExclusiveStartKey: start,
+      }),
     );
     items.push(...((page.Items ?? []) as RequestItem[]));
     start = page.LastEvaluatedKey;
@@ -39,12 +44,25 @@ export const readRequests = async (db: DynamoDBDocumentClient, tableName: string
 
 export const listAssignments = async (awsUrl: string): Promise<string[]> => {
   // The listing shares the 20 TPS too; the SDK's own retries ride out any throttling after the run.
-  const sso = new SSOAdminClient({ endpoint: awsUrl, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' }, maxAttempts: 20 });
+  const sso = new SSOAdminClient({
+    endpoint: awsUrl,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    maxAttempts: 20,
+  });
   try {
     const principals: string[] = [];
     let NextToken: string | undefined;
     do {
-      const page = await sso.send(new ListAccountAssignmentsCommand({ InstanceArn: INSTANCE_ARN, AccountId: ACCOUNT_ID, PermissionSetArn: PERMISSION_SET_ARN, MaxResults: 100, NextToken }));
+      const page = await sso.send(
+        new ListAccountAssignmentsCommand({
+          InstanceArn: INSTANCE_ARN,
+          AccountId: ACCOUNT_ID,
+          PermissionSetArn: PERMISSION_SET_ARN,
+          MaxResults: 100,
+          NextToken,
+        }),
+      );
       principals.push(...(page.AccountAssignments ?? []).map((a) => a.PrincipalId ?? '?'));
       NextToken = page.NextToken;
     } while (NextToken);
@@ -56,13 +74,17 @@ export const listAssignments = async (awsUrl: string): Promise<string[]> => {
 
 /** Creation operations the emulator started, per principal, from its state file. */
 export const creationsPerPrincipal = (dataDir: string): Map<string, number> => {
-  const state = JSON.parse(readFileSync(join(dataDir, 'sso-admin.json'), 'utf8')) as { operations?: Array<{ kind: string; PrincipalId: string }> };
+  const state = JSON.parse(readFileSync(join(dataDir, 'sso-admin.json'), 'utf8')) as {
+    operations?: Array<{ kind: string; PrincipalId: string }>;
+  };
   const counts = new Map<string, number>();
-  for (const op of state.operations ?? []) if (op.kind === 'create') counts.set(op.PrincipalId, (counts.get(op.PrincipalId) ?? 0) + 1);
+  for (const op of state.operations ?? [])
+    if (op.kind === 'create') counts.set(op.PrincipalId, (counts.get(op.PrincipalId) ?? 0) + 1);
   return counts;
 };
 
-export const principalOf = (item: RequestItem): string => (JSON.parse(item.parameters) as { PrincipalId: string }).PrincipalId;
+export const principalOf = (item: RequestItem): string =>
+  (JSON.parse(item.parameters) as { PrincipalId: string }).PrincipalId;
 
 /** The recorded error's name; for throttling, which of Identity Center's two limits refused it. */
 export const errorName = (event: StoredEvent): string => {

@@ -31,7 +31,14 @@ export type Query =
 export type ToWorker = { type: 'query'; id: number; query: Query } | { type: 'close' };
 
 export type FromWorker =
-  | { type: 'ready'; httpUrl: string; awsUrl: string; tableName: string; stateMachineArn: string; settings: ReturnType<typeof effectiveSettings> }
+  | {
+      type: 'ready';
+      httpUrl: string;
+      awsUrl: string;
+      tableName: string;
+      stateMachineArn: string;
+      settings: ReturnType<typeof effectiveSettings>;
+    }
   | { type: 'answer'; id: number; value: unknown }
   | { type: 'closed' }
   | { type: 'error'; message: string };
@@ -73,7 +80,14 @@ try {
     },
   });
   if (!settings) throw new Error('startLocalStack did not apply transformDefinition');
-  post({ type: 'ready', httpUrl: stack.httpUrl, awsUrl: stack.awsUrl, tableName: stack.tableName, stateMachineArn: stack.stateMachineArn, settings });
+  post({
+    type: 'ready',
+    httpUrl: stack.httpUrl,
+    awsUrl: stack.awsUrl,
+    tableName: stack.tableName,
+    stateMachineArn: stack.stateMachineArn,
+    settings,
+  });
 } catch (error) {
   post({ type: 'error', message: describe(error) });
   await stack?.close().catch(() => undefined);

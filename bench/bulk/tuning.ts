@@ -3,7 +3,8 @@
 // `startLocalStack({ transformDefinition })`.
 
 type Json = Record<string, unknown>;
-const isRecord = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 const records = (value: unknown): Json[] => (Array.isArray(value) ? value.filter(isRecord) : []);
 
 /** Errors whose retrier is the "contention" retrier of docs/retry-policy.md. */
@@ -13,7 +14,12 @@ const CREATION_STATES = ['CreateAssignment', 'CheckAssignment'];
 /** What the assign task throws while every creation slot is taken (functions/provisioning/creationSlots.ts). */
 const SLOTS_FULL = 'CreationSlotsFull';
 
-export type RetrierSettings = { IntervalSeconds?: number; BackoffRate?: number; MaxDelaySeconds?: number; MaxAttempts?: number };
+export type RetrierSettings = {
+  IntervalSeconds?: number;
+  BackoffRate?: number;
+  MaxDelaySeconds?: number;
+  MaxAttempts?: number;
+};
 
 export interface Tuning {
   /** Written on every retrier of every state (the baseline is "the same machine without jitter"). */
@@ -27,7 +33,9 @@ export interface Tuning {
 }
 
 const retrierFor = (state: Json, errors: readonly string[]): Json | undefined =>
-  records(state.Retry).find((r) => Array.isArray(r.ErrorEquals) && errors.every((e) => (r.ErrorEquals as unknown[]).includes(e)));
+  records(state.Retry).find(
+    (r) => Array.isArray(r.ErrorEquals) && errors.every((e) => (r.ErrorEquals as unknown[]).includes(e)),
+  );
 
 const stateNamed = (states: Json, name: string): Json => {
   const state = states[name];
@@ -65,10 +73,17 @@ const settingsOf = (retrier: Json | undefined): { settings: Json; jitter: unknow
 };
 
 /** The settings the bulk scenario ran with, read back from a (tuned) definition, for the report. */
-export const effectiveSettings = (definition: Json): { contention: Json; slots: Json; pollWaitSeconds: unknown; jitter: unknown } => {
+export const effectiveSettings = (
+  definition: Json,
+): { contention: Json; slots: Json; pollWaitSeconds: unknown; jitter: unknown } => {
   const states = isRecord(definition.States) ? definition.States : {};
   const create = isRecord(states.CreateAssignment) ? states.CreateAssignment : {};
   const contention = settingsOf(retrierFor(create, CONTENTION_ERRORS));
   const wait = isRecord(states.WaitForAssignment) ? states.WaitForAssignment : {};
-  return { contention: contention.settings, slots: settingsOf(retrierFor(create, [SLOTS_FULL])).settings, pollWaitSeconds: wait.Seconds, jitter: contention.jitter };
+  return {
+    contention: contention.settings,
+    slots: settingsOf(retrierFor(create, [SLOTS_FULL])).settings,
+    pollWaitSeconds: wait.Seconds,
+    jitter: contention.jitter,
+  };
 };

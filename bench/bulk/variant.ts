@@ -9,7 +9,14 @@ import { summarize } from '../lib/stats.js';
 import { formatDuration, now, sleep } from '../lib/timing.js';
 import { pool, postJson, tokenFor, watchApprovalLinks } from './driver.js';
 import { idealBound, type IdealBound } from './ideal.js';
-import { countStatus, creationsPerPrincipal, errorName, listAssignments, principalOf, readRequests } from './inspect.js';
+import {
+  countStatus,
+  creationsPerPrincipal,
+  errorName,
+  listAssignments,
+  principalOf,
+  readRequests,
+} from './inspect.js';
 import { startBulkStack, type BulkStack } from './stackClient.js';
 import type { Tuning } from './tuning.js';
 import { REQUESTER, fixturesJson, principalIds, requestBody, writePolicy } from './workload.js';
@@ -102,7 +109,9 @@ const bump = (map: Record<string, number>, key: string): void => {
 export const runVariant = async (options: VariantOptions): Promise<VariantResult> => {
   const { name, requests, provisioningSeconds, timeScale, conflictRate } = options;
   const label = `[${name}]`;
-  const dataDir = mkdtempSync(join(tmpdir(), `access-approvals-bench-bulk-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-`));
+  const dataDir = mkdtempSync(
+    join(tmpdir(), `access-approvals-bench-bulk-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-`),
+  );
   const principals = principalIds(requests);
   const ideal = idealBound({ requests, slots: SSO_SLOTS, provisioningSeconds, tps: SSO_TPS, timeScale });
   const stack = await startBulkStack({
@@ -133,7 +142,8 @@ export const runVariant = async (options: VariantOptions): Promise<VariantResult
     try {
       ids = await pool(principals, SUBMIT_CONCURRENCY, async (principal) => {
         const { status, body } = await postJson(`${stack.httpUrl}/requests`, requestBody(principal), requesterToken);
-        if (status !== 202) throw new Error(`POST /requests for ${principal}: HTTP ${status} ${JSON.stringify(body).slice(0, 300)}`);
+        if (status !== 202)
+          throw new Error(`POST /requests for ${principal}: HTTP ${status} ${JSON.stringify(body).slice(0, 300)}`);
         const { requestId } = body as { requestId: string };
         await links.waitFor(requestId, 60_000);
         submitProgress.update(++linked);
@@ -146,11 +156,15 @@ export const runVariant = async (options: VariantOptions): Promise<VariantResult
     const submitMs = now() - submitStart;
     const idSet = new Set(ids);
     const early = await countStatus(db, stack.tableName, 'FAILED');
-    if (early > 0) throw new Error(`${label} ${early} requests FAILED before any approval (the stack's thread is overloaded; lower SUBMIT_CONCURRENCY in bench/bulk/variant.ts)`);
+    if (early > 0)
+      throw new Error(
+        `${label} ${early} requests FAILED before any approval (the stack's thread is overloaded; lower SUBMIT_CONCURRENCY in bench/bulk/variant.ts)`,
+      );
 
     const before = await stack.counts([...TARGET_LIST, SLOT_READS]);
     const slotReadsBefore = before[SLOT_READS] ?? 0;
-    if (TARGET_LIST.some((t) => (before[t] ?? 0) > 0)) throw new Error(`${label} SSO calls before any approval: ${JSON.stringify(before)}`);
+    if (TARGET_LIST.some((t) => (before[t] ?? 0) > 0))
+      throw new Error(`${label} SSO calls before any approval: ${JSON.stringify(before)}`);
 
     // All approved at once: the decisions are POSTed concurrently, approvalConcurrency in flight (hundreds at
     // once would time out the stack's own decide Lambdas, which share one thread).
@@ -169,7 +183,9 @@ export const runVariant = async (options: VariantOptions): Promise<VariantResult
     const approvalsMs = now() - approvalStart;
     const refused = approvalResults.filter((r) => r.status !== 200);
     const approvalErrors = refused.length;
-    console.log(`${label} ${requests - approvalErrors} approvals answered in ${formatDuration(approvalsMs)}${approvalErrors ? `, ${approvalErrors} failed` : ''}`);
+    console.log(
+      `${label} ${requests - approvalErrors} approvals answered in ${formatDuration(approvalsMs)}${approvalErrors ? `, ${approvalErrors} failed` : ''}`,
+    );
     const refusals: Record<string, number> = {};
     for (const r of refused) bump(refusals, `HTTP ${r.status} ${r.text.slice(0, 160)}`);
     for (const [what, n] of Object.entries(refusals)) console.log(`${label}   ${n} × ${what}`);
@@ -180,13 +196,18 @@ export const runVariant = async (options: VariantOptions): Promise<VariantResult
     const deadline = now() + options.timeoutMs;
     let timedOut = false;
     for (;;) {
-      const [completed, failed] = await Promise.all([countStatus(db, stack.tableName, 'COMPLETED'), countStatus(db, stack.tableName, 'FAILED')]);
+      const [completed, failed] = await Promise.all([
+        countStatus(db, stack.tableName, 'COMPLETED'),
+        countStatus(db, stack.tableName, 'FAILED'),
+      ]);
       progressQueries += 2;
       progress.update(completed);
       if (completed + failed >= requests) break;
       if (now() > deadline) {
         timedOut = true;
-        console.log(`\n${label} gave up after ${formatDuration(options.timeoutMs)}: ${completed} COMPLETED, ${failed} FAILED`);
+        console.log(
+          `\n${label} gave up after ${formatDuration(options.timeoutMs)}: ${completed} COMPLETED, ${failed} FAILED`,
+        );
         break;
       }
       // Once a second: each check reads up to every request's index entry on the stack's one thread.
@@ -230,7 +251,11 @@ export const runVariant = async (options: VariantOptions): Promise<VariantResult
         lastCompleted = Math.max(lastCompleted, done);
         if (approved) latencies.push((done - Date.parse(approved.at)) / 1000 / timeScale);
       }
-      if (item.status === 'FAILED') failures.push({ requestId: item.requestId, error: `${item.error?.name ?? '?'}: ${(item.error?.cause ?? '').slice(0, 200)}` });
+      if (item.status === 'FAILED')
+        failures.push({
+          requestId: item.requestId,
+          error: `${item.error?.name ?? '?'}: ${(item.error?.cause ?? '').slice(0, 200)}`,
+        });
       if (item.status === 'FAILED' && item.error?.name === 'TimeoutError') localTimeouts += 1;
     }
     const missingItems = requests - items.length;
@@ -241,7 +266,9 @@ export const runVariant = async (options: VariantOptions): Promise<VariantResult
     for (const id of listedPrincipals) listedCounts.set(id, (listedCounts.get(id) ?? 0) + 1);
     const expected = new Set(principals);
     const lost = principals.filter((id) => !listedCounts.has(id)).length;
-    const completedPrincipals = new Set(items.filter((item) => item.status === 'COMPLETED').map((item) => principalOf(item)));
+    const completedPrincipals = new Set(
+      items.filter((item) => item.status === 'COMPLETED').map((item) => principalOf(item)),
+    );
     const orphaned = [...listedCounts.keys()].filter((id) => expected.has(id) && !completedPrincipals.has(id)).length;
     const duplicated = [...listedCounts.values()].filter((n) => n > 1).length + completedMoreThanOnce;
     const unexpected = [...listedCounts.keys()].filter((id) => !expected.has(id)).length;
@@ -297,7 +324,11 @@ export const runVariant = async (options: VariantOptions): Promise<VariantResult
   } finally {
     db.destroy();
     // A failure to close is reported, never allowed to hide the error that may have brought us here.
-    await stack.close().catch((error: unknown) => console.error(`${label} closing the stack: ${error instanceof Error ? error.message : String(error)}`));
+    await stack
+      .close()
+      .catch((error: unknown) =>
+        console.error(`${label} closing the stack: ${error instanceof Error ? error.message : String(error)}`),
+      );
     if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
   }
 };

@@ -34,7 +34,14 @@ export const writePolicy = (dir: string): string => {
     approvalTimeoutSeconds: 86_400,
     people: [{ id: REQUESTER }, { id: APPROVER }, { id: AUDITOR }],
     auditors: [AUDITOR],
-    rules: [{ action: 'sso:CreateAccountAssignment', match: { TargetId: [ACCOUNT_ID] }, approvers: [APPROVER], minApprovals: 1 }],
+    rules: [
+      {
+        action: 'sso:CreateAccountAssignment',
+        match: { TargetId: [ACCOUNT_ID] },
+        approvers: [APPROVER],
+        minApprovals: 1,
+      },
+    ],
   };
   writeFileSync(file, `${JSON.stringify(policy, null, 2)}\n`);
   return file;

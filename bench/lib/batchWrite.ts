@@ -22,7 +22,12 @@ export interface BatchWriteStats {
   retries: number;
 }
 
-const RETRYABLE = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'InternalServerError']);
+const RETRYABLE = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+]);
 
 /** Writes every item of `items` (pulled lazily, so a large load is never all in memory at once). */
 export const batchWriteAll = async (items: Iterable<object>, options: BatchWriteOptions): Promise<BatchWriteStats> => {
@@ -45,7 +50,8 @@ export const batchWriteAll = async (items: Iterable<object>, options: BatchWrite
     let pending = batch.map((Item) => ({ PutRequest: { Item } }));
     for (let attempt = 0; pending.length > 0; attempt += 1) {
       if (attempt > 0) {
-        if (attempt > maxRetries) throw new Error(`BatchWriteItem: ${pending.length} items still unprocessed after ${maxRetries} retries`);
+        if (attempt > maxRetries)
+          throw new Error(`BatchWriteItem: ${pending.length} items still unprocessed after ${maxRetries} retries`);
         stats.retries += 1;
         // Full jitter, capped at 2 s.
         await sleep(Math.random() * Math.min(2000, 25 * 2 ** attempt));

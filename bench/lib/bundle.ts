@@ -46,7 +46,12 @@ export const serverlessEsbuildOptions = (root: string): BuildOptions => {
   const raw = isDoc(custom) && isDoc(custom.esbuild) ? custom.esbuild : {};
   const options: Doc = { ...raw };
   for (const key of PLUGIN_ONLY_OPTIONS) delete options[key];
-  const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : typeof value === 'string' ? [value] : []);
+  const strings = (value: unknown): string[] =>
+    Array.isArray(value)
+      ? value.filter((v): v is string => typeof v === 'string')
+      : typeof value === 'string'
+        ? [value]
+        : [];
   // The plugin's defaults, for whatever serverless.yml leaves unset.
   const exclude = raw.exclude === undefined ? ['aws-sdk'] : strings(raw.exclude);
   const extension = typeof raw.outputFileExtension === 'string' ? raw.outputFileExtension : '.js';
@@ -63,12 +68,18 @@ export const serverlessEsbuildOptions = (root: string): BuildOptions => {
 export const providerLiteralEnvironment = (root: string): Record<string, string> => {
   const provider = serverlessDoc(root).provider;
   const environment = isDoc(provider) && isDoc(provider.environment) ? provider.environment : {};
-  return Object.fromEntries(Object.entries(environment).filter((e): e is [string, string] => typeof e[1] === 'string' && !e[1].includes('${')));
+  return Object.fromEntries(
+    Object.entries(environment).filter((e): e is [string, string] => typeof e[1] === 'string' && !e[1].includes('${')),
+  );
 };
 
 /** Each function's name and its handler module's TypeScript entry, as serverless-esbuild resolves them. */
 export const functionEntries = (root: string): Array<{ name: string; entry: string; modulePath: string }> =>
-  loadServerlessConfig(root).functions.map((fn) => ({ name: fn.name, entry: `${fn.modulePath}.ts`, modulePath: fn.modulePath }));
+  loadServerlessConfig(root).functions.map((fn) => ({
+    name: fn.name,
+    entry: `${fn.modulePath}.ts`,
+    modulePath: fn.modulePath,
+  }));
 
 export interface BundleResult {
   /** The bundle, e.g. <outRoot>/functions/submit.mjs. */
@@ -82,13 +93,32 @@ export interface BundleResult {
  * Bundles one function into `<outRoot>/<dir of the entry>/`, the layout serverless-esbuild gives the zip. `overrides`
  * replaces options (e.g. `external`), nothing else changes.
  */
-export const bundleFunction = async (root: string, entry: string, outRoot: string, overrides: BuildOptions = {}): Promise<BundleResult> => {
+export const bundleFunction = async (
+  root: string,
+  entry: string,
+  outRoot: string,
+  overrides: BuildOptions = {},
+): Promise<BundleResult> => {
   const options: BuildOptions = { ...serverlessEsbuildOptions(root), ...overrides };
   const slash = entry.lastIndexOf('/');
   const outdir = join(outRoot, entry.slice(0, Math.max(0, slash)));
-  const result = await build({ ...options, absWorkingDir: root, entryPoints: [entry], outdir, metafile: true, logLevel: 'warning' });
-  const file = join(outdir, `${entry.slice(slash + 1).replace(/\.[cm]?tsx?$/, '')}${options.outExtension?.['.js'] ?? '.js'}`);
-  const writesMap = options.sourcemap === true || options.sourcemap === 'linked' || options.sourcemap === 'external' || options.sourcemap === 'both';
+  const result = await build({
+    ...options,
+    absWorkingDir: root,
+    entryPoints: [entry],
+    outdir,
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const file = join(
+    outdir,
+    `${entry.slice(slash + 1).replace(/\.[cm]?tsx?$/, '')}${options.outExtension?.['.js'] ?? '.js'}`,
+  );
+  const writesMap =
+    options.sourcemap === true ||
+    options.sourcemap === 'linked' ||
+    options.sourcemap === 'external' ||
+    options.sourcemap === 'both';
   return { file, ...(writesMap ? { mapFile: `${file}.map` } : {}), metafile: result.metafile };
 };
 

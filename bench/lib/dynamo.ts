@@ -4,13 +4,23 @@ import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 
 export const localDocumentClient = (endpoint: string): DynamoDBDocumentClient =>
   DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } }),
+    new DynamoDBClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    }),
     // Optional model fields are left undefined rather than deleted; DynamoDB has no undefined to store.
     { marshallOptions: { removeUndefinedValues: true } },
   );
 
 /** Counts a partition of an index straight from DynamoDB, paging through it. */
-export const countPartition = async (db: DynamoDBDocumentClient, tableName: string, index: string, attribute: string, value: string): Promise<number> => {
+export const countPartition = async (
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  index: string,
+  attribute: string,
+  value: string,
+): Promise<number> => {
   let count = 0;
   let start: Record<string, unknown> | undefined;
   do {

@@ -26,9 +26,19 @@ export const baseEnvironment = (): Record<string, string> => {
   return env;
 };
 
-export const runFreshNode = <T>({ script, env, cwd, nodeArgs = [], timeoutMs = 30_000 }: FreshNodeOptions): Promise<T> =>
+export const runFreshNode = <T>({
+  script,
+  env,
+  cwd,
+  nodeArgs = [],
+  timeoutMs = 30_000,
+}: FreshNodeOptions): Promise<T> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, '--input-type=module', '-e', script], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, '--input-type=module', '-e', script], {
+      env,
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -46,6 +56,10 @@ export const runFreshNode = <T>({ script, env, cwd, nodeArgs = [], timeoutMs = 3
         return;
       }
       const tail = (stderr || stdout).trim().split('\n').slice(-15).join('\n');
-      reject(new Error(`fresh node process exited with ${signal ?? `code ${code}`}${line ? '' : ' and no result'}:\n${tail}`));
+      reject(
+        new Error(
+          `fresh node process exited with ${signal ?? `code ${code}`}${line ? '' : ' and no result'}:\n${tail}`,
+        ),
+      );
     });
   });

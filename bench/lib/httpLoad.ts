@@ -30,12 +30,17 @@ export interface HttpSample {
   error?: string;
 }
 
-export type HttpLoadMessage = { type: 'progress'; done: number } | { type: 'done'; samples: HttpSample[] } | { type: 'error'; message: string };
+export type HttpLoadMessage =
+  | { type: 'progress'; done: number }
+  | { type: 'done'; samples: HttpSample[] }
+  | { type: 'error'; message: string };
 
 /** Sends every request, `concurrency` at a time, and returns one sample per request in the order given. */
 export const runHttpLoad = (job: HttpLoadJob, progressLabel?: string): Promise<HttpSample[]> =>
   new Promise((resolve, reject) => {
-    const progress = progressLabel ? startProgress({ label: progressLabel, total: job.requests.length, unit: 'requests', intervalMs: 2000 }) : undefined;
+    const progress = progressLabel
+      ? startProgress({ label: progressLabel, total: job.requests.length, unit: 'requests', intervalMs: 2000 })
+      : undefined;
     const worker = startTsWorker(new URL('./httpLoadWorker.ts', import.meta.url), job);
     let samples: HttpSample[] | undefined;
     let failure: Error | undefined;

@@ -24,7 +24,11 @@ const client = async (): Promise<void> => {
     let status = 0;
     let error: string | undefined;
     try {
-      const response = await fetch(`${job.baseUrl}${request.path}`, { method: request.method, headers: request.headers, body: request.body });
+      const response = await fetch(`${job.baseUrl}${request.path}`, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+      });
       // The body is part of the answer: a request is done when the client has all of it.
       const text = await response.text();
       status = response.status;

@@ -30,12 +30,18 @@ export interface LocalApi {
   /** The approval link path (`/approvals/<token>`) sent to `approver`, once notify has sent it. */
   waitForLink(requestId: string, approver: string, timeoutMs?: number): Promise<string>;
   /** The request as GET /requests/{id} shows it, once its status is one of `statuses`. */
-  waitForStatus(requestId: string, token: string, statuses: readonly string[], timeoutMs?: number): Promise<Record<string, unknown>>;
+  waitForStatus(
+    requestId: string,
+    token: string,
+    statuses: readonly string[],
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
   /** Waits until the request's events include `type` (`notified` is written once the task token is stored). */
   waitForEvent(requestId: string, token: string, type: string, timeoutMs?: number): Promise<void>;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Polls `probe` until it returns a value; 20 ms apart, so a wait costs the stack little CPU. */
 export const poll = async <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> => {
@@ -85,14 +91,17 @@ export const createLocalApi = (httpUrl: string): LocalApi => {
     outbox,
     token: async (email) => {
       const { status, body } = await call('POST', '/local/tokens', { body: { sub: email.split('@')[0], email } });
-      if (status !== 200 || !isRecord(body) || typeof body.token !== 'string') throw new Error(`POST /local/tokens: HTTP ${status}`);
+      if (status !== 200 || !isRecord(body) || typeof body.token !== 'string')
+        throw new Error(`POST /local/tokens: HTTP ${status}`);
       return body.token;
     },
     waitForLink: (requestId, approver, timeoutMs) =>
       poll(
         `the approval link for ${approver} on ${requestId}`,
         async () => {
-          const link = (await outbox(requestId)).find((m) => m.kind === 'approval' && m.approver === approver && m.approvalUrl);
+          const link = (await outbox(requestId)).find(
+            (m) => m.kind === 'approval' && m.approver === approver && m.approvalUrl,
+          );
           return link?.approvalUrl ? new URL(link.approvalUrl).pathname : undefined;
         },
         timeoutMs,
@@ -120,7 +129,11 @@ export const createLocalApi = (httpUrl: string): LocalApi => {
 };
 
 /** A block_actions payload as Slack sends it for a button in the bot's DM. */
-export const slackClickPayload = (slackUserId: string, actionId: 'approve' | 'deny', requestId: string): Record<string, unknown> => ({
+export const slackClickPayload = (
+  slackUserId: string,
+  actionId: 'approve' | 'deny',
+  requestId: string,
+): Record<string, unknown> => ({
   type: 'block_actions',
   api_app_id: 'A0LOCAL',
   team: { id: 'T0LOCAL', domain: 'local' },
@@ -129,7 +142,9 @@ export const slackClickPayload = (slackUserId: string, actionId: 'approve' | 'de
   channel: { id: slackUserId, name: 'directmessage' },
   response_url: 'https://hooks.slack.com/actions/T0LOCAL/1/not-used',
   trigger_id: '1.2.3',
-  actions: [{ type: 'button', block_id: 'decision', action_id: actionId, value: requestId, action_ts: '1700000000.000002' }],
+  actions: [
+    { type: 'button', block_id: 'decision', action_id: actionId, value: requestId, action_ts: '1700000000.000002' },
+  ],
 });
 
 /** The form body Slack posts, and the headers that sign it: `v0=HMAC-SHA256(secret, "v0:<ts>:<body>")`. */
@@ -142,6 +157,10 @@ export const signedSlackRequest = (
   const signature = `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${rawBody}`).digest('hex')}`;
   return {
     rawBody,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signature },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': signature,
+    },
   };
 };

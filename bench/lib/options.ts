@@ -15,6 +15,7 @@ export const intOption = (args: readonly string[], name: string, envName: string
   if (raw === undefined || raw === '') return fallback;
   // Underscores allowed so 100_000 can be typed as it reads.
   const value = Number(raw.replaceAll('_', ''));
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} (or ${envName}) must be a positive integer, got "${raw}"`);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new Error(`--${name} (or ${envName}) must be a positive integer, got "${raw}"`);
   return value;
 };

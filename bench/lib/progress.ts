@@ -18,7 +18,13 @@ export interface Progress {
   finish(): void;
 }
 
-export const startProgress = ({ label, total, unit = 'items', intervalMs = 5000, stream = process.stdout }: ProgressOptions): Progress => {
+export const startProgress = ({
+  label,
+  total,
+  unit = 'items',
+  intervalMs = 5000,
+  stream = process.stdout,
+}: ProgressOptions): Progress => {
   const tty = stream.isTTY === true;
   const started = now();
   // A TTY redraw is cheap but not free; 10 per second is smooth enough to read.

@@ -32,4 +32,5 @@ export const summarize = (samples: readonly number[]): Summary => {
 };
 
 /** A ratio that stays a finite number when the denominator is 0 (so it still serialises to JSON). */
-export const ratio = (numerator: number, denominator: number): number | null => (denominator > 0 ? numerator / denominator : null);
+export const ratio = (numerator: number, denominator: number): number | null =>
+  denominator > 0 ? numerator / denominator : null;

@@ -24,4 +24,5 @@ export const formatDuration = (ms: number): string => {
   return `${Math.floor(whole / 60)}m${String(whole % 60).padStart(2, '0')}s`;
 };
 
-export const formatRate = (count: number, ms: number): string => (ms > 0 ? `${Math.round((count * 1000) / ms).toLocaleString('en-US')}/s` : '-');
+export const formatRate = (count: number, ms: number): string =>
+  ms > 0 ? `${Math.round((count * 1000) / ms).toLocaleString('en-US')}/s` : '-';

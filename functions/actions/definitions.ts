@@ -4,4 +4,7 @@ import { protonAcceptEnvironmentAccountConnection } from './protonAcceptEnvironm
 import { ssoCreateAccountAssignment } from './ssoCreateAccountAssignment.js';
 import type { ActionDefinition } from './types.js';
 
-export const actionDefinitions: ReadonlyArray<ActionDefinition> = [protonAcceptEnvironmentAccountConnection, ssoCreateAccountAssignment];
+export const actionDefinitions: ReadonlyArray<ActionDefinition> = [
+  protonAcceptEnvironmentAccountConnection,
+  ssoCreateAccountAssignment,
+];

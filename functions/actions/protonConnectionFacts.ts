@@ -7,9 +7,14 @@ import type { ProtonAcceptParameters } from './protonAcceptEnvironmentAccountCon
 import type { ActionClients } from './targetFacts.js';
 import type { TargetFacts } from './types.js';
 
-export const describeProtonConnection = async (p: ProtonAcceptParameters, clients: ActionClients): Promise<TargetFacts> => {
+export const describeProtonConnection = async (
+  p: ProtonAcceptParameters,
+  clients: ActionClients,
+): Promise<TargetFacts> => {
   try {
-    const { environmentAccountConnection: c } = await clients.proton().send(new GetEnvironmentAccountConnectionCommand({ id: p.id }));
+    const { environmentAccountConnection: c } = await clients
+      .proton()
+      .send(new GetEnvironmentAccountConnectionCommand({ id: p.id }));
     return {
       ...(c?.environmentAccountId ? { environmentAccountId: c.environmentAccountId } : {}),
       ...(c?.environmentName ? { environmentName: c.environmentName } : {}),

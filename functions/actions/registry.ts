@@ -15,7 +15,8 @@ const registry = new Map<string, RegisteredAction>(
   actionDefinitions.map((definition) => {
     const validate = parameterValidators[definition.name];
     // An action added without regenerating the validators must not start with its parameters unchecked.
-    if (!validate) throw new Error(`No generated parameter validator for ${definition.name}: run npm run generate:validators`);
+    if (!validate)
+      throw new Error(`No generated parameter validator for ${definition.name}: run npm run generate:validators`);
     return [definition.name, { definition, validateParameters: toValidator<Record<string, string>>(validate) }];
   }),
 );

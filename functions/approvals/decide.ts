@@ -37,7 +37,8 @@ export interface DecideResult {
 
 export const parseDecision = (decision: unknown, comment: unknown): { decision: Decision; comment?: string } => {
   const details = [];
-  if (decision !== 'approve' && decision !== 'deny') details.push({ path: 'decision', message: 'must be one of: approve, deny' });
+  if (decision !== 'approve' && decision !== 'deny')
+    details.push({ path: 'decision', message: 'must be one of: approve, deny' });
   if (comment !== undefined && (typeof comment !== 'string' || comment.length > MAX_COMMENT_LENGTH)) {
     details.push({ path: 'comment', message: `must be text of at most ${MAX_COMMENT_LENGTH} characters` });
   }
@@ -66,7 +67,8 @@ export const assertMayDecide = (item: Pick<RequestItem, 'requester' | 'approvers
 /** Why a decision cannot be taken now, or undefined if it can. */
 export const decisionBlocker = (item: RequestItem, approver: string): Error | undefined => {
   if (item.decisions[approver]) return new AlreadyDecidedError(`You already decided: ${item.decisions[approver]}`);
-  if (item.status !== 'PENDING_APPROVAL') return new NotPendingError(`This request is no longer pending (${item.status})`);
+  if (item.status !== 'PENDING_APPROVAL')
+    return new NotPendingError(`This request is no longer pending (${item.status})`);
   return undefined;
 };
 
@@ -77,7 +79,12 @@ const settledStatus = (item: RequestItem, decision: Decision): RequestStatus | u
 
 const sendDecision = async (sfn: SFNClient, taskToken: string, decision: Decision, approver: string): Promise<void> => {
   if (decision === 'approve') {
-    await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ decision: 'approved', lastApprover: approver }) }));
+    await sfn.send(
+      new SendTaskSuccessCommand({
+        taskToken,
+        output: JSON.stringify({ decision: 'approved', lastApprover: approver }),
+      }),
+    );
   } else {
     await sfn.send(new SendTaskFailureCommand({ taskToken, error: 'Denied', cause: `Denied by ${approver}` }));
   }
@@ -89,7 +96,13 @@ const sendDecision = async (sfn: SFNClient, taskToken: string, decision: Decisio
  * once. (The reminder step checks the status after storing its token, so between the two sides the decision is
  * never lost.)
  */
-const resumeWorkflow = async (deps: Pick<DecideDeps, 'repository' | 'sfn'>, item: RequestItem, decision: Decision, approver: string, stored: string | undefined): Promise<void> => {
+const resumeWorkflow = async (
+  deps: Pick<DecideDeps, 'repository' | 'sfn'>,
+  item: RequestItem,
+  decision: Decision,
+  approver: string,
+  stored: string | undefined,
+): Promise<void> => {
   let taskToken = stored;
   for (let attempt = 0; attempt < 2; attempt += 1) {
     if (!taskToken) throw new Error(`No task token stored for request ${item.requestId}`);
@@ -120,17 +133,34 @@ export const decideAs = async (
     const blocker = decisionBlocker(item, approver);
     if (blocker) throw blocker;
     const newStatus = settledStatus(item, decision);
-    const approval: Approval = { approver, decision, at: deps.clock.now().toISOString(), via: input.via, ...(comment ? { comment } : {}) };
+    const approval: Approval = {
+      approver,
+      decision,
+      at: deps.clock.now().toISOString(),
+      via: input.via,
+      ...(comment ? { comment } : {}),
+    };
     // Slack drops an ack after 3 s, so the reads the winner needs go alongside the write: the task token when this
     // decision would settle the request (reading it is harmless if the write loses), and the request as written.
     const storedToken = newStatus ? deps.repository.getTaskToken(item.requestId) : undefined;
     storedToken?.catch(() => undefined);
-    const written = await deps.repository.recordDecision({ requestId: item.requestId, requester: item.requester, targetId: item.targetId, action: item.action, approval, seenApprovalCount: item.approvalCount, newStatus });
+    const written = await deps.repository.recordDecision({
+      requestId: item.requestId,
+      requester: item.requester,
+      targetId: item.targetId,
+      action: item.action,
+      approval,
+      seenApprovalCount: item.approvalCount,
+      newStatus,
+    });
     if (written) {
       if (newStatus) {
         // The byApprover copies of the status trail the request item either way; updating them while the workflow
         // resumes costs the answer no extra round trip.
-        await Promise.all([resumeWorkflow(deps, written, decision, approver, await storedToken), deps.repository.syncApproverStatus(written)]);
+        await Promise.all([
+          resumeWorkflow(deps, written, decision, approver, await storedToken),
+          deps.repository.syncApproverStatus(written),
+        ]);
       }
       return { item: written, decision, approver, settled: newStatus !== undefined };
     }
@@ -148,5 +178,14 @@ export const decideByLink = async (
 ): Promise<DecideResult> => {
   parseDecision(input.decision, input.comment);
   const { claims } = await openLink(input.linkToken, deps);
-  return decideAs({ requestId: claims.requestId, approver: claims.approver, decision: input.decision, comment: input.comment, via: 'link' }, deps);
+  return decideAs(
+    {
+      requestId: claims.requestId,
+      approver: claims.approver,
+      decision: input.decision,
+      comment: input.comment,
+      via: 'link',
+    },
+    deps,
+  );
 };

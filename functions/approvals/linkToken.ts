@@ -16,7 +16,9 @@ const MAX_TOKEN_LENGTH = 2048;
 const mac = (payload: string, secret: string): Buffer => createHmac('sha256', secret).update(payload).digest();
 
 export const signLink = (claims: LinkClaims, secret: string): string => {
-  const payload = Buffer.from(JSON.stringify({ r: claims.requestId, a: claims.approver, e: claims.expiresAt })).toString('base64url');
+  const payload = Buffer.from(
+    JSON.stringify({ r: claims.requestId, a: claims.approver, e: claims.expiresAt }),
+  ).toString('base64url');
   return `${payload}.${mac(payload, secret).toString('base64url')}`;
 };
 

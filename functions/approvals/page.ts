@@ -74,8 +74,20 @@ export const humanDuration = (minutesIn: number): string => {
   const days = Math.floor(totalMinutes / 1440);
   const hours = Math.floor((totalMinutes % 1440) / 60);
   const minutes = totalMinutes % 60;
-  const parts = days > 0 ? [[days, 'day'], [hours, 'hour']] as const : [[hours, 'hour'], [minutes, 'minute']] as const;
-  return parts.filter(([n]) => n > 0).map(([n, unit]) => plural(n, unit)).join(' ');
+  const parts =
+    days > 0
+      ? ([
+          [days, 'day'],
+          [hours, 'hour'],
+        ] as const)
+      : ([
+          [hours, 'hour'],
+          [minutes, 'minute'],
+        ] as const);
+  return parts
+    .filter(([n]) => n > 0)
+    .map(([n, unit]) => plural(n, unit))
+    .join(' ');
 };
 
 // Minutes are rounded down so the page never promises more time than is left.
@@ -83,7 +95,8 @@ export const timeLeft = (expiresAt: string, now: Date): string =>
   humanDuration(Math.max(0, Math.floor((Date.parse(expiresAt) - now.getTime()) / 60000)));
 
 // ISO-8601 to "2025-01-31 14:05 UTC": unambiguous for approvers in any time zone, with no script needed.
-const utc = (iso: string): string => `<time datetime="${escapeHtml(iso)}">${escapeHtml(iso.slice(0, 16).replace('T', ' '))} UTC</time>`;
+const utc = (iso: string): string =>
+  `<time datetime="${escapeHtml(iso)}">${escapeHtml(iso.slice(0, 16).replace('T', ' '))} UTC</time>`;
 
 const STATUS_LABELS: Record<RequestStatus, string> = {
   PENDING_APPROVAL: 'Waiting for approval',
@@ -98,7 +111,9 @@ const STATUS_LABELS: Record<RequestStatus, string> = {
 };
 
 const durationOf = (item: ApprovalPageItem): number | undefined =>
-  typeof item.durationMinutes === 'number' && Number.isFinite(item.durationMinutes) && item.durationMinutes > 0 ? item.durationMinutes : undefined;
+  typeof item.durationMinutes === 'number' && Number.isFinite(item.durationMinutes) && item.durationMinutes > 0
+    ? item.durationMinutes
+    : undefined;
 
 const requestSection = (item: ApprovalPageItem, now: Date): string => {
   const duration = durationOf(item);
@@ -123,12 +138,17 @@ const approvalEntry = (a: Approval): string =>
 const approvalsSection = (item: ApprovalPageItem): string => {
   const received = `${item.approvalCount} of ${plural(item.minApprovals, 'required approval')} received`;
   const stillNeeded = Math.max(0, item.minApprovals - item.approvalCount);
-  const tally = item.status === 'PENDING_APPROVAL' ? `${received}; <strong>${stillNeeded} more needed</strong>.` : `${received}.`;
-  const list = item.approvals.length === 0 ? '<p>No one has decided yet.</p>' : `<ul class="approvals">${item.approvals.map(approvalEntry).join('')}</ul>`;
+  const tally =
+    item.status === 'PENDING_APPROVAL' ? `${received}; <strong>${stillNeeded} more needed</strong>.` : `${received}.`;
+  const list =
+    item.approvals.length === 0
+      ? '<p>No one has decided yet.</p>'
+      : `<ul class="approvals">${item.approvals.map(approvalEntry).join('')}</ul>`;
   return `<section aria-labelledby="approvals-heading"><h2 id="approvals-heading">Approvals</h2><p>${tally}</p>${list}</section>`;
 };
 
-const requestDetails = (item: ApprovalPageItem, now: Date): string => requestSection(item, now) + approvalsSection(item);
+const requestDetails = (item: ApprovalPageItem, now: Date): string =>
+  requestSection(item, now) + approvalsSection(item);
 
 export const renderApprovalPage = (item: ApprovalPageItem, approver: string, now: Date): string =>
   layout(
@@ -164,13 +184,19 @@ ${requestDetails(outcome.item, now)}`,
   );
 
 const REFUSALS: Record<number, { title: string; hint: string }> = {
-  400: { title: 'Decision not recorded', hint: 'Go back, choose Approve or Deny, and keep any comment to 1024 characters.' },
+  400: {
+    title: 'Decision not recorded',
+    hint: 'Go back, choose Approve or Deny, and keep any comment to 1024 characters.',
+  },
   403: {
     title: 'This link cannot be used',
     hint: 'Open the link exactly as it was sent to you. If it is yours and still fails, you may no longer be an approver of this request.',
   },
   409: { title: 'Already decided', hint: 'Each approver decides once, and your decision stands.' },
-  410: { title: 'Approval closed', hint: 'Nothing more can be decided here. If access is still needed, the requester can submit a new request.' },
+  410: {
+    title: 'Approval closed',
+    hint: 'Nothing more can be decided here. If access is still needed, the requester can submit a new request.',
+  },
 };
 
 export const refusalTitle = (statusCode: number): string => REFUSALS[statusCode]?.title ?? 'This link cannot be used';

@@ -698,9 +698,12 @@ if (token && typeof claims.exp === 'number' && claims.exp * 1000 <= Date.now()) 
 })();
 `;
 
-const option = (value: string, label: string): string => `<option value="${escapeHtml(value)}">${escapeHtml(label)}</option>`;
+const option = (value: string, label: string): string =>
+  `<option value="${escapeHtml(value)}">${escapeHtml(label)}</option>`;
 
-const signInSection = (loginUrl: string | undefined): string => `<section id="signin" class="card" aria-labelledby="signin-heading">
+const signInSection = (
+  loginUrl: string | undefined,
+): string => `<section id="signin" class="card" aria-labelledby="signin-heading">
 <h2 id="signin-heading" tabindex="-1">Sign in</h2>
 <p>The audit view shows every access request, decision and outcome you are allowed to see. Your token is kept in this browser tab only, and forgotten when you close it or sign out.</p>
 <div class="ways">
@@ -732,7 +735,9 @@ const filtersSection = (): string => `<section class="card" aria-labelledby="fil
 <div class="grid">
 <div><label for="f-requester">Requester</label><input id="f-requester" type="text" inputmode="email" autocomplete="off" spellcheck="false" placeholder="alice@example.com"></div>
 <div><label for="f-status">Status</label><select id="f-status">${option('', 'Any status')}${REQUEST_STATUSES.map((s) => option(s, STATUS_NAMES[s])).join('')}</select></div>
-<div><label for="f-action">Action</label><select id="f-action">${option('', 'Any action')}${actionNames().map((a) => option(a, a)).join('')}</select></div>
+<div><label for="f-action">Action</label><select id="f-action">${option('', 'Any action')}${actionNames()
+  .map((a) => option(a, a))
+  .join('')}</select></div>
 <div><label for="f-targetId">Target</label><input id="f-targetId" type="text" autocomplete="off" spellcheck="false" aria-describedby="target-hint"><p class="hint" id="target-hint">Account ID or connection ID.</p></div>
 <div><label for="f-approver">Approver</label><input id="f-approver" type="text" inputmode="email" autocomplete="off" spellcheck="false"></div>
 <div><label for="f-from">Created from</label><input id="f-from" type="datetime-local" aria-describedby="time-hint"></div>
@@ -744,7 +749,8 @@ const filtersSection = (): string => `<section class="card" aria-labelledby="fil
 </form>
 </section>`;
 
-const resultsSection = (): string => `<section id="results" class="card" aria-labelledby="results-heading" aria-busy="false">
+const resultsSection =
+  (): string => `<section id="results" class="card" aria-labelledby="results-heading" aria-busy="false">
 <div class="toolbar">
 <h2 id="results-heading">Results</h2>
 <button id="download-csv" type="button" class="secondary" aria-describedby="csv-hint">Download CSV</button>
@@ -756,8 +762,8 @@ const resultsSection = (): string => `<section id="results" class="card" aria-la
 <table role="table">
 <caption id="results-caption">Access requests, newest first</caption>
 <thead role="rowgroup"><tr role="row">${['Created (UTC)', 'Requester', 'Action', 'Target', 'Status', 'Approvers']
-  .map((name) => `<th scope="col" role="columnheader">${name}</th>`)
-  .join('')}<th scope="col" role="columnheader"><span class="visually-hidden">Timeline</span></th></tr></thead>
+    .map((name) => `<th scope="col" role="columnheader">${name}</th>`)
+    .join('')}<th scope="col" role="columnheader"><span class="visually-hidden">Timeline</span></th></tr></thead>
 <tbody id="results-body" role="rowgroup"></tbody>
 </table>
 </div>

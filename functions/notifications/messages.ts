@@ -24,32 +24,59 @@ const statusWords = (item: RequestItem): string => STATUS_WORDS[item.status] ?? 
 const decisions = (item: RequestItem): string =>
   item.approvals.length === 0
     ? 'No decisions yet.'
-    : item.approvals.map((a) => `${a.decision === 'approve' ? 'Approved' : 'Denied'} by ${a.approver} at ${a.at}${a.comment ? ` ("${a.comment}")` : ''}`).join('\n');
+    : item.approvals
+        .map(
+          (a) =>
+            `${a.decision === 'approve' ? 'Approved' : 'Denied'} by ${a.approver} at ${a.at}${a.comment ? ` ("${a.comment}")` : ''}`,
+        )
+        .join('\n');
 
 const duration = (item: RequestItem): string => {
   if (!item.durationMinutes) return 'permanent';
   const hours = Math.floor(item.durationMinutes / 60);
   const minutes = item.durationMinutes % 60;
-  return [hours ? `${hours} h` : '', minutes ? `${minutes} min` : ''].filter(Boolean).join(' ') + ', then revoked automatically';
+  return (
+    [hours ? `${hours} h` : '', minutes ? `${minutes} min` : ''].filter(Boolean).join(' ') +
+    ', then revoked automatically'
+  );
 };
 
 const requestFields = (item: RequestItem) => [
   { type: 'mrkdwn', text: `*Justification*\n${item.justification}` },
   { type: 'mrkdwn', text: `*Duration*\n${duration(item)}` },
-  { type: 'mrkdwn', text: `*Expires*\n<!date^${Math.floor(Date.parse(item.expiresAt) / 1000)}^{date_short_pretty} {time}|${item.expiresAt}>` },
+  {
+    type: 'mrkdwn',
+    text: `*Expires*\n<!date^${Math.floor(Date.parse(item.expiresAt) / 1000)}^{date_short_pretty} {time}|${item.expiresAt}>`,
+  },
   { type: 'mrkdwn', text: `*Approvals needed*\n${item.minApprovals}` },
   { type: 'mrkdwn', text: `*Request*\n${item.requestId}` },
 ];
 
 const askBlocks = (item: RequestItem, approvalUrl: string, heading: string): unknown[] => [
   { type: 'header', text: { type: 'plain_text', text: heading } },
-  { type: 'section', text: { type: 'mrkdwn', text: `*${item.requester}* asks: ${item.summary}` }, fields: requestFields(item) },
+  {
+    type: 'section',
+    text: { type: 'mrkdwn', text: `*${item.requester}* asks: ${item.summary}` },
+    fields: requestFields(item),
+  },
   {
     type: 'actions',
     block_id: 'decision',
     elements: [
-      { type: 'button', action_id: 'approve', style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value: item.requestId },
-      { type: 'button', action_id: 'deny', style: 'danger', text: { type: 'plain_text', text: 'Deny' }, value: item.requestId },
+      {
+        type: 'button',
+        action_id: 'approve',
+        style: 'primary',
+        text: { type: 'plain_text', text: 'Approve' },
+        value: item.requestId,
+      },
+      {
+        type: 'button',
+        action_id: 'deny',
+        style: 'danger',
+        text: { type: 'plain_text', text: 'Deny' },
+        value: item.requestId,
+      },
       { type: 'button', action_id: 'open', text: { type: 'plain_text', text: 'Open approval page' }, url: approvalUrl },
     ],
   },
@@ -71,8 +98,15 @@ export const decisionStateMessage = (item: RequestItem): Message => {
   return {
     text,
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `*${item.requester}* asked: ${item.summary}` }, fields: requestFields(item) },
-      { type: 'section', text: { type: 'mrkdwn', text: `*Status:* ${item.status} (${statusWords(item)})\n${decisions(item)}` } },
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: `*${item.requester}* asked: ${item.summary}` },
+        fields: requestFields(item),
+      },
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: `*Status:* ${item.status} (${statusWords(item)})\n${decisions(item)}` },
+      },
     ],
   };
 };
@@ -92,4 +126,7 @@ export const revokeFailedAlarm = (item: RequestItem): Message => {
 };
 
 /** A short private reply to someone whose click could not be taken (Slack ephemeral, or the outbox). */
-export const noticeMessage = (text: string): Message => ({ text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
+export const noticeMessage = (text: string): Message => ({
+  text,
+  blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
+});

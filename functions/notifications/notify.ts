@@ -8,7 +8,14 @@ import type { Clock } from '../shared/clock.js';
 import { logger } from '../shared/logger.js';
 import type { RequestItem } from '../requests/model.js';
 import { event, type RequestRepository } from '../requests/repository.js';
-import { approvalRequestMessage, decisionStateMessage, outcomeMessage, reminderMessage, revokeFailedAlarm, type Message } from './messages.js';
+import {
+  approvalRequestMessage,
+  decisionStateMessage,
+  outcomeMessage,
+  reminderMessage,
+  revokeFailedAlarm,
+  type Message,
+} from './messages.js';
 import type { Delivery, Notifier } from './notifier.js';
 
 export interface NotifyDeps {
@@ -21,7 +28,8 @@ export interface NotifyDeps {
   auditors: readonly string[];
 }
 
-const slackUserId = (people: readonly Person[], id: string): string | undefined => people.find((p) => p.id === id)?.slackUserId;
+const slackUserId = (people: readonly Person[], id: string): string | undefined =>
+  people.find((p) => p.id === id)?.slackUserId;
 
 const loadRequest = async (repository: RequestRepository, requestId: string): Promise<RequestItem> => {
   const item = await repository.get(requestId);
@@ -29,7 +37,11 @@ const loadRequest = async (repository: RequestRepository, requestId: string): Pr
   return item;
 };
 
-export const approvalLink = (deps: Pick<NotifyDeps, 'linkSecret' | 'publicBaseUrl'>, item: RequestItem, approver: string): string =>
+export const approvalLink = (
+  deps: Pick<NotifyDeps, 'linkSecret' | 'publicBaseUrl'>,
+  item: RequestItem,
+  approver: string,
+): string =>
   `${deps.publicBaseUrl}/approvals/${signLink({ requestId: item.requestId, approver, expiresAt: Date.parse(item.expiresAt) }, deps.linkSecret)}`;
 
 /** Sends to each recipient independently; returns who was reached and who was not. */
@@ -45,11 +57,23 @@ const deliverAll = async (
     recipients.map(async (recipient) => {
       const { kind, message, approvalUrl } = build(recipient);
       try {
-        const ref = await deps.notifier.send({ requestId: item.requestId, kind, recipient, slackUserId: slackUserId(deps.people, recipient), approvalUrl, ...message });
+        const ref = await deps.notifier.send({
+          requestId: item.requestId,
+          kind,
+          recipient,
+          slackUserId: slackUserId(deps.people, recipient),
+          approvalUrl,
+          ...message,
+        });
         if (kind === 'approval') await deps.repository.saveMessageRef(item.requestId, recipient, ref);
         sent.push(recipient);
       } catch (error) {
-        logger.error('Notification failed', { requestId: item.requestId, recipient, kind, errorName: (error as Error).name });
+        logger.error('Notification failed', {
+          requestId: item.requestId,
+          recipient,
+          kind,
+          errorName: (error as Error).name,
+        });
         failed.push({ recipient, error: (error as Error).name });
       }
     }),
@@ -57,11 +81,19 @@ const deliverAll = async (
   return { sent, failed };
 };
 
-const recordEvent = async (deps: NotifyDeps, item: RequestItem, type: string, detail: Record<string, unknown>): Promise<void> => {
+const recordEvent = async (
+  deps: NotifyDeps,
+  item: RequestItem,
+  type: string,
+  detail: Record<string, unknown>,
+): Promise<void> => {
   await deps.repository.appendEvent(item.requestId, event(deps.clock.now().toISOString(), type, detail), [item.status]);
 };
 
-export const notifyApprovers = async (input: { requestId: string; taskToken: string }, deps: NotifyDeps): Promise<void> => {
+export const notifyApprovers = async (
+  input: { requestId: string; taskToken: string },
+  deps: NotifyDeps,
+): Promise<void> => {
   const item = await loadRequest(deps.repository, input.requestId);
   // The token is stored before any link goes out, so no approver can act before the workflow can resume.
   await deps.repository.putTaskToken(item.requestId, input.taskToken);
@@ -78,15 +110,22 @@ export const notifyApprovers = async (input: { requestId: string; taskToken: str
  * while the token was being replaced could have been sent to the old token, so after storing the new one
  * we look at the status and, if it is already settled, resume the workflow ourselves.
  */
-export const remindApprovers = async (input: { requestId: string; taskToken: string }, deps: NotifyDeps & { sfn: SFNClient }): Promise<void> => {
+export const remindApprovers = async (
+  input: { requestId: string; taskToken: string },
+  deps: NotifyDeps & { sfn: SFNClient },
+): Promise<void> => {
   await deps.repository.putTaskToken(input.requestId, input.taskToken);
   const item = await loadRequest(deps.repository, input.requestId);
   if (item.status === 'APPROVED') {
-    await deps.sfn.send(new SendTaskSuccessCommand({ taskToken: input.taskToken, output: JSON.stringify({ decision: 'approved' }) }));
+    await deps.sfn.send(
+      new SendTaskSuccessCommand({ taskToken: input.taskToken, output: JSON.stringify({ decision: 'approved' }) }),
+    );
     return;
   }
   if (item.status === 'DENIED') {
-    await deps.sfn.send(new SendTaskFailureCommand({ taskToken: input.taskToken, error: 'Denied', cause: 'Denied before the reminder' }));
+    await deps.sfn.send(
+      new SendTaskFailureCommand({ taskToken: input.taskToken, error: 'Denied', cause: 'Denied before the reminder' }),
+    );
     return;
   }
   const undecided = item.approvers.filter((a) => !item.decisions[a]);
@@ -109,12 +148,21 @@ export const refreshApproverMessages = async (
   deps: Pick<NotifyDeps, 'repository' | 'notifier' | 'people'>,
   known: { item?: RequestItem; refs?: Promise<MessageRefs> } = {},
 ): Promise<void> => {
-  const [item, refs] = await Promise.all([known.item ?? loadRequest(deps.repository, requestId), known.refs ?? deps.repository.getMessageRefs(requestId)]);
+  const [item, refs] = await Promise.all([
+    known.item ?? loadRequest(deps.repository, requestId),
+    known.refs ?? deps.repository.getMessageRefs(requestId),
+  ]);
   const message = decisionStateMessage(item);
   await Promise.all(
     [...refs].map(async ([recipient, ref]) => {
       try {
-        await deps.notifier.update(ref, { requestId, kind: 'update', recipient, slackUserId: slackUserId(deps.people, recipient), ...message });
+        await deps.notifier.update(ref, {
+          requestId,
+          kind: 'update',
+          recipient,
+          slackUserId: slackUserId(deps.people, recipient),
+          ...message,
+        });
       } catch (error) {
         logger.error('Message update failed', { requestId, recipient, errorName: (error as Error).name });
       }
@@ -126,13 +174,19 @@ export const notifyOutcome = async (input: { requestId: string }, deps: NotifyDe
   const item = await loadRequest(deps.repository, input.requestId);
   await refreshApproverMessages(input.requestId, deps, { item });
   await deps.repository.syncApproverStatus(item);
-  const { sent, failed } = await deliverAll(deps, item, [item.requester], () => ({ kind: 'outcome', message: outcomeMessage(item) }));
+  const { sent, failed } = await deliverAll(deps, item, [item.requester], () => ({
+    kind: 'outcome',
+    message: outcomeMessage(item),
+  }));
   await recordEvent(deps, item, 'requester_notified', { status: item.status, ...(sent.length ? {} : { failed }) });
   if (item.status === 'REVOKE_FAILED') {
     // Access left in place must never be quiet: every approver and auditor is told, not just the requester.
     const alarmed = [...new Set([...item.approvers, ...deps.auditors])];
     const alarm = await deliverAll(deps, item, alarmed, () => ({ kind: 'notice', message: revokeFailedAlarm(item) }));
-    await recordEvent(deps, item, 'revoke_failed_alarm', { notified: alarm.sent, ...(alarm.failed.length ? { failed: alarm.failed } : {}) });
+    await recordEvent(deps, item, 'revoke_failed_alarm', {
+      notified: alarm.sent,
+      ...(alarm.failed.length ? { failed: alarm.failed } : {}),
+    });
   }
 };
 
@@ -140,10 +194,18 @@ export const notifyOutcome = async (input: { requestId: string }, deps: NotifyDe
  * The grant's wait stores its token like the approval did. An early revoke that arrived before the token was
  * stored found none to resume, so after storing it we look, and end the grant ourselves if asked to.
  */
-export const holdGrant = async (input: { requestId: string; taskToken: string }, deps: Pick<NotifyDeps, 'repository'> & { sfn: SFNClient }): Promise<void> => {
+export const holdGrant = async (
+  input: { requestId: string; taskToken: string },
+  deps: Pick<NotifyDeps, 'repository'> & { sfn: SFNClient },
+): Promise<void> => {
   await deps.repository.putTaskToken(input.requestId, input.taskToken);
   const item = await loadRequest(deps.repository, input.requestId);
   if (item.revokeRequestedBy) {
-    await deps.sfn.send(new SendTaskSuccessCommand({ taskToken: input.taskToken, output: JSON.stringify({ revokedBy: item.revokeRequestedBy }) }));
+    await deps.sfn.send(
+      new SendTaskSuccessCommand({
+        taskToken: input.taskToken,
+        output: JSON.stringify({ revokedBy: item.revokeRequestedBy }),
+      }),
+    );
   }
 };

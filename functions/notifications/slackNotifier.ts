@@ -9,7 +9,13 @@ export const slackNotifier = (slack: SlackApi): Notifier => ({
   async send(d: Delivery): Promise<MessageRef> {
     if (!d.slackUserId) throw new Error(`${d.recipient} has no Slack user id`);
     // Posting to a user id opens (or reuses) the bot's DM with that user.
-    const posted = await slack.chat.postMessage({ channel: d.slackUserId, text: d.text, blocks: d.blocks, unfurl_links: false, unfurl_media: false });
+    const posted = await slack.chat.postMessage({
+      channel: d.slackUserId,
+      text: d.text,
+      blocks: d.blocks,
+      unfurl_links: false,
+      unfurl_media: false,
+    });
     if (!posted.channel || !posted.ts) throw new Error('Slack did not return the posted message');
     return { channel: posted.channel, ts: posted.ts };
   },

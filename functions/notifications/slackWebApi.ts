@@ -85,7 +85,10 @@ export class SlackApiError extends SlackCallError {
 export class SlackHttpError extends SlackCallError {
   override readonly name = 'SlackHttpError';
   readonly code = 'slack_webapi_http_error';
-  constructor(method: string, readonly statusCode: number) {
+  constructor(
+    method: string,
+    readonly statusCode: number,
+  ) {
     super(method, `An HTTP protocol error occurred: statusCode = ${statusCode}`);
   }
 }
@@ -94,7 +97,10 @@ export class SlackHttpError extends SlackCallError {
 export class SlackRateLimitedError extends SlackCallError {
   override readonly name = 'SlackRateLimitedError';
   readonly code = 'slack_webapi_rate_limited_error';
-  constructor(method: string, readonly retryAfterSeconds: number | undefined) {
+  constructor(
+    method: string,
+    readonly retryAfterSeconds: number | undefined,
+  ) {
     super(method, `A rate limit was exceeded (method: ${method}, retry-after: ${retryAfterSeconds ?? 'missing'})`);
   }
 }
@@ -143,7 +149,8 @@ export const createSlackWebApi = (token: string, options: SlackWebApiOptions = {
       await response.body?.cancel();
       const header = response.headers.get('retry-after');
       const retryAfter = header === null ? Number.NaN : Number.parseInt(header, 10);
-      if (Number.isNaN(retryAfter) || retryAfter > MAX_RETRY_AFTER_SECONDS) throw new SlackRateLimitedError(method, Number.isNaN(retryAfter) ? undefined : retryAfter);
+      if (Number.isNaN(retryAfter) || retryAfter > MAX_RETRY_AFTER_SECONDS)
+        throw new SlackRateLimitedError(method, Number.isNaN(retryAfter) ? undefined : retryAfter);
       throw new Retryable(new SlackRateLimitedError(method, retryAfter), retryAfter * 1000);
     }
     if (response.status !== 200) {
@@ -151,7 +158,8 @@ export const createSlackWebApi = (token: string, options: SlackWebApiOptions = {
       throw new Retryable(new SlackHttpError(method, response.status), backoff);
     }
     const result = (await response.json()) as SlackResponse;
-    if (result.ok !== true) throw new SlackApiError(method, typeof result.error === 'string' ? result.error : 'unknown_error', result);
+    if (result.ok !== true)
+      throw new SlackApiError(method, typeof result.error === 'string' ? result.error : 'unknown_error', result);
     return result;
   };
 

@@ -44,7 +44,7 @@ const shadows = (earlier: PolicyRule, later: PolicyRule): boolean =>
   earlier.action === later.action &&
   Object.entries(earlier.match ?? {}).every(([key, values]) => {
     const laterValues = later.match?.[key];
-    return laterValues !== undefined && laterValues.every((v) => values.includes(v));
+    return laterValues?.every((v) => values.includes(v)) ?? false;
   });
 
 /** Checks a parsed policy document and returns it typed, or throws a ConfigError naming the problem. */
@@ -80,11 +80,16 @@ export const parsePolicy = (document: unknown, source = 'policy'): Policy => {
     }
     const { approvalTimeoutSeconds, reminderAfterSeconds } = timing(policy, rule);
     if (reminderAfterSeconds >= approvalTimeoutSeconds) {
-      problems.push(`${label}: reminderAfterSeconds ${reminderAfterSeconds} must be less than its approval window of ${approvalTimeoutSeconds} seconds`);
+      problems.push(
+        `${label}: reminderAfterSeconds ${reminderAfterSeconds} must be less than its approval window of ${approvalTimeoutSeconds} seconds`,
+      );
     }
     const shadowedBy = policy.rules.slice(0, index).findIndex((earlier) => shadows(earlier, rule));
-    if (shadowedBy >= 0) {
-      problems.push(`${label}: unreachable, every request it matches is already matched by ${ruleLabel(policy.rules[shadowedBy]!, shadowedBy)}`);
+    const shadowing = policy.rules[shadowedBy];
+    if (shadowing) {
+      problems.push(
+        `${label}: unreachable, every request it matches is already matched by ${ruleLabel(shadowing, shadowedBy)}`,
+      );
     }
   });
   if (problems.length > 0) throw new ConfigError(`Invalid ${source}: ${problems.join('; ')}`);
@@ -115,8 +120,10 @@ export interface ApprovalRoute extends ApprovalTiming {
 
 /** The rule's window and reminder point, falling back to the policy's, then to 24 h and half the window. */
 const timing = (policy: Policy, rule: PolicyRule): ApprovalTiming => {
-  const approvalTimeoutSeconds = rule.approvalTimeoutSeconds ?? policy.approvalTimeoutSeconds ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS;
-  const reminderAfterSeconds = rule.reminderAfterSeconds ?? policy.reminderAfterSeconds ?? Math.floor(approvalTimeoutSeconds / 2);
+  const approvalTimeoutSeconds =
+    rule.approvalTimeoutSeconds ?? policy.approvalTimeoutSeconds ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS;
+  const reminderAfterSeconds =
+    rule.reminderAfterSeconds ?? policy.reminderAfterSeconds ?? Math.floor(approvalTimeoutSeconds / 2);
   return { approvalTimeoutSeconds, reminderAfterSeconds };
 };
 

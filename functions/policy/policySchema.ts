@@ -25,7 +25,10 @@ export const policySchema: JsonSchema = {
         type: 'object',
         additionalProperties: false,
         required: ['id'],
-        properties: { id: { type: 'string', minLength: 1 }, slackUserId: { type: 'string', pattern: '^[UW][A-Z0-9]+$' } },
+        properties: {
+          id: { type: 'string', minLength: 1 },
+          slackUserId: { type: 'string', pattern: '^[UW][A-Z0-9]+$' },
+        },
       },
     },
     auditors: { type: 'array', items: { type: 'string', minLength: 1 } },

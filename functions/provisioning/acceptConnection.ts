@@ -34,12 +34,17 @@ export const acceptConnection = async (
       () => deps.proton.send(new AcceptEnvironmentAccountConnectionCommand({ id: input.parameters.id })),
       (r) => ({ status: r.environmentAccountConnection?.status }),
     );
-    return { status: environmentAccountConnection?.status ?? 'CONNECTED', connection: summary(environmentAccountConnection) };
+    return {
+      status: environmentAccountConnection?.status ?? 'CONNECTED',
+      connection: summary(environmentAccountConnection),
+    };
   } catch (error) {
     // A retry after an accept whose response was lost meets a Conflict on a connection that is already
     // CONNECTED: that is success, not something to retry until the budget runs out.
     if ((error as Error).name !== 'ConflictException') throw error;
-    const { environmentAccountConnection } = await deps.proton.send(new GetEnvironmentAccountConnectionCommand({ id: input.parameters.id }));
+    const { environmentAccountConnection } = await deps.proton.send(
+      new GetEnvironmentAccountConnectionCommand({ id: input.parameters.id }),
+    );
     if (environmentAccountConnection?.status !== 'CONNECTED') throw error;
     return { status: 'CONNECTED', connection: summary(environmentAccountConnection) };
   }

@@ -25,14 +25,22 @@ export interface AssignmentProgress {
   activeUntil: string;
 }
 
-export type AssignmentDeps = ProvisioningDeps & { ssoAdmin: SSOAdminClient; ledger: AssignmentLedger; slots: CreationSlots };
+export type AssignmentDeps = ProvisioningDeps & {
+  ssoAdmin: SSOAdminClient;
+  ledger: AssignmentLedger;
+  slots: CreationSlots;
+};
 
 /** Slot upkeep never changes a provisioning outcome: a slot not given back frees itself when its lease ends. */
 const slotUpkeep = async (what: 'release' | 'renew', requestId: string, work: () => Promise<void>): Promise<void> => {
   try {
     await work();
   } catch (error) {
-    logger.warn('Could not update the creation slot; its lease will end it', { requestId, what, errorName: (error as Error).name });
+    logger.warn('Could not update the creation slot; its lease will end it', {
+      requestId,
+      what,
+      errorName: (error as Error).name,
+    });
   }
 };
 
@@ -53,9 +61,20 @@ const assignmentExists = async (ssoAdmin: SSOAdminClient, p: SsoAssignmentParame
   let NextToken: string | undefined;
   do {
     const page = await ssoAdmin.send(
-      new ListAccountAssignmentsCommand({ InstanceArn: p.InstanceArn, AccountId: p.TargetId, PermissionSetArn: p.PermissionSetArn, MaxResults: 100, NextToken }),
+      new ListAccountAssignmentsCommand({
+        InstanceArn: p.InstanceArn,
+        AccountId: p.TargetId,
+        PermissionSetArn: p.PermissionSetArn,
+        MaxResults: 100,
+        NextToken,
+      }),
     );
-    if ((page.AccountAssignments ?? []).some((x) => x.PrincipalId === p.PrincipalId && x.PrincipalType === p.PrincipalType)) return true;
+    if (
+      (page.AccountAssignments ?? []).some(
+        (x) => x.PrincipalId === p.PrincipalId && x.PrincipalType === p.PrincipalType,
+      )
+    )
+      return true;
     NextToken = page.NextToken;
   } while (NextToken);
   return false;
@@ -70,7 +89,8 @@ export const createAssignment = async (
   // through every assignment of the permission set on the account, and shares Identity Center's rate limit.
   // The ledger is read either way, because a revocation in progress must hold every new grant back.
   const firstGrant = await deps.ledger.needsExistenceCheck(input.parameters);
-  const existedBefore = firstGrant && input.grantSeconds ? await assignmentExists(deps.ssoAdmin, input.parameters) : undefined;
+  const existedBefore =
+    firstGrant && input.grantSeconds ? await assignmentExists(deps.ssoAdmin, input.parameters) : undefined;
   const { InstanceArn } = input.parameters;
   await deps.slots.acquire(InstanceArn, input.requestId);
   let started = false;
@@ -79,13 +99,22 @@ export const createAssignment = async (
     input.requestId,
     'CreateAccountAssignment',
     () => deps.ssoAdmin.send(new CreateAccountAssignmentCommand({ ...input.parameters })),
-    (r) => ({ status: r.AccountAssignmentCreationStatus?.Status, creationRequestId: r.AccountAssignmentCreationStatus?.RequestId, ...(existedBefore ? { preExisting: true } : {}) }),
+    (r) => ({
+      status: r.AccountAssignmentCreationStatus?.Status,
+      creationRequestId: r.AccountAssignmentCreationStatus?.RequestId,
+      ...(existedBefore ? { preExisting: true } : {}),
+    }),
     'provisioning',
     // Registered after creation succeeds, so a failed create never holds the assignment; a revocation racing
     // this grant makes register throw ConflictException, and the retry creates the assignment again.
     () => {
       started = true;
-      return deps.ledger.register(input.parameters, input.requestId, input.grantSeconds ? 'time-bound' : PERMANENT, existedBefore);
+      return deps.ledger.register(
+        input.parameters,
+        input.requestId,
+        input.grantSeconds ? 'time-bound' : PERMANENT,
+        existedBefore,
+      );
     },
   ).catch(async (error: unknown) => {
     // Nothing started in Identity Center, so the slot is free for another execution while this one backs off. A
@@ -98,11 +127,22 @@ export const createAssignment = async (
 };
 
 export const checkAssignment = async (
-  input: { requestId: string; parameters: SsoAssignmentParameters; creationRequestId: string; polls: number; grantSeconds?: number },
+  input: {
+    requestId: string;
+    parameters: SsoAssignmentParameters;
+    creationRequestId: string;
+    polls: number;
+    grantSeconds?: number;
+  },
   deps: AssignmentDeps,
 ): Promise<AssignmentProgress> => {
   const { AccountAssignmentCreationStatus: status } = await deps.ssoAdmin
-    .send(new DescribeAccountAssignmentCreationStatusCommand({ InstanceArn: input.parameters.InstanceArn, AccountAssignmentCreationRequestId: input.creationRequestId }))
+    .send(
+      new DescribeAccountAssignmentCreationStatusCommand({
+        InstanceArn: input.parameters.InstanceArn,
+        AccountAssignmentCreationRequestId: input.creationRequestId,
+      }),
+    )
     .catch(async (error: Error) => {
       await recordAttempt(deps, input.requestId, 'status_poll_error', { error: error.name, message: error.message });
       throw error;
@@ -116,9 +156,22 @@ export const checkAssignment = async (
   const upkeep = slotUpkeep(ended ? 'release' : 'renew', input.requestId, () =>
     ended ? deps.slots.release(InstanceArn, input.requestId) : deps.slots.renew(InstanceArn, input.requestId),
   );
-  await recordAttempt(deps, input.requestId, 'status_poll', { poll: polls, status: assignment.Status, ...(assignment.FailureReason ? { failureReason: assignment.FailureReason } : {}) });
+  await recordAttempt(deps, input.requestId, 'status_poll', {
+    poll: polls,
+    status: assignment.Status,
+    ...(assignment.FailureReason ? { failureReason: assignment.FailureReason } : {}),
+  });
   await upkeep;
-  const activeUntil = assignment.Status === 'SUCCEEDED' && input.grantSeconds ? new Date(deps.clock.now().getTime() + input.grantSeconds * 1000).toISOString() : undefined;
+  const activeUntil =
+    assignment.Status === 'SUCCEEDED' && input.grantSeconds
+      ? new Date(deps.clock.now().getTime() + input.grantSeconds * 1000).toISOString()
+      : undefined;
   // Always present (empty for permanent grants) so the state machine can select it.
-  return { creationRequestId: input.creationRequestId, status: String(assignment.Status ?? 'IN_PROGRESS'), polls, assignment, activeUntil: activeUntil ?? '' };
+  return {
+    creationRequestId: input.creationRequestId,
+    status: String(assignment.Status ?? 'IN_PROGRESS'),
+    polls,
+    assignment,
+    activeUntil: activeUntil ?? '',
+  };
 };

@@ -30,7 +30,9 @@ export type EndDecision = { delete: true } | { delete: false; reason: string };
 const conflict = (message: string): Error => Object.assign(new Error(message), { name: 'ConflictException' });
 export const createAssignmentLedger = ({ db, tableName }: LedgerDeps) => {
   const read = async (a: SsoAssignmentParameters): Promise<LedgerItem | undefined> =>
-    (await db.send(new GetCommand({ TableName: tableName, Key: assignmentKey(a), ConsistentRead: true }))).Item as LedgerItem | undefined;
+    (await db.send(new GetCommand({ TableName: tableName, Key: assignmentKey(a), ConsistentRead: true }))).Item as
+      | LedgerItem
+      | undefined;
 
   /** Removes one grant; the ledger as it is afterwards, or undefined if the grant was not there. */
   const removeGrant = async (a: SsoAssignmentParameters, requestId: string): Promise<LedgerItem | undefined> => {
@@ -62,7 +64,12 @@ export const createAssignmentLedger = ({ db, tableName }: LedgerDeps) => {
     },
 
     /** Records a grant once its assignment exists. Idempotent for a retried grant. */
-    async register(a: SsoAssignmentParameters, requestId: string, until: string, existedBefore: boolean | undefined): Promise<void> {
+    async register(
+      a: SsoAssignmentParameters,
+      requestId: string,
+      until: string,
+      existedBefore: boolean | undefined,
+    ): Promise<void> {
       const item = await read(a);
       if (item?.grants?.[requestId]) return;
       if (item?.deleting) throw conflict('A revocation of this assignment is in progress; retry after it finishes');
@@ -73,8 +80,15 @@ export const createAssignmentLedger = ({ db, tableName }: LedgerDeps) => {
           await db.send(
             new PutCommand({
               TableName: tableName,
-              Item: { ...assignmentKey(a), assignment: a, grants: { [requestId]: until }, preExisting: existedBefore ?? false, version: (item?.version ?? 0) + 1 },
-              ConditionExpression: 'attribute_not_exists(pk) OR (attribute_not_exists(deleting) AND version = :version)',
+              Item: {
+                ...assignmentKey(a),
+                assignment: a,
+                grants: { [requestId]: until },
+                preExisting: existedBefore ?? false,
+                version: (item?.version ?? 0) + 1,
+              },
+              ConditionExpression:
+                'attribute_not_exists(pk) OR (attribute_not_exists(deleting) AND version = :version)',
               ExpressionAttributeValues: { ':version': item?.version ?? 0 },
             }),
           );
@@ -102,7 +116,9 @@ export const createAssignmentLedger = ({ db, tableName }: LedgerDeps) => {
       if (!after) {
         // Already removed: a retry after we claimed the deletion resumes it; otherwise there is nothing to do.
         const item = await read(a);
-        return item?.deleting === requestId ? { delete: true } : { delete: false, reason: 'this grant had already ended' };
+        return item?.deleting === requestId
+          ? { delete: true }
+          : { delete: false, reason: 'this grant had already ended' };
       }
       const others = Object.entries(after.grants ?? {});
       if (others.length > 0) {

@@ -15,7 +15,12 @@ const WORKING_STATUSES = ['APPROVED', 'ACTIVE'] as const;
 export type Phase = 'provisioning' | 'revocation';
 
 /** Best effort: an audit write failing must not turn a successful AWS call into a retry or a failure. */
-export const recordAttempt = async (deps: ProvisioningDeps, requestId: string, type: string, detail: Record<string, unknown>): Promise<void> => {
+export const recordAttempt = async (
+  deps: ProvisioningDeps,
+  requestId: string,
+  type: string,
+  detail: Record<string, unknown>,
+): Promise<void> => {
   try {
     await deps.repository.appendEvent(requestId, event(deps.clock.now().toISOString(), type, detail), WORKING_STATUSES);
   } catch (error) {
@@ -43,6 +48,9 @@ export const attempt = async <T>(
     logger.warn('AWS call failed', { requestId, operation, phase, errorName: name });
     throw error;
   }
-  await Promise.all([recordAttempt(deps, requestId, `${phase}_attempt`, { operation, ...describe(result) }), alongside?.(result)]);
+  await Promise.all([
+    recordAttempt(deps, requestId, `${phase}_attempt`, { operation, ...describe(result) }),
+    alongside?.(result),
+  ]);
   return result;
 };

@@ -36,7 +36,14 @@ const CLAIM_TRIES = 3;
 
 const slotNumber = (sk: string): number => Number(sk.slice(sk.indexOf('#') + 1));
 
-export const createCreationSlots = ({ db, tableName, clock, slots, leaseSeconds, random = Math.random }: CreationSlotsDeps) => {
+export const createCreationSlots = ({
+  db,
+  tableName,
+  clock,
+  slots,
+  leaseSeconds,
+  random = Math.random,
+}: CreationSlotsDeps) => {
   const read = async (instanceArn: string): Promise<SlotItem[]> =>
     ((
       await db.send(
@@ -69,7 +76,8 @@ export const createCreationSlots = ({ db, tableName, clock, slots, leaseSeconds,
   };
 
   /** Every slot `requestId` holds (normally one; more only after a retried acquire lost its answer). */
-  const heldBy = (items: SlotItem[], requestId: string): number[] => items.filter((i) => i.holder === requestId).map((i) => slotNumber(i.sk));
+  const heldBy = (items: SlotItem[], requestId: string): number[] =>
+    items.filter((i) => i.holder === requestId).map((i) => slotNumber(i.sk));
 
   return {
     /** Takes a slot for this request (or keeps the one it has) and returns its number; CreationSlotsFull if none is free. */
@@ -78,14 +86,18 @@ export const createCreationSlots = ({ db, tableName, clock, slots, leaseSeconds,
       const nowMs = clock.now().getTime();
       const mine = heldBy(items, requestId)[0];
       if (mine !== undefined && (await claim(instanceArn, mine, requestId, nowMs))) return mine;
-      const taken = new Set(items.filter((i) => i.holder !== undefined && (i.expiresAt ?? 0) > nowMs).map((i) => slotNumber(i.sk)));
+      const taken = new Set(
+        items.filter((i) => i.holder !== undefined && (i.expiresAt ?? 0) > nowMs).map((i) => slotNumber(i.sk)),
+      );
       const free = Array.from({ length: slots }, (_, slot) => slot).filter((slot) => !taken.has(slot));
       // A random free slot, so that executions reading the same free slots rarely race for the same one.
       for (let tries = 0; tries < CLAIM_TRIES && free.length > 0; tries += 1) {
         const [slot] = free.splice(Math.floor(random() * free.length), 1);
         if (slot !== undefined && (await claim(instanceArn, slot, requestId, nowMs))) return slot;
       }
-      throw new CreationSlotsFullError(`All ${slots} assignment-creation slots of ${instanceArn} are taken; the state machine retries`);
+      throw new CreationSlotsFullError(
+        `All ${slots} assignment-creation slots of ${instanceArn} are taken; the state machine retries`,
+      );
     },
 
     /** Extends this request's lease while its creation is still in progress. */

@@ -3,7 +3,18 @@
 import type { RequestItem } from './model.js';
 import { errorMessage } from './view.js';
 
-export const CSV_COLUMNS = ['requestId', 'createdAt', 'requester', 'action', 'target', 'status', 'approvers', 'decidedAt', 'completedAt', 'error'] as const;
+export const CSV_COLUMNS = [
+  'requestId',
+  'createdAt',
+  'requester',
+  'action',
+  'target',
+  'status',
+  'approvers',
+  'decidedAt',
+  'completedAt',
+  'error',
+] as const;
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 

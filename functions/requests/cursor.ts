@@ -11,9 +11,11 @@ const MAX_CURSOR_LENGTH = 4096;
 const invalid = () => new ValidationError([{ path: 'cursor', message: 'is not a valid cursor for this query' }]);
 
 // Derived, so a cursor signature can never be replayed as an approval-link signature or the reverse.
-const cursorKey = (secret: string): Buffer => createHmac('sha256', secret).update('access-approvals/cursor/v1').digest();
+const cursorKey = (secret: string): Buffer =>
+  createHmac('sha256', secret).update('access-approvals/cursor/v1').digest();
 
-export const queryFingerprint = (parts: unknown): string => createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
+export const queryFingerprint = (parts: unknown): string =>
+  createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
 
 export const encodeCursor = (position: Position, fingerprint: string, secret: string): string => {
   const payload = Buffer.from(JSON.stringify({ p: position, q: fingerprint })).toString('base64url');

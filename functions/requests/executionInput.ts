@@ -16,7 +16,10 @@ export interface ExecutionInput {
   remainingAfterReminderSeconds: number;
   keys: Record<string, unknown>;
   /** Status-bearing index keys for the statuses the state machine itself writes. */
-  statusKeys: Record<'COMPLETED' | 'FAILED' | 'EXPIRED' | 'ACTIVE' | 'REVOKED' | 'REVOKE_FAILED', ReturnType<typeof statusIndexKeys>>;
+  statusKeys: Record<
+    'COMPLETED' | 'FAILED' | 'EXPIRED' | 'ACTIVE' | 'REVOKED' | 'REVOKE_FAILED',
+    ReturnType<typeof statusIndexKeys>
+  >;
   /** How long the grant lasts; 0 for a permanent one. Above 0 routes the workflow to ACTIVE and revocation. */
   grantSeconds: number;
   item: Record<string, unknown>;

@@ -19,7 +19,12 @@ export const messagesKey = (requestId: string): TableKey => ({ pk: `REQUEST#${re
  * The ledger of our grants of one Identity Center assignment (instance, permission set, principal, account),
  * which decides who may delete it when a time-bound grant ends.
  */
-export const assignmentKey = (a: { InstanceArn: string; PermissionSetArn: string; PrincipalId: string; TargetId: string }): TableKey => ({
+export const assignmentKey = (a: {
+  InstanceArn: string;
+  PermissionSetArn: string;
+  PrincipalId: string;
+  TargetId: string;
+}): TableKey => ({
   pk: `ASSIGNMENT#${createHash('sha256').update([a.InstanceArn, a.PermissionSetArn, a.PrincipalId, a.TargetId].join('\n')).digest('hex')}`,
   sk: 'ASSIGNMENT',
 });
@@ -29,7 +34,10 @@ export const assignmentKey = (a: { InstanceArn: string; PermissionSetArn: string
  * instance), one item per slot, so taking a slot is one conditional write on one item.
  */
 export const creationSlotsPartition = (instanceArn: string): string => `CREATION_SLOTS#${instanceArn}`;
-export const creationSlotKey = (instanceArn: string, slot: number): TableKey => ({ pk: creationSlotsPartition(instanceArn), sk: `SLOT#${String(slot).padStart(3, '0')}` });
+export const creationSlotKey = (instanceArn: string, slot: number): TableKey => ({
+  pk: creationSlotsPartition(instanceArn),
+  sk: `SLOT#${String(slot).padStart(3, '0')}`,
+});
 
 /** Scoped to the caller, so two people can never collide on (or probe) each other's keys. */
 export const idempotencyKey = (requester: string, key: string): TableKey => ({
@@ -38,7 +46,10 @@ export const idempotencyKey = (requester: string, key: string): TableKey => ({
 });
 
 /** One per (request, approver): what the byApprover index is made of. */
-export const approverKey = (requestId: string, approver: string): TableKey => ({ pk: `REQUEST#${requestId}`, sk: `APPROVER#${approver}` });
+export const approverKey = (requestId: string, approver: string): TableKey => ({
+  pk: `REQUEST#${requestId}`,
+  sk: `APPROVER#${approver}`,
+});
 
 /** Request items carry `kind`, so the byTime index holds every request and nothing else. */
 export const REQUEST_KIND = 'REQUEST';

@@ -5,7 +5,17 @@ import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws
 import { actionNames } from '../actions/registry.js';
 import { ForbiddenError, ValidationError, type ErrorDetail } from '../shared/errors.js';
 import { decodeCursor, encodeCursor, queryFingerprint, type Position } from './cursor.js';
-import { actionStatusKey, approverActionKey, approverStatusKey, indexes, REQUEST_KIND, requestKey, requesterStatusKey, targetStatusKey, type IndexName } from './keys.js';
+import {
+  actionStatusKey,
+  approverActionKey,
+  approverStatusKey,
+  indexes,
+  REQUEST_KIND,
+  requestKey,
+  requesterStatusKey,
+  targetStatusKey,
+  type IndexName,
+} from './keys.js';
 import { REQUEST_STATUSES, type ApproverItem, type RequestItem, type RequestStatus } from './model.js';
 
 export const DEFAULT_LIMIT = 50;
@@ -80,15 +90,18 @@ export const parseListQuery = (params: Record<string, string | undefined>, accep
     if (instant) filters[name] = instant;
     else details.push({ path: name, message: 'must be an ISO-8601 UTC time such as 2026-11-21T10:00:00Z' });
   }
-  if (filters.from && filters.to && filters.from > filters.to) details.push({ path: 'from', message: 'must not be after to' });
+  if (filters.from && filters.to && filters.from > filters.to)
+    details.push({ path: 'from', message: 'must not be after to' });
   let limit = DEFAULT_LIMIT;
   const rawLimit = params.limit;
   if (rawLimit !== undefined) {
     limit = Number(rawLimit);
-    if (!/^\d+$/.test(rawLimit) || limit < 1 || limit > MAX_LIMIT) details.push({ path: 'limit', message: `must be a whole number from 1 to ${MAX_LIMIT}` });
+    if (!/^\d+$/.test(rawLimit) || limit < 1 || limit > MAX_LIMIT)
+      details.push({ path: 'limit', message: `must be a whole number from 1 to ${MAX_LIMIT}` });
   }
   const format = params.format;
-  if (format !== undefined && format !== 'csv' && format !== 'json') details.push({ path: 'format', message: 'must be one of: csv, json' });
+  if (format !== undefined && format !== 'csv' && format !== 'json')
+    details.push({ path: 'format', message: 'must be one of: csv, json' });
   if (details.length > 0) throw new ValidationError(details);
   const csv = format === 'csv' || (format === undefined && (accept ?? '').includes('text/csv'));
   return { filters, limit, csv, ...(params.cursor !== undefined ? { cursor: params.cursor } : {}) };
@@ -114,7 +127,8 @@ interface Plan {
  */
 export const planQuery = (filters: RequestFilters): Plan => {
   const { requester, approver, targetId, status, action } = filters;
-  if (requester && status) return { index: 'byRequesterStatus', keyValue: requesterStatusKey(requester, status), filters };
+  if (requester && status)
+    return { index: 'byRequesterStatus', keyValue: requesterStatusKey(requester, status), filters };
   if (requester) return { index: 'byRequester', keyValue: requester, filters };
   if (approver && status) return { index: 'byApproverStatus', keyValue: approverStatusKey(approver, status), filters };
   if (approver && action) return { index: 'byApproverAction', keyValue: approverActionKey(approver, action), filters };
@@ -216,7 +230,9 @@ const fetchRequests = async (deps: QueryDeps, entries: ApproverItem[]): Promise<
   let keys = entries.map((e) => requestKey(e.requestId));
   for (let attempt = 0; keys.length > 0 && attempt < 6; attempt += 1) {
     if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-    const { Responses, UnprocessedKeys } = await deps.db.send(new BatchGetCommand({ RequestItems: { [deps.tableName]: { Keys: keys } } }));
+    const { Responses, UnprocessedKeys } = await deps.db.send(
+      new BatchGetCommand({ RequestItems: { [deps.tableName]: { Keys: keys } } }),
+    );
     for (const item of (Responses?.[deps.tableName] ?? []) as RequestItem[]) byId.set(item.requestId, item);
     keys = (UnprocessedKeys?.[deps.tableName]?.Keys ?? []) as typeof keys;
   }
@@ -234,11 +250,16 @@ const readSize = (wanted: number, matched: number, examined: number, filtered: b
 };
 
 /** One page of requests, newest first. */
-export const queryRequests = async (query: { filters: RequestFilters; limit: number; cursor?: string; caller: string }, deps: QueryDeps): Promise<RequestPage> => {
+export const queryRequests = async (
+  query: { filters: RequestFilters; limit: number; cursor?: string; caller: string },
+  deps: QueryDeps,
+): Promise<RequestPage> => {
   const plan = planQuery(query.filters);
   const expression = buildExpression(plan);
   const fingerprint = queryFingerprint({ index: plan.index, filters: query.filters, caller: query.caller });
-  let start: Position | undefined = query.cursor ? decodeCursor(query.cursor, fingerprint, deps.cursorSecret) : undefined;
+  let start: Position | undefined = query.cursor
+    ? decodeCursor(query.cursor, fingerprint, deps.cursorSecret)
+    : undefined;
   const found: Array<Record<string, unknown>> = [];
   let examined = 0;
   let more = false;
@@ -262,9 +283,12 @@ export const queryRequests = async (query: { filters: RequestFilters; limit: num
   } while (more && found.length <= query.limit && examined < MAX_EXAMINED);
 
   const kept = found.slice(0, query.limit);
+  const lastKept = kept.at(-1);
   // Either we read past the page (resume after its last item), or we stopped on the examination budget.
-  const resumeAt = found.length > query.limit ? positionOf(kept[kept.length - 1]!, plan.index) : more ? start : undefined;
-  const items = APPROVER_INDEXES.has(plan.index) ? await fetchRequests(deps, kept as unknown as ApproverItem[]) : (kept as unknown as RequestItem[]);
+  const resumeAt = found.length > query.limit && lastKept ? positionOf(lastKept, plan.index) : more ? start : undefined;
+  const items = APPROVER_INDEXES.has(plan.index)
+    ? await fetchRequests(deps, kept as unknown as ApproverItem[])
+    : (kept as unknown as RequestItem[]);
   return {
     items,
     examined,

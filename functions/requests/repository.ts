@@ -1,7 +1,22 @@
 // All reads and writes of request data. Every mutation is a single-item conditional write: dynalite (and
 // cost) rule out transactions, and a condition on the current status is what keeps history consistent.
-import { BatchWriteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { approverActionKey, approverKey, approverStatusKey, idempotencyKey, messagesKey, requestKey, statusIndexKeys, taskTokenKey } from './keys.js';
+import {
+  BatchWriteCommand,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  approverActionKey,
+  approverKey,
+  approverStatusKey,
+  idempotencyKey,
+  messagesKey,
+  requestKey,
+  statusIndexKeys,
+  taskTokenKey,
+} from './keys.js';
 import type { Approval, ApproverItem, RequestItem, RequestStatus, StoredEvent } from './model.js';
 import { isConditionFailure } from '../shared/conditionFailure.js';
 
@@ -19,7 +34,9 @@ export interface IdempotencyRecord {
 }
 
 /** The byApprover index entries of a request: one per approver, so quorum requests are found by each. */
-export const approverItems = (item: Pick<RequestItem, 'requestId' | 'approvers' | 'createdAt' | 'action' | 'targetId' | 'requester' | 'status'>): ApproverItem[] =>
+export const approverItems = (
+  item: Pick<RequestItem, 'requestId' | 'approvers' | 'createdAt' | 'action' | 'targetId' | 'requester' | 'status'>,
+): ApproverItem[] =>
   item.approvers.map((approver) => ({
     ...approverKey(item.requestId, approver),
     approver,
@@ -32,11 +49,17 @@ export const approverItems = (item: Pick<RequestItem, 'requestId' | 'approvers' 
 
 const BATCH_SIZE = 25;
 
-export const event = (at: string, type: string, detail: unknown = {}): StoredEvent => ({ at, type, detail: JSON.stringify(detail) });
+export const event = (at: string, type: string, detail: unknown = {}): StoredEvent => ({
+  at,
+  type,
+  detail: JSON.stringify(detail),
+});
 
 export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
   async get(requestId: string): Promise<RequestItem | undefined> {
-    const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: requestKey(requestId), ConsistentRead: true }));
+    const { Item } = await db.send(
+      new GetCommand({ TableName: tableName, Key: requestKey(requestId), ConsistentRead: true }),
+    );
     return Item as RequestItem | undefined;
   },
 
@@ -84,18 +107,30 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
       'updatedAt = :now',
     ];
     if (approval.decision === 'approve') sets.push('approvalCount = approvalCount + :one');
-    if (input.newStatus) sets.push('#status = :newStatus', ...Object.keys(statusIndexKeys(input, input.newStatus)).map((name) => `${name} = :${name}`));
+    if (input.newStatus)
+      sets.push(
+        '#status = :newStatus',
+        ...Object.keys(statusIndexKeys(input, input.newStatus)).map((name) => `${name} = :${name}`),
+      );
     try {
       const { Attributes } = await db.send(
         new UpdateCommand({
           TableName: tableName,
           Key: requestKey(input.requestId),
           UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: '#status = :pending AND attribute_not_exists(decisions.#approver) AND approvalCount = :seen',
+          ConditionExpression:
+            '#status = :pending AND attribute_not_exists(decisions.#approver) AND approvalCount = :seen',
           ExpressionAttributeNames: { '#status': 'status', '#approver': approval.approver },
           ExpressionAttributeValues: {
             ':approval': [approval],
-            ':event': [event(approval.at, 'decision', { approver: approval.approver, decision: approval.decision, via: approval.via, ...(approval.comment ? { comment: approval.comment } : {}) })],
+            ':event': [
+              event(approval.at, 'decision', {
+                approver: approval.approver,
+                decision: approval.decision,
+                via: approval.via,
+                ...(approval.comment ? { comment: approval.comment } : {}),
+              }),
+            ],
             ':decision': approval.decision,
             ':now': approval.at,
             ':pending': 'PENDING_APPROVAL',
@@ -104,7 +139,9 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
             ...(input.newStatus
               ? {
                   ':newStatus': input.newStatus,
-                  ...Object.fromEntries(Object.entries(statusIndexKeys(input, input.newStatus)).map(([name, value]) => [`:${name}`, value])),
+                  ...Object.fromEntries(
+                    Object.entries(statusIndexKeys(input, input.newStatus)).map(([name, value]) => [`:${name}`, value]),
+                  ),
                 }
               : {}),
           },
@@ -127,7 +164,8 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
         if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
         const { UnprocessedItems } = await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
         requests = (UnprocessedItems?.[tableName] ?? []) as typeof requests;
-        if (attempt >= 5 && requests.length > 0) throw new Error(`Could not write ${requests.length} approver index entries`);
+        if (attempt >= 5 && requests.length > 0)
+          throw new Error(`Could not write ${requests.length} approver index entries`);
       }
     }
   },
@@ -147,7 +185,10 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
               UpdateExpression: 'SET #ref.#status = :status, approverStatus = :approverStatus',
               ConditionExpression: 'attribute_exists(pk)',
               ExpressionAttributeNames: { '#ref': 'ref', '#status': 'status' },
-              ExpressionAttributeValues: { ':status': item.status, ':approverStatus': approverStatusKey(approver, item.status) },
+              ExpressionAttributeValues: {
+                ':status': item.status,
+                ':approverStatus': approverStatusKey(approver, item.status),
+              },
             }),
           );
         } catch (error) {
@@ -162,7 +203,9 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
   },
 
   async getTaskToken(requestId: string): Promise<string | undefined> {
-    const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: taskTokenKey(requestId), ConsistentRead: true }));
+    const { Item } = await db.send(
+      new GetCommand({ TableName: tableName, Key: taskTokenKey(requestId), ConsistentRead: true }),
+    );
     return typeof Item?.taskToken === 'string' ? Item.taskToken : undefined;
   },
 
@@ -179,7 +222,12 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
           UpdateExpression: 'SET revokeRequestedBy = :by, events = list_append(events, :event), updatedAt = :now',
           ConditionExpression: '#status = :active AND attribute_not_exists(revokeRequestedBy)',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':by': by, ':event': [event(at, 'revoke_requested', { by })], ':now': at, ':active': 'ACTIVE' },
+          ExpressionAttributeValues: {
+            ':by': by,
+            ':event': [event(at, 'revoke_requested', { by })],
+            ':now': at,
+            ':active': 'ACTIVE',
+          },
         }),
       );
       return true;
@@ -202,7 +250,12 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
           UpdateExpression: 'REMOVE revokeRequestedBy SET events = list_append(events, :event), updatedAt = :now',
           ConditionExpression: '#status = :active AND revokeRequestedBy = :by',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':by': by, ':event': [event(at, 'revoke_request_failed', { by, error: reason })], ':now': at, ':active': 'ACTIVE' },
+          ExpressionAttributeValues: {
+            ':by': by,
+            ':event': [event(at, 'revoke_request_failed', { by, error: reason })],
+            ':now': at,
+            ':active': 'ACTIVE',
+          },
         }),
       );
       return true;
@@ -226,7 +279,9 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
   },
 
   async getMessageRefs(requestId: string): Promise<Map<string, { channel: string; ts: string }>> {
-    const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: messagesKey(requestId), ConsistentRead: true }));
+    const { Item } = await db.send(
+      new GetCommand({ TableName: tableName, Key: messagesKey(requestId), ConsistentRead: true }),
+    );
     return new Map(
       Object.entries(Item ?? {})
         .filter(([name]) => name.startsWith('to:'))
@@ -235,12 +290,19 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
   },
 
   async getIdempotency(requester: string, key: string): Promise<IdempotencyRecord | undefined> {
-    const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: idempotencyKey(requester, key), ConsistentRead: true }));
+    const { Item } = await db.send(
+      new GetCommand({ TableName: tableName, Key: idempotencyKey(requester, key), ConsistentRead: true }),
+    );
     return Item as IdempotencyRecord | undefined;
   },
 
   /** Claims an idempotency key; false when someone (an earlier or concurrent call) already holds it. */
-  async putIdempotency(requester: string, key: string, record: IdempotencyRecord, expiresAtEpochSeconds: number): Promise<boolean> {
+  async putIdempotency(
+    requester: string,
+    key: string,
+    record: IdempotencyRecord,
+    expiresAtEpochSeconds: number,
+  ): Promise<boolean> {
     try {
       await db.send(
         new PutCommand({

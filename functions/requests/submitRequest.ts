@@ -3,7 +3,7 @@
 // only the idempotency record (when asked for) before StartExecution, whose first state records it.
 import { createHash } from 'node:crypto';
 import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { findAction } from '../actions/registry.js';
+import { findAction, type RegisteredAction } from '../actions/registry.js';
 import { describeTarget, type ActionClients } from '../actions/targetFacts.js';
 import { routeApproval, type Policy } from '../policy/policy.js';
 import type { Clock, IdGenerator } from '../shared/clock.js';
@@ -64,23 +64,34 @@ const canonicalJson = (value: unknown): string =>
       : v,
   );
 
-const validate = (body: unknown): { body: SubmitBody; parameters: Record<string, string> } => {
+const validate = (
+  body: unknown,
+): { body: SubmitBody; parameters: Record<string, string>; action: RegisteredAction } => {
   const shape = validateBody(body);
   if (!shape.ok) {
     // Report parameter problems too when the action itself is known, so one round trip shows everything.
-    const action = typeof (body as SubmitBody | null)?.action === 'string' ? findAction((body as SubmitBody).action) : undefined;
+    const action =
+      typeof (body as SubmitBody | null)?.action === 'string' ? findAction((body as SubmitBody).action) : undefined;
     const parameters = (body as SubmitBody | null)?.parameters;
-    const extra = action && parameters && typeof parameters === 'object' ? action.validateParameters(parameters, 'parameters') : undefined;
+    const extra =
+      action && parameters && typeof parameters === 'object'
+        ? action.validateParameters(parameters, 'parameters')
+        : undefined;
     throw new ValidationError([...shape.details, ...(extra && !extra.ok ? extra.details : [])]);
   }
-  const action = findAction(shape.value.action)!;
+  const action = findAction(shape.value.action);
+  // The body schema enumerates the registry's actions, so this only guards against the two drifting apart.
+  if (!action) throw new ValidationError([{ path: 'action', message: `unknown action ${shape.value.action}` }]);
   const parameters = action.validateParameters(shape.value.parameters, 'parameters');
   const details: ErrorDetail[] = parameters.ok ? [] : [...parameters.details];
   if (shape.value.durationMinutes !== undefined && !action.definition.revocable) {
-    details.push({ path: 'durationMinutes', message: `${action.definition.name} cannot be revoked automatically, so it cannot be time-bound` });
+    details.push({
+      path: 'durationMinutes',
+      message: `${action.definition.name} cannot be revoked automatically, so it cannot be time-bound`,
+    });
   }
   if (details.length > 0 || !parameters.ok) throw new ValidationError(details);
-  return { body: shape.value, parameters: parameters.value };
+  return { body: shape.value, parameters: parameters.value, action };
 };
 
 const startExecution = async (deps: SubmitDeps, requestId: string, input: string): Promise<void> => {
@@ -95,15 +106,25 @@ const startExecution = async (deps: SubmitDeps, requestId: string, input: string
 export const submitRequest = async (input: SubmitInput, deps: SubmitDeps): Promise<SubmitResponse> => {
   if (input.idempotencyKey !== undefined) {
     const key = validateIdempotencyKey(input.idempotencyKey, 'Idempotency-Key');
-    if (!key.ok) throw new ValidationError([{ path: 'Idempotency-Key', message: key.details[0]?.message ?? 'is invalid' }]);
+    if (!key.ok)
+      throw new ValidationError([{ path: 'Idempotency-Key', message: key.details[0]?.message ?? 'is invalid' }]);
   }
-  const { body, parameters } = validate(input.body);
-  const action = findAction(body.action)!.definition;
+  const { body, parameters, action: registered } = validate(input.body);
+  const action = registered.definition;
   // Facts (e.g. a Proton connection's environment) may be matched by policy, but never override parameters.
   const facts = await describeTarget(action.name, parameters, deps.clients);
-  const route = routeApproval(deps.policy, { action: action.name, parameters: { ...facts, ...parameters }, requester: input.requester });
+  const route = routeApproval(deps.policy, {
+    action: action.name,
+    parameters: { ...facts, ...parameters },
+    requester: input.requester,
+  });
   if (body.durationMinutes !== undefined && body.durationMinutes > route.maxDurationMinutes) {
-    throw new ValidationError([{ path: 'durationMinutes', message: `must be at most ${route.maxDurationMinutes} minutes (maxDurationMinutes of the matching rule)` }]);
+    throw new ValidationError([
+      {
+        path: 'durationMinutes',
+        message: `must be at most ${route.maxDurationMinutes} minutes (maxDurationMinutes of the matching rule)`,
+      },
+    ]);
   }
   const bodyHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
 
@@ -138,7 +159,14 @@ export const submitRequest = async (input: SubmitInput, deps: SubmitDeps): Promi
     approvalCount: 0,
     decisions: {},
     approvals: [],
-    events: [event(createdAt, 'submitted', { requester: input.requester, approvers: route.approvers, minApprovals: route.minApprovals, ...(body.durationMinutes ? { durationMinutes: body.durationMinutes } : {}) })],
+    events: [
+      event(createdAt, 'submitted', {
+        requester: input.requester,
+        approvers: route.approvers,
+        minApprovals: route.minApprovals,
+        ...(body.durationMinutes ? { durationMinutes: body.durationMinutes } : {}),
+      }),
+    ],
     ...(body.durationMinutes !== undefined ? { durationMinutes: body.durationMinutes } : {}),
   };
   const executionInput = JSON.stringify(buildExecutionInput(item, route));

@@ -17,4 +17,9 @@ export const submitBodySchema: JsonSchema = {
   },
 };
 
-export const idempotencyKeySchema: JsonSchema = { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7E]+$' };
+export const idempotencyKeySchema: JsonSchema = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 255,
+  pattern: '^[\\x21-\\x7E]+$',
+};

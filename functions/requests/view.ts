@@ -15,7 +15,8 @@ const parseJson = (text: string | undefined): unknown => {
 // want the message, not the envelope.
 export const errorMessage = (cause: string): string => {
   const parsed = parseJson(cause);
-  if (parsed && typeof parsed === 'object' && 'errorMessage' in parsed) return String((parsed as { errorMessage: unknown }).errorMessage);
+  if (parsed && typeof parsed === 'object' && 'errorMessage' in parsed)
+    return String((parsed as { errorMessage: unknown }).errorMessage);
   return cause;
 };
 
@@ -42,5 +43,8 @@ export const toRequestView = (item: RequestItem): RequestView => ({
   ...(item.revokeRequestedBy !== undefined ? { revokeRequestedBy: item.revokeRequestedBy } : {}),
 });
 
-export const canRead = (item: Pick<RequestItem, 'requester' | 'approvers'>, identity: string, auditor: boolean): boolean =>
-  auditor || item.requester === identity || item.approvers.includes(identity);
+export const canRead = (
+  item: Pick<RequestItem, 'requester' | 'approvers'>,
+  identity: string,
+  auditor: boolean,
+): boolean => auditor || item.requester === identity || item.approvers.includes(identity);

@@ -11,7 +11,8 @@ import { defaultRepository } from './defaults.js';
 
 let ledger: AssignmentLedger | undefined;
 
-export const defaultLedger = (): AssignmentLedger => (ledger ??= createAssignmentLedger({ db: documentClient(), tableName: config.tableName() }));
+export const defaultLedger = (): AssignmentLedger =>
+  (ledger ??= createAssignmentLedger({ db: documentClient(), tableName: config.tableName() }));
 
 /**
  * A slot abandoned by a dead execution is free again after this long. Status polls renew it every few seconds,

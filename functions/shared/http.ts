@@ -4,7 +4,9 @@ import { PayloadTooLargeError, UnauthorizedError, ValidationError, type DomainEr
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 /** The approval routes are not behind the JWT authorizer: the signed link is the credential. */
-export type PublicHttpEvent = Omit<HttpEvent, 'requestContext'> & { requestContext: Omit<HttpEvent['requestContext'], 'authorizer'> & { authorizer?: unknown } };
+export type PublicHttpEvent = Omit<HttpEvent, 'requestContext'> & {
+  requestContext: Omit<HttpEvent['requestContext'], 'authorizer'> & { authorizer?: unknown };
+};
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 
 export const MAX_BODY_BYTES = 32 * 1024;
@@ -28,7 +30,8 @@ export const html = (statusCode: number, body: string): HttpResult => ({
     // Links carry a bearer token in the path: never leak it through Referer, never let it be framed.
     'referrer-policy': 'no-referrer',
     'x-frame-options': 'DENY',
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+    'content-security-policy':
+      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
   },
   body,
 });
@@ -41,13 +44,16 @@ export const errorBody = (error: DomainError) => ({
 export const callerIdentity = (event: HttpEvent): string => {
   const claims = event.requestContext.authorizer?.jwt?.claims ?? {};
   const identity = claims.email ?? claims.sub;
-  if (typeof identity !== 'string' || identity.trim() === '') throw new UnauthorizedError('No caller identity in the request');
+  if (typeof identity !== 'string' || identity.trim() === '')
+    throw new UnauthorizedError('No caller identity in the request');
   return identity;
 };
 
 export const rawBody = (event: Pick<HttpEvent, 'body' | 'isBase64Encoded'>): string => {
-  const buffer = event.body === undefined ? Buffer.alloc(0) : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
-  if (buffer.length > MAX_BODY_BYTES) throw new PayloadTooLargeError(`The body is ${buffer.length} bytes; the limit is ${MAX_BODY_BYTES}`);
+  const buffer =
+    event.body === undefined ? Buffer.alloc(0) : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+  if (buffer.length > MAX_BODY_BYTES)
+    throw new PayloadTooLargeError(`The body is ${buffer.length} bytes; the limit is ${MAX_BODY_BYTES}`);
   return buffer.toString('utf8');
 };
 
@@ -72,4 +78,5 @@ export const formOrJsonBody = (event: PublicHttpEvent): Record<string, unknown> 
   return Object.fromEntries(new URLSearchParams(text));
 };
 
-export const wantsJson = (event: Pick<HttpEvent, 'headers'>): boolean => (event.headers.accept ?? '').includes('application/json');
+export const wantsJson = (event: Pick<HttpEvent, 'headers'>): boolean =>
+  (event.headers.accept ?? '').includes('application/json');

@@ -29,7 +29,9 @@ const contractErrors = <E extends HttpLikeEvent>(errorPage?: ErrorPage): Middlew
       return;
     }
     logger.error('Unhandled error', { errorName: error?.name, errorMessage: error?.message });
-    request.response = json(500, { error: { code: 'InternalError', message: 'Something went wrong; it has been logged' } });
+    request.response = json(500, {
+      error: { code: 'InternalError', message: 'Something went wrong; it has been logged' },
+    });
   },
 });
 

@@ -17,8 +17,12 @@ const fromEnvOrParameter = async (valueVar: string, parameterVar: string): Promi
 
 /** Optional: without a bot token, notifications go to the outbox. */
 export const slackBotToken = async (): Promise<string | undefined> =>
-  optionalEnv('SLACK_BOT_TOKEN') || optionalEnv('SLACK_BOT_TOKEN_PARAMETER') ? fromEnvOrParameter('SLACK_BOT_TOKEN', 'SLACK_BOT_TOKEN_PARAMETER') : undefined;
+  optionalEnv('SLACK_BOT_TOKEN') || optionalEnv('SLACK_BOT_TOKEN_PARAMETER')
+    ? fromEnvOrParameter('SLACK_BOT_TOKEN', 'SLACK_BOT_TOKEN_PARAMETER')
+    : undefined;
 
-export const slackSigningSecret = (): Promise<string> => fromEnvOrParameter('SLACK_SIGNING_SECRET', 'SLACK_SIGNING_SECRET_PARAMETER');
+export const slackSigningSecret = (): Promise<string> =>
+  fromEnvOrParameter('SLACK_SIGNING_SECRET', 'SLACK_SIGNING_SECRET_PARAMETER');
 
-export const linkSigningSecret = (): Promise<string> => fromEnvOrParameter('LINK_SIGNING_SECRET', 'LINK_SIGNING_SECRET_PARAMETER');
+export const linkSigningSecret = (): Promise<string> =>
+  fromEnvOrParameter('LINK_SIGNING_SECRET', 'LINK_SIGNING_SECRET_PARAMETER');

@@ -10,10 +10,16 @@ export type JsonSchema = Record<string, unknown>;
 /** What ajv's standalone code exports for a schema: a predicate that leaves its errors on itself. */
 export type CompiledSchema = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 
-export type Validator<T> = (value: unknown, basePath?: string) => { ok: true; value: T } | { ok: false; details: ErrorDetail[] };
+export type Validator<T> = (
+  value: unknown,
+  basePath?: string,
+) => { ok: true; value: T } | { ok: false; details: ErrorDetail[] };
 
 const joinPath = (base: string, pointer: string): string => {
-  const parts = pointer.split('/').filter(Boolean).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = pointer
+    .split('/')
+    .filter(Boolean)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   return [base, ...parts].filter(Boolean).join('.') || '(body)';
 };
 
@@ -24,7 +30,10 @@ const describe = (error: ErrorObject, base: string): ErrorDetail => {
     case 'required':
       return { path: joinPath(at === '(body)' ? base : at, String(params.missingProperty)), message: 'is required' };
     case 'additionalProperties':
-      return { path: joinPath(at === '(body)' ? base : at, String(params.additionalProperty)), message: 'is not a known field' };
+      return {
+        path: joinPath(at === '(body)' ? base : at, String(params.additionalProperty)),
+        message: 'is not a known field',
+      };
     case 'pattern':
       return { path: at, message: `must match the pattern ${String(params.pattern)}` };
     case 'minLength':

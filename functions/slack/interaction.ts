@@ -34,7 +34,8 @@ export interface SlackClick {
 
 export type SlackInteraction = { kind: 'decision'; click: SlackClick } | { kind: 'ignored'; slackUserId?: string };
 
-const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 const invalid = (path: string, message: string): ValidationError => new ValidationError([{ path, message }]);
 
@@ -66,7 +67,10 @@ export const parseInteraction = (rawBody: string): SlackInteraction => {
   }
   const channel = payload.channel;
   const channelId = isRecord(channel) && typeof channel.id === 'string' && channel.id !== '' ? channel.id : undefined;
-  return { kind: 'decision', click: { requestId: action.value, decision: action.action_id, slackUserId, ...(channelId ? { channelId } : {}) } };
+  return {
+    kind: 'decision',
+    click: { requestId: action.value, decision: action.action_id, slackUserId, ...(channelId ? { channelId } : {}) },
+  };
 };
 
 /** The approver id policy gives this Slack user; only people listed with their Slack id can decide from Slack. */
@@ -75,7 +79,8 @@ export const approverForSlackUser = (people: readonly Person[], slackUserId: str
   const [person] = matches;
   if (!person) throw new NotAnApproverError('Your Slack account is not linked to anyone in the approval policy');
   // A Slack id listed twice would let one person decide as someone else; refuse rather than guess.
-  if (matches.length > 1) throw new NotAnApproverError('Your Slack account is linked to more than one person in the approval policy');
+  if (matches.length > 1)
+    throw new NotAnApproverError('Your Slack account is linked to more than one person in the approval policy');
   return person.id;
 };
 
@@ -89,7 +94,13 @@ export const settleWithin = async (work: Promise<unknown>, budgetMs: number): Pr
     timer = setTimeout(() => resolve(false), budgetMs);
   });
   try {
-    return await Promise.race([work.then(() => true, () => true), timedOut]);
+    return await Promise.race([
+      work.then(
+        () => true,
+        () => true,
+      ),
+      timedOut,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -110,7 +121,13 @@ export const clickerNotice =
       return;
     }
     const notifier = await deps.notifier();
-    await notifier.send({ requestId: click.requestId, kind: 'notice', recipient: click.approver ?? click.slackUserId, slackUserId: click.slackUserId, ...noticeMessage(text) });
+    await notifier.send({
+      requestId: click.requestId,
+      kind: 'notice',
+      recipient: click.approver ?? click.slackUserId,
+      slackUserId: click.slackUserId,
+      ...noticeMessage(text),
+    });
   };
 
 export interface SlackInteractionDeps {
@@ -141,28 +158,49 @@ export const handleSlackInteraction = async (
   const interaction = parseInteraction(request.rawBody);
   if (interaction.kind === 'ignored') return { kind: 'ignored' };
   const { click } = interaction;
-  const budget = (): number => Math.max(0, Math.min(deps.budgetMs ?? FOLLOW_UP_BUDGET_MS, receivedAtMs + ACK_DEADLINE_MS - deps.clock.now().getTime()));
+  const budget = (): number =>
+    Math.max(
+      0,
+      Math.min(deps.budgetMs ?? FOLLOW_UP_BUDGET_MS, receivedAtMs + ACK_DEADLINE_MS - deps.clock.now().getTime()),
+    );
   let approver: string | undefined;
   try {
     approver = approverForSlackUser(deps.people, click.slackUserId);
     const result = await deps.decide({ requestId: click.requestId, approver, decision: click.decision, via: 'slack' });
-    logger.info('Slack decision recorded', { requestId: click.requestId, slackUserId: click.slackUserId, decision: result.decision, settled: result.settled });
+    logger.info('Slack decision recorded', {
+      requestId: click.requestId,
+      slackUserId: click.slackUserId,
+      decision: result.decision,
+      settled: result.settled,
+    });
     // If the budget runs out, the workflow's outcome step rewrites the same messages once the request settles.
     const refreshed = await settleWithin(
       deps.refreshMessages(click.requestId).catch((error: unknown) => {
-        logger.error('Refreshing Slack messages failed', { requestId: click.requestId, errorName: (error as Error).name });
+        logger.error('Refreshing Slack messages failed', {
+          requestId: click.requestId,
+          errorName: (error as Error).name,
+        });
       }),
       budget(),
     );
-    if (!refreshed) logger.warn('Refreshing Slack messages is still running after the ack budget', { requestId: click.requestId });
+    if (!refreshed)
+      logger.warn('Refreshing Slack messages is still running after the ack budget', { requestId: click.requestId });
     return { kind: 'decided', result };
   } catch (error) {
     if (isDomainError(error) && REFUSAL_STATUSES.has(error.statusCode)) {
-      logger.info('Slack click refused', { requestId: click.requestId, slackUserId: click.slackUserId, errorName: error.name });
+      logger.info('Slack click refused', {
+        requestId: click.requestId,
+        slackUserId: click.slackUserId,
+        errorName: error.name,
+      });
       const text = `Your ${click.decision} on request ${click.requestId} was not recorded: ${error.message}`;
       await settleWithin(
         deps.tellClicker({ ...click, ...(approver ? { approver } : {}) }, text).catch((noticeError: unknown) => {
-          logger.error('Telling a Slack user about a refused click failed', { requestId: click.requestId, slackUserId: click.slackUserId, errorName: (noticeError as Error).name });
+          logger.error('Telling a Slack user about a refused click failed', {
+            requestId: click.requestId,
+            slackUserId: click.slackUserId,
+            errorName: (noticeError as Error).name,
+          });
         }),
         budget(),
       );

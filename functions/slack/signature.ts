@@ -31,7 +31,8 @@ export const slackSignature = (secret: string, timestamp: string, rawBody: strin
 export const verifySlackSignature = (request: SignedSlackRequest, secret: string, nowMs: number): void => {
   const invalid = () => new InvalidSlackSignatureError('The Slack request signature is missing or does not verify');
   const { signature, timestamp, rawBody } = request;
-  if (!signature || !timestamp || !TIMESTAMP_PATTERN.test(timestamp) || !SIGNATURE_PATTERN.test(signature)) throw invalid();
+  if (!signature || !timestamp || !TIMESTAMP_PATTERN.test(timestamp) || !SIGNATURE_PATTERN.test(signature))
+    throw invalid();
   // Both directions: a timestamp from the future would otherwise stay replayable for longer than the window.
   if (Math.abs(nowMs / 1000 - Number(timestamp)) > MAX_CLOCK_SKEW_SECONDS) throw invalid();
   const expected = Buffer.from(slackSignature(secret, timestamp, rawBody), 'utf8');

@@ -144,10 +144,15 @@ export const loadFixtures = (spec: string | undefined): LocalFixtures => {
 };
 
 /** An emulator's saved state when `stateFile` exists, else a fresh seed: fixtures only seed a new data directory. */
-export const loadOrSeed = <T>(stateFile: string | undefined, isState: (value: unknown) => value is T, seed: () => T): T => {
+export const loadOrSeed = <T>(
+  stateFile: string | undefined,
+  isState: (value: unknown) => value is T,
+  seed: () => T,
+): T => {
   if (stateFile === undefined || !existsSync(stateFile)) return seed();
   const saved: unknown = JSON.parse(readFileSync(stateFile, 'utf8'));
-  if (!isState(saved)) throw new Error(`${stateFile} is not a state file of this emulator; delete it to reseed from fixtures`);
+  if (!isState(saved))
+    throw new Error(`${stateFile} is not a state file of this emulator; delete it to reseed from fixtures`);
   return saved;
 };
 

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { defaultFixtures, loadOrSeed, saveState, type ProtonFixtures } from './fixtures.js';
-import { AwsServiceError, runOperation, systemClock, type Clock, type EmulatorResponse, type ServiceEmulator } from './types.js';
+import {
+  AwsServiceError,
+  runOperation,
+  systemClock,
+  type Clock,
+  type EmulatorResponse,
+  type ServiceEmulator,
+} from './types.js';
 import { isRecord, paginate, validateInput } from './validation.js';
 
 const roleArn = {
@@ -9,7 +16,12 @@ const roleArn = {
   maxLength: 2048,
   pattern: '^arn:(aws|aws-cn|aws-us-gov):iam::\\d{12}:role/([\\w+=,.@-]{1,512}[/:])*([\\w+=,.@-]{1,64})$',
 } as const;
-const environmentName = { type: 'string', minLength: 1, maxLength: 100, pattern: '^[0-9A-Za-z]+[0-9A-Za-z_\\-]*$' } as const;
+const environmentName = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 100,
+  pattern: '^[0-9A-Za-z]+[0-9A-Za-z_\\-]*$',
+} as const;
 const statuses = ['PENDING', 'CONNECTED', 'REJECTED'] as const;
 
 const rules = {
@@ -110,7 +122,8 @@ export const createProtonEmulator = (options: {
   const find = (input: unknown): Connection => {
     const { id } = validateInput(input, rules.byId);
     const connection = state.connections.find((candidate) => candidate.id === id);
-    if (!connection) throw new AwsServiceError('ResourceNotFoundException', `Environment account connection ${id} not found`);
+    if (!connection)
+      throw new AwsServiceError('ResourceNotFoundException', `Environment account connection ${id} not found`);
     return connection;
   };
 
@@ -169,6 +182,7 @@ export const createProtonEmulator = (options: {
     targetPrefix: 'AwsProton20200720',
     serviceName: 'proton',
     contentType: 'application/x-amz-json-1.0',
-    handle: (operation: string, input: unknown): Promise<EmulatorResponse> => runOperation(operations, operation, (run) => run(input, clock.now())),
+    handle: (operation: string, input: unknown): Promise<EmulatorResponse> =>
+      runOperation(operations, operation, (run) => run(input, clock.now())),
   };
 };

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { loadOrSeed, saveState, type SsoFixtures } from './fixtures.js';
-import { AwsServiceError, runOperation, systemClock, type Clock, type EmulatorResponse, type ServiceEmulator } from './types.js';
+import {
+  AwsServiceError,
+  runOperation,
+  systemClock,
+  type Clock,
+  type EmulatorResponse,
+  type ServiceEmulator,
+} from './types.js';
 import { isRecord, paginate, validateInput, type Input } from './validation.js';
 
 // Constraints from the CreateAccountAssignment reference; every operation that carries these fields shares them.
@@ -197,7 +204,8 @@ export const createSsoAdminEmulator = (options: {
 
   const findOperation = (kind: Operation['kind'], id: string): Operation => {
     const op = state.operations.find((candidate) => candidate.kind === kind && candidate.RequestId === id);
-    if (!op) throw notFound(`Account assignment ${kind === 'create' ? 'creation' : 'deletion'} request ${id} does not exist`);
+    if (!op)
+      throw notFound(`Account assignment ${kind === 'create' ? 'creation' : 'deletion'} request ${id} does not exist`);
     return op;
   };
 
@@ -221,7 +229,9 @@ export const createSsoAdminEmulator = (options: {
       checkResources(request);
       const target = assignmentOf(request);
       if (!state.assignments.some((assignment) => sameAssignment(assignment, target))) {
-        throw notFound(`${request.PrincipalId} has no assignment of ${request.PermissionSetArn} on ${request.TargetId}`);
+        throw notFound(
+          `${request.PrincipalId} has no assignment of ${request.PermissionSetArn} on ${request.TargetId}`,
+        );
       }
       // The 15-outstanding quota is documented for creations; deletions are provisioned the same way, so they get the same bound.
       if (inProgress('delete', now) >= OUTSTANDING_LIMIT) {
@@ -241,7 +251,8 @@ export const createSsoAdminEmulator = (options: {
       checkPermissionSet(request.PermissionSetArn);
       checkAccount(request.AccountId);
       const matching = state.assignments.filter(
-        (assignment) => assignment.AccountId === request.AccountId && assignment.PermissionSetArn === request.PermissionSetArn,
+        (assignment) =>
+          assignment.AccountId === request.AccountId && assignment.PermissionSetArn === request.PermissionSetArn,
       );
       const { page, nextToken } = paginate(matching, request.MaxResults, request.NextToken);
       return { AccountAssignments: page, ...(nextToken ? { NextToken: nextToken } : {}) };

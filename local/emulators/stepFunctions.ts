@@ -82,7 +82,8 @@ const DEFAULT_PAGE_SIZE = 100;
 const namedError = (name: string, message: string, uncatchable = false): Error =>
   Object.assign(new Error(message), { name }, uncatchable ? { isRetryable: false, isCatchable: false } : {});
 const stoppedError = (): Error => namedError('States.Runtime', 'The execution was stopped', true);
-const isTimeout = (error: Error): boolean => error.name === 'States.Timeout' || error.name === 'States.HeartbeatTimeout';
+const isTimeout = (error: Error): boolean =>
+  error.name === 'States.Timeout' || error.name === 'States.HeartbeatTimeout';
 const mintToken = (): string => randomBytes(48).toString('base64url');
 const objects = (value: unknown): Json[] => (Array.isArray(value) ? value.filter(isRecord) : []);
 const seconds = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
@@ -107,7 +108,9 @@ const prepareTask = (state: Json): TaskSpec => {
   if (Object.keys(hidden).length > 0) {
     spec.hidden = true;
     spec.wrapsInput = !isRecord(state.Parameters);
-    state.Parameters = isRecord(state.Parameters) ? { ...state.Parameters, ...hidden } : { [`${HIDDEN_INPUT}.$`]: '$', ...hidden };
+    state.Parameters = isRecord(state.Parameters)
+      ? { ...state.Parameters, ...hidden }
+      : { [`${HIDDEN_INPUT}.$`]: '$', ...hidden };
   }
   // In AWS a heartbeat timeout is matched by both States.HeartbeatTimeout and States.Timeout.
   if (spec.heartbeatSeconds !== undefined || typeof state.HeartbeatSecondsPath === 'string') {
@@ -158,7 +161,10 @@ const terminalEvents = {
 
 const arnRule = { type: 'string', required: true, minLength: 1, maxLength: 2048 } as const;
 const tokenRule = arnRule;
-const pageRules = { maxResults: { type: 'integer', min: 0, max: 1000 }, nextToken: { type: 'string', minLength: 1, maxLength: 3096 } } as const;
+const pageRules = {
+  maxResults: { type: 'integer', min: 0, max: 1000 },
+  nextToken: { type: 'string', minLength: 1, maxLength: 3096 },
+} as const;
 const rules = {
   start: {
     stateMachineArn: arnRule,
@@ -168,26 +174,49 @@ const rules = {
   },
   describe: { executionArn: arnRule, includedData: { type: 'string', enum: ['ALL_DATA', 'METADATA_ONLY'] } },
   history: { executionArn: arnRule, ...pageRules },
-  stop: { executionArn: arnRule, error: { type: 'string', maxLength: 256 }, cause: { type: 'string', maxLength: 32_768 } },
+  stop: {
+    executionArn: arnRule,
+    error: { type: 'string', maxLength: 256 },
+    cause: { type: 'string', maxLength: 32_768 },
+  },
   list: {
     stateMachineArn: { type: 'string', minLength: 1, maxLength: 2048 },
-    statusFilter: { type: 'string', enum: ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] },
+    statusFilter: {
+      type: 'string',
+      enum: ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'],
+    },
     ...pageRules,
   },
   success: { taskToken: tokenRule, output: { type: 'string', required: true, maxLength: 262_144 } },
-  failure: { taskToken: tokenRule, error: { type: 'string', maxLength: 256 }, cause: { type: 'string', maxLength: 32_768 } },
+  failure: {
+    taskToken: tokenRule,
+    error: { type: 'string', maxLength: 256 },
+    cause: { type: 'string', maxLength: 32_768 },
+  },
   heartbeat: { taskToken: tokenRule },
 } as const;
 
-const page = <T>(items: T[], maxResults: number | undefined, nextToken: string | undefined): { items: T[]; nextToken?: string } => {
+const page = <T>(
+  items: T[],
+  maxResults: number | undefined,
+  nextToken: string | undefined,
+): { items: T[]; nextToken?: string } => {
   const offset = nextToken === undefined ? 0 : Number(Buffer.from(nextToken, 'base64url').toString('utf8'));
-  if (!Number.isInteger(offset) || offset < 0) throw new AwsServiceError('InvalidToken', 'Invalid Token: the nextToken is not valid');
+  if (!Number.isInteger(offset) || offset < 0)
+    throw new AwsServiceError('InvalidToken', 'Invalid Token: the nextToken is not valid');
   const end = offset + (maxResults || DEFAULT_PAGE_SIZE);
-  return { items: items.slice(offset, end), nextToken: end < items.length ? Buffer.from(String(end)).toString('base64url') : undefined };
+  return {
+    items: items.slice(offset, end),
+    nextToken: end < items.length ? Buffer.from(String(end)).toString('base64url') : undefined,
+  };
 };
 
 const withoutData = (event: HistoryEvent): HistoryEvent =>
-  JSON.parse(JSON.stringify(event, (key, value: unknown) => (['input', 'output', 'parameters'].includes(key) ? undefined : value))) as HistoryEvent;
+  JSON.parse(
+    JSON.stringify(event, (key, value: unknown) =>
+      ['input', 'output', 'parameters'].includes(key) ? undefined : value,
+    ),
+  ) as HistoryEvent;
 
 export const createStepFunctionsEmulator = (options: {
   definition: Record<string, unknown>;
@@ -199,7 +228,9 @@ export const createStepFunctionsEmulator = (options: {
   const { definition, stateMachineArn, taskRunner, stateFile } = options;
   const scale = options.timeScale ?? 1;
   if (!Number.isFinite(scale) || scale <= 0) throw new Error(`timeScale must be a positive number, got ${scale}`);
-  const arn = /^arn:(aws[a-z-]*):states:([a-z0-9-]+):(\d{12}):stateMachine:([0-9A-Za-z_-]{1,80})$/.exec(stateMachineArn);
+  const arn = /^arn:(aws[a-z-]*):states:([a-z0-9-]+):(\d{12}):stateMachine:([0-9A-Za-z_-]{1,80})$/.exec(
+    stateMachineArn,
+  );
   if (!arn) throw new Error(`Not a state machine ARN: ${stateMachineArn}`);
   const [, partition = '', region = '', account = '', stateMachineName = ''] = arn;
 
@@ -214,7 +245,9 @@ export const createStepFunctionsEmulator = (options: {
   const tasks = new Map<string, TaskSpec>();
   const prepared = copy();
   prepareMachine(prepared, scale, tasks);
-  const machine = new StateMachine(prepared as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
+  const machine = new StateMachine(prepared as unknown as StateMachineDefinition, {
+    validationOptions: { noValidate: true },
+  });
 
   const executions = new Map<string, ExecutionRecord>();
   const live = new Map<string, LiveExecution>();
@@ -222,7 +255,8 @@ export const createStepFunctionsEmulator = (options: {
   /** Every token handed out; null once its task stopped waiting. Tokens live only in memory, never on disk. */
   const tokens = new Map<string, Waiter | null>();
   const timerMs = (value: number): number => Math.min(value * 1000 * scale, MAX_TIMER_MS);
-  const executionArnFor = (name: string): string => `arn:${partition}:states:${region}:${account}:execution:${stateMachineName}:${name}`;
+  const executionArnFor = (name: string): string =>
+    `arn:${partition}:states:${region}:${account}:execution:${stateMachineName}:${name}`;
 
   let closed = false;
   const journal = stateFile ? createExecutionJournal(stateFile) : undefined;
@@ -243,7 +277,10 @@ export const createStepFunctionsEmulator = (options: {
     timestamp = Date.now() / 1000,
   ): void => {
     const type = terminalEvents[status];
-    const details = status === 'SUCCEEDED' ? { output: result.output, outputDetails: { truncated: false } } : { error: result.error, cause: result.cause };
+    const details =
+      status === 'SUCCEEDED'
+        ? { output: result.output, outputDetails: { truncated: false } }
+        : { error: result.error, cause: result.cause };
     append(record, type, { [`execution${type.slice('Execution'.length)}EventDetails`]: details }, timestamp);
     if (record.status !== 'RUNNING') return;
     Object.assign(record, { status, stopDate: timestamp }, result);
@@ -267,12 +304,21 @@ export const createStepFunctionsEmulator = (options: {
   const positiveInteger = (value: unknown, field: string, fallback: number | undefined): number | undefined => {
     if (value === undefined) return fallback;
     if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return value;
-    throw namedError('States.Runtime', `${field} must resolve to a positive integer, got ${JSON.stringify(value)}`, true);
+    throw namedError(
+      'States.Runtime',
+      `${field} must resolve to a positive integer, got ${JSON.stringify(value)}`,
+      true,
+    );
   };
 
   // Runs synchronously up to the runner call: the library evaluates Parameters (minting the token) and calls the
   // handler in one tick, which is what ties a token to this attempt.
-  const runTask = async (execution: LiveExecution, state: string, spec: TaskSpec, processed: JsonValue): Promise<JsonValue> => {
+  const runTask = async (
+    execution: LiveExecution,
+    state: string,
+    spec: TaskSpec,
+    processed: JsonValue,
+  ): Promise<JsonValue> => {
     if (execution.aborted) throw stoppedError();
     let token: string | undefined;
     if (spec.callback) {
@@ -296,7 +342,9 @@ export const createStepFunctionsEmulator = (options: {
       else attempt.buffered.push({ type, timestamp, details: body });
     };
     // AWS shows a callback's Parameters, token included; here the token stays out of the history and the state file.
-    const shown = token ? JSON.stringify(parameters ?? null).replaceAll(token, '<task token>') : JSON.stringify(parameters ?? null);
+    const shown = token
+      ? JSON.stringify(parameters ?? null).replaceAll(token, '<task token>')
+      : JSON.stringify(parameters ?? null);
     emit('Scheduled', {
       ...(spec.integration ? { region, parameters: shown } : { resource: spec.resource, input: shown }),
       timeoutInSeconds: timeoutSeconds,
@@ -343,7 +391,10 @@ export const createStepFunctionsEmulator = (options: {
         // Only waits on people (callback tasks: the approval window) are scaled. A Lambda's timeout budgets real
         // work, which runs at real speed locally too; scaling it would time out cold starts.
         const limitMs = spec.callback ? timerMs(limit) : Math.min(limit * 1000, MAX_TIMER_MS);
-        timeoutTimer = setTimeout(() => waiter.fail(namedError('States.Timeout', `Task did not finish within ${limit} seconds`)), limitMs);
+        timeoutTimer = setTimeout(
+          () => waiter.fail(namedError('States.Timeout', `Task did not finish within ${limit} seconds`)),
+          limitMs,
+        );
       }
       if (token) {
         tokens.set(token, waiter);
@@ -384,16 +435,31 @@ export const createStepFunctionsEmulator = (options: {
           break;
         }
         case 'StateCaught':
-          append(record, `${event.state.type}StateExited`, { stateExitedEventDetails: { name: event.state.name } }, timestamp);
+          append(
+            record,
+            `${event.state.type}StateExited`,
+            { stateExitedEventDetails: { name: event.state.name } },
+            timestamp,
+          );
           break;
         case 'ExecutionSucceeded':
           finish(record, 'SUCCEEDED', { output: JSON.stringify(event.output) }, timestamp);
           break;
         case 'ExecutionFailed':
-          finish(record, 'FAILED', { error: event.Error, cause: typeof event.Cause === 'string' ? event.Cause : JSON.stringify(event.Cause) }, timestamp);
+          finish(
+            record,
+            'FAILED',
+            { error: event.Error, cause: typeof event.Cause === 'string' ? event.Cause : JSON.stringify(event.Cause) },
+            timestamp,
+          );
           break;
         case 'ExecutionTimeout':
-          finish(record, 'TIMED_OUT', { error: 'States.Timeout', cause: 'The execution ran longer than its TimeoutSeconds' }, timestamp);
+          finish(
+            record,
+            'TIMED_OUT',
+            { error: 'States.Timeout', cause: 'The execution ran longer than its TimeoutSeconds' },
+            timestamp,
+          );
           break;
         case 'ExecutionAborted':
           finish(record, 'ABORTED', {}, timestamp);
@@ -427,23 +493,50 @@ export const createStepFunctionsEmulator = (options: {
       },
       Task: {
         get Token(): string {
-          return (execution.token ??= mintToken());
+          execution.token ??= mintToken();
+          return execution.token;
         },
       },
     };
   };
 
   const start = (name: string, input: string, parsed: JsonValue): ExecutionRecord => {
-    const record: ExecutionRecord = { executionArn: executionArnFor(name), name, input, status: 'RUNNING', startDate: Date.now() / 1000, history: [] };
+    const record: ExecutionRecord = {
+      executionArn: executionArnFor(name),
+      name,
+      input,
+      status: 'RUNNING',
+      startDate: Date.now() / 1000,
+      history: [],
+    };
     executions.set(record.executionArn, record);
     journal?.started(record);
-    append(record, 'ExecutionStarted', { executionStartedEventDetails: { input, inputDetails: { truncated: false } } }, record.startDate);
-    const execution: LiveExecution = { record, aborted: false, queued: [], waiters: new Set(), abort: () => undefined, settled: Promise.resolve() };
+    append(
+      record,
+      'ExecutionStarted',
+      { executionStartedEventDetails: { input, inputDetails: { truncated: false } } },
+      record.startDate,
+    );
+    const execution: LiveExecution = {
+      record,
+      aborted: false,
+      queued: [],
+      waiters: new Set(),
+      abort: () => undefined,
+      settled: Promise.resolve(),
+    };
     live.set(record.executionArn, execution);
     const handlers = Object.fromEntries(
-      [...tasks].map(([state, spec]): [string, LocalHandler] => [state, (value) => runTask(execution, state, spec, value)]),
+      [...tasks].map(([state, spec]): [string, LocalHandler] => [
+        state,
+        (value) => runTask(execution, state, spec, value),
+      ]),
     );
-    const run = machine.run(parsed, { context: contextFor(execution), overrides: { taskResourceLocalHandlers: handlers }, noThrowOnAbort: true });
+    const run = machine.run(parsed, {
+      context: contextFor(execution),
+      overrides: { taskResourceLocalHandlers: handlers },
+      noThrowOnAbort: true,
+    });
     // The record is built from the event log; the result promise only needs to be observed.
     run.result.catch(() => undefined);
     execution.abort = run.abort;
@@ -463,8 +556,10 @@ export const createStepFunctionsEmulator = (options: {
   // Messages never echo the token.
   const waiterFor = (taskToken: string): Waiter => {
     const waiter = tokens.get(taskToken);
-    if (waiter === undefined) throw new AwsServiceError('InvalidToken', 'Invalid Token: the task token is malformed or unknown');
-    if (waiter === null) throw new AwsServiceError('TaskTimedOut', 'Task Timed Out: the task for this token is no longer waiting');
+    if (waiter === undefined)
+      throw new AwsServiceError('InvalidToken', 'Invalid Token: the task token is malformed or unknown');
+    if (waiter === null)
+      throw new AwsServiceError('TaskTimedOut', 'Task Timed Out: the task for this token is no longer waiting');
     return waiter;
   };
 
@@ -483,19 +578,27 @@ export const createStepFunctionsEmulator = (options: {
       const name = input.name ?? randomUUID();
       if (!/^[0-9A-Za-z_-]{1,80}$/.test(name)) throw new AwsServiceError('InvalidName', `Invalid Name: '${name}'`);
       if (input.stateMachineArn !== stateMachineArn) {
-        throw new AwsServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${input.stateMachineArn}'`);
+        throw new AwsServiceError(
+          'StateMachineDoesNotExist',
+          `State Machine Does Not Exist: '${input.stateMachineArn}'`,
+        );
       }
       const text = input.input ?? '{}';
       let parsed: JsonValue;
       try {
         parsed = JSON.parse(text) as JsonValue;
       } catch (error) {
-        throw new AwsServiceError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${(error as Error).message}'`);
+        throw new AwsServiceError(
+          'InvalidExecutionInput',
+          `Invalid State Machine Execution Input: '${(error as Error).message}'`,
+        );
       }
       const existing = executions.get(executionArnFor(name));
       // AWS treats a repeated start of a running execution with the same input as the same call.
-      if (existing?.status === 'RUNNING' && existing.input === text) return { executionArn: existing.executionArn, startDate: existing.startDate };
-      if (existing) throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${existing.executionArn}'`);
+      if (existing?.status === 'RUNNING' && existing.input === text)
+        return { executionArn: existing.executionArn, startDate: existing.startDate };
+      if (existing)
+        throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${existing.executionArn}'`);
       const record = start(name, text, parsed);
       return { executionArn: record.executionArn, startDate: record.startDate };
     },
@@ -535,7 +638,10 @@ export const createStepFunctionsEmulator = (options: {
     ListExecutions: (body) => {
       const input = validateInput(body, rules.list);
       if (input.stateMachineArn !== undefined && input.stateMachineArn !== stateMachineArn) {
-        throw new AwsServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${input.stateMachineArn}'`);
+        throw new AwsServiceError(
+          'StateMachineDoesNotExist',
+          `State Machine Does Not Exist: '${input.stateMachineArn}'`,
+        );
       }
       const matching = [...executions.values()]
         .filter((record) => input.statusFilter === undefined || record.status === input.statusFilter)
@@ -584,7 +690,8 @@ export const createStepFunctionsEmulator = (options: {
     targetPrefix: 'AWSStepFunctions',
     serviceName: 'states',
     contentType: 'application/x-amz-json-1.0',
-    handle: (operation: string, input: unknown): Promise<EmulatorResponse> => runOperation(operations, operation, (perform) => perform(input)),
+    handle: (operation: string, input: unknown): Promise<EmulatorResponse> =>
+      runOperation(operations, operation, (perform) => perform(input)),
     async waitForIdle(timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       while (live.size > 0 && Date.now() < deadline) {
@@ -608,7 +715,10 @@ export const createStepFunctionsEmulator = (options: {
       // Stopping an execution cannot stop a Lambda already running; let those finish (bounded by the Lambda
       // timeout) so they never write to a database that has been closed under them.
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.allSettled([...inFlight]), new Promise<void>((resolve) => (timer = setTimeout(resolve, IN_FLIGHT_DRAIN_MS)))]);
+      await Promise.race([
+        Promise.allSettled([...inFlight]),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, IN_FLIGHT_DRAIN_MS))),
+      ]);
       clearTimeout(timer);
     },
     lostExecutions: () => lost.map((execution) => ({ ...execution })),

@@ -82,9 +82,13 @@ export const createTaskRunner = (options: { invokeLambda: InvokeLambda; dynamodb
         const payload = await invoke(options.invokeLambda, functionName(input.FunctionName), input.Payload ?? {});
         return { Payload: payload, StatusCode: 200, ExecutedVersion: '$LATEST' };
       }
-      const dynamoAction = service === 'dynamodb' && !callback && Object.hasOwn(dynamo, action) ? dynamo[action] : undefined;
+      const dynamoAction =
+        service === 'dynamodb' && !callback && Object.hasOwn(dynamo, action) ? dynamo[action] : undefined;
       if (dynamoAction) return callDynamo(dynamoAction, input);
-      throw namedError('Local.UnsupportedResource', `The local Step Functions engine cannot run Task resource ${resource}`);
+      throw namedError(
+        'Local.UnsupportedResource',
+        `The local Step Functions engine cannot run Task resource ${resource}`,
+      );
     },
   };
 };

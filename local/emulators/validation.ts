@@ -2,7 +2,14 @@ import { AwsServiceError } from './types.js';
 
 /** One member's constraints, transcribed from the AWS API reference. */
 export type FieldRule =
-  | { type: 'string'; required?: boolean; minLength?: number; maxLength?: number; pattern?: string; enum?: readonly string[] }
+  | {
+      type: 'string';
+      required?: boolean;
+      minLength?: number;
+      maxLength?: number;
+      pattern?: string;
+      enum?: readonly string[];
+    }
   | { type: 'integer' | 'number'; required?: boolean; min?: number; max?: number }
   | { type: 'list'; required?: boolean; maxItems?: number; items: FieldRule }
   | { type: 'structure'; required?: boolean; members: InputRules };
@@ -63,22 +70,28 @@ const fieldViolations = (path: string, value: unknown, rule: FieldRule): string[
       if (rule.pattern !== undefined && !wholeMatch(rule.pattern).test(value)) {
         found.push(fail(`must satisfy regular expression pattern: ${rule.pattern}`));
       }
-      if (rule.enum && !rule.enum.includes(value)) found.push(fail(`must satisfy enum value set: [${rule.enum.join(', ')}]`));
+      if (rule.enum && !rule.enum.includes(value))
+        found.push(fail(`must satisfy enum value set: [${rule.enum.join(', ')}]`));
       return found;
     case 'integer':
     case 'number':
       if (typeof value !== 'number' || (rule.type === 'integer' && !Number.isInteger(value))) {
         return [fail(`must be ${rule.type === 'integer' ? 'an integer' : 'a number'}`)];
       }
-      if (rule.min !== undefined && value < rule.min) found.push(fail(`must have value greater than or equal to ${rule.min}`));
-      if (rule.max !== undefined && value > rule.max) found.push(fail(`must have value less than or equal to ${rule.max}`));
+      if (rule.min !== undefined && value < rule.min)
+        found.push(fail(`must have value greater than or equal to ${rule.min}`));
+      if (rule.max !== undefined && value > rule.max)
+        found.push(fail(`must have value less than or equal to ${rule.max}`));
       return found;
     case 'list':
       if (!Array.isArray(value)) return [fail('must be a list')];
       if (rule.maxItems !== undefined && value.length > rule.maxItems) {
         found.push(fail(`must have length less than or equal to ${rule.maxItems}`));
       }
-      return [...found, ...value.flatMap((item, i) => fieldViolations(`${path}[${i}]`, item, { ...rule.items, required: true }))];
+      return [
+        ...found,
+        ...value.flatMap((item, i) => fieldViolations(`${path}[${i}]`, item, { ...rule.items, required: true })),
+      ];
     case 'structure':
       return isRecord(value) ? findViolations(value, rule.members, `${path}.`) : [fail('must be an object')];
   }
@@ -107,9 +120,14 @@ export const validateInput = <M extends InputRules>(input: unknown, rules: M): I
 const DEFAULT_PAGE_SIZE = 20;
 
 /** One page of `items` plus the token for the next; a token this emulator did not issue is a ValidationException. */
-export const paginate = <T>(items: T[], pageSize = DEFAULT_PAGE_SIZE, token?: string): { page: T[]; nextToken?: string } => {
+export const paginate = <T>(
+  items: T[],
+  pageSize = DEFAULT_PAGE_SIZE,
+  token?: string,
+): { page: T[]; nextToken?: string } => {
   const start = token === undefined ? 0 : Number(Buffer.from(token, 'base64').toString('utf8'));
-  if (!Number.isSafeInteger(start) || start < 0) throw new AwsServiceError('ValidationException', 'Invalid pagination token');
+  if (!Number.isSafeInteger(start) || start < 0)
+    throw new AwsServiceError('ValidationException', 'Invalid pagination token');
   const end = start + pageSize;
   const nextToken = end < items.length ? Buffer.from(String(end)).toString('base64') : undefined;
   return { page: items.slice(start, end), ...(nextToken ? { nextToken } : {}) };

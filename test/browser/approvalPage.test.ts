@@ -5,7 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { renderApprovalPage, renderDecisionPage, timeLeft, type ApprovalPageItem } from '../../functions/approvals/page.js';
+import {
+  renderApprovalPage,
+  renderDecisionPage,
+  timeLeft,
+  type ApprovalPageItem,
+} from '../../functions/approvals/page.js';
 import { ssoRequest, startHarness, type Harness } from '../e2e/harness.js';
 import { assertChromiumInstalled, launchChromium } from './chromium.js';
 
@@ -40,12 +45,20 @@ afterAll(async () => {
 });
 
 /** A fresh request by alice; bob and carol each get a link. */
-const submitted = async (): Promise<{ requestId: string; summary: string; expiresAt: string; links: Map<string, string> }> => {
+const submitted = async (): Promise<{
+  requestId: string;
+  summary: string;
+  expiresAt: string;
+  links: Map<string, string>;
+}> => {
   const response = await harness().call('POST', '/requests', { token: alice, body: ssoRequest() });
   expect(response.status).toBe(202);
   const { requestId } = response.body as { requestId: string };
   const links = await harness().waitForLinks(requestId, 2);
-  const { summary, expiresAt } = (await harness().call('GET', `/requests/${requestId}`, { token: alice })).body as { summary: string; expiresAt: string };
+  const { summary, expiresAt } = (await harness().call('GET', `/requests/${requestId}`, { token: alice })).body as {
+    summary: string;
+    expiresAt: string;
+  };
   return { requestId, summary, expiresAt, links };
 };
 
@@ -104,7 +117,9 @@ describe('approving through the link page', () => {
       action: 'sso:CreateAccountAssignment',
       requester: 'alice@example.com',
       justification: 'on-call for INC-123',
-      timeLeft: expect.stringMatching(/^\d+ (day|hour|minute)s?( \d+ (hour|minute)s?)? \(until \d{4}-\d\d-\d\d \d\d:\d\d UTC\)$/),
+      timeLeft: expect.stringMatching(
+        /^\d+ (day|hour|minute)s?( \d+ (hour|minute)s?)? \(until \d{4}-\d\d-\d\d \d\d:\d\d UTC\)$/,
+      ),
       approvals: expect.stringContaining('0 of 1 required approval received; 1 more needed.'),
     });
     expect(shown.timeLeft).toContain(`(until ${expiresAt.slice(0, 16).replace('T', ' ')} UTC)`);
@@ -117,7 +132,9 @@ describe('approving through the link page', () => {
     expect(result.approvals).toContain(comment);
     expect(result.injected).toBe(0);
     expect(done.status).toBe('COMPLETED');
-    expect(done.approvals).toEqual([expect.objectContaining({ approver: 'bob@example.com', decision: 'approve', via: 'link', comment })]);
+    expect(done.approvals).toEqual([
+      expect.objectContaining({ approver: 'bob@example.com', decision: 'approve', via: 'link', comment }),
+    ]);
     expect([...origins]).toEqual([harness().stack.httpUrl]);
     await page.close();
   });
@@ -134,10 +151,16 @@ describe('links that can no longer be used', () => {
     await harness().waitForStatus(requestId, alice, ['DENIED']);
     // Act
     const again = await page.goto(linkOf(links, 'bob@example.com'));
-    const decided = { heading: await page.getByRole('heading', { level: 1 }).innerText(), alert: await page.getByRole('alert').innerText() };
+    const decided = {
+      heading: await page.getByRole('heading', { level: 1 }).innerText(),
+      alert: await page.getByRole('alert').innerText(),
+    };
     await page.screenshot({ path: `${ARTIFACTS}refusal-409-page.png`, fullPage: true });
     const other = await page.goto(linkOf(links, 'carol@example.com'));
-    const closed = { heading: await page.getByRole('heading', { level: 1 }).innerText(), alert: await page.getByRole('alert').innerText() };
+    const closed = {
+      heading: await page.getByRole('heading', { level: 1 }).innerText(),
+      alert: await page.getByRole('alert').innerText(),
+    };
     // Assess
     expect(again?.status()).toBe(409);
     expect(decided.heading).toBe('Already decided');
@@ -150,15 +173,21 @@ describe('links that can no longer be used', () => {
   });
 
   it.each([
-    ['a forged approver in the payload', (token: string) => {
-      const [payload = '', signature = ''] = token.split('.');
-      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
-      return `${Buffer.from(JSON.stringify({ ...claims, a: 'mallory@example.com' })).toString('base64url')}.${signature}`;
-    }],
-    ['a changed signature', (token: string) => {
-      const [payload = '', signature = ''] = token.split('.');
-      return `${payload}.${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`;
-    }],
+    [
+      'a forged approver in the payload',
+      (token: string) => {
+        const [payload = '', signature = ''] = token.split('.');
+        const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+        return `${Buffer.from(JSON.stringify({ ...claims, a: 'mallory@example.com' })).toString('base64url')}.${signature}`;
+      },
+    ],
+    [
+      'a changed signature',
+      (token: string) => {
+        const [payload = '', signature = ''] = token.split('.');
+        return `${payload}.${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`;
+      },
+    ],
   ])('shows 403 for %s, and nothing about the request', async (_case, tamper) => {
     // Prepare
     const { links } = await submitted();
@@ -191,7 +220,9 @@ describe('accessibility', () => {
       lang: await page.locator('html').getAttribute('lang'),
       // The page may not scroll sideways at 320 px (WCAG reflow).
       scrollWidth: await page.evaluate<number>('document.documentElement.scrollWidth'),
-      headings: await page.locator('h1, h2, h3, h4, h5, h6').evaluateAll((elements) => elements.map((e) => Number(e.tagName.slice(1)))),
+      headings: await page
+        .locator('h1, h2, h3, h4, h5, h6')
+        .evaluateAll((elements) => elements.map((e) => Number(e.tagName.slice(1)))),
       mains: await page.getByRole('main').count(),
     };
     const labelled = await page.getByLabel('Comment (optional)').getAttribute('maxlength');
@@ -218,20 +249,45 @@ describe('accessibility', () => {
 
 describe('rendering', () => {
   const item = (overrides: Partial<ApprovalPageItem> = {}): ApprovalPageItem => ({
-    pk: 'REQUEST#r-1', sk: 'REQUEST', kind: 'REQUEST', ...statusIndexKeys({ requester: 'alice@example.com', targetId: '111111111111', action: 'sso:CreateAccountAssignment' }, 'PENDING_APPROVAL'), requestId: 'r-1', action: 'sso:CreateAccountAssignment', parameters: '{}',
-    requester: 'alice@example.com', justification: '<script>alert(1)</script>', summary: 'Admin on 111111111111',
-    targetId: '111111111111', status: 'PENDING_APPROVAL', createdAt: '2025-01-01T10:00:00.000Z', updatedAt: '2025-01-01T10:00:00.000Z',
-    expiresAt: '2025-01-02T12:30:00.000Z', approvers: ['bob@example.com', 'carol@example.com'], minApprovals: 2, approvalCount: 0,
-    decisions: {}, approvals: [], events: [], ...overrides,
+    pk: 'REQUEST#r-1',
+    sk: 'REQUEST',
+    kind: 'REQUEST',
+    ...statusIndexKeys(
+      { requester: 'alice@example.com', targetId: '111111111111', action: 'sso:CreateAccountAssignment' },
+      'PENDING_APPROVAL',
+    ),
+    requestId: 'r-1',
+    action: 'sso:CreateAccountAssignment',
+    parameters: '{}',
+    requester: 'alice@example.com',
+    justification: '<script>alert(1)</script>',
+    summary: 'Admin on 111111111111',
+    targetId: '111111111111',
+    status: 'PENDING_APPROVAL',
+    createdAt: '2025-01-01T10:00:00.000Z',
+    updatedAt: '2025-01-01T10:00:00.000Z',
+    expiresAt: '2025-01-02T12:30:00.000Z',
+    approvers: ['bob@example.com', 'carol@example.com'],
+    minApprovals: 2,
+    approvalCount: 0,
+    decisions: {},
+    approvals: [],
+    events: [],
+    ...overrides,
   });
 
-  it('shows a time-bound grant\'s duration and the time left, and keeps hostile text as text', async () => {
+  it("shows a time-bound grant's duration and the time left, and keeps hostile text as text", async () => {
     // Prepare
     const page = await newPage();
     const now = new Date('2025-01-01T10:00:00.000Z');
     // Act
     await page.setContent(renderApprovalPage(item({ durationMinutes: 90 }), 'bob@example.com', now));
-    const shown = { duration: await field(page, 'Access for'), timeLeft: await field(page, 'Time left'), justification: await field(page, 'Justification'), scripts: await page.locator('script').count() };
+    const shown = {
+      duration: await field(page, 'Access for'),
+      timeLeft: await field(page, 'Time left'),
+      justification: await field(page, 'Justification'),
+      scripts: await page.locator('script').count(),
+    };
     // Assess
     expect(shown).toEqual({
       duration: '1 hour 30 minutes, then removed automatically',
@@ -248,10 +304,20 @@ describe('rendering', () => {
     const approved = item({
       approvalCount: 1,
       decisions: { 'bob@example.com': 'approve' },
-      approvals: [{ approver: 'bob@example.com', decision: 'approve', at: '2025-01-01T10:05:00.000Z', via: 'link', comment: 'ok for today' }],
+      approvals: [
+        {
+          approver: 'bob@example.com',
+          decision: 'approve',
+          at: '2025-01-01T10:05:00.000Z',
+          via: 'link',
+          comment: 'ok for today',
+        },
+      ],
     });
     // Act
-    await page.setContent(renderDecisionPage({ item: approved, decision: 'approve', settled: false }, new Date('2025-01-01T10:05:00.000Z')));
+    await page.setContent(
+      renderDecisionPage({ item: approved, decision: 'approve', settled: false }, new Date('2025-01-01T10:05:00.000Z')),
+    );
     const shown = {
       status: await page.getByRole('status').innerText(),
       approvals: await page.locator('section[aria-labelledby="approvals-heading"]').innerText(),

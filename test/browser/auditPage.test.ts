@@ -22,7 +22,10 @@ let dana: string;
 /** Every request the suite made, oldest first, with the state it was driven to. */
 const made: Array<{ requestId: string; requester: string; status: string }> = [];
 const newestFirst = (keep: (r: (typeof made)[number]) => boolean = () => true): string[] =>
-  made.filter(keep).map((r) => r.requestId).reverse();
+  made
+    .filter(keep)
+    .map((r) => r.requestId)
+    .reverse();
 const idOf = (requester: string, status: string): string => {
   const found = made.find((r) => r.requester === requester && r.status === status);
   if (!found) throw new Error(`No ${status} request by ${requester} was made`);
@@ -39,12 +42,20 @@ const chromium = (): Browser => {
   return browser;
 };
 
-const decide = async (requestId: string, approver: string, decision: 'approve' | 'deny', comment?: string): Promise<void> => {
+const decide = async (
+  requestId: string,
+  approver: string,
+  decision: 'approve' | 'deny',
+  comment?: string,
+): Promise<void> => {
   const links = await harness().waitForLinks(requestId, 1);
   const link = links.get(approver);
   if (!link) throw new Error(`No link was sent to ${approver}`);
   const rawBody = new URLSearchParams({ decision, ...(comment ? { comment } : {}) }).toString();
-  const response = await harness().call('POST', link, { rawBody, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' } });
+  const response = await harness().call('POST', link, {
+    rawBody,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+  });
   expect(response.status).toBe(200);
 };
 
@@ -76,11 +87,29 @@ beforeAll(async () => {
   const bob = await h.token('bob@example.com');
   dana = await h.token('dana@example.com');
   // In sequence, so creation order (and so the newest-first order) is known.
-  await submit(alice, 'alice@example.com', ssoRequest(), { approver: 'bob@example.com', decision: 'approve', comment: 'ok for INC-123', final: 'COMPLETED' });
-  await submit(alice, 'alice@example.com', { ...ssoRequest(), justification: HOSTILE }, { approver: 'bob@example.com', decision: 'deny', final: 'DENIED' });
+  await submit(alice, 'alice@example.com', ssoRequest(), {
+    approver: 'bob@example.com',
+    decision: 'approve',
+    comment: 'ok for INC-123',
+    final: 'COMPLETED',
+  });
+  await submit(
+    alice,
+    'alice@example.com',
+    { ...ssoRequest(), justification: HOSTILE },
+    { approver: 'bob@example.com', decision: 'deny', final: 'DENIED' },
+  );
   await submit(alice, 'alice@example.com', protonRequest(PROTON_CONNECTION_IDS[0]!));
-  await submit(bob, 'bob@example.com', ssoRequest({ PrincipalId: UNKNOWN_PRINCIPAL }), { approver: 'carol@example.com', decision: 'approve', final: 'FAILED' });
-  await submit(bob, 'bob@example.com', ssoRequest({ TargetId: '222222222222' }), { approver: 'carol@example.com', decision: 'approve', final: 'COMPLETED' });
+  await submit(bob, 'bob@example.com', ssoRequest({ PrincipalId: UNKNOWN_PRINCIPAL }), {
+    approver: 'carol@example.com',
+    decision: 'approve',
+    final: 'FAILED',
+  });
+  await submit(bob, 'bob@example.com', ssoRequest({ TargetId: '222222222222' }), {
+    approver: 'carol@example.com',
+    decision: 'approve',
+    final: 'COMPLETED',
+  });
   await submit(bob, 'bob@example.com', protonRequest(PROTON_CONNECTION_IDS[1]!));
 }, 120_000);
 
@@ -99,7 +128,11 @@ interface Opened {
 
 const open = async (options: { width?: number; path?: string } = {}): Promise<Opened> => {
   // A zone with an offset, so the datetime-local → UTC conversion is exercised rather than a no-op.
-  const context = await chromium().newContext({ viewport: { width: options.width ?? 1280, height: 900 }, timezoneId: 'America/New_York', acceptDownloads: true });
+  const context = await chromium().newContext({
+    viewport: { width: options.width ?? 1280, height: 900 },
+    timezoneId: 'America/New_York',
+    acceptDownloads: true,
+  });
   const page = await context.newPage();
   const requests: Request[] = [];
   const errors: string[] = [];
@@ -129,9 +162,14 @@ const signInLocally = async (page: Page, email: string): Promise<void> => {
 };
 
 const shownIds = (page: Page): Promise<string[]> =>
-  page.locator('#results-body tr[data-request-id]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-request-id') ?? ''));
+  page
+    .locator('#results-body tr[data-request-id]')
+    .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-request-id') ?? ''));
 
-const filterBy = async (page: Page, fields: { requester?: string; status?: string; action?: string; target?: string; from?: string; limit?: string }): Promise<void> => {
+const filterBy = async (
+  page: Page,
+  fields: { requester?: string; status?: string; action?: string; target?: string; from?: string; limit?: string },
+): Promise<void> => {
   if (fields.requester !== undefined) await page.getByLabel('Requester').fill(fields.requester);
   if (fields.status !== undefined) await page.getByLabel('Status').selectOption(fields.status);
   if (fields.action !== undefined) await page.getByLabel('Action').selectOption(fields.action);
@@ -144,7 +182,8 @@ const filterBy = async (page: Page, fields: { requester?: string; status?: strin
 /** What the page keeps in sessionStorage (the test's tsconfig has no DOM types, hence the string). */
 const storedKeys = (page: Page): Promise<string[]> => page.evaluate<string[]>('Object.keys(sessionStorage)');
 
-const isFocused = (page: Page, selector: string): Promise<boolean> => page.locator(selector).evaluate((e) => e === e.ownerDocument.activeElement);
+const isFocused = (page: Page, selector: string): Promise<boolean> =>
+  page.locator(selector).evaluate((e) => e === e.ownerDocument.activeElement);
 
 const lastQuery = (requests: Request[]): Record<string, string> => {
   const last = requests.filter((r) => new URL(r.url()).pathname === '/requests').pop();
@@ -158,7 +197,10 @@ describe('an auditor', () => {
     const opened = await open();
     const { page } = opened;
     // Act
-    const before = { signIn: await page.getByRole('heading', { name: 'Sign in' }).isVisible(), results: await page.locator('#audit').isVisible() };
+    const before = {
+      signIn: await page.getByRole('heading', { name: 'Sign in' }).isVisible(),
+      results: await page.locator('#audit').isVisible(),
+    };
     await page.screenshot({ path: `${ARTIFACTS}audit-signin.png`, fullPage: true });
     await signInLocally(page, 'dana@example.com');
     await page.screenshot({ path: `${ARTIFACTS}audit-page.png`, fullPage: true });
@@ -168,7 +210,9 @@ describe('an auditor', () => {
       caption: await page.locator('caption').innerText(),
       ids: await shownIds(page),
       headers: await page.locator('thead th').allInnerTexts(),
-      completed: await page.locator(`tr[data-request-id="${idOf('alice@example.com', 'COMPLETED')}"] > *`).allInnerTexts(),
+      completed: await page
+        .locator(`tr[data-request-id="${idOf('alice@example.com', 'COMPLETED')}"] > *`)
+        .allInnerTexts(),
       failedRow: await page.locator(`tr[data-request-id="${idOf('bob@example.com', 'FAILED')}"]`).getAttribute('class'),
       failedBadge: await page.locator(`tr[data-request-id="${idOf('bob@example.com', 'FAILED')}"] .badge`).innerText(),
       stored: await storedKeys(page),
@@ -184,7 +228,14 @@ describe('an auditor', () => {
     expect(shown.count).toBe('6 results on this page');
     expect(shown.caption).toBe('Access requests, newest first: page 1');
     expect(shown.ids).toEqual(newestFirst());
-    expect(shown.headers.slice(0, 6)).toEqual(['Created (UTC)', 'Requester', 'Action', 'Target', 'Status', 'Approvers']);
+    expect(shown.headers.slice(0, 6)).toEqual([
+      'Created (UTC)',
+      'Requester',
+      'Action',
+      'Target',
+      'Status',
+      'Approvers',
+    ]);
     expect(shown.completed).toEqual([
       expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/),
       'alice@example.com',
@@ -215,11 +266,22 @@ describe('an auditor', () => {
     await filterBy(page, { status: 'COMPLETED' });
     const byStatus = { ids: await shownIds(page), query: lastQuery(requests) };
     await filterBy(page, { status: '', requester: 'bob@example.com' });
-    const byRequester = { ids: await shownIds(page), query: lastQuery(requests), count: await page.locator('#result-count').innerText() };
+    const byRequester = {
+      ids: await shownIds(page),
+      query: lastQuery(requests),
+      count: await page.locator('#result-count').innerText(),
+    };
     await filterBy(page, { requester: '', action: 'proton:AcceptEnvironmentAccountConnection' });
-    const byAction = { ids: await shownIds(page), targets: await page.locator('#results-body td:nth-child(4)').allInnerTexts() };
+    const byAction = {
+      ids: await shownIds(page),
+      targets: await page.locator('#results-body td:nth-child(4)').allInnerTexts(),
+    };
     await filterBy(page, { action: '', from: '2030-01-15T09:30' });
-    const byTime = { ids: await shownIds(page), query: lastQuery(requests), empty: await page.locator('#results-body td.empty').innerText() };
+    const byTime = {
+      ids: await shownIds(page),
+      query: lastQuery(requests),
+      empty: await page.locator('#results-body td.empty').innerText(),
+    };
     // Assess
     expect(byStatus.ids).toEqual(newestFirst((r) => r.status === 'COMPLETED'));
     expect(byStatus.query).toEqual({ status: 'COMPLETED', limit: '50' });
@@ -264,9 +326,27 @@ describe('an auditor', () => {
     const backToFirst = await snapshot();
     // Assess
     const all = newestFirst();
-    expect(first).toEqual({ ids: all.slice(0, 2), caption: 'Access requests, newest first: page 1', count: '2 results on this page', previous: false, next: true });
-    expect(second).toEqual({ ids: all.slice(2, 4), caption: 'Access requests, newest first: page 2', count: '2 results on this page', previous: true, next: true });
-    expect(third).toEqual({ ids: all.slice(4, 6), caption: 'Access requests, newest first: page 3', count: '2 results on this page', previous: true, next: false });
+    expect(first).toEqual({
+      ids: all.slice(0, 2),
+      caption: 'Access requests, newest first: page 1',
+      count: '2 results on this page',
+      previous: false,
+      next: true,
+    });
+    expect(second).toEqual({
+      ids: all.slice(2, 4),
+      caption: 'Access requests, newest first: page 2',
+      count: '2 results on this page',
+      previous: true,
+      next: true,
+    });
+    expect(third).toEqual({
+      ids: all.slice(4, 6),
+      caption: 'Access requests, newest first: page 3',
+      count: '2 results on this page',
+      previous: true,
+      next: false,
+    });
     expect(backToSecond).toEqual(second);
     expect(backToFirst).toEqual(first);
     expect(secondQuery).toEqual({ limit: '2', cursor: expect.any(String) });
@@ -297,12 +377,17 @@ describe('an auditor', () => {
       justification: await page.locator('#timeline dt:text-is("Justification") + dd').innerText(),
       approvals: await page.locator('#timeline ul.approvals').innerText(),
       eventTypes: await page.locator('#timeline ol.events .event-type').allInnerTexts(),
-      eventTimes: await page.locator('#timeline ol.events time').evaluateAll((times) => times.map((t) => t.getAttribute('datetime'))),
+      eventTimes: await page
+        .locator('#timeline ol.events time')
+        .evaluateAll((times) => times.map((t) => t.getAttribute('datetime'))),
       details: await page.locator('#timeline ol.events pre').count(),
       outcome: await page.locator('#timeline h3:text-is("Outcome") + pre').innerText(),
     };
     await page.getByRole('button', { name: 'Close timeline' }).click();
-    const afterClose = { hidden: await page.locator('#timeline').isHidden(), focusBack: await button.evaluate((e) => e === e.ownerDocument.activeElement) };
+    const afterClose = {
+      hidden: await page.locator('#timeline').isHidden(),
+      focusBack: await button.evaluate((e) => e === e.ownerDocument.activeElement),
+    };
     // Assess
     expect(shown.focused).toBe(true);
     expect(shown.summary).toBe(view.summary);
@@ -377,10 +462,14 @@ describe('an auditor', () => {
     expect(download.suggestedFilename()).toBe('access-requests.csv');
     expect(lines[0]).toBe(CSV_HEADER);
     expect(lines).toHaveLength(1 + 3);
-    expect(lines.slice(1).map((line) => line.split(',')[0])).toEqual(newestFirst((r) => r.requester === 'alice@example.com'));
+    expect(lines.slice(1).map((line) => line.split(',')[0])).toEqual(
+      newestFirst((r) => r.requester === 'alice@example.com'),
+    );
     expect(exported?.headers().accept).toBe('text/csv');
     expect(exported?.headers().authorization).toMatch(/^Bearer ey/);
-    expect(Object.fromEntries(new URL(exported?.url() ?? 'http://x/').searchParams)).toEqual({ requester: 'alice@example.com' });
+    expect(Object.fromEntries(new URL(exported?.url() ?? 'http://x/').searchParams)).toEqual({
+      requester: 'alice@example.com',
+    });
     expect(await page.getByRole('status').innerText()).toBe('Downloaded access-requests.csv with 3 rows.');
     expect(opened.errors).toEqual([]);
     await close(opened);
@@ -388,7 +477,7 @@ describe('an auditor', () => {
 });
 
 describe('everyone else', () => {
-  it('lands on their own requests, and is told 403 when asking for someone else\'s', async () => {
+  it("lands on their own requests, and is told 403 when asking for someone else's", async () => {
     // Prepare
     const opened = await open();
     const { page } = opened;
@@ -481,7 +570,12 @@ describe('sign-in through an identity provider (AUDIT_LOGIN_URL)', () => {
       const opened = await open();
       await opened.page.route(`${IDP}?*`, (route) => {
         const asked = new URL(route.request().url()).searchParams;
-        return route.fulfill({ status: 302, headers: { location: `${harness().stack.httpUrl}/audit#${answer(asked.get('state') ?? '', asked.get('nonce') ?? '')}` } });
+        return route.fulfill({
+          status: 302,
+          headers: {
+            location: `${harness().stack.httpUrl}/audit#${answer(asked.get('state') ?? '', asked.get('nonce') ?? '')}`,
+          },
+        });
       });
       return opened;
     } finally {
@@ -543,15 +637,27 @@ describe('accessibility', () => {
     const layout = {
       lang: await page.locator('html').getAttribute('lang'),
       scrollWidth: await page.evaluate<number>('document.documentElement.scrollWidth'),
-      headings: await page.locator('h1, h2, h3, h4, h5, h6').evaluateAll((elements) =>
-        elements.filter((e) => e.getClientRects().length > 0).map((e) => Number(e.tagName.slice(1)))),
+      headings: await page
+        .locator('h1, h2, h3, h4, h5, h6')
+        .evaluateAll((elements) =>
+          elements.filter((e) => e.getClientRects().length > 0).map((e) => Number(e.tagName.slice(1))),
+        ),
       mains: await page.getByRole('main').count(),
-      unlabelled: await page.locator('input, select').evaluateAll((controls) =>
-        controls.filter((c) => !c.id || c.ownerDocument.querySelector(`label[for="${c.id}"]`) === null).map((c) => c.id)),
+      unlabelled: await page
+        .locator('input, select')
+        .evaluateAll((controls) =>
+          controls
+            .filter((c) => !c.id || c.ownerDocument.querySelector(`label[for="${c.id}"]`) === null)
+            .map((c) => c.id),
+        ),
       scopes: await page.locator('th').evaluateAll((cells) => cells.filter((c) => !c.getAttribute('scope')).length),
       caption: await page.locator('table > caption').count(),
       // Restyled as cards at this width, the results must still be a table to assistive technology.
-      table: { rows: await page.getByRole('row').count(), rowHeaders: await page.getByRole('rowheader').count(), columnHeaders: await page.getByRole('columnheader').count() },
+      table: {
+        rows: await page.getByRole('row').count(),
+        rowHeaders: await page.getByRole('rowheader').count(),
+        columnHeaders: await page.getByRole('columnheader').count(),
+      },
     };
     // Assess
     expect(signedOut).toBeLessThanOrEqual(320);
@@ -591,18 +697,35 @@ describe('rendering', () => {
 
   it('offers the identity provider link only for an http(s) URL, escaped', () => {
     // Prepare
-    const cases = ['javascript:alert(1)', 'data:text/html,x', 'not a url', '', 'https://idp.example.com/authorize?a=1&b="2"'];
+    const cases = [
+      'javascript:alert(1)',
+      'data:text/html,x',
+      'not a url',
+      '',
+      'https://idp.example.com/authorize?a=1&b="2"',
+    ];
     // Act
-    const links = cases.map((loginUrl) => /<a id="idp-login"[^>]*href="([^"]*)"/.exec(renderAuditPage({ nonce: 'n', loginUrl }))?.[1]);
+    const links = cases.map(
+      (loginUrl) => /<a id="idp-login"[^>]*href="([^"]*)"/.exec(renderAuditPage({ nonce: 'n', loginUrl }))?.[1],
+    );
     // Assess
-    expect(links).toEqual([undefined, undefined, undefined, undefined, 'https://idp.example.com/authorize?a=1&amp;b=%222%22']);
+    expect(links).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      'https://idp.example.com/authorize?a=1&amp;b=%222%22',
+    ]);
     expect(safeLoginUrl('http://localhost:3000/authorize')).toBe('http://localhost:3000/authorize');
   });
 
-  it('learns each action\'s target parameter from the actions registry', () => {
+  it("learns each action's target parameter from the actions registry", () => {
     // Act
     const parameters = targetParameters();
     // Assess
-    expect(parameters).toEqual({ 'sso:CreateAccountAssignment': 'TargetId', 'proton:AcceptEnvironmentAccountConnection': 'id' });
+    expect(parameters).toEqual({
+      'sso:CreateAccountAssignment': 'TargetId',
+      'proton:AcceptEnvironmentAccountConnection': 'id',
+    });
   });
 });

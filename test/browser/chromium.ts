@@ -18,6 +18,14 @@ export const launchChromium = async (): Promise<Browser> => {
     executablePath: CHROMIUM_PATH,
     headless: true,
     // No sandbox: CI runs as root in a container. The rest keeps Chromium from reaching the network on its own.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   });
 };

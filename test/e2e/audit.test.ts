@@ -5,21 +5,36 @@ import { PROTON_CONNECTION_IDS, protonRequest, ssoRequest, startHarness, type Ha
 
 let h: Harness;
 const tokens: Record<string, string> = {};
-interface Created { requestId: string; requester: string; action: string; target: string; status: string; approvers: string[]; createdAt: string }
+interface Created {
+  requestId: string;
+  requester: string;
+  action: string;
+  target: string;
+  status: string;
+  approvers: string[];
+  createdAt: string;
+}
 const created: Created[] = [];
 
 const decideAs = async (requestId: string, approver: string, decision: 'approve' | 'deny') => {
   const links = await h.waitForLinks(requestId, 1);
   const link = links.get(approver);
   if (!link) throw new Error(`${approver} has no link for ${requestId}`);
-  return h.call('POST', link, { rawBody: `decision=${decision}`, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' } });
+  return h.call('POST', link, {
+    rawBody: `decision=${decision}`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+  });
 };
 
 beforeAll(async () => {
   h = await startHarness();
   for (const who of ['alice', 'bob', 'carol', 'dana', 'eve', '=cmd']) tokens[who] = await h.token(`${who}@example.com`);
   // Prepare a small history: three requesters, both actions, and every reachable status.
-  const plan: Array<{ who: string; body: ReturnType<typeof ssoRequest> | ReturnType<typeof protonRequest>; then?: ['approve' | 'deny', string] }> = [
+  const plan: Array<{
+    who: string;
+    body: ReturnType<typeof ssoRequest> | ReturnType<typeof protonRequest>;
+    then?: ['approve' | 'deny', string];
+  }> = [
     { who: 'alice', body: ssoRequest(), then: ['approve', 'bob@example.com'] },
     { who: 'alice', body: ssoRequest({ TargetId: '222222222222' }), then: ['deny', 'carol@example.com'] },
     { who: 'alice', body: protonRequest(PROTON_CONNECTION_IDS[0]!), then: ['approve', 'carol@example.com'] },
@@ -33,7 +48,15 @@ beforeAll(async () => {
   for (const step of plan) {
     const response = await h.call('POST', '/requests', { token: tokens[step.who], body: step.body });
     const body = response.body as { requestId: string; approvers: string[]; createdAt: string; action: string };
-    const record: Created = { requestId: body.requestId, requester: `${step.who}@example.com`, action: body.action, target: '', status: 'PENDING_APPROVAL', approvers: body.approvers, createdAt: body.createdAt };
+    const record: Created = {
+      requestId: body.requestId,
+      requester: `${step.who}@example.com`,
+      action: body.action,
+      target: '',
+      status: 'PENDING_APPROVAL',
+      approvers: body.approvers,
+      createdAt: body.createdAt,
+    };
     await h.waitForEvent(body.requestId, 'notified');
     if (step.then) {
       await decideAs(body.requestId, step.then[1], step.then[0]);
@@ -48,24 +71,59 @@ afterAll(async () => {
   await h.close();
 });
 
-type Page = { items: Array<{ requestId: string; requester: string; status: string; action: string; approvers: string[]; createdAt: string }>; nextCursor?: string };
+type Page = {
+  items: Array<{
+    requestId: string;
+    requester: string;
+    status: string;
+    action: string;
+    approvers: string[];
+    createdAt: string;
+  }>;
+  nextCursor?: string;
+};
 const list = async (query: Record<string, string>, who = 'dana') => {
   const response = await h.call('GET', `/requests?${new URLSearchParams(query).toString()}`, { token: tokens[who] });
   return { ...response, page: response.body as Page };
 };
 const ids = (items: Array<{ requestId: string }>) => items.map((i) => i.requestId);
-const expected = (predicate: (c: Created) => boolean) => created.filter(predicate).map((c) => c.requestId).reverse();
+const expected = (predicate: (c: Created) => boolean) =>
+  created
+    .filter(predicate)
+    .map((c) => c.requestId)
+    .reverse();
 
 describe('filters', () => {
   it.each([
     ['requester', { requester: 'alice@example.com' }, (c: Created) => c.requester === 'alice@example.com'],
     ['status', { status: 'DENIED' }, (c: Created) => c.status === 'DENIED'],
-    ['action', { action: 'proton:AcceptEnvironmentAccountConnection' }, (c: Created) => c.action === 'proton:AcceptEnvironmentAccountConnection'],
+    [
+      'action',
+      { action: 'proton:AcceptEnvironmentAccountConnection' },
+      (c: Created) => c.action === 'proton:AcceptEnvironmentAccountConnection',
+    ],
     ['approver', { approver: 'bob@example.com' }, (c: Created) => c.approvers.includes('bob@example.com')],
-    ['requester + status', { requester: 'bob@example.com', status: 'PENDING_APPROVAL' }, (c: Created) => c.requester === 'bob@example.com' && c.status === 'PENDING_APPROVAL'],
-    ['status + action', { status: 'COMPLETED', action: 'sso:CreateAccountAssignment' }, (c: Created) => c.status === 'COMPLETED' && c.action === 'sso:CreateAccountAssignment'],
-    ['approver + status (quorum-safe)', { approver: 'carol@example.com', status: 'DENIED' }, (c: Created) => c.approvers.includes('carol@example.com') && c.status === 'DENIED'],
-    ['approver + action', { approver: 'carol@example.com', action: 'proton:AcceptEnvironmentAccountConnection' }, (c: Created) => c.approvers.includes('carol@example.com') && c.action === 'proton:AcceptEnvironmentAccountConnection'],
+    [
+      'requester + status',
+      { requester: 'bob@example.com', status: 'PENDING_APPROVAL' },
+      (c: Created) => c.requester === 'bob@example.com' && c.status === 'PENDING_APPROVAL',
+    ],
+    [
+      'status + action',
+      { status: 'COMPLETED', action: 'sso:CreateAccountAssignment' },
+      (c: Created) => c.status === 'COMPLETED' && c.action === 'sso:CreateAccountAssignment',
+    ],
+    [
+      'approver + status (quorum-safe)',
+      { approver: 'carol@example.com', status: 'DENIED' },
+      (c: Created) => c.approvers.includes('carol@example.com') && c.status === 'DENIED',
+    ],
+    [
+      'approver + action',
+      { approver: 'carol@example.com', action: 'proton:AcceptEnvironmentAccountConnection' },
+      (c: Created) =>
+        c.approvers.includes('carol@example.com') && c.action === 'proton:AcceptEnvironmentAccountConnection',
+    ],
     ['no filter', {}, () => true],
   ])('%s returns exactly the matching requests, newest first', async (_case, query, predicate) => {
     // Act
@@ -150,7 +208,9 @@ describe('access control', () => {
     const mine = created.find((c) => c.requester === 'alice@example.com' && c.approvers.includes('bob@example.com'))!;
     // Act
     const [requester, approver, auditor, stranger] = await Promise.all(
-      ['alice', 'bob', 'dana', 'eve'].map((who) => h.call('GET', `/requests/${mine.requestId}`, { token: tokens[who] })),
+      ['alice', 'bob', 'dana', 'eve'].map((who) =>
+        h.call('GET', `/requests/${mine.requestId}`, { token: tokens[who] }),
+      ),
     );
     // Assess
     expect([requester!.status, approver!.status, auditor!.status, stranger!.status]).toEqual([200, 200, 200, 404]);

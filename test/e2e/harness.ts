@@ -18,13 +18,31 @@ export interface Harness {
   stack: LocalStack;
   /** Audits everything this test file saw for leaked secrets, then stops the stack. */
   close(): Promise<void>;
-  aws: { region: string; endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string }; maxAttempts: number };
+  aws: {
+    region: string;
+    endpoint: string;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+    maxAttempts: number;
+  };
   token(email: string): Promise<string>;
-  call(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string }): Promise<{ status: number; body: unknown; text: string; headers: Headers }>;
+  call(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string },
+  ): Promise<{ status: number; body: unknown; text: string; headers: Headers }>;
   outbox(requestId: string): Promise<Array<{ approver: string; kind: string; approvalUrl?: string; text: string }>>;
   waitForLinks(requestId: string, count: number): Promise<Map<string, string>>;
-  waitForMessages(requestId: string, kind: 'approval' | 'outcome', count: number): Promise<Awaited<ReturnType<Harness['outbox']>>>;
-  waitForStatus(requestId: string, token: string, statuses: string[], timeoutMs?: number): Promise<Record<string, unknown>>;
+  waitForMessages(
+    requestId: string,
+    kind: 'approval' | 'outcome',
+    count: number,
+  ): Promise<Awaited<ReturnType<Harness['outbox']>>>;
+  waitForStatus(
+    requestId: string,
+    token: string,
+    statuses: string[],
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
   /** The stored request item (DynamoDB JSON), read consistently. */
   readItem(requestId: string): Promise<Record<string, unknown> | undefined>;
   /** Waits until the request's events include `type` (e.g. `notified`, written just after the links go out). */
@@ -37,13 +55,28 @@ export interface Harness {
    * POSTs a Slack interaction `payload` to /slack/interactions, form-encoded and signed as Slack does. `timestamp`
    * (epoch seconds) defaults to now; `signature: null` sends no signature headers at all.
    */
-  slackClick(payload: unknown, options?: { secret?: string; timestamp?: number; signature?: string | null }): Promise<Awaited<ReturnType<Harness['call']>>>;
+  slackClick(
+    payload: unknown,
+    options?: { secret?: string; timestamp?: number; signature?: string | null },
+  ): Promise<Awaited<ReturnType<Harness['call']>>>;
 }
 
 export const startHarness = async (options: Partial<LocalStackOptions> = {}): Promise<Harness> => {
   captureLogs();
-  const stack = await startLocalStack({ port: 0, awsPort: 0, dataDir: options.dataDir ?? newDataDir(), quiet: true, timeScale: 0.01, ...options });
-  const aws = { region: 'us-east-1', endpoint: stack.awsUrl, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 };
+  const stack = await startLocalStack({
+    port: 0,
+    awsPort: 0,
+    dataDir: options.dataDir ?? newDataDir(),
+    quiet: true,
+    timeScale: 0.01,
+    ...options,
+  });
+  const aws = {
+    region: 'us-east-1',
+    endpoint: stack.awsUrl,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+  };
   const dynamodb = new DynamoDBClient(aws);
   const sfn = new SFNClient(aws);
 
@@ -68,7 +101,10 @@ export const startHarness = async (options: Partial<LocalStackOptions> = {}): Pr
     return { status: response.status, body: parsed, text, headers: response.headers };
   };
 
-  const outbox: Harness['outbox'] = async (requestId) => (await call('GET', `/local/outbox?requestId=${encodeURIComponent(requestId)}`)).body as Awaited<ReturnType<Harness['outbox']>>;
+  const outbox: Harness['outbox'] = async (requestId) =>
+    (await call('GET', `/local/outbox?requestId=${encodeURIComponent(requestId)}`)).body as Awaited<
+      ReturnType<Harness['outbox']>
+    >;
 
   const poll = async <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> => {
     const deadline = Date.now() + timeoutMs;
@@ -81,7 +117,8 @@ export const startHarness = async (options: Partial<LocalStackOptions> = {}): Pr
   };
 
   const slackSigningSecret = (): string =>
-    (JSON.parse(readFileSync(join(stack.dataDir, 'secrets.json'), 'utf8')) as { slackSigningSecret: string }).slackSigningSecret;
+    (JSON.parse(readFileSync(join(stack.dataDir, 'secrets.json'), 'utf8')) as { slackSigningSecret: string })
+      .slackSigningSecret;
 
   return {
     stack,
@@ -95,7 +132,9 @@ export const startHarness = async (options: Partial<LocalStackOptions> = {}): Pr
     aws,
     call,
     outbox,
-    token: async (email) => ((await call('POST', '/local/tokens', { body: { sub: email.split('@')[0], email } })).body as { token: string }).token,
+    token: async (email) =>
+      ((await call('POST', '/local/tokens', { body: { sub: email.split('@')[0], email } })).body as { token: string })
+        .token,
     waitForMessages: (requestId, kind, count) =>
       poll(`${count} ${kind} message(s) for ${requestId}`, async () => {
         const messages = (await outbox(requestId)).filter((m) => m.kind === kind);
@@ -104,14 +143,18 @@ export const startHarness = async (options: Partial<LocalStackOptions> = {}): Pr
     waitForLinks: (requestId, count) =>
       poll(`${count} approval link(s) for ${requestId}`, async () => {
         const links = (await outbox(requestId)).filter((m) => m.kind === 'approval' && m.approvalUrl);
-        return links.length >= count ? new Map(links.map((m) => [m.approver, new URL(m.approvalUrl!).pathname])) : undefined;
+        return links.length >= count
+          ? new Map(links.map((m) => [m.approver, new URL(m.approvalUrl!).pathname]))
+          : undefined;
       }),
     waitForStatus: (requestId, token, statuses, timeoutMs) =>
       poll(
         `${requestId} to reach ${statuses.join('/')}`,
         async () => {
           const { status, body } = await call('GET', `/requests/${requestId}`, { token });
-          return status === 200 && statuses.includes((body as { status: string }).status) ? (body as Record<string, unknown>) : undefined;
+          return status === 200 && statuses.includes((body as { status: string }).status)
+            ? (body as Record<string, unknown>)
+            : undefined;
         },
         timeoutMs,
       ),
@@ -119,21 +162,43 @@ export const startHarness = async (options: Partial<LocalStackOptions> = {}): Pr
     slackClick: (payload, { secret, timestamp = Math.floor(Date.now() / 1000), signature } = {}) => {
       const rawBody = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
       // Signed here from Slack's documented recipe, independently of the code under test.
-      const signed = `v0=${createHmac('sha256', secret ?? slackSigningSecret()).update(`v0:${timestamp}:${rawBody}`).digest('hex')}`;
+      const signed = `v0=${createHmac('sha256', secret ?? slackSigningSecret())
+        .update(`v0:${timestamp}:${rawBody}`)
+        .digest('hex')}`;
       const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
-      if (signature !== null) Object.assign(headers, { 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signature ?? signed });
+      if (signature !== null)
+        Object.assign(headers, {
+          'x-slack-request-timestamp': String(timestamp),
+          'x-slack-signature': signature ?? signed,
+        });
       return call('POST', '/slack/interactions', { rawBody, headers });
     },
     readItem: async (requestId) =>
-      (await dynamodb.send(new GetItemCommand({ TableName: stack.tableName, Key: { pk: { S: `REQUEST#${requestId}` }, sk: { S: 'REQUEST' } }, ConsistentRead: true }))).Item,
+      (
+        await dynamodb.send(
+          new GetItemCommand({
+            TableName: stack.tableName,
+            Key: { pk: { S: `REQUEST#${requestId}` }, sk: { S: 'REQUEST' } },
+            ConsistentRead: true,
+          }),
+        )
+      ).Item,
     waitForEvent: async (requestId, type) => {
       await poll(`a ${type} event on ${requestId}`, async () => {
-        const { Item } = await dynamodb.send(new GetItemCommand({ TableName: stack.tableName, Key: { pk: { S: `REQUEST#${requestId}` }, sk: { S: 'REQUEST' } }, ConsistentRead: true }));
+        const { Item } = await dynamodb.send(
+          new GetItemCommand({
+            TableName: stack.tableName,
+            Key: { pk: { S: `REQUEST#${requestId}` }, sk: { S: 'REQUEST' } },
+            ConsistentRead: true,
+          }),
+        );
         return Item?.events?.L?.some((e) => e.M?.type?.S === type) ? true : undefined;
       });
     },
     // Tests may scan: they check that nothing at all was written.
-    itemCount: async () => (await dynamodb.send(new ScanCommand({ TableName: stack.tableName, Select: 'COUNT' }))).Count ?? 0,
-    executionCount: async () => (await sfn.send(new ListExecutionsCommand({ stateMachineArn: stack.stateMachineArn }))).executions?.length ?? 0,
+    itemCount: async () =>
+      (await dynamodb.send(new ScanCommand({ TableName: stack.tableName, Select: 'COUNT' }))).Count ?? 0,
+    executionCount: async () =>
+      (await sfn.send(new ListExecutionsCommand({ stateMachineArn: stack.stateMachineArn }))).executions?.length ?? 0,
   };
 };

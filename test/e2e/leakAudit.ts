@@ -42,18 +42,35 @@ export const recordResponse = (text: string): void => {
 };
 
 /** Throws naming the kind of secret and where it surfaced, without printing the secret itself. */
-export const assertNoSecretsLeaked = async (stack: { dataDir: string; tableName: string; awsUrl: string }): Promise<void> => {
+export const assertNoSecretsLeaked = async (stack: {
+  dataDir: string;
+  tableName: string;
+  awsUrl: string;
+}): Promise<void> => {
   const secrets = JSON.parse(readFileSync(join(stack.dataDir, 'secrets.json'), 'utf8')) as Record<string, string>;
-  const db = new DynamoDBClient({ region: 'us-east-1', endpoint: stack.awsUrl, credentials: { accessKeyId: 'audit', secretAccessKey: 'audit' } });
+  const db = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: stack.awsUrl,
+    credentials: { accessKeyId: 'audit', secretAccessKey: 'audit' },
+  });
   // Test code may scan: this reads every stored task token to look for it elsewhere.
-  const { Items = [] } = await db.send(new ScanCommand({ TableName: stack.tableName, FilterExpression: 'sk = :sk', ExpressionAttributeValues: { ':sk': { S: 'TASK_TOKEN' } } }));
+  const { Items = [] } = await db.send(
+    new ScanCommand({
+      TableName: stack.tableName,
+      FilterExpression: 'sk = :sk',
+      ExpressionAttributeValues: { ':sk': { S: 'TASK_TOKEN' } },
+    }),
+  );
   db.destroy();
   const needles = [
     ...Object.entries(secrets).map(([name, value]) => ({ name, value })),
     ...Items.map((item) => ({ name: 'a task token', value: item.taskToken?.S ?? '' })),
   ].filter((n) => n.value.length >= 16);
   const outbox = (await readOutbox(join(stack.dataDir, 'outbox.jsonl'))).map((m) => JSON.stringify(m));
-  const haystacks = [...seen.map((text) => ({ where: 'a response or log line', text })), ...outbox.map((text) => ({ where: 'an outbox message', text }))];
+  const haystacks = [
+    ...seen.map((text) => ({ where: 'a response or log line', text })),
+    ...outbox.map((text) => ({ where: 'an outbox message', text })),
+  ];
   for (const { name, value } of needles) {
     const hit = haystacks.find((h) => h.text.includes(value));
     if (hit) throw new Error(`${name} leaked into ${hit.where}`);

@@ -13,7 +13,13 @@ beforeAll(async () => {
   writeFileSync(
     policyFile,
     JSON.stringify({
-      rules: [{ action: 'sso:CreateAccountAssignment', approvers: ['bob@example.com', 'carol@example.com', 'dave@example.com'], minApprovals: 2 }],
+      rules: [
+        {
+          action: 'sso:CreateAccountAssignment',
+          approvers: ['bob@example.com', 'carol@example.com', 'dave@example.com'],
+          minApprovals: 2,
+        },
+      ],
     }),
   );
   h = await startHarness({ dataDir, policyFile });
@@ -25,12 +31,17 @@ afterAll(async () => {
 });
 
 const decide = (path: string, decision: string) =>
-  h.call('POST', path, { rawBody: `decision=${decision}`, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' } });
+  h.call('POST', path, {
+    rawBody: `decision=${decision}`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+  });
 
 describe('quorum of two', () => {
   it('waits for the second distinct approver; an approver deciding twice gets 409', async () => {
     // Prepare
-    const { requestId } = (await h.call('POST', '/requests', { token: alice, body: ssoRequest() })).body as { requestId: string };
+    const { requestId } = (await h.call('POST', '/requests', { token: alice, body: ssoRequest() })).body as {
+      requestId: string;
+    };
     const links = await h.waitForLinks(requestId, 3);
     // Act
     const first = await decide(links.get('bob@example.com')!, 'approve');
@@ -44,12 +55,17 @@ describe('quorum of two', () => {
     expect(stillPending.status).toBe('PENDING_APPROVAL');
     expect(second.status).toBe(200);
     expect(done.status).toBe('COMPLETED');
-    expect((done.approvals as Array<{ approver: string }>).map((a) => a.approver)).toEqual(['bob@example.com', 'carol@example.com']);
+    expect((done.approvals as Array<{ approver: string }>).map((a) => a.approver)).toEqual([
+      'bob@example.com',
+      'carol@example.com',
+    ]);
   });
 
   it('a single deny ends the request even after one approval', async () => {
     // Prepare
-    const { requestId } = (await h.call('POST', '/requests', { token: alice, body: ssoRequest() })).body as { requestId: string };
+    const { requestId } = (await h.call('POST', '/requests', { token: alice, body: ssoRequest() })).body as {
+      requestId: string;
+    };
     const links = await h.waitForLinks(requestId, 3);
     await decide(links.get('bob@example.com')!, 'approve');
     // Act

@@ -33,7 +33,9 @@ beforeAll(async () => {
         { id: 'dana@example.com', slackUserId: SLACK_IDS.dana },
       ],
       auditors: ['dana@example.com'],
-      rules: [{ action: 'sso:CreateAccountAssignment', approvers: ['bob@example.com', 'carol@example.com'], minApprovals: 1 }],
+      rules: [
+        { action: 'sso:CreateAccountAssignment', approvers: ['bob@example.com', 'carol@example.com'], minApprovals: 1 },
+      ],
     }),
   );
   h = await startHarness({ dataDir, policyFile, slackBotToken: BOT_TOKEN, slackApiUrl: fake.url });
@@ -45,7 +47,11 @@ afterAll(async () => {
   await fake.close();
 });
 
-const poll = async <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> => {
+const poll = async <T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30_000,
+): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -57,20 +63,32 @@ const poll = async <T>(what: string, probe: () => Promise<T | undefined> | T | u
 
 type Button = { action_id: string; value?: string; url?: string };
 const buttons = (call: FakeSlackCall): Button[] =>
-  ((call.args.blocks ?? []) as Array<{ type: string; elements?: Button[] }>).filter((b) => b.type === 'actions').flatMap((b) => b.elements ?? []);
+  ((call.args.blocks ?? []) as Array<{ type: string; elements?: Button[] }>)
+    .filter((b) => b.type === 'actions')
+    .flatMap((b) => b.elements ?? []);
 
 const approvalMessages = (requestId: string): FakeSlackCall[] =>
   fake.callsTo('chat.postMessage').filter((call) => buttons(call).some((b) => b.value === requestId));
 
-const getRequest = async (requestId: string) => (await h.call('GET', `/requests/${requestId}`, { token: alice })).body as { status: string; approvals: unknown[]; events: Array<{ type: string }> };
+const getRequest = async (requestId: string) =>
+  (await h.call('GET', `/requests/${requestId}`, { token: alice })).body as {
+    status: string;
+    approvals: unknown[];
+    events: Array<{ type: string }>;
+  };
 
 /** Submits as alice and waits until both approvers were sent their DM and the `notified` event is recorded. */
 const submitAndNotify = async (): Promise<{ requestId: string; messages: Map<string, FakeSlackCall> }> => {
   const submitted = await h.call('POST', '/requests', { token: alice, body: ssoRequest() });
   expect(submitted.status).toBe(202);
   const { requestId } = submitted.body as { requestId: string };
-  await poll(`${requestId} to be notified`, async () => ((await getRequest(requestId)).events?.some((e) => e.type === 'notified') ? true : undefined));
-  return { requestId, messages: new Map(approvalMessages(requestId).map((call) => [call.args.channel as string, call])) };
+  await poll(`${requestId} to be notified`, async () =>
+    (await getRequest(requestId)).events?.some((e) => e.type === 'notified') ? true : undefined,
+  );
+  return {
+    requestId,
+    messages: new Map(approvalMessages(requestId).map((call) => [call.args.channel as string, call])),
+  };
 };
 
 /** A block_actions payload as Slack sends it for a button in the bot's DM. */
@@ -83,7 +101,9 @@ const clickPayload = (slackUserId: string, actionId: string, requestId: string) 
   channel: { id: slackUserId, name: 'directmessage' },
   response_url: 'https://hooks.slack.com/actions/T0LOCAL/1/not-used',
   trigger_id: '1.2.3',
-  actions: [{ type: 'button', block_id: 'decision', action_id: actionId, value: requestId, action_ts: '1700000000.000002' }],
+  actions: [
+    { type: 'button', block_id: 'decision', action_id: actionId, value: requestId, action_ts: '1700000000.000002' },
+  ],
 });
 
 const errorCode = (body: unknown): string | undefined => (body as { error?: { code?: string } }).error?.code;
@@ -113,7 +133,10 @@ describe('approval DMs', () => {
     const { requestId } = await submitAndNotify();
     const before = await getRequest(requestId);
     // Act
-    const response = await h.slackClick({ ...clickPayload(SLACK_IDS.bob, 'open', requestId), actions: [{ type: 'button', action_id: 'open', url: 'https://x' }] });
+    const response = await h.slackClick({
+      ...clickPayload(SLACK_IDS.bob, 'open', requestId),
+      actions: [{ type: 'button', action_id: 'open', url: 'https://x' }],
+    });
     // Assess
     expect(response.status).toBe(200);
     expect(await getRequest(requestId)).toEqual(before);
@@ -131,16 +154,22 @@ describe('deciding from Slack', () => {
     expect(response.text).toBe('');
     expect(messages.size).toBe(2);
     for (const [channel, posted] of messages) {
-      const rewritten = fake.callsTo('chat.update').filter((u) => u.args.channel === channel && u.args.ts === posted.response.ts);
+      const rewritten = fake
+        .callsTo('chat.update')
+        .filter((u) => u.args.channel === channel && u.args.ts === posted.response.ts);
       expect(rewritten.length).toBeGreaterThanOrEqual(1);
       expect(rewritten[0]!.args.text).toEqual(expect.stringContaining('Approved by bob@example.com'));
       expect(buttons(rewritten[0]!)).toEqual([]);
     }
     const done = await h.waitForStatus(requestId, alice, ['COMPLETED', 'FAILED']);
     expect(done.status).toBe('COMPLETED');
-    expect(done.approvals).toEqual([expect.objectContaining({ approver: 'bob@example.com', decision: 'approve', via: 'slack' })]);
+    expect(done.approvals).toEqual([
+      expect.objectContaining({ approver: 'bob@example.com', decision: 'approve', via: 'slack' }),
+    ]);
     const told = await poll('the requester’s outcome DM', () =>
-      fake.callsTo('chat.postMessage').find((c) => c.args.channel === SLACK_IDS.alice && String(c.args.text).includes(requestId)),
+      fake
+        .callsTo('chat.postMessage')
+        .find((c) => c.args.channel === SLACK_IDS.alice && String(c.args.text).includes(requestId)),
     );
     expect(told.args.text).toEqual(expect.stringContaining('approved and is done'));
     expect(told.args.unfurl_links).toBe(false);
@@ -154,9 +183,13 @@ describe('deciding from Slack', () => {
     const done = await h.waitForStatus(requestId, alice, ['DENIED']);
     // Assess
     expect(response.status).toBe(200);
-    expect(done.approvals).toEqual([expect.objectContaining({ approver: 'carol@example.com', decision: 'deny', via: 'slack' })]);
+    expect(done.approvals).toEqual([
+      expect.objectContaining({ approver: 'carol@example.com', decision: 'deny', via: 'slack' }),
+    ]);
     const told = await poll('the requester’s outcome DM', () =>
-      fake.callsTo('chat.postMessage').find((c) => c.args.channel === SLACK_IDS.alice && String(c.args.text).includes(requestId)),
+      fake
+        .callsTo('chat.postMessage')
+        .find((c) => c.args.channel === SLACK_IDS.alice && String(c.args.text).includes(requestId)),
     );
     expect(told.args.text).toEqual(expect.stringContaining('was denied'));
   });
@@ -178,7 +211,13 @@ describe('deciding from Slack', () => {
     expect(done.approvals).toEqual([expect.objectContaining({ approver: 'bob@example.com', decision: 'approve' })]);
     const notices = fake.callsTo('chat.postEphemeral').slice(ephemeralBefore);
     expect(notices).toEqual([
-      expect.objectContaining({ args: expect.objectContaining({ channel: SLACK_IDS.bob, user: SLACK_IDS.bob, text: expect.stringContaining(requestId) }) }),
+      expect.objectContaining({
+        args: expect.objectContaining({
+          channel: SLACK_IDS.bob,
+          user: SLACK_IDS.bob,
+          text: expect.stringContaining(requestId),
+        }),
+      }),
       expect.objectContaining({ args: expect.objectContaining({ channel: SLACK_IDS.carol, user: SLACK_IDS.carol }) }),
     ]);
   });
@@ -200,7 +239,9 @@ describe('deciding from Slack', () => {
     expect(await getRequest(requestId)).toEqual(before);
     expect(before.status).toBe('PENDING_APPROVAL');
     expect(fake.callsTo('chat.postEphemeral').slice(ephemeralBefore)).toEqual([
-      expect.objectContaining({ args: expect.objectContaining({ user: slackUserId, text: expect.stringContaining('not recorded') }) }),
+      expect.objectContaining({
+        args: expect.objectContaining({ user: slackUserId, text: expect.stringContaining('not recorded') }),
+      }),
     ]);
   });
 
@@ -254,9 +295,14 @@ describe('latency', () => {
       roundTrips.push(performance.now() - started);
       expect(response.status).toBe(200);
       const history = await sfn.send(
-        new GetExecutionHistoryCommand({ executionArn: `${h.stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:${requestId}`, maxResults: 1000 }),
+        new GetExecutionHistoryCommand({
+          executionArn: `${h.stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:${requestId}`,
+          maxResults: 1000,
+        }),
       );
-      const resumed = (history.events ?? []).find((e) => e.type === 'TaskSucceeded' && e.taskSucceededEventDetails?.resource?.includes('waitForTaskToken'));
+      const resumed = (history.events ?? []).find(
+        (e) => e.type === 'TaskSucceeded' && e.taskSucceededEventDetails?.resource?.includes('waitForTaskToken'),
+      );
       expect(resumed?.timestamp).toBeDefined();
       toTaskSucceeded.push(resumed!.timestamp!.getTime() - sentAt);
     }
@@ -273,6 +319,8 @@ describe('latency', () => {
     );
     expect(trip.max).toBeLessThan(3000);
     expect(resume.max).toBeLessThan(3000);
-    await Promise.all(requests.map(({ requestId }) => h.waitForStatus(requestId, alice, ['COMPLETED', 'FAILED'], 60_000)));
+    await Promise.all(
+      requests.map(({ requestId }) => h.waitForStatus(requestId, alice, ['COMPLETED', 'FAILED'], 60_000)),
+    );
   });
 });

@@ -4,8 +4,20 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CreateAccountAssignmentCommand, ListAccountAssignmentsCommand, SSOAdminClient } from '@aws-sdk/client-sso-admin';
-import { PROTON_CONNECTION_IDS, SSO_PARAMETERS, newDataDir, protonRequest, ssoRequest, startHarness, type Harness } from './harness.js';
+import {
+  CreateAccountAssignmentCommand,
+  ListAccountAssignmentsCommand,
+  SSOAdminClient,
+} from '@aws-sdk/client-sso-admin';
+import {
+  PROTON_CONNECTION_IDS,
+  SSO_PARAMETERS,
+  newDataDir,
+  protonRequest,
+  ssoRequest,
+  startHarness,
+  type Harness,
+} from './harness.js';
 
 const TIME_SCALE = 0.002;
 const MAX_MINUTES = 120;
@@ -32,7 +44,10 @@ type View = {
   events: Array<{ at: string; type: string; detail: Record<string, unknown> }>;
   error?: { name: string; message: string };
 };
-type ErrorBody = { error: { code: string; message: string; details?: Array<{ path: string; message: string }> }; request?: View };
+type ErrorBody = {
+  error: { code: string; message: string; details?: Array<{ path: string; message: string }> };
+  request?: View;
+};
 
 const SETTLED = ['ACTIVE', 'COMPLETED', 'FAILED', 'DENIED', 'EXPIRED', 'REVOKED', 'REVOKE_FAILED'];
 const ENDED = ['REVOKED', 'REVOKE_FAILED', 'FAILED'];
@@ -52,9 +67,18 @@ beforeAll(async () => {
       approvalTimeoutSeconds: 86_400,
       auditors: ['dana@example.com'],
       rules: [
-        { action: 'sso:CreateAccountAssignment', match: { TargetId: ['111111111111'] }, approvers: ['bob@example.com', 'carol@example.com'], maxDurationMinutes: MAX_MINUTES },
+        {
+          action: 'sso:CreateAccountAssignment',
+          match: { TargetId: ['111111111111'] },
+          approvers: ['bob@example.com', 'carol@example.com'],
+          maxDurationMinutes: MAX_MINUTES,
+        },
         // No maxDurationMinutes: the default applies.
-        { action: 'sso:CreateAccountAssignment', match: { TargetId: [OTHER_ACCOUNT] }, approvers: ['bob@example.com', 'carol@example.com'] },
+        {
+          action: 'sso:CreateAccountAssignment',
+          match: { TargetId: [OTHER_ACCOUNT] },
+          approvers: ['bob@example.com', 'carol@example.com'],
+        },
         { action: 'proton:AcceptEnvironmentAccountConnection', approvers: ['carol@example.com'] },
       ],
     }),
@@ -105,10 +129,18 @@ const activeGrant = async (PrincipalId: string, durationMinutes: number): Promis
   return view;
 };
 
-const waitForEnd = async (requestId: string, timeoutMs = 45_000): Promise<View> => (await h.waitForStatus(requestId, alice, ENDED, timeoutMs)) as unknown as View;
+const waitForEnd = async (requestId: string, timeoutMs = 45_000): Promise<View> =>
+  (await h.waitForStatus(requestId, alice, ENDED, timeoutMs)) as unknown as View;
 
 const isAssigned = async (PrincipalId: string, AccountId = '111111111111'): Promise<boolean> => {
-  const listed = await sso.send(new ListAccountAssignmentsCommand({ InstanceArn: SSO_PARAMETERS.InstanceArn, AccountId, PermissionSetArn: SSO_PARAMETERS.PermissionSetArn, MaxResults: 100 }));
+  const listed = await sso.send(
+    new ListAccountAssignmentsCommand({
+      InstanceArn: SSO_PARAMETERS.InstanceArn,
+      AccountId,
+      PermissionSetArn: SSO_PARAMETERS.PermissionSetArn,
+      MaxResults: 100,
+    }),
+  );
   return (listed.AccountAssignments ?? []).some((a) => a.PrincipalId === PrincipalId && a.PrincipalType === 'USER');
 };
 
@@ -119,12 +151,40 @@ const revoke = (requestId: string, token: string) => h.call('POST', `/requests/$
 // First, while no workflow runs: these assert that nothing at all is written or started.
 describe('bad durations', () => {
   it.each([
-    ['Proton with durationMinutes', { ...protonRequest(PROTON_CONNECTION_IDS[0]!), durationMinutes: 30 }, 'durationMinutes', undefined],
-    ['SSO above the rule limit', { ...ssoRequest({ PrincipalId: P.scheduled }), durationMinutes: MAX_MINUTES + 1 }, 'durationMinutes', String(MAX_MINUTES)],
-    ['SSO above the default limit', { ...ssoRequest({ PrincipalId: P.scheduled, TargetId: OTHER_ACCOUNT }), durationMinutes: DEFAULT_MAX_MINUTES + 1 }, 'durationMinutes', String(DEFAULT_MAX_MINUTES)],
+    [
+      'Proton with durationMinutes',
+      { ...protonRequest(PROTON_CONNECTION_IDS[0]!), durationMinutes: 30 },
+      'durationMinutes',
+      undefined,
+    ],
+    [
+      'SSO above the rule limit',
+      { ...ssoRequest({ PrincipalId: P.scheduled }), durationMinutes: MAX_MINUTES + 1 },
+      'durationMinutes',
+      String(MAX_MINUTES),
+    ],
+    [
+      'SSO above the default limit',
+      {
+        ...ssoRequest({ PrincipalId: P.scheduled, TargetId: OTHER_ACCOUNT }),
+        durationMinutes: DEFAULT_MAX_MINUTES + 1,
+      },
+      'durationMinutes',
+      String(DEFAULT_MAX_MINUTES),
+    ],
     ['zero minutes', { ...ssoRequest({ PrincipalId: P.scheduled }), durationMinutes: 0 }, 'durationMinutes', undefined],
-    ['a fraction of a minute', { ...ssoRequest({ PrincipalId: P.scheduled }), durationMinutes: 1.5 }, 'durationMinutes', undefined],
-    ['minutes as text', { ...ssoRequest({ PrincipalId: P.scheduled }), durationMinutes: '60' }, 'durationMinutes', undefined],
+    [
+      'a fraction of a minute',
+      { ...ssoRequest({ PrincipalId: P.scheduled }), durationMinutes: 1.5 },
+      'durationMinutes',
+      undefined,
+    ],
+    [
+      'minutes as text',
+      { ...ssoRequest({ PrincipalId: P.scheduled }), durationMinutes: '60' },
+      'durationMinutes',
+      undefined,
+    ],
   ])('%s: 400 naming durationMinutes, nothing written or started', async (_case, body, path, limit) => {
     // Prepare
     const itemsBefore = await h.itemCount();
@@ -154,14 +214,18 @@ describe('scheduled end', () => {
     // Assess
     expect(active.status).toBe('ACTIVE');
     expect(active.activeUntil).toEqual(expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/));
-    expect(eventsOf(active, 'active')).toEqual([expect.objectContaining({ detail: expect.objectContaining({ activeUntil: active.activeUntil }) })]);
+    expect(eventsOf(active, 'active')).toEqual([
+      expect.objectContaining({ detail: expect.objectContaining({ activeUntil: active.activeUntil }) }),
+    ]);
     expect(assignedWhileActive).toBe(true);
     expect(ended.status).toBe('REVOKED');
     const types = ended.events.map((e) => e.type);
     expect(types.indexOf('completed')).toBeGreaterThan(-1);
     expect(types.indexOf('active')).toBeGreaterThan(types.indexOf('completed'));
     expect(types.indexOf('revoked')).toBeGreaterThan(types.indexOf('active'));
-    expect(eventsOf(ended, 'revoked')).toEqual([expect.objectContaining({ detail: expect.objectContaining({ deleted: true }) })]);
+    expect(eventsOf(ended, 'revoked')).toEqual([
+      expect.objectContaining({ detail: expect.objectContaining({ deleted: true }) }),
+    ]);
     expect(eventsOf(ended, 'revocation_attempt').length).toBeGreaterThan(0);
     expect(ended.revokeRequestedBy).toBeUndefined();
     expect(await isAssigned(P.scheduled)).toBe(false);
@@ -180,17 +244,28 @@ describe('overlap safety', () => {
     const longEnded = await waitForEnd(long.requestId);
     // Assess
     expect(shortEnded.status).toBe('REVOKED');
-    expect(eventsOf(shortEnded, 'revoked')).toEqual([expect.objectContaining({ detail: expect.objectContaining({ deleted: false }) })]);
+    expect(eventsOf(shortEnded, 'revoked')).toEqual([
+      expect.objectContaining({ detail: expect.objectContaining({ deleted: false }) }),
+    ]);
     expect(longMeanwhile.status).toBe('ACTIVE');
     expect(assignedBetween).toBe(true);
     expect(longEnded.status).toBe('REVOKED');
-    expect(eventsOf(longEnded, 'revoked')).toEqual([expect.objectContaining({ detail: expect.objectContaining({ deleted: true }) })]);
+    expect(eventsOf(longEnded, 'revoked')).toEqual([
+      expect.objectContaining({ detail: expect.objectContaining({ deleted: true }) }),
+    ]);
     expect(await isAssigned(P.overlap)).toBe(false);
   });
 
   it('an assignment that existed before our grant survives the grant ending', async () => {
     // Prepare: created outside the system, straight through the SDK
-    await sso.send(new CreateAccountAssignmentCommand({ ...SSO_PARAMETERS, PrincipalId: P.preExisting, PrincipalType: 'USER', TargetType: 'AWS_ACCOUNT' }));
+    await sso.send(
+      new CreateAccountAssignmentCommand({
+        ...SSO_PARAMETERS,
+        PrincipalId: P.preExisting,
+        PrincipalType: 'USER',
+        TargetType: 'AWS_ACCOUNT',
+      }),
+    );
     const deadline = Date.now() + 10_000;
     while (!(await isAssigned(P.preExisting))) {
       if (Date.now() > deadline) throw new Error('the pre-existing assignment never appeared');
@@ -201,7 +276,9 @@ describe('overlap safety', () => {
     const ended = await waitForEnd(grant.requestId);
     // Assess
     expect(ended.status).toBe('REVOKED');
-    expect(eventsOf(ended, 'revoked')).toEqual([expect.objectContaining({ detail: expect.objectContaining({ deleted: false }) })]);
+    expect(eventsOf(ended, 'revoked')).toEqual([
+      expect.objectContaining({ detail: expect.objectContaining({ deleted: false }) }),
+    ]);
     expect(await isAssigned(P.preExisting)).toBe(true);
   });
 });
@@ -220,7 +297,12 @@ describe('early end: POST /requests/{id}/revoke', () => {
     expect(stranger.status).toBe(404);
     expect((stranger.body as ErrorBody).error.code).toBe('NotFound');
     expect(accepted.status).toBe(202);
-    expect(accepted.body).toEqual({ requestId: grant.requestId, status: 'ACTIVE', revokeRequestedBy: 'alice@example.com', message: 'Revocation started' });
+    expect(accepted.body).toEqual({
+      requestId: grant.requestId,
+      status: 'ACTIVE',
+      revokeRequestedBy: 'alice@example.com',
+      message: 'Revocation started',
+    });
     expect(again.status).toBe(409);
     const conflict = again.body as ErrorBody;
     expect(conflict.error.code).toBe('RevokeConflict');
@@ -228,8 +310,12 @@ describe('early end: POST /requests/{id}/revoke', () => {
     expect(conflict.error.message).toContain(conflict.request!.status);
     expect(ended.status).toBe('REVOKED');
     expect(ended.revokeRequestedBy).toBe('alice@example.com');
-    expect(eventsOf(ended, 'revoke_requested')).toEqual([expect.objectContaining({ detail: { by: 'alice@example.com' } })]);
-    expect(eventsOf(ended, 'revoked')).toEqual([expect.objectContaining({ detail: expect.objectContaining({ deleted: true }) })]);
+    expect(eventsOf(ended, 'revoke_requested')).toEqual([
+      expect.objectContaining({ detail: { by: 'alice@example.com' } }),
+    ]);
+    expect(eventsOf(ended, 'revoked')).toEqual([
+      expect.objectContaining({ detail: expect.objectContaining({ deleted: true }) }),
+    ]);
     expect(afterEnd.status).toBe(409);
     expect((afterEnd.body as ErrorBody).request).toMatchObject({ status: 'REVOKED' });
     expect((afterEnd.body as ErrorBody).error.message).toContain('REVOKED');
@@ -245,7 +331,9 @@ describe('early end: POST /requests/{id}/revoke', () => {
     // Assess
     expect(accepted.status).toBe(202);
     expect(ended.status).toBe('REVOKED');
-    expect(eventsOf(ended, 'revoke_requested')).toEqual([expect.objectContaining({ detail: { by: 'dana@example.com' } })]);
+    expect(eventsOf(ended, 'revoke_requested')).toEqual([
+      expect.objectContaining({ detail: { by: 'dana@example.com' } }),
+    ]);
     expect(await isAssigned(P.byAuditor)).toBe(false);
   });
 
@@ -261,10 +349,14 @@ describe('early end: POST /requests/{id}/revoke', () => {
     const secondEnded = await waitForEnd(second.requestId, 8_000);
     // Assess
     expect(firstEnded.status).toBe('REVOKED');
-    expect(eventsOf(firstEnded, 'revoked')).toEqual([expect.objectContaining({ detail: expect.objectContaining({ deleted: false }) })]);
+    expect(eventsOf(firstEnded, 'revoked')).toEqual([
+      expect.objectContaining({ detail: expect.objectContaining({ deleted: false }) }),
+    ]);
     expect(assignedBetween).toBe(true);
     expect(secondEnded.status).toBe('REVOKED');
-    expect(eventsOf(secondEnded, 'revoked')).toEqual([expect.objectContaining({ detail: expect.objectContaining({ deleted: true }) })]);
+    expect(eventsOf(secondEnded, 'revoked')).toEqual([
+      expect.objectContaining({ detail: expect.objectContaining({ deleted: true }) }),
+    ]);
     expect(await isAssigned(P.earlyOverlap)).toBe(false);
   });
 
@@ -279,7 +371,10 @@ describe('early end: POST /requests/{id}/revoke', () => {
     const afterCompleted = await revoke(requestId, alice);
     // Assess
     expect(pending.status).toBe(409);
-    expect((pending.body as ErrorBody).error).toMatchObject({ code: 'RevokeConflict', message: expect.stringContaining('PENDING_APPROVAL') });
+    expect((pending.body as ErrorBody).error).toMatchObject({
+      code: 'RevokeConflict',
+      message: expect.stringContaining('PENDING_APPROVAL'),
+    });
     expect((pending.body as ErrorBody).request).toMatchObject({ requestId, status: 'PENDING_APPROVAL' });
     expect(completed.status).toBe('COMPLETED');
     expect(afterCompleted.status).toBe(409);

@@ -6,7 +6,10 @@ import { SSO_PARAMETERS, ssoRequest, startHarness, type Harness } from './harnes
 
 const FAULTS = 'sso-admin.DeleteAccountAssignment=ConflictException:0.5';
 // Distinct principals, so each grant creates and deletes its own assignment.
-const PRINCIPALS = Array.from({ length: 8 }, (_, i) => `f81d4fae-7dec-11d0-a765-00a0c91e7c${String(i).padStart(2, '0')}`);
+const PRINCIPALS = Array.from(
+  { length: 8 },
+  (_, i) => `f81d4fae-7dec-11d0-a765-00a0c91e7c${String(i).padStart(2, '0')}`,
+);
 // Two grants of one assignment under the same faults: only the later end may delete it.
 const SHARED = 'f81d4fae-7dec-11d0-a765-00a0c91e7cff';
 const FIXTURES = JSON.stringify({
@@ -34,17 +37,30 @@ afterAll(async () => {
 });
 
 const grant = async (PrincipalId: string, durationMinutes: number): Promise<string> => {
-  const submitted = await h.call('POST', '/requests', { token: alice, body: { ...ssoRequest({ PrincipalId }), durationMinutes } });
+  const submitted = await h.call('POST', '/requests', {
+    token: alice,
+    body: { ...ssoRequest({ PrincipalId }), durationMinutes },
+  });
   expect(submitted.status).toBe(202);
   const { requestId } = submitted.body as { requestId: string };
   const links = await h.waitForLinks(requestId, 2);
-  await h.call('POST', [...links.values()][0]!, { rawBody: 'decision=approve', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' } });
+  await h.call('POST', [...links.values()][0]!, {
+    rawBody: 'decision=approve',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+  });
   return requestId;
 };
 
 const assignedPrincipals = async (): Promise<string[]> => {
   const sso = new SSOAdminClient(h.aws);
-  const listed = await sso.send(new ListAccountAssignmentsCommand({ InstanceArn: SSO_PARAMETERS.InstanceArn, AccountId: '111111111111', PermissionSetArn: SSO_PARAMETERS.PermissionSetArn, MaxResults: 100 }));
+  const listed = await sso.send(
+    new ListAccountAssignmentsCommand({
+      InstanceArn: SSO_PARAMETERS.InstanceArn,
+      AccountId: '111111111111',
+      PermissionSetArn: SSO_PARAMETERS.PermissionSetArn,
+      MaxResults: 100,
+    }),
+  );
   sso.destroy();
   return (listed.AccountAssignments ?? []).map((a) => a.PrincipalId ?? '');
 };
@@ -57,7 +73,9 @@ describe('with ConflictException on half of the deletions', () => {
     // Prepare
     const ids = await Promise.all(PRINCIPALS.map((principal) => grant(principal, 30)));
     // Act
-    const finals = (await Promise.all(ids.map((id) => h.waitForStatus(id, alice, ['REVOKED', 'REVOKE_FAILED', 'FAILED', 'COMPLETED'], 120_000)))) as unknown as View[];
+    const finals = (await Promise.all(
+      ids.map((id) => h.waitForStatus(id, alice, ['REVOKED', 'REVOKE_FAILED', 'FAILED', 'COMPLETED'], 120_000)),
+    )) as unknown as View[];
     // Assess
     expect(finals.map((f) => f.status)).toEqual(ids.map(() => 'REVOKED'));
     for (const final of finals) {
@@ -75,9 +93,19 @@ describe('with ConflictException on half of the deletions', () => {
     await h.waitForStatus(long, alice, ['ACTIVE']);
     const short = await grant(SHARED, 15);
     // Act
-    const shortEnded = (await h.waitForStatus(short, alice, ['REVOKED', 'REVOKE_FAILED', 'FAILED'], 60_000)) as unknown as View;
+    const shortEnded = (await h.waitForStatus(
+      short,
+      alice,
+      ['REVOKED', 'REVOKE_FAILED', 'FAILED'],
+      60_000,
+    )) as unknown as View;
     const between = await assignedPrincipals();
-    const longEnded = (await h.waitForStatus(long, alice, ['REVOKED', 'REVOKE_FAILED', 'FAILED'], 60_000)) as unknown as View;
+    const longEnded = (await h.waitForStatus(
+      long,
+      alice,
+      ['REVOKED', 'REVOKE_FAILED', 'FAILED'],
+      60_000,
+    )) as unknown as View;
     // Assess
     expect(shortEnded.status).toBe('REVOKED');
     expect(shortEnded.events.find((e) => e.type === 'revoked')?.detail).toMatchObject({ deleted: false });

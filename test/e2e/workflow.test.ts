@@ -4,7 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ListAccountAssignmentsCommand, SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { GetEnvironmentAccountConnectionCommand, ProtonClient } from '@aws-sdk/client-proton';
 import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { PROTON_CONNECTION_IDS, SSO_PARAMETERS, newDataDir, protonRequest, ssoRequest, startHarness, type Harness } from './harness.js';
+import {
+  PROTON_CONNECTION_IDS,
+  SSO_PARAMETERS,
+  newDataDir,
+  protonRequest,
+  ssoRequest,
+  startHarness,
+  type Harness,
+} from './harness.js';
 
 let h: Harness;
 let alice: string;
@@ -25,9 +33,13 @@ afterAll(async () => {
   await h.close();
 });
 
-const submit = async (body: unknown, token = alice, headers: Record<string, string> = {}) => h.call('POST', '/requests', { token, body, headers });
+const submit = async (body: unknown, token = alice, headers: Record<string, string> = {}) =>
+  h.call('POST', '/requests', { token, body, headers });
 const decide = (linkPath: string, decision: string) =>
-  h.call('POST', linkPath, { rawBody: `decision=${decision}`, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' } });
+  h.call('POST', linkPath, {
+    rawBody: `decision=${decision}`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+  });
 
 describe('approve to COMPLETED', () => {
   it('grants an Identity Center assignment, visible through ListAccountAssignments', async () => {
@@ -42,12 +54,24 @@ describe('approve to COMPLETED', () => {
     // Assess
     expect(decided.status).toBe(200);
     expect(done.status).toBe('COMPLETED');
-    expect(done.approvals).toEqual([expect.objectContaining({ approver: 'bob@example.com', decision: 'approve', via: 'link' })]);
+    expect(done.approvals).toEqual([
+      expect.objectContaining({ approver: 'bob@example.com', decision: 'approve', via: 'link' }),
+    ]);
     const types = (done.events as Array<{ type: string }>).map((e) => e.type);
-    expect(types).toEqual(expect.arrayContaining(['submitted', 'notified', 'decision', 'provisioning_attempt', 'status_poll', 'completed']));
+    expect(types).toEqual(
+      expect.arrayContaining(['submitted', 'notified', 'decision', 'provisioning_attempt', 'status_poll', 'completed']),
+    );
     const sso = new SSOAdminClient(h.aws);
-    const listed = await sso.send(new ListAccountAssignmentsCommand({ InstanceArn: SSO_PARAMETERS.InstanceArn, AccountId: SSO_PARAMETERS.TargetId, PermissionSetArn: SSO_PARAMETERS.PermissionSetArn }));
-    expect(listed.AccountAssignments).toContainEqual(expect.objectContaining({ PrincipalId: SSO_PARAMETERS.PrincipalId, PrincipalType: 'USER' }));
+    const listed = await sso.send(
+      new ListAccountAssignmentsCommand({
+        InstanceArn: SSO_PARAMETERS.InstanceArn,
+        AccountId: SSO_PARAMETERS.TargetId,
+        PermissionSetArn: SSO_PARAMETERS.PermissionSetArn,
+      }),
+    );
+    expect(listed.AccountAssignments).toContainEqual(
+      expect.objectContaining({ PrincipalId: SSO_PARAMETERS.PrincipalId, PrincipalType: 'USER' }),
+    );
     // The requester is told after the outcome is recorded, so the message may trail the status by a moment.
     const told = await h.waitForMessages(requestId, 'outcome', 1);
     expect(told).toEqual([expect.objectContaining({ approver: 'alice@example.com' })]);
@@ -65,7 +89,9 @@ describe('approve to COMPLETED', () => {
     expect(done.status).toBe('COMPLETED');
     expect(done.outcome).toMatchObject({ status: 'CONNECTED' });
     const proton = new ProtonClient(h.aws);
-    const { environmentAccountConnection } = await proton.send(new GetEnvironmentAccountConnectionCommand({ id: PROTON_CONNECTION_IDS[0]! }));
+    const { environmentAccountConnection } = await proton.send(
+      new GetEnvironmentAccountConnectionCommand({ id: PROTON_CONNECTION_IDS[0]! }),
+    );
     expect(environmentAccountConnection?.status).toBe('CONNECTED');
   });
 });
@@ -83,7 +109,9 @@ describe('deny', () => {
     expect(done.approvals).toEqual([expect.objectContaining({ approver: 'bob@example.com', decision: 'deny' })]);
     await h.waitForStatus(requestId, alice, ['DENIED']);
     const proton = new ProtonClient(h.aws);
-    const { environmentAccountConnection } = await proton.send(new GetEnvironmentAccountConnectionCommand({ id: PROTON_CONNECTION_IDS[1]! }));
+    const { environmentAccountConnection } = await proton.send(
+      new GetEnvironmentAccountConnectionCommand({ id: PROTON_CONNECTION_IDS[1]! }),
+    );
     expect(environmentAccountConnection?.status).toBe('PENDING');
     const late = await decide(links.get('carol@example.com')!, 'approve');
     expect(late.status).toBe(410);
@@ -92,7 +120,12 @@ describe('deny', () => {
 
 describe('bad input', () => {
   it.each([
-    ['a body that is not JSON', { rawBody: '{not json', headers: { 'content-type': 'application/json' } }, 400, '(body)'],
+    [
+      'a body that is not JSON',
+      { rawBody: '{not json', headers: { 'content-type': 'application/json' } },
+      400,
+      '(body)',
+    ],
     ['an unknown action', { body: { ...ssoRequest(), action: 'iam:CreateUser' } }, 400, 'action'],
     ['a bad TargetId', { body: ssoRequest({ TargetId: '1234' }) }, 400, 'parameters.TargetId'],
     ['an uppercase Proton id', { body: protonRequest(PROTON_CONNECTION_IDS[0]!.toUpperCase()) }, 400, 'parameters.id'],
@@ -107,7 +140,8 @@ describe('bad input', () => {
     const response = await h.call('POST', '/requests', { token: alice, ...request });
     // Assess
     expect(response.status).toBe(status);
-    const error = (response.body as { error: { code: string; message: string; details?: Array<{ path: string }> } }).error;
+    const error = (response.body as { error: { code: string; message: string; details?: Array<{ path: string }> } })
+      .error;
     expect(typeof error.code).toBe('string');
     expect(typeof error.message).toBe('string');
     if (path) expect(error.details).toEqual(expect.arrayContaining([expect.objectContaining({ path })]));
@@ -133,7 +167,9 @@ describe('bad input', () => {
     // Act
     const first = await submit(ssoRequest(), alice, { 'idempotency-key': 'e2e-key-1' });
     const again = await submit(ssoRequest(), alice, { 'idempotency-key': 'e2e-key-1' });
-    const other = await submit({ ...ssoRequest(), justification: 'different' }, alice, { 'idempotency-key': 'e2e-key-1' });
+    const other = await submit({ ...ssoRequest(), justification: 'different' }, alice, {
+      'idempotency-key': 'e2e-key-1',
+    });
     // Assess
     expect(first.status).toBe(202);
     expect(again.status).toBe(202);
@@ -164,7 +200,10 @@ describe('approval links', () => {
 
   it('refuses self-approval: the requester is never sent a link and cannot forge one', async () => {
     // Prepare: bob asks, so only carol may approve
-    const { requestId, approvers } = (await submit(ssoRequest(), bob)).body as { requestId: string; approvers: string[] };
+    const { requestId, approvers } = (await submit(ssoRequest(), bob)).body as {
+      requestId: string;
+      approvers: string[];
+    };
     // Act
     const links = await h.waitForLinks(requestId, 1);
     // Assess
@@ -178,7 +217,9 @@ describe('approval links', () => {
     const links = await h.waitForLinks(requestId, 2);
     const paths = [...links.values()];
     // Act
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => decide(paths[i % paths.length]!, 'approve')));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => decide(paths[i % paths.length]!, 'approve')),
+    );
     const done = await h.waitForStatus(requestId, alice, ['COMPLETED', 'FAILED']);
     // Assess
     const statuses = results.map((r) => r.status);
@@ -187,8 +228,15 @@ describe('approval links', () => {
     expect(done.status).toBe('COMPLETED');
     expect(done.approvals).toHaveLength(1);
     const sfn = new SFNClient(h.aws);
-    const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: `${h.stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:${requestId}`, maxResults: 1000 }));
-    const approvalExits = (history.events ?? []).filter((e) => e.type === 'TaskStateExited' && e.stateExitedEventDetails?.name === 'RequestApproval');
+    const history = await sfn.send(
+      new GetExecutionHistoryCommand({
+        executionArn: `${h.stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:${requestId}`,
+        maxResults: 1000,
+      }),
+    );
+    const approvalExits = (history.events ?? []).filter(
+      (e) => e.type === 'TaskStateExited' && e.stateExitedEventDetails?.name === 'RequestApproval',
+    );
     expect(approvalExits).toHaveLength(1);
   });
 });
@@ -204,7 +252,9 @@ describe('restart', () => {
     const pending = (await submit(ssoRequest())).body as { requestId: string };
     await h.waitForEvent(pending.requestId, 'notified');
     const doneBefore = (await h.call('GET', `/requests/${done.requestId}`, { token: alice })).body;
-    const pendingBefore = (await h.call('GET', `/requests/${pending.requestId}`, { token: alice })).body as { events: unknown[] };
+    const pendingBefore = (await h.call('GET', `/requests/${pending.requestId}`, { token: alice })).body as {
+      events: unknown[];
+    };
     await h.stack.close();
     // Act
     h = await startHarness({ dataDir });

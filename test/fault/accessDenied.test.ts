@@ -48,12 +48,21 @@ describe('AcceptEnvironmentAccountConnection always AccessDeniedException', () =
     expect(done.status).toBe('FAILED');
     expect(h.stack.awsCallCount(ACCEPT_TARGET) - callsBefore).toBe(1);
     const errors = done.events.filter((e) => e.type === 'provisioning_error');
-    expect(errors).toEqual([expect.objectContaining({ detail: expect.objectContaining({ operation: 'AcceptEnvironmentAccountConnection', error: 'AccessDeniedException' }) })]);
+    expect(errors).toEqual([
+      expect.objectContaining({
+        detail: expect.objectContaining({
+          operation: 'AcceptEnvironmentAccountConnection',
+          error: 'AccessDeniedException',
+        }),
+      }),
+    ]);
     expect(done.error).toEqual({ name: 'AccessDeniedException', message: expect.stringContaining('Injected fault') });
     expect(told).toEqual([expect.objectContaining({ approver: 'alice@example.com', kind: 'outcome' })]);
     expect(told[0]!.text).toMatch(/fail/i);
     const proton = new ProtonClient(h.aws);
-    const { environmentAccountConnection } = await proton.send(new GetEnvironmentAccountConnectionCommand({ id: connectionId }));
+    const { environmentAccountConnection } = await proton.send(
+      new GetEnvironmentAccountConnectionCommand({ id: connectionId }),
+    );
     proton.destroy();
     expect(environmentAccountConnection?.status).toBe('PENDING');
   });

@@ -24,20 +24,40 @@ const POLICY_ACCOUNTS = ['111111111111', '222222222222'];
 const MAX_DURATION_MINUTES = 480;
 const JWT_ISSUER = 'access-approvals-local';
 const JWT_AUDIENCE = 'access-approvals';
-const STATUSES = ['PENDING_APPROVAL', 'APPROVED', 'COMPLETED', 'DENIED', 'EXPIRED', 'FAILED', 'ACTIVE', 'REVOKED', 'REVOKE_FAILED'];
+const STATUSES = [
+  'PENDING_APPROVAL',
+  'APPROVED',
+  'COMPLETED',
+  'DENIED',
+  'EXPIRED',
+  'FAILED',
+  'ACTIVE',
+  'REVOKED',
+  'REVOKE_FAILED',
+];
 const SLACK_USERS = { alice: 'U0ALICE', bob: 'U0BOB', carol: 'U0CAROL' };
 
 // The reference constraints (../shared/reference), written here rather than imported, so the oracle that decides
 // "this value is invalid" is not the code under test.
 const SSO_RULES: Record<string, { min?: number; max?: number; pattern?: RegExp; enum?: string[] }> = {
   InstanceArn: { min: 10, max: 1224, pattern: /^arn:aws:sso:::instance\/(sso)?ins-[a-zA-Z0-9-.]{16}$/ },
-  PermissionSetArn: { min: 10, max: 1224, pattern: /^arn:aws:sso:::permissionSet\/(sso)?ins-[a-zA-Z0-9-.]{16}\/ps-[a-zA-Z0-9-./]{16}$/ },
-  PrincipalId: { min: 1, max: 47, pattern: /^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$/ },
+  PermissionSetArn: {
+    min: 10,
+    max: 1224,
+    pattern: /^arn:aws:sso:::permissionSet\/(sso)?ins-[a-zA-Z0-9-.]{16}\/ps-[a-zA-Z0-9-./]{16}$/,
+  },
+  PrincipalId: {
+    min: 1,
+    max: 47,
+    pattern: /^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$/,
+  },
   PrincipalType: { enum: ['USER', 'GROUP'] },
   TargetId: { pattern: /^\d{12}$/ },
   TargetType: { enum: ['AWS_ACCOUNT'] },
 };
-const PROTON_RULES: typeof SSO_RULES = { id: { pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/ } };
+const PROTON_RULES: typeof SSO_RULES = {
+  id: { pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/ },
+};
 
 /** What a refusal must look like. */
 type Expectation =
@@ -95,9 +115,11 @@ const families = new Map<string, number>();
 // ---------------------------------------------------------------------------------------------------------
 // Small helpers.
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
-const short = (text: string, max = 160): string => (text.length > max ? `${text.slice(0, max)}…(${text.length} chars)` : text);
+const short = (text: string, max = 160): string =>
+  text.length > max ? `${text.slice(0, max)}…(${text.length} chars)` : text;
 const isJson = (text: string): boolean => {
   try {
     JSON.parse(text);
@@ -120,21 +142,36 @@ const put = (target: Record<string, unknown>, key: string, value: unknown): void
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 };
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
-const b64url = (value: unknown): string => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
-const hmac = (algorithm: string, key: Buffer | string, data: string): Buffer => createHmac(algorithm, key).update(data).digest();
+const b64url = (value: unknown): string =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const hmac = (algorithm: string, key: Buffer | string, data: string): Buffer =>
+  createHmac(algorithm, key).update(data).digest();
 
 /** A compact JWS signed with HS256/384/512, or unsigned for alg "none"; written here so any claim can be forged. */
-const jwt = (payload: Record<string, unknown>, key: Buffer, alg: 'HS256' | 'HS384' | 'HS512' | 'none' = 'HS256'): string => {
+const jwt = (
+  payload: Record<string, unknown>,
+  key: Buffer,
+  alg: 'HS256' | 'HS384' | 'HS512' | 'none' = 'HS256',
+): string => {
   const signingInput = `${b64url({ alg, typ: 'JWT' })}.${b64url(payload)}`;
   if (alg === 'none') return `${signingInput}.`;
   return `${signingInput}.${hmac(`sha${alg.slice(2)}`, key, signingInput).toString('base64url')}`;
 };
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
-const goodClaims = (): Record<string, unknown> => ({ sub: 'alice', email: ALICE, iss: JWT_ISSUER, aud: JWT_AUDIENCE, iat: nowSeconds(), exp: nowSeconds() + 3600 });
+const goodClaims = (): Record<string, unknown> => ({
+  sub: 'alice',
+  email: ALICE,
+  iss: JWT_ISSUER,
+  aud: JWT_AUDIENCE,
+  iat: nowSeconds(),
+  exp: nowSeconds() + 3600,
+});
 
 /** An approval link token as functions/approvals/linkToken.ts documents it: payload.HMAC-SHA256(payload). */
-const linkToken = (payload: string, secret: string): string => `${payload}.${hmac('sha256', secret, payload).toString('base64url')}`;
-const slackSign = (secret: string, timestamp: string, body: string): string => `v0=${hmac('sha256', secret, `v0:${timestamp}:${body}`).toString('hex')}`;
+const linkToken = (payload: string, secret: string): string =>
+  `${payload}.${hmac('sha256', secret, payload).toString('base64url')}`;
+const slackSign = (secret: string, timestamp: string, body: string): string =>
+  `v0=${hmac('sha256', secret, `v0:${timestamp}:${body}`).toString('hex')}`;
 
 const violatesRule = (rules: typeof SSO_RULES, field: string, value: unknown): boolean => {
   const rule = rules[field];
@@ -158,11 +195,13 @@ const contractProblem = (body: unknown, status: number, allowRequest: boolean): 
   if (!isRecord(error)) return 'no error object';
   const unknown = Object.keys(error).filter((k) => !['code', 'message', 'details'].includes(k));
   if (unknown.length > 0) return `unexpected error keys ${unknown.join(', ')}`;
-  if (typeof error.code !== 'string' || !(CODES[status] ?? []).includes(error.code)) return `code ${JSON.stringify(error.code)} is not a ${status} code`;
+  if (typeof error.code !== 'string' || !(CODES[status] ?? []).includes(error.code))
+    return `code ${JSON.stringify(error.code)} is not a ${status} code`;
   if (typeof error.message !== 'string' || error.message === '') return 'no message';
   if (error.details !== undefined) {
     if (!Array.isArray(error.details) || error.details.length === 0) return 'details is not a non-empty list';
-    if (!error.details.every((d) => isRecord(d) && typeof d.path === 'string' && typeof d.message === 'string')) return 'a detail is not {path, message}';
+    if (!error.details.every((d) => isRecord(d) && typeof d.path === 'string' && typeof d.message === 'string'))
+      return 'a detail is not {path, message}';
   }
   if (error.code === 'ValidationError' && error.details === undefined) return 'ValidationError without details';
   return undefined;
@@ -175,7 +214,8 @@ const problemWith = (c: Case, res: Awaited<ReturnType<Harness['call']>>): string
   switch (c.expect.kind) {
     case 'gateway401':
       if (res.status !== 401) return `expected the authorizer's 401, got ${res.status}`;
-      if (JSON.stringify(res.body) !== JSON.stringify({ message: 'Unauthorized' })) return "body is not API Gateway's {message: Unauthorized}";
+      if (JSON.stringify(res.body) !== JSON.stringify({ message: 'Unauthorized' }))
+        return "body is not API Gateway's {message: Unauthorized}";
       return undefined;
     case 'contract':
       if (!c.expect.statuses.includes(res.status)) return `expected ${c.expect.statuses.join('/')}, got ${res.status}`;
@@ -193,8 +233,13 @@ const counts = async () => ({ items: await h.itemCount(), executions: await h.ex
 
 /** Headers for a report: the test users' own tokens by name, anything else shortened. */
 const shownHeaders = (headers: Record<string, string>): string => {
-  const names = new Map([ctx.alice, ctx.bob, ctx.eve].map((t, i) => [`Bearer ${t}`, `Bearer <${['alice', 'bob', 'eve'][i]}>`]));
-  return short(JSON.stringify(Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, names.get(v) ?? short(v, 80)]))), 300);
+  const names = new Map(
+    [ctx.alice, ctx.bob, ctx.eve].map((t, i) => [`Bearer ${t}`, `Bearer <${['alice', 'bob', 'eve'][i]}>`]),
+  );
+  return short(
+    JSON.stringify(Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, names.get(v) ?? short(v, 80)]))),
+    300,
+  );
 };
 const describeSent = (s: Sent): string =>
   `${s.method} ${short(s.path, 120)} headers=${shownHeaders(s.headers)}${s.body !== undefined ? ` body=${short(JSON.stringify(s.body), 200)}` : ''}`;
@@ -205,27 +250,38 @@ const runBatch = async (cases: Case[]): Promise<void> => {
   const outcomes = await Promise.all(
     cases.map(async (c) => {
       const sent = c.request();
-      const res = await h.call(sent.method, sent.path, { headers: sent.headers, ...(sent.body !== undefined ? { rawBody: sent.body } : {}) });
+      const res = await h.call(sent.method, sent.path, {
+        headers: sent.headers,
+        ...(sent.body !== undefined ? { rawBody: sent.body } : {}),
+      });
       tally.set(c.route, (tally.get(c.route) ?? 0) + 1);
       const family = `${c.route} [${c.family.replace(/, body refused with \d+$/, '')}] → ${res.status}`;
       families.set(family, (families.get(family) ?? 0) + 1);
       const problem = problemWith(c, res);
-      return problem ? `${c.route} [${c.family}] ${problem}\n    sent ${describeSent(sent)}\n    got ${res.status} ${short(res.text, 300)}` : undefined;
+      return problem
+        ? `${c.route} [${c.family}] ${problem}\n    sent ${describeSent(sent)}\n    got ${res.status} ${short(res.text, 300)}`
+        : undefined;
     }),
   );
   const problems = outcomes.filter((p): p is string => p !== undefined);
   if (problems.length > 0) throw new Error(problems.join('\n'));
   const after = await counts();
   if (after.items !== before.items || after.executions !== before.executions) {
-    throw new Error(`a batch wrote: items ${before.items}→${after.items}, executions ${before.executions}→${after.executions}: ${cases.map((c) => `${c.route} [${c.family}]`).join('; ')}`);
+    throw new Error(
+      `a batch wrote: items ${before.items}→${after.items}, executions ${before.executions}→${after.executions}: ${cases.map((c) => `${c.route} [${c.family}]`).join('; ')}`,
+    );
   }
 };
 
 const holds = (arbitrary: fc.Arbitrary<Case>, runs: number): Promise<void> =>
-  fc.assert(fc.asyncProperty(fc.array(arbitrary, { minLength: BATCH, maxLength: BATCH }), runBatch), { seed: SEED, numRuns: runs });
+  fc.assert(fc.asyncProperty(fc.array(arbitrary, { minLength: BATCH, maxLength: BATCH }), runBatch), {
+    seed: SEED,
+    numRuns: runs,
+  });
 
 /** Labels a case for fast-check's counterexample report. */
-const labelled = (c: Case): Case => Object.assign(c, { [fc.toStringMethod]: () => `${c.route} [${c.family}] ${describeSent(c.request())}` });
+const labelled = (c: Case): Case =>
+  Object.assign(c, { [fc.toStringMethod]: () => `${c.route} [${c.family}] ${describeSent(c.request())}` });
 
 // ---------------------------------------------------------------------------------------------------------
 // Generic arbitraries.
@@ -236,8 +292,15 @@ const anyCodePoints = (min = 0, max = 40) => fc.string({ unit: 'binary', minLeng
 const anyText = (min = 0, max = 40) => fc.oneof(ascii(min, max), unicode(min, max), anyCodePoints(min, max));
 /** A long string without generating every character: a short unit repeated to the length. */
 const longText = (min: number, max: number) =>
-  fc.tuple(ascii(1, 8), fc.integer({ min, max })).map(([unit, length]) => unit.repeat(Math.ceil(length / unit.length)).slice(0, length));
-const token = (min = 1, max = 20) => fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_'), minLength: min, maxLength: max });
+  fc
+    .tuple(ascii(1, 8), fc.integer({ min, max }))
+    .map(([unit, length]) => unit.repeat(Math.ceil(length / unit.length)).slice(0, length));
+const token = (min = 1, max = 20) =>
+  fc.string({
+    unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_'),
+    minLength: min,
+    maxLength: max,
+  });
 const notAString = fc.oneof(
   fc.integer(),
   fc.double(),
@@ -246,7 +309,14 @@ const notAString = fc.oneof(
   fc.array(fc.jsonValue({ maxDepth: 1 }), { maxLength: 3 }),
   fc.dictionary(ascii(1, 6), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 }),
 );
-const notAnObject = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 4 }));
+const notAnObject = fc.oneof(
+  fc.string(),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 4 }),
+);
 const notAnInteger = fc.oneof(
   fc.string(),
   fc.boolean(),
@@ -258,11 +328,17 @@ const notAnInteger = fc.oneof(
 /** Small edits of a valid value: a character inserted, deleted or replaced, case changed, or whitespace added. */
 const edits = (valid: string) =>
   fc.oneof(
-    fc.tuple(fc.nat(), unicode(1, 3)).map(([i, s]) => valid.slice(0, i % (valid.length + 1)) + s + valid.slice(i % (valid.length + 1))),
+    fc
+      .tuple(fc.nat(), unicode(1, 3))
+      .map(([i, s]) => valid.slice(0, i % (valid.length + 1)) + s + valid.slice(i % (valid.length + 1))),
     fc.nat().map((i) => valid.slice(0, i % valid.length) + valid.slice((i % valid.length) + 1)),
-    fc.tuple(fc.nat(), ascii(1, 1)).map(([i, s]) => valid.slice(0, i % valid.length) + s + valid.slice((i % valid.length) + 1)),
+    fc
+      .tuple(fc.nat(), ascii(1, 1))
+      .map(([i, s]) => valid.slice(0, i % valid.length) + s + valid.slice((i % valid.length) + 1)),
     fc.constantFrom(valid.toUpperCase(), valid.toLowerCase(), `${valid}${valid}`, ''),
-    fc.tuple(fc.constantFrom(' ', '\t', '\n', '\u00a0', '\u200b', '\u0000'), fc.boolean()).map(([ws, before]) => (before ? ws + valid : valid + ws)),
+    fc
+      .tuple(fc.constantFrom(' ', '\t', '\n', '\u00a0', '\u200b', '\u0000'), fc.boolean())
+      .map(([ws, before]) => (before ? ws + valid : valid + ws)),
   );
 const contentType = fc.option(
   fc.constantFrom(
@@ -289,14 +365,30 @@ const contentType = fc.option(
 type AuthSpec = { family: string; header: () => string | undefined; expect: Expectation };
 
 const gatewayRefusals = (): fc.Arbitrary<AuthSpec> => {
-  const refuse = (family: string, header: () => string | undefined): AuthSpec => ({ family, header, expect: { kind: 'gateway401' } });
+  const refuse = (family: string, header: () => string | undefined): AuthSpec => ({
+    family,
+    header,
+    expect: { kind: 'gateway401' },
+  });
   return fc.oneof(
     fc.constant(refuse('no Authorization', () => undefined)),
     ascii(0, 60).map((s) => refuse('random Authorization', () => s)),
-    fc.tuple(fc.constantFrom('Bearer ', 'Bearer', 'bearer ', 'Basic ', 'Token ', 'JWT ', ''), token(0, 80)).map(([scheme, t]) => refuse('garbage token', () => `${scheme}${t}`)),
-    fc.uint8Array({ minLength: 8, maxLength: 32 }).map((key) => refuse('JWT signed with another key', () => `Bearer ${jwt(goodClaims(), Buffer.from(key))}`)),
-    fc.integer({ min: 1, max: 10_000_000 }).map((ago) => refuse('expired JWT', () => `Bearer ${jwt({ ...goodClaims(), exp: nowSeconds() - ago }, ctx.jwtKey)}`)),
-    fc.integer({ min: 120, max: 10_000_000 }).map((ahead) => refuse('JWT not valid yet', () => `Bearer ${jwt({ ...goodClaims(), nbf: nowSeconds() + ahead }, ctx.jwtKey)}`)),
+    fc
+      .tuple(fc.constantFrom('Bearer ', 'Bearer', 'bearer ', 'Basic ', 'Token ', 'JWT ', ''), token(0, 80))
+      .map(([scheme, t]) => refuse('garbage token', () => `${scheme}${t}`)),
+    fc
+      .uint8Array({ minLength: 8, maxLength: 32 })
+      .map((key) => refuse('JWT signed with another key', () => `Bearer ${jwt(goodClaims(), Buffer.from(key))}`)),
+    fc
+      .integer({ min: 1, max: 10_000_000 })
+      .map((ago) =>
+        refuse('expired JWT', () => `Bearer ${jwt({ ...goodClaims(), exp: nowSeconds() - ago }, ctx.jwtKey)}`),
+      ),
+    fc
+      .integer({ min: 120, max: 10_000_000 })
+      .map((ahead) =>
+        refuse('JWT not valid yet', () => `Bearer ${jwt({ ...goodClaims(), nbf: nowSeconds() + ahead }, ctx.jwtKey)}`),
+      ),
     ascii(0, 30)
       .filter((iss) => iss !== JWT_ISSUER)
       .map((iss) => refuse('JWT from another issuer', () => `Bearer ${jwt({ ...goodClaims(), iss }, ctx.jwtKey)}`)),
@@ -310,7 +402,14 @@ const gatewayRefusals = (): fc.Arbitrary<AuthSpec> => {
         return `Bearer ${jwt(claims, ctx.jwtKey)}`;
       }),
     ),
-    fc.constantFrom('none', 'HS384', 'HS512').map((alg) => refuse(`JWT with alg ${alg}`, () => `Bearer ${jwt(goodClaims(), ctx.jwtKey, alg as 'none' | 'HS384' | 'HS512')}`)),
+    fc
+      .constantFrom('none', 'HS384', 'HS512')
+      .map((alg) =>
+        refuse(
+          `JWT with alg ${alg}`,
+          () => `Bearer ${jwt(goodClaims(), ctx.jwtKey, alg as 'none' | 'HS384' | 'HS512')}`,
+        ),
+      ),
     fc.tuple(fc.nat(), token(1, 1)).map(([i, ch]) =>
       refuse('JWT with an altered payload', () => {
         const [head = '', payload = '', signature = ''] = jwt(goodClaims(), ctx.jwtKey).split('.');
@@ -319,7 +418,11 @@ const gatewayRefusals = (): fc.Arbitrary<AuthSpec> => {
         return `Bearer ${head}.${payload.slice(0, at)}${swapped}${payload.slice(at + 1)}.${signature}`;
       }),
     ),
-    fc.constantFrom('Token', 'Bearer x', 'JWT', 'Basic').map((scheme) => refuse('a valid JWT behind the wrong scheme', () => `${scheme} ${jwt(goodClaims(), ctx.jwtKey)}`)),
+    fc
+      .constantFrom('Token', 'Bearer x', 'JWT', 'Basic')
+      .map((scheme) =>
+        refuse('a valid JWT behind the wrong scheme', () => `${scheme} ${jwt(goodClaims(), ctx.jwtKey)}`),
+      ),
     fc.constant(refuse('two tokens', () => `Bearer ${ctx.alice} ${ctx.alice}`)),
   );
 };
@@ -352,12 +455,16 @@ const validSso = fc
     durationMinutes: fc.option(fc.integer({ min: 1, max: MAX_DURATION_MINUTES }), { nil: undefined }),
     justification: unicode(1, 40).filter((j) => /\S/u.test(j)),
   })
-  .map(({ TargetId, durationMinutes, justification }): Body => ({
-    ...ssoRequest({ TargetId }),
-    justification,
-    ...(durationMinutes !== undefined ? { durationMinutes } : {}),
-  }));
-const validProton = fc.constantFrom(...PROTON_CONNECTION_IDS).map((id): Body => ({ action: PROTON_ACTION, parameters: { id }, justification: 'new environment' }));
+  .map(
+    ({ TargetId, durationMinutes, justification }): Body => ({
+      ...ssoRequest({ TargetId }),
+      justification,
+      ...(durationMinutes !== undefined ? { durationMinutes } : {}),
+    }),
+  );
+const validProton = fc
+  .constantFrom(...PROTON_CONNECTION_IDS)
+  .map((id): Body => ({ action: PROTON_ACTION, parameters: { id }, justification: 'new environment' }));
 const validBody = fc.oneof(validSso, validProton);
 
 const paramNames = (body: Body): string[] => Object.keys(body.action === SSO_ACTION ? SSO_RULES : PROTON_RULES);
@@ -365,44 +472,86 @@ const rulesOf = (body: Body) => (body.action === SSO_ACTION ? SSO_RULES : PROTON
 const params = (body: Body): Record<string, unknown> => body.parameters as Record<string, unknown>;
 
 type BodyCase = { family: string; raw: string; statuses: number[] };
-const bodyCase = (family: string, raw: string, statuses: number[] = [400]): BodyCase => ({ family, raw, statuses: bytes(raw) > MAX_BODY_BYTES ? [413] : statuses });
-const asJson = (family: string, statuses?: number[]) => (body: unknown): BodyCase => bodyCase(family, JSON.stringify(body), statuses);
+const bodyCase = (family: string, raw: string, statuses: number[] = [400]): BodyCase => ({
+  family,
+  raw,
+  statuses: bytes(raw) > MAX_BODY_BYTES ? [413] : statuses,
+});
+const asJson =
+  (family: string, statuses?: number[]) =>
+  (body: unknown): BodyCase =>
+    bodyCase(family, JSON.stringify(body), statuses);
 
 const wrongTypes = validBody.chain((body) =>
-  fc.constantFrom('action', 'parameters', 'justification', 'durationMinutes', ...paramNames(body).map((p) => `parameters.${p}`)).chain((path) =>
-    (path === 'parameters' ? notAnObject : path === 'durationMinutes' ? notAnInteger : notAString).map((value) => {
-      const next = clone(body);
-      if (path.startsWith('parameters.')) params(next)[path.slice('parameters.'.length)] = value;
-      else next[path] = value;
-      return asJson(`wrong type at ${path}`)(next);
-    }),
-  ),
+  fc
+    .constantFrom(
+      'action',
+      'parameters',
+      'justification',
+      'durationMinutes',
+      ...paramNames(body).map((p) => `parameters.${p}`),
+    )
+    .chain((path) =>
+      (path === 'parameters' ? notAnObject : path === 'durationMinutes' ? notAnInteger : notAString).map((value) => {
+        const next = clone(body);
+        if (path.startsWith('parameters.')) params(next)[path.slice('parameters.'.length)] = value;
+        else next[path] = value;
+        return asJson(`wrong type at ${path}`)(next);
+      }),
+    ),
 );
 
 const missingFields = validBody.chain((body) =>
-  fc.subarray(['action', 'parameters', 'justification', ...paramNames(body).map((p) => `parameters.${p}`)], { minLength: 1 }).map((paths) => {
-    const next = clone(body);
-    for (const path of paths) {
-      if (path.startsWith('parameters.')) {
-        if (isRecord(next.parameters)) delete params(next)[path.slice('parameters.'.length)];
-      } else delete next[path];
-    }
-    return asJson(`missing ${paths.join(', ')}`)(next);
-  }),
+  fc
+    .subarray(['action', 'parameters', 'justification', ...paramNames(body).map((p) => `parameters.${p}`)], {
+      minLength: 1,
+    })
+    .map((paths) => {
+      const next = clone(body);
+      for (const path of paths) {
+        if (path.startsWith('parameters.')) {
+          if (isRecord(next.parameters)) delete params(next)[path.slice('parameters.'.length)];
+        } else delete next[path];
+      }
+      return asJson(`missing ${paths.join(', ')}`)(next);
+    }),
 );
 
 const extraKey = fc.oneof(
   ascii(1, 20),
   unicode(1, 10),
-  fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'Action', 'ACTION', 'parameters ', 'requester', 'requestId', 'status', 'approvers', 'InstanceArn', 'id', ''),
+  fc.constantFrom(
+    '__proto__',
+    'constructor',
+    'prototype',
+    'toString',
+    'Action',
+    'ACTION',
+    'parameters ',
+    'requester',
+    'requestId',
+    'status',
+    'approvers',
+    'InstanceArn',
+    'id',
+    '',
+  ),
 );
 const extraFields = validBody.chain((body) =>
   fc
-    .tuple(fc.constantFrom('top level', 'parameters'), fc.uniqueArray(fc.tuple(extraKey, fc.jsonValue({ maxDepth: 2 })), { minLength: 1, maxLength: 3, selector: ([k]) => k }))
+    .tuple(
+      fc.constantFrom('top level', 'parameters'),
+      fc.uniqueArray(fc.tuple(extraKey, fc.jsonValue({ maxDepth: 2 })), {
+        minLength: 1,
+        maxLength: 3,
+        selector: ([k]) => k,
+      }),
+    )
     .map(([where, fields]) => {
       const next = clone(body);
       const target = where === 'top level' ? next : params(next);
-      const known = where === 'top level' ? ['action', 'parameters', 'justification', 'durationMinutes'] : paramNames(body);
+      const known =
+        where === 'top level' ? ['action', 'parameters', 'justification', 'durationMinutes'] : paramNames(body);
       const added = fields.filter(([key]) => !known.includes(key));
       // Every key may have been a known one; then a key no schema has stands in.
       for (const [key, value] of added.length > 0 ? added : [['unexpected', 1] as const]) put(target, key, value);
@@ -429,7 +578,10 @@ const badJustifications = fc
     validBody,
     fc.oneof(
       fc.constant(''),
-      fc.stringOf(fc.constantFrom(' ', '\t', '\n', '\r', '\u00a0', '\u2003', '\u3000', '\ufeff', '\u2028'), { minLength: 1, maxLength: 20 }),
+      fc.stringOf(fc.constantFrom(' ', '\t', '\n', '\r', '\u00a0', '\u2003', '\u3000', '\ufeff', '\u2028'), {
+        minLength: 1,
+        maxLength: 20,
+      }),
       longText(1_025, 4_000),
     ),
   )
@@ -441,7 +593,17 @@ const badActions = fc
     fc
       .oneof(
         anyText(0, 40),
-        fc.constantFrom('SSO:CreateAccountAssignment', 'sso:createaccountassignment', `${SSO_ACTION} `, ` ${PROTON_ACTION}`, 'sso:*', '*', 'iam:CreateUser', 'sso:DeleteAccountAssignment', 'proton:RejectEnvironmentAccountConnection'),
+        fc.constantFrom(
+          'SSO:CreateAccountAssignment',
+          'sso:createaccountassignment',
+          `${SSO_ACTION} `,
+          ` ${PROTON_ACTION}`,
+          'sso:*',
+          '*',
+          'iam:CreateUser',
+          'sso:DeleteAccountAssignment',
+          'proton:RejectEnvironmentAccountConnection',
+        ),
       )
       .filter((a) => !ACTIONS.includes(a)),
   )
@@ -449,9 +611,20 @@ const badActions = fc
 
 const badDurations = fc.oneof(
   fc
-    .tuple(validSso, fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: MAX_DURATION_MINUTES + 1 }), fc.constantFrom(1e21, Number.MAX_SAFE_INTEGER, -0.5, 0.5, 60.5)))
+    .tuple(
+      validSso,
+      fc.oneof(
+        fc.integer({ max: 0 }),
+        fc.integer({ min: MAX_DURATION_MINUTES + 1 }),
+        fc.constantFrom(1e21, Number.MAX_SAFE_INTEGER, -0.5, 0.5, 60.5),
+      ),
+    )
     .map(([body, durationMinutes]) => asJson('durationMinutes out of range')({ ...body, durationMinutes })),
-  fc.tuple(validProton, fc.integer({ min: 1, max: MAX_DURATION_MINUTES })).map(([body, durationMinutes]) => asJson('durationMinutes on an action that cannot be revoked')({ ...body, durationMinutes })),
+  fc
+    .tuple(validProton, fc.integer({ min: 1, max: MAX_DURATION_MINUTES }))
+    .map(([body, durationMinutes]) =>
+      asJson('durationMinutes on an action that cannot be revoked')({ ...body, durationMinutes }),
+    ),
 );
 
 const nonJson = fc
@@ -464,17 +637,26 @@ const nonJson = fc
     fc.tuple(validBody, ascii(1, 10)).map(([body, tail]) => `${JSON.stringify(body)}${tail}`),
     validBody.map((body) => `\ufeff${JSON.stringify(body)}`),
     validBody.map((body) => JSON.stringify(body).replace(/"/g, "'")),
-    validBody.map((body) => new URLSearchParams({ action: String(body.action), justification: String(body.justification) }).toString()),
+    validBody.map((body) =>
+      new URLSearchParams({ action: String(body.action), justification: String(body.justification) }).toString(),
+    ),
   )
   .filter((text) => !isJson(text))
   .map((text) => bodyCase('not JSON', text));
 
 const nonObjectJson = fc
-  .oneof(notAnObject, validBody.map((body) => [body]))
+  .oneof(
+    notAnObject,
+    validBody.map((body) => [body]),
+  )
   .map((value) => bodyCase('JSON that is not an object', JSON.stringify(value)));
 
 const hugeBodies = fc
-  .tuple(validBody, fc.constantFrom('justification', 'extra', 'parameter', 'not JSON'), longText(MAX_BODY_BYTES + 1, 2 * MAX_BODY_BYTES))
+  .tuple(
+    validBody,
+    fc.constantFrom('justification', 'extra', 'parameter', 'not JSON'),
+    longText(MAX_BODY_BYTES + 1, 2 * MAX_BODY_BYTES),
+  )
   .map(([body, where, filler]) => {
     if (where === 'not JSON') return bodyCase('over 32 KiB', filler);
     const next = clone(body);
@@ -493,7 +675,13 @@ const unknownConnection = fc
   .uuid()
   .map((id) => id.toLowerCase())
   .filter((id) => !PROTON_CONNECTION_IDS.includes(id))
-  .map((id) => asJson('no such Proton connection')({ action: PROTON_ACTION, parameters: { id }, justification: 'new environment' }));
+  .map((id) =>
+    asJson('no such Proton connection')({
+      action: PROTON_ACTION,
+      parameters: { id },
+      justification: 'new environment',
+    }),
+  );
 
 const badBodies: fc.Arbitrary<BodyCase> = fc.oneof(
   { weight: 3, arbitrary: wrongTypes },
@@ -515,43 +703,83 @@ const badIdempotencyKey = fc.oneof(
   fc.constant(''),
   fc.string({ unit: fc.constantFrom(...'abcdefXYZ0123456789!~-_.:'), minLength: 256, maxLength: 400 }),
   fc.tuple(token(), fc.constantFrom(' ', '\t', '  '), token()).map(([a, ws, b]) => `${a}${ws}${b}`),
-  fc.tuple(token(), fc.integer({ min: 0x80, max: 0xff }), token()).map(([a, code, b]) => `${a}${String.fromCharCode(code)}${b}`),
+  fc
+    .tuple(token(), fc.integer({ min: 0x80, max: 0xff }), token())
+    .map(([a, code, b]) => `${a}${String.fromCharCode(code)}${b}`),
 );
 
 const postRequests = (): fc.Arbitrary<Case> =>
   fc.oneof(
-    { weight: 6, arbitrary: fc.tuple(badBodies, contentType, fc.option(token(1, 40), { nil: undefined })).map(([b, type, key]) => labelled({
-      route: 'POST /requests',
-      family: b.family,
-      request: () => ({
-        method: 'POST',
-        path: '/requests',
-        headers: { authorization: `Bearer ${ctx.alice}`, ...(type ? { 'content-type': type } : {}), ...(key ? { 'idempotency-key': key } : {}) },
-        body: b.raw,
-      }),
-      expect: { kind: 'contract', statuses: b.statuses },
-    })) },
-    { weight: 1, arbitrary: fc.tuple(validBody, badIdempotencyKey).map(([body, key]) => labelled({
-      route: 'POST /requests',
-      family: 'valid body, invalid Idempotency-Key',
-      request: () => ({ method: 'POST', path: '/requests', headers: { authorization: `Bearer ${ctx.alice}`, 'content-type': 'application/json', 'idempotency-key': key }, body: JSON.stringify(body) }),
-      expect: { kind: 'contract', statuses: [400] },
-    })) },
-    { weight: 2, arbitrary: fc.tuple(validBody, badAuth(), contentType).map(([body, auth, type]) => labelled({
-      route: 'POST /requests',
-      family: `valid body, ${auth.family}`,
-      request: () => {
-        const header = auth.header();
-        return { method: 'POST', path: '/requests', headers: { ...(header !== undefined ? { authorization: header } : {}), ...(type ? { 'content-type': type } : {}) }, body: JSON.stringify(body) };
-      },
-      expect: auth.expect,
-    })) },
+    {
+      weight: 6,
+      arbitrary: fc.tuple(badBodies, contentType, fc.option(token(1, 40), { nil: undefined })).map(([b, type, key]) =>
+        labelled({
+          route: 'POST /requests',
+          family: b.family,
+          request: () => ({
+            method: 'POST',
+            path: '/requests',
+            headers: {
+              authorization: `Bearer ${ctx.alice}`,
+              ...(type ? { 'content-type': type } : {}),
+              ...(key ? { 'idempotency-key': key } : {}),
+            },
+            body: b.raw,
+          }),
+          expect: { kind: 'contract', statuses: b.statuses },
+        }),
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(validBody, badIdempotencyKey).map(([body, key]) =>
+        labelled({
+          route: 'POST /requests',
+          family: 'valid body, invalid Idempotency-Key',
+          request: () => ({
+            method: 'POST',
+            path: '/requests',
+            headers: {
+              authorization: `Bearer ${ctx.alice}`,
+              'content-type': 'application/json',
+              'idempotency-key': key,
+            },
+            body: JSON.stringify(body),
+          }),
+          expect: { kind: 'contract', statuses: [400] },
+        }),
+      ),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(validBody, badAuth(), contentType).map(([body, auth, type]) =>
+        labelled({
+          route: 'POST /requests',
+          family: `valid body, ${auth.family}`,
+          request: () => {
+            const header = auth.header();
+            return {
+              method: 'POST',
+              path: '/requests',
+              headers: {
+                ...(header !== undefined ? { authorization: header } : {}),
+                ...(type ? { 'content-type': type } : {}),
+              },
+              body: JSON.stringify(body),
+            };
+          },
+          expect: auth.expect,
+        }),
+      ),
+    },
   );
 
 // ---------------------------------------------------------------------------------------------------------
 // GET /requests
 
-const isoTime = fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2030-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString());
+const isoTime = fc
+  .date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2030-12-31T23:59:59Z'), noInvalidDate: true })
+  .map((d) => d.toISOString());
 const badTime = fc.oneof(
   anyText(1, 40),
   longText(41, 80),
@@ -561,14 +789,33 @@ const badTime = fc.oneof(
   isoTime.map((t) => t.replace('T', ' ')),
   isoTime.map((t) => String(Date.parse(t))),
   // Dates that do not exist, and hours past the end of the day.
-  fc.constantFrom('2026-02-30T10:00:00Z', '2026-02-29T00:00Z', '2026-04-31T10:00:00Z', '2026-13-01T00:00:00Z', '2026-00-10T00:00:00Z', '2026-01-01T24:00:00Z', '2026-01-01T23:60:00Z', '2026-01-01T10:00:60Z'),
+  fc.constantFrom(
+    '2026-02-30T10:00:00Z',
+    '2026-02-29T00:00Z',
+    '2026-04-31T10:00:00Z',
+    '2026-13-01T00:00:00Z',
+    '2026-00-10T00:00:00Z',
+    '2026-01-01T24:00:00Z',
+    '2026-01-01T23:60:00Z',
+    '2026-01-01T10:00:60Z',
+  ),
 );
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 /** Well-formed UTC times of instants that do not exist: the 30th of February, the 31st of April, 24:00. */
 const impossibleTime = fc
-  .record({ y: fc.integer({ min: 2000, max: 2099 }), mo: fc.integer({ min: 1, max: 12 }), d: fc.integer({ min: 28, max: 31 }), hh: fc.constantFrom(0, 9, 23, 24), mi: fc.integer({ min: 0, max: 59 }), seconds: fc.boolean() })
+  .record({
+    y: fc.integer({ min: 2000, max: 2099 }),
+    mo: fc.integer({ min: 1, max: 12 }),
+    d: fc.integer({ min: 28, max: 31 }),
+    hh: fc.constantFrom(0, 9, 23, 24),
+    mi: fc.integer({ min: 0, max: 59 }),
+    seconds: fc.boolean(),
+  })
   .filter(({ y, mo, d, hh }) => d > new Date(Date.UTC(y, mo, 0)).getUTCDate() || hh === 24)
-  .map(({ y, mo, d, hh, mi, seconds }) => `${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(hh)}:${pad(mi)}${seconds ? ':00' : ''}Z`);
+  .map(
+    ({ y, mo, d, hh, mi, seconds }) =>
+      `${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(hh)}:${pad(mi)}${seconds ? ':00' : ''}Z`,
+  );
 const lengthOk = (max: number) => (s: string) => s.length >= 1 && s.length <= max;
 const validQueryParts = fc.record(
   {
@@ -598,20 +845,65 @@ const toQuery = (parts: QueryParts, requester?: string): URLSearchParams => {
 };
 /** One thing wrong with an otherwise valid query of alice's own requests. */
 const queryFault = fc.oneof(
-  fc.tuple(anyText(1, 12).filter((k) => !['requester', 'status', 'action', 'targetId', 'approver', 'from', 'to', 'limit', 'cursor', 'format'].includes(k)), anyText(0, 20)).map(([key, value]) => ({ family: 'unknown parameter', key, value })),
-  fc.constantFrom('Status', 'REQUESTER', 'page', 'offset', 'sort', 'q').map((key) => ({ family: 'unknown parameter', key, value: 'x' })),
-  anyText(0, 30).filter((s) => !STATUSES.includes(s)).map((value) => ({ family: 'unknown status', key: 'status', value })),
-  fc.constantFrom('pending_approval', 'PENDING', 'PENDING_APPROVAL,DENIED', ' COMPLETED').map((value) => ({ family: 'unknown status', key: 'status', value })),
-  anyText(0, 30).filter((s) => !ACTIONS.includes(s)).map((value) => ({ family: 'unknown action', key: 'action', value })),
-  fc.tuple(fc.constantFrom('from', 'to'), badTime).map(([key, value]) => ({ family: `bad ${key}`, key, value })),
-  fc.tuple(fc.constantFrom('from', 'to'), impossibleTime).map(([key, value]) => ({ family: `${key} that does not exist`, key, value })),
   fc
-    .oneof(fc.constantFrom('0', '201', '-1', '1.5', '1e2', '0x10', ' 5', '5 ', '+5', '', 'abc', '99999999999999999999', '٥'), fc.integer({ min: 201 }).map(String), fc.integer({ max: 0 }).map(String))
+    .tuple(
+      anyText(1, 12).filter(
+        (k) =>
+          ![
+            'requester',
+            'status',
+            'action',
+            'targetId',
+            'approver',
+            'from',
+            'to',
+            'limit',
+            'cursor',
+            'format',
+          ].includes(k),
+      ),
+      anyText(0, 20),
+    )
+    .map(([key, value]) => ({ family: 'unknown parameter', key, value })),
+  fc
+    .constantFrom('Status', 'REQUESTER', 'page', 'offset', 'sort', 'q')
+    .map((key) => ({ family: 'unknown parameter', key, value: 'x' })),
+  anyText(0, 30)
+    .filter((s) => !STATUSES.includes(s))
+    .map((value) => ({ family: 'unknown status', key: 'status', value })),
+  fc
+    .constantFrom('pending_approval', 'PENDING', 'PENDING_APPROVAL,DENIED', ' COMPLETED')
+    .map((value) => ({ family: 'unknown status', key: 'status', value })),
+  anyText(0, 30)
+    .filter((s) => !ACTIONS.includes(s))
+    .map((value) => ({ family: 'unknown action', key: 'action', value })),
+  fc.tuple(fc.constantFrom('from', 'to'), badTime).map(([key, value]) => ({ family: `bad ${key}`, key, value })),
+  fc
+    .tuple(fc.constantFrom('from', 'to'), impossibleTime)
+    .map(([key, value]) => ({ family: `${key} that does not exist`, key, value })),
+  fc
+    .oneof(
+      fc.constantFrom('0', '201', '-1', '1.5', '1e2', '0x10', ' 5', '5 ', '+5', '', 'abc', '99999999999999999999', '٥'),
+      fc.integer({ min: 201 }).map(String),
+      fc.integer({ max: 0 }).map(String),
+    )
     .map((value) => ({ family: 'bad limit', key: 'limit', value })),
-  anyText(0, 10).filter((s) => s !== 'csv' && s !== 'json').map((value) => ({ family: 'bad format', key: 'format', value })),
-  fc.constantFrom('targetId', 'approver', 'status', 'action', 'from', 'to', 'requester').map((key) => ({ family: 'empty value', key, value: '' })),
-  fc.tuple(fc.constantFrom('targetId', 'approver'), longText(257, 600)).map(([key, value]) => ({ family: 'value too long', key, value })),
-  fc.oneof(anyText(1, 60), fc.tuple(token(1, 60), token(1, 50)).map(([a, b]) => `${a}.${b}`), longText(4_097, 5_000)).map((value) => ({ family: 'forged cursor', key: 'cursor', value })),
+  anyText(0, 10)
+    .filter((s) => s !== 'csv' && s !== 'json')
+    .map((value) => ({ family: 'bad format', key: 'format', value })),
+  fc
+    .constantFrom('targetId', 'approver', 'status', 'action', 'from', 'to', 'requester')
+    .map((key) => ({ family: 'empty value', key, value: '' })),
+  fc
+    .tuple(fc.constantFrom('targetId', 'approver'), longText(257, 600))
+    .map(([key, value]) => ({ family: 'value too long', key, value })),
+  fc
+    .oneof(
+      anyText(1, 60),
+      fc.tuple(token(1, 60), token(1, 50)).map(([a, b]) => `${a}.${b}`),
+      longText(4_097, 5_000),
+    )
+    .map((value) => ({ family: 'forged cursor', key: 'cursor', value })),
 );
 
 const getRequests = (): fc.Arbitrary<Case> => {
@@ -623,26 +915,80 @@ const getRequests = (): fc.Arbitrary<Case> => {
   });
   const accept = fc.option(fc.constantFrom('application/json', 'text/csv', '*/*'), { nil: undefined });
   return fc.oneof(
-    { weight: 5, arbitrary: fc.tuple(validQueryParts, queryFault, accept).map(([parts, fault, acceptHeader]) => {
-      const query = toQuery(parts, fault.key === 'requester' ? undefined : ALICE);
-      query.delete(fault.key);
-      query.append(fault.key, fault.value);
-      return labelled({ route, family: fault.family, request: send(query.toString(), `Bearer ${ctx.alice}`, acceptHeader), expect: { kind: 'contract', statuses: [400] } });
-    }) },
-    { weight: 1, arbitrary: fc.tuple(validQueryParts, isoTime, isoTime).filter(([, a, b]) => a !== b).map(([parts, a, b]) => {
-      const query = toQuery({ ...parts, range: a > b ? [a, b] : [b, a] }, ALICE);
-      return labelled({ route, family: 'from after to', request: send(query.toString(), `Bearer ${ctx.alice}`), expect: { kind: 'contract', statuses: [400] } });
-    }) },
-    { weight: 2, arbitrary: fc.tuple(validQueryParts, fc.option(unicode(1, 40).filter((r) => r !== ALICE && lengthOk(256)(r)), { nil: undefined }), accept).map(([parts, requester, acceptHeader]) =>
-      labelled({ route, family: "someone else's requests", request: send(toQuery(parts, requester).toString(), `Bearer ${ctx.alice}`, acceptHeader), expect: { kind: 'contract', statuses: [403] } }),
-    ) },
-    { weight: 1, arbitrary: anyText(0, 60).filter(urlSafe).map((raw) =>
-      // A raw query string, however it parses: either something is wrong with it or alice did not name herself.
-      labelled({ route, family: 'raw query string', request: send(encodeURI(raw).replace(/#/g, '%23'), `Bearer ${ctx.alice}`), expect: { kind: 'contract', statuses: [400, 403] } }),
-    ) },
-    { weight: 1, arbitrary: fc.tuple(validQueryParts, badAuth()).map(([parts, auth]) =>
-      labelled({ route, family: auth.family, request: () => send(toQuery(parts, ALICE).toString(), auth.header())(), expect: auth.expect }),
-    ) },
+    {
+      weight: 5,
+      arbitrary: fc.tuple(validQueryParts, queryFault, accept).map(([parts, fault, acceptHeader]) => {
+        const query = toQuery(parts, fault.key === 'requester' ? undefined : ALICE);
+        query.delete(fault.key);
+        query.append(fault.key, fault.value);
+        return labelled({
+          route,
+          family: fault.family,
+          request: send(query.toString(), `Bearer ${ctx.alice}`, acceptHeader),
+          expect: { kind: 'contract', statuses: [400] },
+        });
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(validQueryParts, isoTime, isoTime)
+        .filter(([, a, b]) => a !== b)
+        .map(([parts, a, b]) => {
+          const query = toQuery({ ...parts, range: a > b ? [a, b] : [b, a] }, ALICE);
+          return labelled({
+            route,
+            family: 'from after to',
+            request: send(query.toString(), `Bearer ${ctx.alice}`),
+            expect: { kind: 'contract', statuses: [400] },
+          });
+        }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(
+          validQueryParts,
+          fc.option(
+            unicode(1, 40).filter((r) => r !== ALICE && lengthOk(256)(r)),
+            { nil: undefined },
+          ),
+          accept,
+        )
+        .map(([parts, requester, acceptHeader]) =>
+          labelled({
+            route,
+            family: "someone else's requests",
+            request: send(toQuery(parts, requester).toString(), `Bearer ${ctx.alice}`, acceptHeader),
+            expect: { kind: 'contract', statuses: [403] },
+          }),
+        ),
+    },
+    {
+      weight: 1,
+      arbitrary: anyText(0, 60)
+        .filter(urlSafe)
+        .map((raw) =>
+          // A raw query string, however it parses: either something is wrong with it or alice did not name herself.
+          labelled({
+            route,
+            family: 'raw query string',
+            request: send(encodeURI(raw).replace(/#/g, '%23'), `Bearer ${ctx.alice}`),
+            expect: { kind: 'contract', statuses: [400, 403] },
+          }),
+        ),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(validQueryParts, badAuth()).map(([parts, auth]) =>
+        labelled({
+          route,
+          family: auth.family,
+          request: () => send(toQuery(parts, ALICE).toString(), auth.header())(),
+          expect: auth.expect,
+        }),
+      ),
+    },
   );
 };
 
@@ -656,7 +1002,22 @@ const unknownId = (): fc.Arbitrary<string> =>
       anyText(1, 40),
       fc.uuid(),
       longText(129, 400),
-      fc.constantFrom('REQUEST', 'REQUEST#x', 'TASK_TOKEN', '*', '%', '%00', 'null', 'undefined', '__proto__', 'constructor', '../requests', '?', '#', ' '),
+      fc.constantFrom(
+        'REQUEST',
+        'REQUEST#x',
+        'TASK_TOKEN',
+        '*',
+        '%',
+        '%00',
+        'null',
+        'undefined',
+        '__proto__',
+        'constructor',
+        '../requests',
+        '?',
+        '#',
+        ' ',
+      ),
       // Near misses of the real request's id (built after the stack started).
       edits(ctx.seedId),
     )
@@ -665,7 +1026,13 @@ const unknownId = (): fc.Arbitrary<string> =>
 const byId = (route: 'GET /requests/{requestId}' | 'POST /requests/{requestId}/revoke'): fc.Arbitrary<Case> => {
   const method = route.startsWith('GET') ? 'GET' : 'POST';
   const pathOf = (id: string) => `/requests/${encodeURIComponent(id)}${method === 'POST' ? '/revoke' : ''}`;
-  const body = fc.option(fc.oneof(anyText(0, 60), fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v))), { nil: undefined });
+  const body = fc.option(
+    fc.oneof(
+      anyText(0, 60),
+      fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v)),
+    ),
+    { nil: undefined },
+  );
   const send = (id: () => string, authorization: () => string | undefined, raw?: string, type?: string) => (): Sent => {
     const auth = authorization();
     return {
@@ -676,19 +1043,65 @@ const byId = (route: 'GET /requests/{requestId}' | 'POST /requests/{requestId}/r
     };
   };
   const arbitraries = [
-    { weight: 5, arbitrary: fc.tuple(unknownId(), fc.constantFrom('alice', 'bob', 'eve'), body, contentType).map(([id, who, raw, type]) =>
-      labelled({ route, family: 'no such request', request: send(() => id, () => `Bearer ${ctx[who as 'alice' | 'bob' | 'eve']}`, raw, type), expect: { kind: 'contract', statuses: [404] } }),
-    ) },
-    { weight: 1, arbitrary: fc.tuple(body, contentType).map(([raw, type]) =>
-      labelled({ route, family: 'a stranger asks about a real request', request: send(() => ctx.seedId, () => `Bearer ${ctx.eve}`, raw, type), expect: { kind: 'contract', statuses: [404] } }),
-    ) },
-    { weight: 2, arbitrary: badAuth().map((auth) => labelled({ route, family: auth.family, request: send(() => ctx.seedId, auth.header), expect: auth.expect })) },
+    {
+      weight: 5,
+      arbitrary: fc
+        .tuple(unknownId(), fc.constantFrom('alice', 'bob', 'eve'), body, contentType)
+        .map(([id, who, raw, type]) =>
+          labelled({
+            route,
+            family: 'no such request',
+            request: send(
+              () => id,
+              () => `Bearer ${ctx[who as 'alice' | 'bob' | 'eve']}`,
+              raw,
+              type,
+            ),
+            expect: { kind: 'contract', statuses: [404] },
+          }),
+        ),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(body, contentType).map(([raw, type]) =>
+        labelled({
+          route,
+          family: 'a stranger asks about a real request',
+          request: send(
+            () => ctx.seedId,
+            () => `Bearer ${ctx.eve}`,
+            raw,
+            type,
+          ),
+          expect: { kind: 'contract', statuses: [404] },
+        }),
+      ),
+    },
+    {
+      weight: 2,
+      arbitrary: badAuth().map((auth) =>
+        labelled({ route, family: auth.family, request: send(() => ctx.seedId, auth.header), expect: auth.expect }),
+      ),
+    },
   ];
   if (method === 'POST') {
     // The requester and an approver may revoke, but only an ACTIVE grant: a pending request is a conflict.
-    arbitraries.push({ weight: 1, arbitrary: fc.tuple(fc.constantFrom('alice', 'bob'), body, contentType).map(([who, raw, type]) =>
-      labelled({ route, family: 'revoking a request that is not ACTIVE', request: send(() => ctx.seedId, () => `Bearer ${ctx[who as 'alice' | 'bob']}`, raw, type), expect: { kind: 'contract', statuses: [409] } }),
-    ) });
+    arbitraries.push({
+      weight: 1,
+      arbitrary: fc.tuple(fc.constantFrom('alice', 'bob'), body, contentType).map(([who, raw, type]) =>
+        labelled({
+          route,
+          family: 'revoking a request that is not ACTIVE',
+          request: send(
+            () => ctx.seedId,
+            () => `Bearer ${ctx[who as 'alice' | 'bob']}`,
+            raw,
+            type,
+          ),
+          expect: { kind: 'contract', statuses: [409] },
+        }),
+      ),
+    });
   }
   return fc.oneof(...arbitraries);
 };
@@ -704,9 +1117,15 @@ const base64urlChars = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123
 
 const badTokens = (): fc.Arbitrary<TokenCase> =>
   fc.oneof(
-    anyText(1, 60).filter((t) => urlSafe(t) && t !== '.' && t !== '..').map((t) => ({ family: 'random token', token: () => t, statuses: [403] })),
-    fc.tuple(token(1, 80), token(1, 50)).map(([a, b]) => ({ family: 'unsigned token', token: () => `${a}.${b}`, statuses: [403] })),
-    fc.array(token(0, 20), { minLength: 3, maxLength: 5 }).map((parts) => ({ family: 'too many parts', token: () => parts.join('.'), statuses: [403] })),
+    anyText(1, 60)
+      .filter((t) => urlSafe(t) && t !== '.' && t !== '..')
+      .map((t) => ({ family: 'random token', token: () => t, statuses: [403] })),
+    fc
+      .tuple(token(1, 80), token(1, 50))
+      .map(([a, b]) => ({ family: 'unsigned token', token: () => `${a}.${b}`, statuses: [403] })),
+    fc
+      .array(token(0, 20), { minLength: 3, maxLength: 5 })
+      .map((parts) => ({ family: 'too many parts', token: () => parts.join('.'), statuses: [403] })),
     longText(2_049, 3_000).map((t) => ({ family: 'over 2048 characters', token: () => t, statuses: [403] })),
     fc.tuple(fc.nat(), fc.constantFrom(...base64urlChars)).map(([i, ch]) => ({
       family: "bob's link with its payload altered",
@@ -729,40 +1148,96 @@ const badTokens = (): fc.Arbitrary<TokenCase> =>
       },
       statuses: [403],
     })),
-    fc.nat().map((i) => ({ family: "bob's link cut short", token: () => ctx.bobToken.slice(0, 1 + (i % (ctx.bobToken.length - 1))), statuses: [403] })),
-    token(0, 10).map((tail) => ({ family: "bob's link with a third part", token: () => `${ctx.bobToken}.${tail}`, statuses: [403] })),
-    fc.uuid().map((r) => ({ family: 'signed link to no request', token: () => signedClaims({ r, a: 'bob@example.com', e: dayFromNow() }), statuses: [403] })),
+    fc.nat().map((i) => ({
+      family: "bob's link cut short",
+      token: () => ctx.bobToken.slice(0, 1 + (i % (ctx.bobToken.length - 1))),
+      statuses: [403],
+    })),
+    token(0, 10).map((tail) => ({
+      family: "bob's link with a third part",
+      token: () => `${ctx.bobToken}.${tail}`,
+      statuses: [403],
+    })),
+    fc.uuid().map((r) => ({
+      family: 'signed link to no request',
+      token: () => signedClaims({ r, a: 'bob@example.com', e: dayFromNow() }),
+      statuses: [403],
+    })),
     fc
-      .oneof(fc.constantFrom('alice@example.com', 'eve@example.com', 'dana@example.com', 'BOB@example.com', 'bob@example.com ', ''), unicode(0, 20))
+      .oneof(
+        fc.constantFrom(
+          'alice@example.com',
+          'eve@example.com',
+          'dana@example.com',
+          'BOB@example.com',
+          'bob@example.com ',
+          '',
+        ),
+        unicode(0, 20),
+      )
       .filter((a) => a !== 'bob@example.com' && a !== 'carol@example.com')
-      .map((a) => ({ family: 'signed link for someone who is not an approver', token: () => signedClaims({ r: ctx.seedId, a, e: dayFromNow() }), statuses: [403] })),
-    fc.integer({ min: 0, max: 10 ** 12 }).map((ago) => ({ family: 'expired link', token: () => signedClaims({ r: ctx.seedId, a: 'bob@example.com', e: Date.now() - ago }), statuses: [410] })),
+      .map((a) => ({
+        family: 'signed link for someone who is not an approver',
+        token: () => signedClaims({ r: ctx.seedId, a, e: dayFromNow() }),
+        statuses: [403],
+      })),
+    fc.integer({ min: 0, max: 10 ** 12 }).map((ago) => ({
+      family: 'expired link',
+      token: () => signedClaims({ r: ctx.seedId, a: 'bob@example.com', e: Date.now() - ago }),
+      statuses: [410],
+    })),
     fc
       .oneof(
         fc.record({ r: notAString, a: fc.constant('bob@example.com'), e: fc.constant(dayFromNow()) }),
         fc.record({ r: fc.constant('x'), a: notAString, e: fc.constant(dayFromNow()) }),
-        fc.record({ r: fc.constant('x'), a: fc.constant('bob@example.com'), e: fc.oneof(fc.string(), fc.boolean(), fc.constant(null)) }),
+        fc.record({
+          r: fc.constant('x'),
+          a: fc.constant('bob@example.com'),
+          e: fc.oneof(fc.string(), fc.boolean(), fc.constant(null)),
+        }),
         notAnObject,
       )
-      .map((claims) => ({ family: 'signed link with malformed claims', token: () => signedClaims(claims), statuses: [403] })),
-    anyText(0, 30).filter((t) => !isJson(t)).map((t) => ({ family: 'signed link whose payload is not JSON', token: () => linkToken(Buffer.from(t).toString('base64url'), ctx.linkSecret), statuses: [403] })),
+      .map((claims) => ({
+        family: 'signed link with malformed claims',
+        token: () => signedClaims(claims),
+        statuses: [403],
+      })),
+    anyText(0, 30)
+      .filter((t) => !isJson(t))
+      .map((t) => ({
+        family: 'signed link whose payload is not JSON',
+        token: () => linkToken(Buffer.from(t).toString('base64url'), ctx.linkSecret),
+        statuses: [403],
+      })),
   );
 
 const acceptOnly = (accept: string | undefined): Record<string, string> => (accept === undefined ? {} : { accept });
-const acceptHeader = fc.constantFrom<string | undefined>('application/json', 'application/json, text/html', undefined, 'text/html', '*/*');
+const acceptHeader = fc.constantFrom<string | undefined>(
+  'application/json',
+  'application/json, text/html',
+  undefined,
+  'text/html',
+  '*/*',
+);
 const expectFor = (accept: string | undefined, statuses: number[]): Expectation =>
   (accept ?? '').includes('application/json') ? { kind: 'contract', statuses } : { kind: 'html', statuses };
 const tokenPath = (t: string) => `/approvals/${encodeURIComponent(t)}`;
 
 const getApprovals = (): fc.Arbitrary<Case> =>
-  fc.tuple(badTokens(), acceptHeader, fc.option(fc.constantFrom('?decision=approve', '?decision=deny', '?x=1'), { nil: '' })).map(([t, accept, query]) =>
-    labelled({
-      route: 'GET /approvals/{linkToken}',
-      family: t.family,
-      request: () => ({ method: 'GET', path: `${tokenPath(t.token())}${query}`, headers: acceptOnly(accept) }),
-      expect: expectFor(accept, t.statuses),
-    }),
-  );
+  fc
+    .tuple(
+      badTokens(),
+      acceptHeader,
+      fc.option(fc.constantFrom('?decision=approve', '?decision=deny', '?x=1'), { nil: '' }),
+    )
+    .map(([t, accept, query]) =>
+      labelled({
+        route: 'GET /approvals/{linkToken}',
+        family: t.family,
+        request: () => ({ method: 'GET', path: `${tokenPath(t.token())}${query}`, headers: acceptOnly(accept) }),
+        expect: expectFor(accept, t.statuses),
+      }),
+    );
 
 /** How functions/shared/http.ts and approvals/decide.ts read a decision body, to know which bodies are invalid. */
 const bodyVerdict = (type: string | undefined, raw: string): 413 | 400 | 'valid' => {
@@ -788,7 +1263,17 @@ const decisionValue = fc.oneof(
 const commentValue = fc.oneof(anyText(0, 40), longText(1_025, 3_000));
 const decisionBodies = fc.oneof(
   fc
-    .tuple(fc.option(decisionValue, { nil: undefined }), fc.option(commentValue, { nil: undefined }), fc.dictionary(token(1, 8), anyText(0, 10).filter(urlSafe), { maxKeys: 2 }), fc.constantFrom<string | undefined>('application/x-www-form-urlencoded', undefined, 'text/plain', 'APPLICATION/JSON'))
+    .tuple(
+      fc.option(decisionValue, { nil: undefined }),
+      fc.option(commentValue, { nil: undefined }),
+      fc.dictionary(token(1, 8), anyText(0, 10).filter(urlSafe), { maxKeys: 2 }),
+      fc.constantFrom<string | undefined>(
+        'application/x-www-form-urlencoded',
+        undefined,
+        'text/plain',
+        'APPLICATION/JSON',
+      ),
+    )
     .map(([decision, comment, extra, type]) => {
       const form = new URLSearchParams(extra);
       if (decision !== undefined) form.set('decision', decision);
@@ -796,20 +1281,38 @@ const decisionBodies = fc.oneof(
       return { type, raw: form.toString() };
     }),
   fc
-    .record({ decision: fc.oneof(decisionValue, notAString), comment: fc.oneof(commentValue, notAString) }, { requiredKeys: [] })
+    .record(
+      { decision: fc.oneof(decisionValue, notAString), comment: fc.oneof(commentValue, notAString) },
+      { requiredKeys: [] },
+    )
     .map((form) => ({ type: 'application/json' as string | undefined, raw: JSON.stringify(form) })),
   notAnObject.map((value) => ({ type: 'application/json' as string | undefined, raw: JSON.stringify(value) })),
   anyText(0, 60).map((raw) => ({ type: 'application/json' as string | undefined, raw })),
   fc.tuple(anyText(0, 60), contentType).map(([raw, type]) => ({ type, raw })),
-  longText(MAX_BODY_BYTES + 1, 2 * MAX_BODY_BYTES).map((filler) => ({ type: 'application/x-www-form-urlencoded' as string | undefined, raw: `decision=approve&comment=${filler}` })),
+  longText(MAX_BODY_BYTES + 1, 2 * MAX_BODY_BYTES).map((filler) => ({
+    type: 'application/x-www-form-urlencoded' as string | undefined,
+    raw: `decision=approve&comment=${filler}`,
+  })),
 );
 
 /** Bodies that decide, so a bad token is what gets refused. */
 const decidingBodies = fc.oneof(
   fc
-    .tuple(fc.constantFrom('approve', 'deny'), fc.option(unicode(0, 40), { nil: undefined }), fc.constantFrom<string | undefined>('application/x-www-form-urlencoded', undefined))
-    .map(([decision, comment, type]) => ({ type, raw: new URLSearchParams({ decision, ...(comment !== undefined ? { comment } : {}) }).toString() })),
-  fc.tuple(fc.constantFrom('approve', 'deny'), fc.option(unicode(0, 40), { nil: undefined })).map(([decision, comment]) => ({ type: 'application/json' as string | undefined, raw: JSON.stringify({ decision, comment }) })),
+    .tuple(
+      fc.constantFrom('approve', 'deny'),
+      fc.option(unicode(0, 40), { nil: undefined }),
+      fc.constantFrom<string | undefined>('application/x-www-form-urlencoded', undefined),
+    )
+    .map(([decision, comment, type]) => ({
+      type,
+      raw: new URLSearchParams({ decision, ...(comment !== undefined ? { comment } : {}) }).toString(),
+    })),
+  fc
+    .tuple(fc.constantFrom('approve', 'deny'), fc.option(unicode(0, 40), { nil: undefined }))
+    .map(([decision, comment]) => ({
+      type: 'application/json' as string | undefined,
+      raw: JSON.stringify({ decision, comment }),
+    })),
 );
 
 const postApprovals = (): fc.Arbitrary<Case> => {
@@ -819,16 +1322,35 @@ const postApprovals = (): fc.Arbitrary<Case> => {
     return labelled({
       route,
       family: `${t.family}, ${verdict === 'valid' ? 'valid decision' : `body refused with ${verdict}`}`,
-      request: () => ({ method: 'POST', path: tokenPath(t.token()), headers: { ...(body.type ? { 'content-type': body.type } : {}), ...(accept ? { accept } : {}) }, body: body.raw }),
+      request: () => ({
+        method: 'POST',
+        path: tokenPath(t.token()),
+        headers: { ...(body.type ? { 'content-type': body.type } : {}), ...(accept ? { accept } : {}) },
+        body: body.raw,
+      }),
       expect: expectFor(accept, verdict === 'valid' ? t.statuses : [verdict]),
     });
   };
   const bobsRealLink: TokenCase = { family: "bob's real link", token: () => ctx.bobToken, statuses: [] };
   return fc.oneof(
-    { weight: 3, arbitrary: fc.tuple(badTokens(), decidingBodies, acceptHeader).map(([t, body, accept]) => make(t, body, accept)) },
-    { weight: 2, arbitrary: fc.tuple(badTokens(), decisionBodies, acceptHeader).map(([t, body, accept]) => make(t, body, accept)) },
+    {
+      weight: 3,
+      arbitrary: fc.tuple(badTokens(), decidingBodies, acceptHeader).map(([t, body, accept]) => make(t, body, accept)),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(badTokens(), decisionBodies, acceptHeader).map(([t, body, accept]) => make(t, body, accept)),
+    },
     // The real link with a body that does not decide: refused, and the request stays as it was.
-    { weight: 3, arbitrary: fc.tuple(decisionBodies.filter((b) => bodyVerdict(b.type, b.raw) !== 'valid'), acceptHeader).map(([body, accept]) => make(bobsRealLink, body, accept)) },
+    {
+      weight: 3,
+      arbitrary: fc
+        .tuple(
+          decisionBodies.filter((b) => bodyVerdict(b.type, b.raw) !== 'valid'),
+          acceptHeader,
+        )
+        .map(([body, accept]) => make(bobsRealLink, body, accept)),
+    },
   );
 };
 
@@ -841,34 +1363,76 @@ const click = (user: string, requestId: string, actionId = 'approve'): Record<st
   actions: [{ action_id: actionId, value: requestId }],
   channel: { id: 'D0123' },
 });
-const formOf = (payload: unknown): string => `payload=${encodeURIComponent(typeof payload === 'string' ? payload : JSON.stringify(payload))}`;
+const formOf = (payload: unknown): string =>
+  `payload=${encodeURIComponent(typeof payload === 'string' ? payload : JSON.stringify(payload))}`;
 const someRequestId = fc.uuid().filter((id) => id !== ctx.seedId);
 
 type SlackSigning = { family: string; headers: (body: string) => Record<string, string> };
 const badSignatures: fc.Arbitrary<SlackSigning> = fc.oneof(
   fc.constant({ family: 'unsigned', headers: () => ({}) }),
-  fc.constant({ family: 'timestamp without signature', headers: () => ({ 'x-slack-request-timestamp': String(nowSeconds()) }) }),
-  fc.constant({ family: 'signature without timestamp', headers: (body: string) => ({ 'x-slack-signature': slackSign(ctx.slackSecret, String(nowSeconds()), body) }) }),
-  ascii(0, 80).map((signature) => ({ family: 'random signature', headers: () => ({ 'x-slack-request-timestamp': String(nowSeconds()), 'x-slack-signature': signature }) })),
-  fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 64, maxLength: 64 }).map((hex) => ({ family: 'well-formed wrong signature', headers: () => ({ 'x-slack-request-timestamp': String(nowSeconds()), 'x-slack-signature': `v0=${hex}` }) })),
-  fc.uint8Array({ minLength: 8, maxLength: 32 }).map((key) => ({ family: 'signed with another secret', headers: (body: string) => {
-    const ts = String(nowSeconds());
-    return { 'x-slack-request-timestamp': ts, 'x-slack-signature': slackSign(Buffer.from(key).toString('hex'), ts, body) };
-  } })),
-  fc.tuple(fc.integer({ min: 301, max: 10 ** 9 }), fc.boolean()).map(([skew, past]) => ({ family: past ? 'replayed (old timestamp)' : 'timestamp from the future', headers: (body: string) => {
-    const ts = String(nowSeconds() + (past ? -skew : skew));
-    return { 'x-slack-request-timestamp': ts, 'x-slack-signature': slackSign(ctx.slackSecret, ts, body) };
-  } })),
-  fc.oneof(fc.constantFrom('', 'abc', '1e9', '-1', '1.5', '0x10', '9999999999999'), ascii(1, 14).filter((t) => !/^\d{1,12}$/.test(t.trim()))).map((ts) => ({ family: 'malformed timestamp', headers: (body: string) => ({ 'x-slack-request-timestamp': ts, 'x-slack-signature': slackSign(ctx.slackSecret, ts, body) }) })),
-  ascii(1, 10).map((tail) => ({ family: 'signature over another body', headers: (body: string) => {
-    const ts = String(nowSeconds());
-    return { 'x-slack-request-timestamp': ts, 'x-slack-signature': slackSign(ctx.slackSecret, ts, `${body}${tail}`) };
-  } })),
-  fc.constantFrom('upper', 'v1').map((variant) => ({ family: `signature ${variant === 'upper' ? 'in upper case' : 'with another version'}`, headers: (body: string) => {
-    const ts = String(nowSeconds());
-    const good = slackSign(ctx.slackSecret, ts, body);
-    return { 'x-slack-request-timestamp': ts, 'x-slack-signature': variant === 'upper' ? `v0=${good.slice(3).toUpperCase()}` : good.replace('v0=', 'v1=') };
-  } })),
+  fc.constant({
+    family: 'timestamp without signature',
+    headers: () => ({ 'x-slack-request-timestamp': String(nowSeconds()) }),
+  }),
+  fc.constant({
+    family: 'signature without timestamp',
+    headers: (body: string) => ({ 'x-slack-signature': slackSign(ctx.slackSecret, String(nowSeconds()), body) }),
+  }),
+  ascii(0, 80).map((signature) => ({
+    family: 'random signature',
+    headers: () => ({ 'x-slack-request-timestamp': String(nowSeconds()), 'x-slack-signature': signature }),
+  })),
+  fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 64, maxLength: 64 }).map((hex) => ({
+    family: 'well-formed wrong signature',
+    headers: () => ({ 'x-slack-request-timestamp': String(nowSeconds()), 'x-slack-signature': `v0=${hex}` }),
+  })),
+  fc.uint8Array({ minLength: 8, maxLength: 32 }).map((key) => ({
+    family: 'signed with another secret',
+    headers: (body: string) => {
+      const ts = String(nowSeconds());
+      return {
+        'x-slack-request-timestamp': ts,
+        'x-slack-signature': slackSign(Buffer.from(key).toString('hex'), ts, body),
+      };
+    },
+  })),
+  fc.tuple(fc.integer({ min: 301, max: 10 ** 9 }), fc.boolean()).map(([skew, past]) => ({
+    family: past ? 'replayed (old timestamp)' : 'timestamp from the future',
+    headers: (body: string) => {
+      const ts = String(nowSeconds() + (past ? -skew : skew));
+      return { 'x-slack-request-timestamp': ts, 'x-slack-signature': slackSign(ctx.slackSecret, ts, body) };
+    },
+  })),
+  fc
+    .oneof(
+      fc.constantFrom('', 'abc', '1e9', '-1', '1.5', '0x10', '9999999999999'),
+      ascii(1, 14).filter((t) => !/^\d{1,12}$/.test(t.trim())),
+    )
+    .map((ts) => ({
+      family: 'malformed timestamp',
+      headers: (body: string) => ({
+        'x-slack-request-timestamp': ts,
+        'x-slack-signature': slackSign(ctx.slackSecret, ts, body),
+      }),
+    })),
+  ascii(1, 10).map((tail) => ({
+    family: 'signature over another body',
+    headers: (body: string) => {
+      const ts = String(nowSeconds());
+      return { 'x-slack-request-timestamp': ts, 'x-slack-signature': slackSign(ctx.slackSecret, ts, `${body}${tail}`) };
+    },
+  })),
+  fc.constantFrom('upper', 'v1').map((variant) => ({
+    family: `signature ${variant === 'upper' ? 'in upper case' : 'with another version'}`,
+    headers: (body: string) => {
+      const ts = String(nowSeconds());
+      const good = slackSign(ctx.slackSecret, ts, body);
+      return {
+        'x-slack-request-timestamp': ts,
+        'x-slack-signature': variant === 'upper' ? `v0=${good.slice(3).toUpperCase()}` : good.replace('v0=', 'v1='),
+      };
+    },
+  })),
 );
 const signedNow: SlackSigning = {
   family: 'signed',
@@ -880,67 +1444,168 @@ const signedNow: SlackSigning = {
 
 /** Payloads that break exactly one of Slack's block_actions fields. */
 const badPayloads: fc.Arbitrary<{ family: string; body: string }> = fc.oneof(
-  fc.dictionary(token(1, 8).filter((k) => k !== 'payload'), anyText(0, 20).filter(urlSafe), { maxKeys: 3 }).map((form) => ({ family: 'no payload field', body: new URLSearchParams(form).toString() })),
-  anyText(0, 40).filter((t) => !isJson(t) && urlSafe(t)).map((t) => ({ family: 'payload is not JSON', body: formOf(t) })),
+  fc
+    .dictionary(
+      token(1, 8).filter((k) => k !== 'payload'),
+      anyText(0, 20).filter(urlSafe),
+      { maxKeys: 3 },
+    )
+    .map((form) => ({ family: 'no payload field', body: new URLSearchParams(form).toString() })),
+  anyText(0, 40)
+    .filter((t) => !isJson(t) && urlSafe(t))
+    .map((t) => ({ family: 'payload is not JSON', body: formOf(t) })),
   notAnObject.map((v) => ({ family: 'payload is not an object', body: formOf(JSON.stringify(v)) })),
-  fc.tuple(someRequestId, fc.oneof(anyText(0, 20), notAString).filter((t) => t !== 'block_actions')).map(([id, type]) => ({ family: 'not block_actions', body: formOf({ ...click('U0BOB', id), type }) })),
-  fc.tuple(someRequestId, fc.oneof(fc.constant(undefined), notAString, fc.record({ id: fc.oneof(notAString, fc.constant('')) }, { requiredKeys: [] }))).map(([id, user]) => ({ family: 'no user id', body: formOf({ ...click('U0BOB', id), user }) })),
-  fc.tuple(someRequestId, fc.oneof(fc.constant(undefined), fc.constant([]), notAnObject.filter((v) => !Array.isArray(v) || !isRecord(v[0])))).map(([id, actions]) => ({ family: 'no clicked action', body: formOf({ ...click('U0BOB', id), actions }) })),
-  fc.tuple(someRequestId, fc.oneof(anyText(0, 20), notAString).filter((a) => a !== 'approve' && a !== 'deny' && a !== 'open')).map(([id, actionId]) => ({ family: 'unknown action_id', body: formOf(click('U0BOB', id, actionId as string)) })),
-  fc.oneof(notAString, anyText(0, 40).filter((v) => !/^[A-Za-z0-9_-]{1,128}$/.test(v)), longText(129, 300)).map((value) => ({ family: 'value is not a request id', body: formOf({ ...click('U0BOB', 'x'), actions: [{ action_id: 'deny', value }] }) })),
+  fc
+    .tuple(
+      someRequestId,
+      fc.oneof(anyText(0, 20), notAString).filter((t) => t !== 'block_actions'),
+    )
+    .map(([id, type]) => ({ family: 'not block_actions', body: formOf({ ...click('U0BOB', id), type }) })),
+  fc
+    .tuple(
+      someRequestId,
+      fc.oneof(
+        fc.constant(undefined),
+        notAString,
+        fc.record({ id: fc.oneof(notAString, fc.constant('')) }, { requiredKeys: [] }),
+      ),
+    )
+    .map(([id, user]) => ({ family: 'no user id', body: formOf({ ...click('U0BOB', id), user }) })),
+  fc
+    .tuple(
+      someRequestId,
+      fc.oneof(
+        fc.constant(undefined),
+        fc.constant([]),
+        notAnObject.filter((v) => !Array.isArray(v) || !isRecord(v[0])),
+      ),
+    )
+    .map(([id, actions]) => ({ family: 'no clicked action', body: formOf({ ...click('U0BOB', id), actions }) })),
+  fc
+    .tuple(
+      someRequestId,
+      fc.oneof(anyText(0, 20), notAString).filter((a) => a !== 'approve' && a !== 'deny' && a !== 'open'),
+    )
+    .map(([id, actionId]) => ({ family: 'unknown action_id', body: formOf(click('U0BOB', id, actionId as string)) })),
+  fc
+    .oneof(
+      notAString,
+      anyText(0, 40).filter((v) => !/^[A-Za-z0-9_-]{1,128}$/.test(v)),
+      longText(129, 300),
+    )
+    .map((value) => ({
+      family: 'value is not a request id',
+      body: formOf({ ...click('U0BOB', 'x'), actions: [{ action_id: 'deny', value }] }),
+    })),
 );
 
 const postSlack = (): fc.Arbitrary<Case> => {
   const route = 'POST /slack/interactions';
-  const make = (family: string, body: string, signing: SlackSigning, statuses: number[], type: string | undefined = 'application/x-www-form-urlencoded'): Case =>
+  const make = (
+    family: string,
+    body: string,
+    signing: SlackSigning,
+    statuses: number[],
+    type: string | undefined = 'application/x-www-form-urlencoded',
+  ): Case =>
     labelled({
       route,
       family,
-      request: () => ({ method: 'POST', path: '/slack/interactions', headers: { ...(type ? { 'content-type': type } : {}), ...signing.headers(body) }, body }),
+      request: () => ({
+        method: 'POST',
+        path: '/slack/interactions',
+        headers: { ...(type ? { 'content-type': type } : {}), ...signing.headers(body) },
+        body,
+      }),
       expect: { kind: 'contract', statuses: bytes(body) > MAX_BODY_BYTES ? [413] : statuses },
     });
   const anyBody = fc.oneof(
-    fc.tuple(fc.constantFrom(...Object.values(SLACK_USERS)), fc.constant(null)).map(([user]) => formOf(click(user, ctx.seedId || 'seed'))),
+    fc
+      .tuple(fc.constantFrom(...Object.values(SLACK_USERS)), fc.constant(null))
+      .map(([user]) => formOf(click(user, ctx.seedId || 'seed'))),
     badPayloads.map((p) => p.body),
     anyText(0, 80),
     longText(MAX_BODY_BYTES + 1, 2 * MAX_BODY_BYTES),
   );
   return fc.oneof(
-    { weight: 4, arbitrary: fc.tuple(anyBody, badSignatures, contentType).map(([body, signing, type]) => make(signing.family, body, signing, [401], type)) },
+    {
+      weight: 4,
+      arbitrary: fc
+        .tuple(anyBody, badSignatures, contentType)
+        .map(([body, signing, type]) => make(signing.family, body, signing, [401], type)),
+    },
     { weight: 3, arbitrary: badPayloads.map((p) => make(`signed, ${p.family}`, p.body, signedNow, [400])) },
-    { weight: 1, arbitrary: fc.tuple(token(1, 12).map((u) => `U${u}`).filter((u) => !Object.values(SLACK_USERS).includes(u)), fc.constantFrom('approve', 'deny'), fc.boolean()).map(([user, decision, seed]) =>
-      labelled({
-        route,
-        family: 'signed click by a Slack user the policy does not know',
-        request: () => {
-          const body = formOf(click(user, seed ? ctx.seedId : 'no-such-request', decision));
-          return { method: 'POST', path: '/slack/interactions', headers: { 'content-type': 'application/x-www-form-urlencoded', ...signedNow.headers(body) }, body };
-        },
-        expect: { kind: 'contract', statuses: [403] },
-      }),
-    ) },
-    { weight: 1, arbitrary: fc.tuple(fc.constantFrom(SLACK_USERS.bob, SLACK_USERS.carol, SLACK_USERS.alice), someRequestId, fc.constantFrom('approve', 'deny')).map(([user, id, decision]) =>
-      labelled({
-        route,
-        family: 'signed click on a request that does not exist',
-        request: () => {
-          const body = formOf(click(user, id, decision));
-          return { method: 'POST', path: '/slack/interactions', headers: { 'content-type': 'application/x-www-form-urlencoded', ...signedNow.headers(body) }, body };
-        },
-        expect: { kind: 'contract', statuses: [404] },
-      }),
-    ) },
-    { weight: 1, arbitrary: fc.constantFrom('approve', 'deny').map((decision) =>
-      labelled({
-        route,
-        family: 'signed click by the requester on her own request',
-        request: () => {
-          const body = formOf(click(SLACK_USERS.alice, ctx.seedId, decision));
-          return { method: 'POST', path: '/slack/interactions', headers: { 'content-type': 'application/x-www-form-urlencoded', ...signedNow.headers(body) }, body };
-        },
-        expect: { kind: 'contract', statuses: [403] },
-      }),
-    ) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(
+          token(1, 12)
+            .map((u) => `U${u}`)
+            .filter((u) => !Object.values(SLACK_USERS).includes(u)),
+          fc.constantFrom('approve', 'deny'),
+          fc.boolean(),
+        )
+        .map(([user, decision, seed]) =>
+          labelled({
+            route,
+            family: 'signed click by a Slack user the policy does not know',
+            request: () => {
+              const body = formOf(click(user, seed ? ctx.seedId : 'no-such-request', decision));
+              return {
+                method: 'POST',
+                path: '/slack/interactions',
+                headers: { 'content-type': 'application/x-www-form-urlencoded', ...signedNow.headers(body) },
+                body,
+              };
+            },
+            expect: { kind: 'contract', statuses: [403] },
+          }),
+        ),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(
+          fc.constantFrom(SLACK_USERS.bob, SLACK_USERS.carol, SLACK_USERS.alice),
+          someRequestId,
+          fc.constantFrom('approve', 'deny'),
+        )
+        .map(([user, id, decision]) =>
+          labelled({
+            route,
+            family: 'signed click on a request that does not exist',
+            request: () => {
+              const body = formOf(click(user, id, decision));
+              return {
+                method: 'POST',
+                path: '/slack/interactions',
+                headers: { 'content-type': 'application/x-www-form-urlencoded', ...signedNow.headers(body) },
+                body,
+              };
+            },
+            expect: { kind: 'contract', statuses: [404] },
+          }),
+        ),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('approve', 'deny').map((decision) =>
+        labelled({
+          route,
+          family: 'signed click by the requester on her own request',
+          request: () => {
+            const body = formOf(click(SLACK_USERS.alice, ctx.seedId, decision));
+            return {
+              method: 'POST',
+              path: '/slack/interactions',
+              headers: { 'content-type': 'application/x-www-form-urlencoded', ...signedNow.headers(body) },
+              body,
+            };
+          },
+          expect: { kind: 'contract', statuses: [403] },
+        }),
+      ),
+    },
   );
 };
 
@@ -952,7 +1617,11 @@ beforeAll(async () => {
   ctx.alice = await h.token(ALICE);
   ctx.bob = await h.token('bob@example.com');
   ctx.eve = await h.token('eve@example.com');
-  const secrets = JSON.parse(readFileSync(join(h.stack.dataDir, 'secrets.json'), 'utf8')) as { linkSigningSecret: string; slackSigningSecret: string; jwtSigningKey: string };
+  const secrets = JSON.parse(readFileSync(join(h.stack.dataDir, 'secrets.json'), 'utf8')) as {
+    linkSigningSecret: string;
+    slackSigningSecret: string;
+    jwtSigningKey: string;
+  };
   ctx.jwtKey = Buffer.from(secrets.jwtSigningKey, 'base64url');
   ctx.linkSecret = secrets.linkSigningSecret;
   ctx.slackSecret = secrets.slackSigningSecret;
@@ -1014,7 +1683,13 @@ describe('generated bad input on every route: a 4xx with the contract error body
     const answers = [];
     for (let i = 0; i < queries.length; i += BATCH) {
       answers.push(
-        ...(await Promise.all(queries.slice(i, i + BATCH).map(([q, accept]) => h.call('GET', `/audit?${encodeURI(q).replace(/#/g, '%23')}`, { headers: acceptOnly(accept) })))),
+        ...(await Promise.all(
+          queries
+            .slice(i, i + BATCH)
+            .map(([q, accept]) =>
+              h.call('GET', `/audit?${encodeURI(q).replace(/#/g, '%23')}`, { headers: acceptOnly(accept) }),
+            ),
+        )),
       );
     }
     tally.set('GET /audit', answers.length);
@@ -1035,8 +1710,14 @@ describe('generated bad input on every route: a 4xx with the contract error body
     expect(refused).toBeGreaterThanOrEqual(1_000);
     expect(after).toEqual({ items: baseline.items, executions: baseline.executions });
     expect(seed).toEqual(baseline.seed);
-    expect(((seed?.status as { S?: string } | undefined)?.S)).toBe('PENDING_APPROVAL');
-    if (process.env.BAD_INPUT_REPORT) console.log([...families].sort().map(([family, n]) => `${String(n).padStart(4)}  ${family}`).join('\n'));
+    expect((seed?.status as { S?: string } | undefined)?.S).toBe('PENDING_APPROVAL');
+    if (process.env.BAD_INPUT_REPORT)
+      console.log(
+        [...families]
+          .sort()
+          .map(([family, n]) => `${String(n).padStart(4)}  ${family}`)
+          .join('\n'),
+      );
     console.log(`bad input: ${refused} refused cases; per route ${JSON.stringify(Object.fromEntries(tally))}`);
   });
 });

@@ -29,7 +29,11 @@ const children: Running[] = [];
 
 /** `npm start` as a real separate process (node + tsx), resolved once it prints that it is ready. */
 const startStack = async (env: Record<string, string>): Promise<Running> => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
+    cwd: projectRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const running = { child, exited };
   children.push(running);
@@ -61,21 +65,41 @@ describe('crash and restart', () => {
   it('keeps every record through a SIGKILL, and fails lost workflows visibly', async () => {
     // Prepare
     const [port, awsPort] = [await freePort(), await freePort()];
-    const env = { DATA_DIR: mkdtempSync(join(tmpdir(), 'access-approvals-crash-')), PORT: String(port), AWS_PORT: String(awsPort), LOCAL_TIME_SCALE: '0.01' };
+    const env = {
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'access-approvals-crash-')),
+      PORT: String(port),
+      AWS_PORT: String(awsPort),
+      LOCAL_TIME_SCALE: '0.01',
+    };
     const api = `http://127.0.0.1:${port}`;
     const first = await startStack(env);
     const call = async (method: string, path: string, token?: string, body?: string, type = 'application/json') => {
-      const response = await fetch(`${api}${path}`, { method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': type, accept: 'application/json' } : {}) }, body });
+      const response = await fetch(`${api}${path}`, {
+        method,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body ? { 'content-type': type, accept: 'application/json' } : {}),
+        },
+        body,
+      });
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     };
-    const token = (await call('POST', '/local/tokens', undefined, JSON.stringify({ sub: 'alice', email: 'alice@example.com' }))).body.token as string;
+    const token = (
+      await call('POST', '/local/tokens', undefined, JSON.stringify({ sub: 'alice', email: 'alice@example.com' }))
+    ).body.token as string;
     const ids: string[] = [];
-    for (let i = 0; i < 50; i += 1) ids.push((await call('POST', '/requests', token, JSON.stringify(ssoRequest()))).body.requestId as string);
+    for (let i = 0; i < 50; i += 1)
+      ids.push((await call('POST', '/requests', token, JSON.stringify(ssoRequest()))).body.requestId as string);
     // Every request recorded and its approvers asked, before anything is decided.
     const linksOf = async (id: string): Promise<string[]> => {
       for (let attempt = 0; attempt < 200; attempt += 1) {
-        const outbox = (await (await fetch(`${api}/local/outbox?requestId=${id}`)).json()) as Array<{ kind: string; approvalUrl?: string }>;
-        const links = outbox.filter((m) => m.kind === 'approval' && m.approvalUrl).map((m) => new URL(m.approvalUrl!).pathname);
+        const outbox = (await (await fetch(`${api}/local/outbox?requestId=${id}`)).json()) as Array<{
+          kind: string;
+          approvalUrl?: string;
+        }>;
+        const links = outbox
+          .filter((m) => m.kind === 'approval' && m.approvalUrl)
+          .map((m) => new URL(m.approvalUrl!).pathname);
         if (links.length === 2) return links;
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -83,15 +107,37 @@ describe('crash and restart', () => {
     };
     const links = await Promise.all(ids.map(linksOf));
     // Mixed states: ten finish, ten are denied, twenty are approved just before the kill, ten stay pending.
-    await Promise.all(ids.slice(0, 10).map((_, i) => call('POST', links[i]![0]!, undefined, 'decision=approve', 'application/x-www-form-urlencoded')));
-    await Promise.all(ids.slice(10, 20).map((_, i) => call('POST', links[10 + i]![0]!, undefined, 'decision=deny', 'application/x-www-form-urlencoded')));
+    await Promise.all(
+      ids
+        .slice(0, 10)
+        .map((_, i) => call('POST', links[i]![0]!, undefined, 'decision=approve', 'application/x-www-form-urlencoded')),
+    );
+    await Promise.all(
+      ids
+        .slice(10, 20)
+        .map((_, i) =>
+          call('POST', links[10 + i]![0]!, undefined, 'decision=deny', 'application/x-www-form-urlencoded'),
+        ),
+    );
     for (let attempt = 0; attempt < 200; attempt += 1) {
-      const statuses = await Promise.all(ids.slice(0, 10).map(async (id) => (await call('GET', `/requests/${id}`, token)).body.status));
+      const statuses = await Promise.all(
+        ids.slice(0, 10).map(async (id) => (await call('GET', `/requests/${id}`, token)).body.status),
+      );
       if (statuses.every((s) => s === 'COMPLETED')) break;
       await new Promise((r) => setTimeout(r, 50));
     }
-    const before = new Map(await Promise.all(ids.map(async (id) => [id, (await call('GET', `/requests/${id}`, token)).body] as const)));
-    void Promise.all(ids.slice(20, 40).map((_, i) => call('POST', links[20 + i]![0]!, undefined, 'decision=approve', 'application/x-www-form-urlencoded').catch(() => undefined)));
+    const before = new Map(
+      await Promise.all(ids.map(async (id) => [id, (await call('GET', `/requests/${id}`, token)).body] as const)),
+    );
+    void Promise.all(
+      ids
+        .slice(20, 40)
+        .map((_, i) =>
+          call('POST', links[20 + i]![0]!, undefined, 'decision=approve', 'application/x-www-form-urlencoded').catch(
+            () => undefined,
+          ),
+        ),
+    );
     await new Promise((r) => setTimeout(r, 30));
 
     // Act
@@ -111,6 +157,8 @@ describe('crash and restart', () => {
     expect(after.slice(0, 10).map((a) => a.body.status)).toEqual(ids.slice(0, 10).map(() => 'COMPLETED'));
     expect(after.slice(10, 20).map((a) => a.body.status)).toEqual(ids.slice(10, 20).map(() => 'DENIED'));
     const pending = after.slice(40);
-    expect(pending.map((a) => [a.body.status, (a.body.error as { name: string }).name])).toEqual(pending.map(() => ['FAILED', 'LocalEngineRestarted']));
+    expect(pending.map((a) => [a.body.status, (a.body.error as { name: string }).name])).toEqual(
+      pending.map(() => ['FAILED', 'LocalEngineRestarted']),
+    );
   });
 });

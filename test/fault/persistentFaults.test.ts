@@ -68,7 +68,11 @@ describe('CreateAccountAssignment always InternalServerException', () => {
     expect(h.stack.awsCallCount(CREATE_TARGET) - callsBefore).toBe(1 + retries);
     const errors = done.events.filter((e) => e.type === 'provisioning_error');
     expect(errors).toHaveLength(1 + retries);
-    expect(errors.every((e) => e.detail.operation === 'CreateAccountAssignment' && e.detail.error === 'InternalServerException')).toBe(true);
+    expect(
+      errors.every(
+        (e) => e.detail.operation === 'CreateAccountAssignment' && e.detail.error === 'InternalServerException',
+      ),
+    ).toBe(true);
     expect(done.events.filter((e) => e.type === 'provisioning_attempt')).toHaveLength(0);
     expect(done.events.some((e) => e.type === 'completed')).toBe(false);
     expect(done.error).toEqual({ name: 'InternalServerException', message: expect.stringContaining('Injected fault') });
@@ -77,7 +81,11 @@ describe('CreateAccountAssignment always InternalServerException', () => {
     // Nothing was granted behind the record's back.
     const sso = new SSOAdminClient(h.aws);
     const listed = await sso.send(
-      new ListAccountAssignmentsCommand({ InstanceArn: SSO_PARAMETERS.InstanceArn, AccountId: SSO_PARAMETERS.TargetId, PermissionSetArn: SSO_PARAMETERS.PermissionSetArn }),
+      new ListAccountAssignmentsCommand({
+        InstanceArn: SSO_PARAMETERS.InstanceArn,
+        AccountId: SSO_PARAMETERS.TargetId,
+        PermissionSetArn: SSO_PARAMETERS.PermissionSetArn,
+      }),
     );
     sso.destroy();
     expect(listed.AccountAssignments ?? []).toEqual([]);

@@ -14,7 +14,8 @@ const dataDir = newDataDir();
 beforeAll(async () => {
   h = await startHarness({ dataDir });
   alice = await h.token('alice@example.com');
-  linkSecret = (JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')) as { linkSigningSecret: string }).linkSigningSecret;
+  linkSecret = (JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')) as { linkSigningSecret: string })
+    .linkSigningSecret;
 });
 
 afterAll(async () => {
@@ -22,11 +23,16 @@ afterAll(async () => {
 });
 
 const decide = (path: string, decision = 'approve') =>
-  h.call('POST', path, { rawBody: `decision=${decision}`, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' } });
+  h.call('POST', path, {
+    rawBody: `decision=${decision}`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+  });
 
 /** A pending request with its approvers' link paths, and a way to read its stored item. */
 const pendingRequest = async () => {
-  const { requestId } = (await h.call('POST', '/requests', { token: alice, body: ssoRequest() })).body as { requestId: string };
+  const { requestId } = (await h.call('POST', '/requests', { token: alice, body: ssoRequest() })).body as {
+    requestId: string;
+  };
   const links = await h.waitForLinks(requestId, 2);
   const read = () => h.readItem(requestId);
   // Links go out just before the `notified` event is written; wait for it so "before" snapshots are settled.
@@ -34,7 +40,8 @@ const pendingRequest = async () => {
   return { requestId, links, read };
 };
 
-const linkFor = (requestId: string, approver: string, expiresAt: number, secret = linkSecret) => `/approvals/${signLink({ requestId, approver, expiresAt }, secret)}`;
+const linkFor = (requestId: string, approver: string, expiresAt: number, secret = linkSecret) =>
+  `/approvals/${signLink({ requestId, approver, expiresAt }, secret)}`;
 
 describe('approval links fail closed and change nothing', () => {
   it.each([
@@ -152,7 +159,9 @@ describe('concurrent decisions', () => {
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.every((r) => [200, 409, 410].includes(r.status))).toBe(true);
     const item = await read();
-    const approvers = ((item?.approvals as { L?: Array<{ M?: { approver?: { S?: string } } }> } | undefined)?.L ?? []).map((a) => a.M?.approver?.S);
+    const approvers = (
+      (item?.approvals as { L?: Array<{ M?: { approver?: { S?: string } } }> } | undefined)?.L ?? []
+    ).map((a) => a.M?.approver?.S);
     expect(new Set(approvers).size).toBe(approvers.length);
     expect(h.stack.awsCallCount('AWSStepFunctions.SendTaskSuccess') - sendsBefore).toBe(1);
   });

@@ -45,7 +45,13 @@ const runApproved = async (action: Action, script: (requestId: string) => void =
   const sent = await decide(h, input.requestId, 'approve');
   expect(sent.status).toBe(200);
   const execution = await waitForExecution(h, executionArn);
-  return { input, executionArn, execution, item: await getItem(h, input.requestId), events: await history(h, executionArn) };
+  return {
+    input,
+    executionArn,
+    execution,
+    item: await getItem(h, input.requestId),
+    events: await history(h, executionArn),
+  };
 };
 
 const recordedError = (item: Awaited<ReturnType<typeof getItem>>) => ({
@@ -59,7 +65,9 @@ describe('approval.asl.json', () => {
     const raw = JSON.parse(readFileSync(join(projectRoot, 'statemachine/approval.asl.json'), 'utf8')) as unknown;
 
     // Act
-    const results = [raw, loadDefinition()].map((definition) => aslValidator(definition, { checkArn: true, checkPaths: true }));
+    const results = [raw, loadDefinition()].map((definition) =>
+      aslValidator(definition, { checkArn: true, checkPaths: true }),
+    );
 
     // Assess
     for (const result of results) expect(result.errors).toEqual([]);
@@ -96,7 +104,13 @@ describe('approve', () => {
     expect(eventTypes(item)).toEqual(['submitted', 'approved', 'completed']);
     expect(stateTransitions(events)).toBe(9);
     expect(h.lambdas.callsTo('checkAssignment', input.requestId)).toEqual([
-      { requestId: input.requestId, parameters: input.parameters, creationRequestId: outcome.creationRequestId, polls: 0, grantSeconds: 0 },
+      {
+        requestId: input.requestId,
+        parameters: input.parameters,
+        creationRequestId: outcome.creationRequestId,
+        polls: 0,
+        grantSeconds: 0,
+      },
     ]);
   });
 
@@ -131,7 +145,9 @@ describe('deny and expiry', () => {
     const item = await getItem(h, input.requestId);
     expect(item.status?.S).toBe('DENIED');
     expect(eventTypes(item)).toEqual(['submitted', 'denied']);
-    expect(h.lambdas.callsTo('notify', input.requestId, 'outcome')).toEqual([{ kind: 'outcome', requestId: input.requestId }]);
+    expect(h.lambdas.callsTo('notify', input.requestId, 'outcome')).toEqual([
+      { kind: 'outcome', requestId: input.requestId },
+    ]);
     expect(h.lambdas.callsTo('accept', input.requestId)).toHaveLength(0);
   });
 
@@ -172,7 +188,11 @@ describe('provisioning errors and retries', () => {
   it('ThrottlingException three times, then success: COMPLETED after 4 attempts, each failure in the history', async () => {
     // Prepare + Act
     const { input, item, events } = await runApproved(SSO, (requestId) =>
-      h.lambdas.script('assign', requestId, ...Array.from({ length: 3 }, () => awsError('ThrottlingException', 'Rate exceeded'))),
+      h.lambdas.script(
+        'assign',
+        requestId,
+        ...Array.from({ length: 3 }, () => awsError('ThrottlingException', 'Rate exceeded')),
+      ),
     );
 
     // Assess
@@ -187,7 +207,11 @@ describe('provisioning errors and retries', () => {
   it('ConflictException on every attempt: FAILED after 1 + MaxAttempts (8) attempts, with the error recorded', async () => {
     // Prepare + Act
     const { input, execution, item, events } = await runApproved(PROTON, (requestId) =>
-      h.lambdas.script('accept', requestId, ...Array.from({ length: 20 }, () => awsError('ConflictException', 'connection is busy'))),
+      h.lambdas.script(
+        'accept',
+        requestId,
+        ...Array.from({ length: 20 }, () => awsError('ConflictException', 'connection is busy')),
+      ),
     );
 
     // Assess
@@ -197,7 +221,11 @@ describe('provisioning errors and retries', () => {
     expect(item.status?.S).toBe('FAILED');
     const error = recordedError(item);
     expect(error.name).toBe('ConflictException');
-    expect(JSON.parse(error.cause ?? '{}')).toEqual({ errorType: 'ConflictException', errorMessage: 'connection is busy', trace: [] });
+    expect(JSON.parse(error.cause ?? '{}')).toEqual({
+      errorType: 'ConflictException',
+      errorMessage: 'connection is busy',
+      trace: [],
+    });
     expect(eventTypes(item)).toEqual(['submitted', 'approved', 'failed']);
     expect(h.lambdas.callsTo('notify', input.requestId, 'outcome')).toHaveLength(1);
   });
@@ -251,7 +279,11 @@ describe('notifications', () => {
     expect(execution.status).toBe('SUCCEEDED');
     expect(item.status?.S).toBe('COMPLETED');
     expect(JSON.parse(execution.output ?? '{}').notifyError).toMatchObject({ Error: 'SlackApiError' });
-    expect(events.map((e) => e.type).slice(-3)).toEqual(['SucceedStateEntered', 'SucceedStateExited', 'ExecutionSucceeded']);
+    expect(events.map((e) => e.type).slice(-3)).toEqual([
+      'SucceedStateEntered',
+      'SucceedStateExited',
+      'ExecutionSucceeded',
+    ]);
   });
 });
 
@@ -264,7 +296,10 @@ describe('Step Functions API', () => {
 
     // Act
     const repeated = await h.emulator.handle('StartExecution', start);
-    const otherInput = await h.emulator.handle('StartExecution', { ...start, input: JSON.stringify({ ...input, approvalTimeoutSeconds: 60 }) });
+    const otherInput = await h.emulator.handle('StartExecution', {
+      ...start,
+      input: JSON.stringify({ ...input, approvalTimeoutSeconds: 60 }),
+    });
     await decide(h, input.requestId, 'approve');
     await waitForExecution(h, (first.body as { executionArn: string }).executionArn);
     const afterCompletion = await h.emulator.handle('StartExecution', start);
@@ -321,7 +356,11 @@ describe('Step Functions API', () => {
     expect(token).toMatch(/^[A-Za-z0-9_-]{64,}$/);
     expect(JSON.stringify(events)).not.toContain(token);
     expect(JSON.stringify(described)).not.toContain(token);
-    const scheduled = events.find((e) => e.type === 'TaskScheduled' && (e.taskScheduledEventDetails as { resource: string }).resource === 'invoke.waitForTaskToken');
+    const scheduled = events.find(
+      (e) =>
+        e.type === 'TaskScheduled' &&
+        (e.taskScheduledEventDetails as { resource: string }).resource === 'invoke.waitForTaskToken',
+    );
     expect(scheduled?.taskScheduledEventDetails).toMatchObject({ resourceType: 'lambda', timeoutInSeconds: 86_400 });
   });
 
@@ -331,10 +370,22 @@ describe('Step Functions API', () => {
     const cases: Array<[string, unknown, string]> = [
       ['StartExecution', { stateMachineArn: STATE_MACHINE_ARN, name: 'has spaces', input }, 'InvalidName'],
       ['StartExecution', { stateMachineArn: STATE_MACHINE_ARN, name: 'x'.repeat(81), input }, 'InvalidName'],
-      ['StartExecution', { stateMachineArn: STATE_MACHINE_ARN, name: 'bad-json', input: '{not json' }, 'InvalidExecutionInput'],
-      ['StartExecution', { stateMachineArn: `${STATE_MACHINE_ARN}-other`, name: 'other', input }, 'StateMachineDoesNotExist'],
+      [
+        'StartExecution',
+        { stateMachineArn: STATE_MACHINE_ARN, name: 'bad-json', input: '{not json' },
+        'InvalidExecutionInput',
+      ],
+      [
+        'StartExecution',
+        { stateMachineArn: `${STATE_MACHINE_ARN}-other`, name: 'other', input },
+        'StateMachineDoesNotExist',
+      ],
       ['StartExecution', { name: 'no-arn', input }, 'ValidationException'],
-      ['DescribeExecution', { executionArn: STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:') + ':missing' }, 'ExecutionDoesNotExist'],
+      [
+        'DescribeExecution',
+        { executionArn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:missing` },
+        'ExecutionDoesNotExist',
+      ],
       ['GetExecutionHistory', { executionArn: 'not-an-arn' }, 'InvalidArn'],
       ['CreateStateMachine', {}, 'UnknownOperationException'],
     ];
@@ -343,7 +394,9 @@ describe('Step Functions API', () => {
     const responses = await Promise.all(cases.map(([operation, body]) => h.emulator.handle(operation, body)));
 
     // Assess
-    expect(responses.map((r) => [r.status, (r.body as { __type: string }).__type])).toEqual(cases.map(([, , name]) => [400, name]));
+    expect(responses.map((r) => [r.status, (r.body as { __type: string }).__type])).toEqual(
+      cases.map(([, , name]) => [400, name]),
+    );
   });
 });
 

@@ -26,7 +26,9 @@ afterAll(async () => {
 });
 
 /** A runner that records what it ran and hands the token (if any) to the test. */
-const recordingRunner = (respond: (parameters: Body, call: number) => Promise<unknown> = async () => ({ ok: true })) => {
+const recordingRunner = (
+  respond: (parameters: Body, call: number) => Promise<unknown> = async () => ({ ok: true }),
+) => {
   const calls: Body[] = [];
   const runner: TaskRunner = {
     run: async (_resource, parameters) => {
@@ -38,7 +40,13 @@ const recordingRunner = (respond: (parameters: Body, call: number) => Promise<un
 };
 
 const emulatorFor = (definition: Body, runner: TaskRunner, extra: { stateFile?: string; timeScale?: number } = {}) => {
-  const emulator = createStepFunctionsEmulator({ definition, stateMachineArn: ARN, taskRunner: runner, timeScale: 0.001, ...extra });
+  const emulator = createStepFunctionsEmulator({
+    definition,
+    stateMachineArn: ARN,
+    taskRunner: runner,
+    timeScale: 0.001,
+    ...extra,
+  });
   emulators.push(emulator);
   return emulator;
 };
@@ -50,7 +58,8 @@ const ok = async (emulator: StepFunctionsEmulator, operation: string, body: Body
 };
 
 const start = async (emulator: StepFunctionsEmulator, name: string, input: unknown = {}): Promise<string> =>
-  (await ok(emulator, 'StartExecution', { stateMachineArn: ARN, name, input: JSON.stringify(input) })).executionArn as string;
+  (await ok(emulator, 'StartExecution', { stateMachineArn: ARN, name, input: JSON.stringify(input) }))
+    .executionArn as string;
 
 const settled = async (emulator: StepFunctionsEmulator, executionArn: string): Promise<Body> => {
   for (let i = 0; i < 2000; i += 1) {
@@ -105,7 +114,9 @@ describe('callback tasks', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(75);
     expect(JSON.parse(String(execution.output)).error).toMatchObject({ Error: 'States.HeartbeatTimeout' });
     const events = await eventsOf(emulator, executionArn);
-    expect(events.find((e) => e.type === 'TaskTimedOut')?.taskTimedOutEventDetails).toMatchObject({ error: 'States.HeartbeatTimeout' });
+    expect(events.find((e) => e.type === 'TaskTimedOut')?.taskTimedOutEventDetails).toMatchObject({
+      error: 'States.HeartbeatTimeout',
+    });
   });
 
   it('resolves TimeoutSecondsPath against the state input and never shows the hidden parameter to the task', async () => {
@@ -169,7 +180,9 @@ describe('time scale', () => {
         Work: {
           Type: 'Task',
           Resource: FUNCTION,
-          Retry: [{ ErrorEquals: ['Boom'], IntervalSeconds: 20, BackoffRate: 2, MaxAttempts: 3, JitterStrategy: 'NONE' }],
+          Retry: [
+            { ErrorEquals: ['Boom'], IntervalSeconds: 20, BackoffRate: 2, MaxAttempts: 3, JitterStrategy: 'NONE' },
+          ],
           End: true,
         },
       },
@@ -191,7 +204,7 @@ describe('time scale', () => {
     const scheduled = at('LambdaFunctionScheduled');
     const gaps = failed.map((f, i) => (scheduled[i + 1] ?? 0) - f);
     expect(gaps).toHaveLength(3);
-    gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(20 * 2 ** i - 1));
+    for (const [i, gap] of gaps.entries()) expect(gap).toBeGreaterThanOrEqual(20 * 2 ** i - 1);
     expect(gaps[2]).toBeLessThan(1000);
   });
 });
@@ -217,11 +230,19 @@ describe('persistence', () => {
     const after = emulatorFor(callbackMachine(), recordingRunner().runner, { stateFile });
 
     // Assess
-    expect(await ok(after, 'DescribeExecution', { executionArn: doneArn })).toMatchObject({ status: 'SUCCEEDED', output: '{"answer":42}' });
+    expect(await ok(after, 'DescribeExecution', { executionArn: doneArn })).toMatchObject({
+      status: 'SUCCEEDED',
+      output: '{"answer":42}',
+    });
     expect(await eventsOf(after, doneArn)).toEqual(doneHistory);
-    expect(await ok(after, 'DescribeExecution', { executionArn: waitingArn })).toMatchObject({ status: 'ABORTED', error: 'Local.EngineRestarted' });
+    expect(await ok(after, 'DescribeExecution', { executionArn: waitingArn })).toMatchObject({
+      status: 'ABORTED',
+      error: 'Local.EngineRestarted',
+    });
     expect(after.lostExecutions()).toEqual([{ name: 'waiting', executionArn: waitingArn, input: '{"n":1}' }]);
-    expect((await after.handle('StartExecution', { stateMachineArn: ARN, name: 'waiting', input: '{"n":1}' })).body).toMatchObject({
+    expect(
+      (await after.handle('StartExecution', { stateMachineArn: ARN, name: 'waiting', input: '{"n":1}' })).body,
+    ).toMatchObject({
       __type: 'ExecutionAlreadyExists',
     });
     const saved = readFileSync(stateFile, 'utf8');
@@ -244,7 +265,11 @@ describe('API', () => {
     const late = await emulator.handle('SendTaskSuccess', { taskToken: tokenOf(calls), output: '{}' });
 
     // Assess
-    expect(await ok(emulator, 'DescribeExecution', { executionArn })).toMatchObject({ status: 'ABORTED', error: 'Cancelled', cause: 'by test' });
+    expect(await ok(emulator, 'DescribeExecution', { executionArn })).toMatchObject({
+      status: 'ABORTED',
+      error: 'Cancelled',
+      cause: 'by test',
+    });
     expect((await eventsOf(emulator, executionArn)).at(-1)?.type).toBe('ExecutionAborted');
     expect(late.body).toMatchObject({ __type: 'TaskTimedOut' });
     expect(await ok(emulator, 'ListExecutions', { stateMachineArn: ARN, statusFilter: 'ABORTED' })).toMatchObject({
@@ -255,15 +280,26 @@ describe('API', () => {
   it('GetExecutionHistory pages, reverses and can leave out execution data', async () => {
     // Prepare
     const { runner } = recordingRunner();
-    const emulator = emulatorFor({ StartAt: 'Work', States: { Work: { Type: 'Task', Resource: FUNCTION, End: true } } }, runner);
+    const emulator = emulatorFor(
+      { StartAt: 'Work', States: { Work: { Type: 'Task', Resource: FUNCTION, End: true } } },
+      runner,
+    );
     const executionArn = await start(emulator, 'paged', { secret: 'input' });
     await settled(emulator, executionArn);
     const all = await eventsOf(emulator, executionArn);
 
     // Act
     const first = await ok(emulator, 'GetExecutionHistory', { executionArn, maxResults: 2 });
-    const second = await ok(emulator, 'GetExecutionHistory', { executionArn, maxResults: 2, nextToken: first.nextToken });
-    const reversed = await ok(emulator, 'GetExecutionHistory', { executionArn, reverseOrder: true, includeExecutionData: false });
+    const second = await ok(emulator, 'GetExecutionHistory', {
+      executionArn,
+      maxResults: 2,
+      nextToken: first.nextToken,
+    });
+    const reversed = await ok(emulator, 'GetExecutionHistory', {
+      executionArn,
+      reverseOrder: true,
+      includeExecutionData: false,
+    });
 
     // Assess
     expect([...(first.events as Event[]), ...(second.events as Event[])]).toEqual(all.slice(0, 4));
@@ -276,7 +312,8 @@ describe('API', () => {
     const definition = { StartAt: 'Missing', States: { Only: { Type: 'Pass', Next: 'Nowhere' } } };
 
     // Act
-    const create = () => createStepFunctionsEmulator({ definition, stateMachineArn: ARN, taskRunner: recordingRunner().runner });
+    const create = () =>
+      createStepFunctionsEmulator({ definition, stateMachineArn: ARN, taskRunner: recordingRunner().runner });
 
     // Assess
     expect(create).toThrow(/definition is invalid: .*Nowhere/);
@@ -284,7 +321,11 @@ describe('API', () => {
 });
 
 describe('taskRunner', () => {
-  const dynamodb = new DynamoDBClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const dynamodb = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: 'http://127.0.0.1:9',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
   afterAll(() => dynamodb.destroy());
 
   it('invokes Lambda integrations by function name and shapes results and errors like AWS', async () => {
@@ -300,16 +341,32 @@ describe('taskRunner', () => {
     });
 
     // Act
-    const integration = await runner.run('arn:aws:states:::lambda:invoke', { FunctionName: FUNCTION, Payload: { a: 1 } });
+    const integration = await runner.run('arn:aws:states:::lambda:invoke', {
+      FunctionName: FUNCTION,
+      Payload: { a: 1 },
+    });
     const plain = await runner.run(FUNCTION, { b: 2 });
-    const failure = await runner.run('arn:aws:states:::lambda:invoke', { FunctionName: 'broken' }).catch((e: Error) => e);
+    const failure = await runner
+      .run('arn:aws:states:::lambda:invoke', { FunctionName: 'broken' })
+      .catch((e: Error) => e);
     const unsupported = await runner.run('arn:aws:states:::sqs:sendMessage', {}).catch((e: Error) => e);
 
     // Assess
-    expect(invoked).toEqual([['worker', { a: 1 }], ['worker', { b: 2 }], ['broken', {}]]);
-    expect(integration).toEqual({ Payload: { at: '1970-01-01T00:00:00.000Z' }, StatusCode: 200, ExecutedVersion: '$LATEST' });
+    expect(invoked).toEqual([
+      ['worker', { a: 1 }],
+      ['worker', { b: 2 }],
+      ['broken', {}],
+    ]);
+    expect(integration).toEqual({
+      Payload: { at: '1970-01-01T00:00:00.000Z' },
+      StatusCode: 200,
+      ExecutedVersion: '$LATEST',
+    });
     expect(plain).toEqual({ at: '1970-01-01T00:00:00.000Z' });
-    expect(failure).toMatchObject({ name: 'ConflictException', message: JSON.stringify({ errorType: 'ConflictException', errorMessage: 'nope', trace: [] }) });
+    expect(failure).toMatchObject({
+      name: 'ConflictException',
+      message: JSON.stringify({ errorType: 'ConflictException', errorMessage: 'nope', trace: [] }),
+    });
     expect(unsupported).toMatchObject({ message: expect.stringContaining('arn:aws:states:::sqs:sendMessage') });
   });
 });

@@ -19,7 +19,8 @@ export type Payload = Record<string, unknown>;
 /** A scripted Lambda response: an Error is thrown, a function computes the result, anything else is returned. */
 export type Step = Error | ((payload: Payload) => unknown) | Record<string, unknown>;
 
-export const awsError = (name: string, message = `${name} (stub)`): Error => Object.assign(new Error(message), { name });
+export const awsError = (name: string, message = `${name} (stub)`): Error =>
+  Object.assign(new Error(message), { name });
 
 const defaults: Record<string, (payload: Payload) => unknown> = {
   notify: () => ({ sent: 1 }),
@@ -30,7 +31,14 @@ const defaults: Record<string, (payload: Payload) => unknown> = {
   assign: () => ({ creationRequestId: randomUUID(), status: 'IN_PROGRESS' }),
   checkAssignment: (payload) => assignmentStatus('SUCCEEDED')(payload),
   // The last grant of an assignment: a deletion is started, then polled.
-  revoke: () => ({ Status: 'IN_PROGRESS', deleted: true, deletionRequestId: randomUUID(), polls: 0, reason: 'last grant of the assignment', FailureReason: '' }),
+  revoke: () => ({
+    Status: 'IN_PROGRESS',
+    deleted: true,
+    deletionRequestId: randomUUID(),
+    polls: 0,
+    reason: 'last grant of the assignment',
+    FailureReason: '',
+  }),
   checkRevocation: (payload) => revocationStatus('SUCCEEDED')(payload),
 };
 
@@ -47,7 +55,10 @@ export const assignmentStatus =
       ...(failureReason === undefined ? {} : { FailureReason: failureReason }),
     },
     // As the real Lambda: when a time-bound grant's assignment exists, when it ends; '' otherwise.
-    activeUntil: status === 'SUCCEEDED' && Number(payload.grantSeconds) > 0 ? new Date(Date.now() + Number(payload.grantSeconds) * 1000).toISOString() : '',
+    activeUntil:
+      status === 'SUCCEEDED' && Number(payload.grantSeconds) > 0
+        ? new Date(Date.now() + Number(payload.grantSeconds) * 1000).toISOString()
+        : '',
   });
 
 /** A checkRevocation response with the given deletion status. */
@@ -76,7 +87,12 @@ export class StubLambdas {
 
   callsTo(functionName: string, requestId: string, kind?: string): Payload[] {
     return this.calls
-      .filter((c) => c.functionName === functionName && c.payload.requestId === requestId && (kind === undefined || c.payload.kind === kind))
+      .filter(
+        (c) =>
+          c.functionName === functionName &&
+          c.payload.requestId === requestId &&
+          (kind === undefined || c.payload.kind === kind),
+      )
       .map((c) => c.payload);
   }
 
@@ -120,7 +136,10 @@ export interface Harness {
 export const loadDefinition = (): Record<string, unknown> => {
   const { stateMachine } = loadServerlessConfig();
   const values = Object.fromEntries(
-    Object.entries(stateMachine.substitutions).map(([key, s]) => [key, s.kind === 'table' ? TABLE_NAME : functionArn(s.functionName)]),
+    Object.entries(stateMachine.substitutions).map(([key, s]) => [
+      key,
+      s.kind === 'table' ? TABLE_NAME : functionArn(s.functionName),
+    ]),
   );
   return substituteDefinition(stateMachine.definition, values);
 };
@@ -160,7 +179,12 @@ const parametersFor: Record<Action, () => Record<string, unknown>> = {
 /** The execution input the submit Lambda builds, through the same builder. */
 export const buildInput = (
   action: Action,
-  overrides: { requestId?: string; approvalTimeoutSeconds?: number; reminderAfterSeconds?: number; grantSeconds?: number } = {},
+  overrides: {
+    requestId?: string;
+    approvalTimeoutSeconds?: number;
+    reminderAfterSeconds?: number;
+    grantSeconds?: number;
+  } = {},
 ) => {
   const requestId = overrides.requestId ?? randomUUID();
   const parameters = parametersFor[action]() as Record<string, string>;
@@ -177,7 +201,10 @@ export const buildInput = (
     summary: `${action} test`,
     targetId: parameters.TargetId ?? parameters.id ?? '',
     status: 'PENDING_APPROVAL',
-    ...statusIndexKeys({ requester: 'alice@example.com', targetId: parameters.TargetId ?? parameters.id ?? '', action }, 'PENDING_APPROVAL'),
+    ...statusIndexKeys(
+      { requester: 'alice@example.com', targetId: parameters.TargetId ?? parameters.id ?? '', action },
+      'PENDING_APPROVAL',
+    ),
     createdAt: now,
     updatedAt: now,
     expiresAt: new Date(Date.now() + approvalTimeoutSeconds * 1000).toISOString(),
@@ -188,7 +215,9 @@ export const buildInput = (
     approvals: [],
     events: [{ at: now, type: 'submitted', detail: '{}' }],
     // Whole minutes on the item, as submit stores them; the exact seconds go to the workflow below.
-    ...(overrides.grantSeconds !== undefined ? { durationMinutes: Math.max(1, Math.ceil(overrides.grantSeconds / 60)) } : {}),
+    ...(overrides.grantSeconds !== undefined
+      ? { durationMinutes: Math.max(1, Math.ceil(overrides.grantSeconds / 60)) }
+      : {}),
   };
   const input = buildExecutionInput(item, {
     approvalTimeoutSeconds,
@@ -206,7 +235,11 @@ export const call = async <T = Record<string, unknown>>(h: Harness, operation: s
   return response.body as T;
 };
 
-export const startExecution = async (h: Harness, input: ExecutionInput, name: string = input.requestId): Promise<string> => {
+export const startExecution = async (
+  h: Harness,
+  input: ExecutionInput,
+  name: string = input.requestId,
+): Promise<string> => {
   const { executionArn } = await call<{ executionArn: string }>(h, 'StartExecution', {
     stateMachineArn: STATE_MACHINE_ARN,
     name,
@@ -242,7 +275,10 @@ export const history = async (h: Harness, executionArn: string): Promise<History
   const events: HistoryEvent[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await call<{ events: HistoryEvent[]; nextToken?: string }>(h, 'GetExecutionHistory', { executionArn, nextToken });
+    const page = await call<{ events: HistoryEvent[]; nextToken?: string }>(h, 'GetExecutionHistory', {
+      executionArn,
+      nextToken,
+    });
     events.push(...page.events);
     nextToken = page.nextToken;
   } while (nextToken);
@@ -253,18 +289,28 @@ export const stateTransitions = (events: HistoryEvent[]): number => enteredState
 
 /** The names of the states entered, in order. */
 export const enteredStates = (events: HistoryEvent[]): string[] =>
-  events.filter((e) => e.type.endsWith('StateEntered')).map((e) => String((e.stateEnteredEventDetails as { name?: string } | undefined)?.name));
+  events
+    .filter((e) => e.type.endsWith('StateEntered'))
+    .map((e) => String((e.stateEnteredEventDetails as { name?: string } | undefined)?.name));
 
 /** Lambda invocations (one per attempt) of the state that scheduled `functionName`. */
 export const lambdaInvocations = (events: HistoryEvent[], functionName: string): number =>
   events.filter((e) => {
     const details = e.taskScheduledEventDetails as { resourceType?: string; parameters?: string } | undefined;
-    return e.type === 'TaskScheduled' && details?.resourceType === 'lambda' && JSON.parse(details.parameters ?? '{}').FunctionName === functionArn(functionName);
+    return (
+      e.type === 'TaskScheduled' &&
+      details?.resourceType === 'lambda' &&
+      JSON.parse(details.parameters ?? '{}').FunctionName === functionArn(functionName)
+    );
   }).length;
 
 export const getItem = async (h: Harness, requestId: string): Promise<Record<string, AttributeValue>> => {
   const { Item } = await h.dynamodb.send(
-    new GetItemCommand({ TableName: TABLE_NAME, Key: { pk: { S: `REQUEST#${requestId}` }, sk: { S: 'REQUEST' } }, ConsistentRead: true }),
+    new GetItemCommand({
+      TableName: TABLE_NAME,
+      Key: { pk: { S: `REQUEST#${requestId}` }, sk: { S: 'REQUEST' } },
+      ConsistentRead: true,
+    }),
   );
   if (!Item) throw new Error(`no item for ${requestId}`);
   return Item;
@@ -291,11 +337,24 @@ export const decide = async (h: Harness, requestId: string, decision: 'approve' 
         ':status': { S: decision === 'approve' ? 'APPROVED' : 'DENIED' },
         ':pending': { S: 'PENDING_APPROVAL' },
         ':at': { S: at },
-        ':event': { L: [{ M: { at: { S: at }, type: { S: decision === 'approve' ? 'approved' : 'denied' }, detail: { S: '{"approver":"bob@example.com"}' } } }] },
+        ':event': {
+          L: [
+            {
+              M: {
+                at: { S: at },
+                type: { S: decision === 'approve' ? 'approved' : 'denied' },
+                detail: { S: '{"approver":"bob@example.com"}' },
+              },
+            },
+          ],
+        },
       },
     }),
   );
   return decision === 'approve'
-    ? h.emulator.handle('SendTaskSuccess', { taskToken, output: JSON.stringify({ decision: 'approve', approver: 'bob@example.com' }) })
+    ? h.emulator.handle('SendTaskSuccess', {
+        taskToken,
+        output: JSON.stringify({ decision: 'approve', approver: 'bob@example.com' }),
+      })
     : h.emulator.handle('SendTaskFailure', { taskToken, error: 'Denied', cause: 'Denied by bob@example.com' });
 };

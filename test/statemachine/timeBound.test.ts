@@ -33,7 +33,10 @@ afterAll(async () => {
   await h.close();
 });
 
-const recordedError = (item: Awaited<ReturnType<typeof getItem>>) => ({ name: item.error?.M?.name?.S, cause: item.error?.M?.cause?.S });
+const recordedError = (item: Awaited<ReturnType<typeof getItem>>) => ({
+  name: item.error?.M?.name?.S,
+  cause: item.error?.M?.cause?.S,
+});
 
 const eventDetail = (item: Awaited<ReturnType<typeof getItem>>, type: string): unknown => {
   const found = (item.events?.L ?? []).find((e) => e.M?.type?.S === type);
@@ -63,14 +66,23 @@ const runGrant = async (grantSeconds: number, script: (requestId: string) => voi
   const executionArn = await startExecution(h, input);
   expect((await decide(h, input.requestId, 'approve')).status).toBe(200);
   const execution = await waitForExecution(h, executionArn);
-  return { input, executionArn, execution, item: await getItem(h, input.requestId), events: await history(h, executionArn) };
+  return {
+    input,
+    executionArn,
+    execution,
+    item: await getItem(h, input.requestId),
+    events: await history(h, executionArn),
+  };
 };
 
 describe('scheduled end', () => {
   it('approve → ACTIVE → the grant times out → revoke → REVOKED; a late SendTaskSuccess gets TaskTimedOut', async () => {
     // Prepare + Act
     const { input, execution, item, events } = await runGrant(SHORT_GRANT);
-    const late = await h.emulator.handle('SendTaskSuccess', { taskToken: String(h.lambdas.callsTo('notify', input.requestId, 'grant')[0]?.taskToken), output: '{}' });
+    const late = await h.emulator.handle('SendTaskSuccess', {
+      taskToken: String(h.lambdas.callsTo('notify', input.requestId, 'grant')[0]?.taskToken),
+      output: '{}',
+    });
 
     // Assess
     expect(execution.status).toBe('SUCCEEDED');
@@ -92,7 +104,9 @@ describe('scheduled end', () => {
       'NotifyOutcome',
     ]);
     expect(events.some((e) => e.type === 'TaskTimedOut')).toBe(true);
-    expect(h.lambdas.callsTo('revoke', input.requestId)).toEqual([{ requestId: input.requestId, parameters: input.parameters }]);
+    expect(h.lambdas.callsTo('revoke', input.requestId)).toEqual([
+      { requestId: input.requestId, parameters: input.parameters },
+    ]);
     expect(h.lambdas.callsTo('checkRevocation', input.requestId)).toHaveLength(1);
     // Once when the grant became ACTIVE, once with the final status.
     expect(h.lambdas.callsTo('notify', input.requestId, 'outcome')).toHaveLength(2);
@@ -115,7 +129,14 @@ describe('scheduled end', () => {
   it('when another grant still holds the assignment, revoke deletes nothing and the request is REVOKED without polling', async () => {
     // Prepare + Act: as the real revoke Lambda answers, with an empty deletion request id (the state selects it)
     const { input, item } = await runGrant(SHORT_GRANT, (requestId) =>
-      h.lambdas.script('revoke', requestId, { Status: 'SUCCEEDED', deleted: false, deletionRequestId: '', polls: 0, reason: 'still held by 1 other grant(s)', FailureReason: '' }),
+      h.lambdas.script('revoke', requestId, {
+        Status: 'SUCCEEDED',
+        deleted: false,
+        deletionRequestId: '',
+        polls: 0,
+        reason: 'still held by 1 other grant(s)',
+        FailureReason: '',
+      }),
     );
 
     // Assess
@@ -136,7 +157,10 @@ describe('early end', () => {
     const started = Date.now();
 
     // Act
-    const sent = await call(h, 'SendTaskSuccess', { taskToken, output: JSON.stringify({ revokedBy: 'alice@example.com' }) });
+    const sent = await call(h, 'SendTaskSuccess', {
+      taskToken,
+      output: JSON.stringify({ revokedBy: 'alice@example.com' }),
+    });
     const execution = await waitForExecution(h, executionArn);
     const again = await h.emulator.handle('SendTaskSuccess', { taskToken, output: '{}' });
 
@@ -189,7 +213,10 @@ describe('revocation errors', () => {
     expect(h.lambdas.callsTo('revoke', input.requestId)).toHaveLength(1);
     const error = recordedError(item);
     expect(error.name).toBe('AccessDeniedException');
-    expect(JSON.parse(error.cause ?? '{}')).toMatchObject({ errorType: 'AccessDeniedException', errorMessage: 'not allowed to delete assignments' });
+    expect(JSON.parse(error.cause ?? '{}')).toMatchObject({
+      errorType: 'AccessDeniedException',
+      errorMessage: 'not allowed to delete assignments',
+    });
     expect(eventTypes(item)).toEqual(['submitted', 'approved', 'completed', 'active', 'revoke_failed']);
     expect(h.lambdas.callsTo('notify', input.requestId, 'outcome')).toHaveLength(2);
     const lastNotify = h.lambdas.calls.filter((c) => c.payload.requestId === input.requestId).at(-1);
@@ -199,7 +226,11 @@ describe('revocation errors', () => {
   it('deletion status FAILED: REVOKE_FAILED with the FailureReason recorded', async () => {
     // Prepare + Act
     const { input, item } = await runGrant(SHORT_GRANT, (requestId) =>
-      h.lambdas.script('checkRevocation', requestId, revocationStatus('FAILED', 'Received a 404 status error: Not supported policy')),
+      h.lambdas.script(
+        'checkRevocation',
+        requestId,
+        revocationStatus('FAILED', 'Received a 404 status error: Not supported policy'),
+      ),
     );
 
     // Assess

@@ -13,7 +13,11 @@ describe('approval link tokens', () => {
   });
 
   it.each([
-    ['tampered payload', (t: string) => `${Buffer.from(JSON.stringify({ r: 'r-1', a: 'eve@example.com', e: 2_000_000 })).toString('base64url')}.${t.split('.')[1]}`],
+    [
+      'tampered payload',
+      (t: string) =>
+        `${Buffer.from(JSON.stringify({ r: 'r-1', a: 'eve@example.com', e: 2_000_000 })).toString('base64url')}.${t.split('.')[1]}`,
+    ],
     ['truncated signature', (t: string) => t.slice(0, -3)],
     ['no signature', (t: string) => t.split('.')[0]!],
     ['extra segment', (t: string) => `${t}.x`],
@@ -23,23 +27,33 @@ describe('approval link tokens', () => {
     // Prepare
     const token = mutate(signLink(claims, secret));
     // Act / Assess
-    expect(() => verifyLink(token, secret, 1_000_000)).toThrow(expect.objectContaining({ statusCode: 403, code: 'InvalidLink' }));
+    expect(() => verifyLink(token, secret, 1_000_000)).toThrow(
+      expect.objectContaining({ statusCode: 403, code: 'InvalidLink' }),
+    );
   });
 
   it('rejects a link signed with another secret', () => {
     // Act / Assess
-    expect(() => verifyLink(signLink(claims, 'other-secret'), secret, 1_000_000)).toThrow(expect.objectContaining({ code: 'InvalidLink' }));
+    expect(() => verifyLink(signLink(claims, 'other-secret'), secret, 1_000_000)).toThrow(
+      expect.objectContaining({ code: 'InvalidLink' }),
+    );
   });
 
   it('rejects an expired link with 410', () => {
     // Act / Assess
-    expect(() => verifyLink(signLink(claims, secret), secret, 2_000_000)).toThrow(expect.objectContaining({ statusCode: 410 }));
+    expect(() => verifyLink(signLink(claims, secret), secret, 2_000_000)).toThrow(
+      expect.objectContaining({ statusCode: 410 }),
+    );
   });
 
   it('does not contain the approver or request in a form that can be altered', () => {
     // Prepare
     const token = signLink(claims, secret);
     // Assess: the payload is readable (it is not a secret) but any change breaks the signature
-    expect(JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString())).toEqual({ r: 'r-1', a: 'bob@example.com', e: 2_000_000 });
+    expect(JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString())).toEqual({
+      r: 'r-1',
+      a: 'bob@example.com',
+      e: 2_000_000,
+    });
   });
 });

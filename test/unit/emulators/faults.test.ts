@@ -35,9 +35,24 @@ describe('parseFaults', () => {
 
     // Assess
     expect(rules).toEqual([
-      { service: 'sso-admin', operation: 'CreateAccountAssignment', errorName: 'ThrottlingException', probability: 0.3 },
-      { service: 'proton', operation: 'AcceptEnvironmentAccountConnection', errorName: 'ConflictException', probability: 0.5 },
-      { service: 'sso-admin', operation: 'ListAccountAssignments', errorName: 'InternalServerException', probability: 1 },
+      {
+        service: 'sso-admin',
+        operation: 'CreateAccountAssignment',
+        errorName: 'ThrottlingException',
+        probability: 0.3,
+      },
+      {
+        service: 'proton',
+        operation: 'AcceptEnvironmentAccountConnection',
+        errorName: 'ConflictException',
+        probability: 0.5,
+      },
+      {
+        service: 'sso-admin',
+        operation: 'ListAccountAssignments',
+        errorName: 'InternalServerException',
+        probability: 1,
+      },
     ]);
   });
 
@@ -157,7 +172,9 @@ describe('loadFixtures', () => {
 
   it('merges inline partial JSON over the defaults per service', () => {
     // Prepare
-    const spec = JSON.stringify({ sso: { provisioningSeconds: 5, failingPrincipals: ['f81d4fae-7dec-11d0-a765-00a0c91e6bf6'] } });
+    const spec = JSON.stringify({
+      sso: { provisioningSeconds: 5, failingPrincipals: ['f81d4fae-7dec-11d0-a765-00a0c91e6bf6'] },
+    });
 
     // Act
     const fixtures = loadFixtures(spec);

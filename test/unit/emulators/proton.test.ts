@@ -40,7 +40,12 @@ interface Body {
 
 const setup = (options: { fixtures?: ProtonFixtures; stateFile?: string } = {}) => {
   const clock = { time: START, now: () => clock.time };
-  const emulator = createProtonEmulator({ fixtures: options.fixtures ?? defaultFixtures.proton, clock, stateFile: options.stateFile, region: 'eu-west-1' });
+  const emulator = createProtonEmulator({
+    fixtures: options.fixtures ?? defaultFixtures.proton,
+    clock,
+    stateFile: options.stateFile,
+    region: 'eu-west-1',
+  });
   const call = async (operation: string, input: unknown): Promise<EmulatorResponse & { body: Body }> =>
     (await emulator.handle(operation, input)) as EmulatorResponse & { body: Body };
   return { clock, emulator, call };
@@ -109,25 +114,32 @@ describe('Proton emulator: accept and reject', () => {
     expect(response.status).toBe(400);
     expect(response.body.__type).toBe('ConflictException');
     expect(response.body.message).toContain(`is ${status}`);
-    expect((await proton.call('GetEnvironmentAccountConnection', { id: DEV })).body.environmentAccountConnection?.status).toBe(status);
+    expect(
+      (await proton.call('GetEnvironmentAccountConnection', { id: DEV })).body.environmentAccountConnection?.status,
+    ).toBe(status);
   });
 
-  it.each(['AcceptEnvironmentAccountConnection', 'RejectEnvironmentAccountConnection', 'GetEnvironmentAccountConnection'])(
-    '%s of an unknown id is ResourceNotFoundException',
-    async (operation) => {
-      // Prepare
-      const id = '00000000-0000-4000-8000-000000000000';
+  it.each([
+    'AcceptEnvironmentAccountConnection',
+    'RejectEnvironmentAccountConnection',
+    'GetEnvironmentAccountConnection',
+  ])('%s of an unknown id is ResourceNotFoundException', async (operation) => {
+    // Prepare
+    const id = '00000000-0000-4000-8000-000000000000';
 
-      // Act
-      const response = await proton.call(operation, { id });
+    // Act
+    const response = await proton.call(operation, { id });
 
-      // Assess
-      expect(response.body.__type).toBe('ResourceNotFoundException');
-    },
-  );
+    // Assess
+    expect(response.body.__type).toBe('ResourceNotFoundException');
+  });
 
   it.each([
-    ['an uppercase id', { id: DEV.toUpperCase() }, "'id' failed to satisfy constraint: Member must satisfy regular expression pattern"],
+    [
+      'an uppercase id',
+      { id: DEV.toUpperCase() },
+      "'id' failed to satisfy constraint: Member must satisfy regular expression pattern",
+    ],
     ['a non-UUID id', { id: 'conn-1' }, "'id' failed to satisfy constraint"],
     ['an id with a suffix', { id: `${DEV}0` }, "'id' failed to satisfy constraint"],
     ['a missing id', {}, "Value null at 'id' failed to satisfy constraint: Member must not be null"],
@@ -167,8 +179,10 @@ describe('Proton emulator: create and list', () => {
     const proton = setup();
 
     // Act
-    const created = (await proton.call('CreateEnvironmentAccountConnection', request)).body.environmentAccountConnection;
-    const repeated = (await proton.call('CreateEnvironmentAccountConnection', request)).body.environmentAccountConnection;
+    const created = (await proton.call('CreateEnvironmentAccountConnection', request)).body
+      .environmentAccountConnection;
+    const repeated = (await proton.call('CreateEnvironmentAccountConnection', request)).body
+      .environmentAccountConnection;
 
     // Assess
     expect(created).toMatchObject({
@@ -207,11 +221,27 @@ describe('Proton emulator: create and list', () => {
     await proton.call('AcceptEnvironmentAccountConnection', { id: STAGING });
 
     // Act
-    const pending = (await proton.call('ListEnvironmentAccountConnections', { requestedBy: 'MANAGEMENT_ACCOUNT', statuses: ['PENDING'] })).body;
-    const staging = (await proton.call('ListEnvironmentAccountConnections', { requestedBy: 'MANAGEMENT_ACCOUNT', environmentName: 'staging' })).body;
-    const first = (await proton.call('ListEnvironmentAccountConnections', { requestedBy: 'ENVIRONMENT_ACCOUNT', maxResults: 2 })).body;
+    const pending = (
+      await proton.call('ListEnvironmentAccountConnections', {
+        requestedBy: 'MANAGEMENT_ACCOUNT',
+        statuses: ['PENDING'],
+      })
+    ).body;
+    const staging = (
+      await proton.call('ListEnvironmentAccountConnections', {
+        requestedBy: 'MANAGEMENT_ACCOUNT',
+        environmentName: 'staging',
+      })
+    ).body;
+    const first = (
+      await proton.call('ListEnvironmentAccountConnections', { requestedBy: 'ENVIRONMENT_ACCOUNT', maxResults: 2 })
+    ).body;
     const rest = (
-      await proton.call('ListEnvironmentAccountConnections', { requestedBy: 'ENVIRONMENT_ACCOUNT', maxResults: 2, nextToken: first.nextToken })
+      await proton.call('ListEnvironmentAccountConnections', {
+        requestedBy: 'ENVIRONMENT_ACCOUNT',
+        maxResults: 2,
+        nextToken: first.nextToken,
+      })
     ).body;
 
     // Assess
@@ -280,15 +310,25 @@ describe('Proton emulator through the real SDK client', () => {
     try {
       // Act
       const accepted = await client.send(new AcceptEnvironmentAccountConnectionCommand({ id: DEV }));
-      const conflict = await client.send(new AcceptEnvironmentAccountConnectionCommand({ id: DEV })).catch((error: unknown) => error);
+      const conflict = await client
+        .send(new AcceptEnvironmentAccountConnectionCommand({ id: DEV }))
+        .catch((error: unknown) => error);
       const missing = await client
         .send(new GetEnvironmentAccountConnectionCommand({ id: '00000000-0000-4000-8000-000000000000' }))
         .catch((error: unknown) => error);
-      const invalid = await client.send(new GetEnvironmentAccountConnectionCommand({ id: 'NOT-A-UUID' })).catch((error: unknown) => error);
-      const listed = await client.send(new ListEnvironmentAccountConnectionsCommand({ requestedBy: 'MANAGEMENT_ACCOUNT', statuses: ['CONNECTED'] }));
+      const invalid = await client
+        .send(new GetEnvironmentAccountConnectionCommand({ id: 'NOT-A-UUID' }))
+        .catch((error: unknown) => error);
+      const listed = await client.send(
+        new ListEnvironmentAccountConnectionsCommand({ requestedBy: 'MANAGEMENT_ACCOUNT', statuses: ['CONNECTED'] }),
+      );
 
       // Assess
-      expect(accepted.environmentAccountConnection).toMatchObject({ id: DEV, status: 'CONNECTED', environmentName: 'dev' });
+      expect(accepted.environmentAccountConnection).toMatchObject({
+        id: DEV,
+        status: 'CONNECTED',
+        environmentName: 'dev',
+      });
       expect(accepted.environmentAccountConnection?.lastModifiedAt).toEqual(new Date(START));
       expect(conflict).toBeInstanceOf(ConflictException);
       expect(conflict).toMatchObject({ name: 'ConflictException', message: expect.stringContaining('CONNECTED') });

@@ -55,7 +55,14 @@ const setup = (fixtures: Partial<SsoFixtures> = {}, stateFile?: string) => {
   const call = async (operation: string, input: unknown): Promise<EmulatorResponse & { body: Body }> =>
     (await emulator.handle(operation, input)) as EmulatorResponse & { body: Body };
   const list = async (input: Record<string, unknown> = {}) =>
-    (await call('ListAccountAssignments', { InstanceArn: INSTANCE, AccountId: ACCOUNT, PermissionSetArn: PERMISSION_SET, ...input })).body;
+    (
+      await call('ListAccountAssignments', {
+        InstanceArn: INSTANCE,
+        AccountId: ACCOUNT,
+        PermissionSetArn: PERMISSION_SET,
+        ...input,
+      })
+    ).body;
   return { clock, emulator, call, list };
 };
 
@@ -104,7 +111,11 @@ describe('SSO Admin emulator: CreateAccountAssignment validation', () => {
     ['PermissionSetArn', undefined, 'must not be null'],
     ['PermissionSetArn', tooShort, 'must have length greater than or equal to 10'],
     ['PermissionSetArn', tooLong(PERMISSION_SET), 'must have length less than or equal to 1224'],
-    ['PermissionSetArn', 'arn:aws:sso:::permissionSet/ssoins-1111111111111111/ps-1', 'must satisfy regular expression pattern'],
+    [
+      'PermissionSetArn',
+      'arn:aws:sso:::permissionSet/ssoins-1111111111111111/ps-1',
+      'must satisfy regular expression pattern',
+    ],
     ['PermissionSetArn', INSTANCE, 'must satisfy regular expression pattern'],
     ['PrincipalId', undefined, 'must not be null'],
     ['PrincipalId', '', 'must have length greater than or equal to 1'],
@@ -151,7 +162,9 @@ describe('SSO Admin emulator: CreateAccountAssignment validation', () => {
     // Assess
     expect(response.body.__type).toBe('ValidationException');
     expect(response.body.message).toMatch(/^1 validation error detected: /);
-    expect(response.body.message).toContain(`at '${field}' failed to satisfy constraint: Member must satisfy regular expression pattern`);
+    expect(response.body.message).toContain(
+      `at '${field}' failed to satisfy constraint: Member must satisfy regular expression pattern`,
+    );
   });
 
   it('rejects unknown fields and reports every violation at once', async () => {
@@ -203,9 +216,16 @@ describe('SSO Admin emulator: provisioning', () => {
   it('keeps a creation IN_PROGRESS for provisioningSeconds × timeScale, then SUCCEEDED and listed', async () => {
     // Prepare
     const clock = fakeClock();
-    const emulator = createSsoAdminEmulator({ fixtures: { ...defaultFixtures.sso, provisioningSeconds: 2 }, timeScale: 0.5, clock });
+    const emulator = createSsoAdminEmulator({
+      fixtures: { ...defaultFixtures.sso, provisioningSeconds: 2 },
+      timeScale: 0.5,
+      clock,
+    });
     const created = (await emulator.handle('CreateAccountAssignment', assignment)).body as Body;
-    const statusRequest = { InstanceArn: INSTANCE, AccountAssignmentCreationRequestId: created.AccountAssignmentCreationStatus?.RequestId };
+    const statusRequest = {
+      InstanceArn: INSTANCE,
+      AccountAssignmentCreationRequestId: created.AccountAssignmentCreationStatus?.RequestId,
+    };
     const listInput = { InstanceArn: INSTANCE, AccountId: ACCOUNT, PermissionSetArn: PERMISSION_SET };
 
     // Act
@@ -230,7 +250,10 @@ describe('SSO Admin emulator: provisioning', () => {
     // Prepare
     const sso = setup({ failingPrincipals: [USER] });
     const created = (await sso.call('CreateAccountAssignment', assignment)).body;
-    const statusRequest = { InstanceArn: INSTANCE, AccountAssignmentCreationRequestId: created.AccountAssignmentCreationStatus?.RequestId };
+    const statusRequest = {
+      InstanceArn: INSTANCE,
+      AccountAssignmentCreationRequestId: created.AccountAssignmentCreationStatus?.RequestId,
+    };
     sso.clock.time += 1000;
 
     // Act
@@ -266,7 +289,10 @@ describe('SSO Admin emulator: provisioning', () => {
 
     // Act
     const deleted = (await sso.call('DeleteAccountAssignment', assignment)).body;
-    const statusRequest = { InstanceArn: INSTANCE, AccountAssignmentDeletionRequestId: deleted.AccountAssignmentDeletionStatus?.RequestId };
+    const statusRequest = {
+      InstanceArn: INSTANCE,
+      AccountAssignmentDeletionRequestId: deleted.AccountAssignmentDeletionStatus?.RequestId,
+    };
     const listedDuring = await sso.list();
     sso.clock.time += 1000;
     const status = (await sso.call('DescribeAccountAssignmentDeletionStatus', statusRequest)).body;
@@ -274,7 +300,11 @@ describe('SSO Admin emulator: provisioning', () => {
     const again = (await sso.call('DeleteAccountAssignment', assignment)).body;
 
     // Assess
-    expect(deleted.AccountAssignmentDeletionStatus).toMatchObject({ Status: 'IN_PROGRESS', PrincipalId: USER, TargetId: ACCOUNT });
+    expect(deleted.AccountAssignmentDeletionStatus).toMatchObject({
+      Status: 'IN_PROGRESS',
+      PrincipalId: USER,
+      TargetId: ACCOUNT,
+    });
     expect(listedDuring.AccountAssignments).toHaveLength(1);
     expect(status.AccountAssignmentDeletionStatus?.Status).toBe('SUCCEEDED');
     expect(listedAfter.AccountAssignments).toEqual([]);
@@ -287,8 +317,14 @@ describe('SSO Admin emulator: provisioning', () => {
     const unknown = 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee';
 
     // Act
-    const creation = await sso.call('DescribeAccountAssignmentCreationStatus', { InstanceArn: INSTANCE, AccountAssignmentCreationRequestId: unknown });
-    const deletion = await sso.call('DescribeAccountAssignmentDeletionStatus', { InstanceArn: INSTANCE, AccountAssignmentDeletionRequestId: unknown });
+    const creation = await sso.call('DescribeAccountAssignmentCreationStatus', {
+      InstanceArn: INSTANCE,
+      AccountAssignmentCreationRequestId: unknown,
+    });
+    const deletion = await sso.call('DescribeAccountAssignmentDeletionStatus', {
+      InstanceArn: INSTANCE,
+      AccountAssignmentDeletionRequestId: unknown,
+    });
     const uppercase = await sso.call('DescribeAccountAssignmentCreationStatus', {
       InstanceArn: INSTANCE,
       AccountAssignmentCreationRequestId: unknown.toUpperCase(),
@@ -357,7 +393,10 @@ describe('SSO Admin emulator: Identity Center limits', () => {
     // Prepare
     const sso = setup();
     for (let i = 0; i < 19; i += 1) await sso.list();
-    await sso.call('DescribeAccountAssignmentCreationStatus', { InstanceArn: INSTANCE, AccountAssignmentCreationRequestId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee' });
+    await sso.call('DescribeAccountAssignmentCreationStatus', {
+      InstanceArn: INSTANCE,
+      AccountAssignmentCreationRequestId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee',
+    });
 
     // Act
     const throttled = await sso.call('CreateAccountAssignment', assignment);
@@ -407,7 +446,12 @@ describe('SSO Admin emulator: persistence', () => {
     // Act
     const second = setup({}, stateFile);
     second.clock.time += 1000;
-    const status = (await second.call('DescribeAccountAssignmentCreationStatus', { InstanceArn: INSTANCE, AccountAssignmentCreationRequestId: requestId })).body;
+    const status = (
+      await second.call('DescribeAccountAssignmentCreationStatus', {
+        InstanceArn: INSTANCE,
+        AccountAssignmentCreationRequestId: requestId,
+      })
+    ).body;
     const third = setup({}, stateFile);
     const listed = await third.list();
 
@@ -449,18 +493,32 @@ describe('SSO Admin emulator through the real SDK client', () => {
           AccountAssignmentCreationRequestId: created.AccountAssignmentCreationStatus?.RequestId,
         }),
       );
-      const listed = await client.send(new ListAccountAssignmentsCommand({ InstanceArn: INSTANCE, AccountId: ACCOUNT, PermissionSetArn: PERMISSION_SET }));
+      const listed = await client.send(
+        new ListAccountAssignmentsCommand({
+          InstanceArn: INSTANCE,
+          AccountId: ACCOUNT,
+          PermissionSetArn: PERMISSION_SET,
+        }),
+      );
       const invalid = await client
         .send(new CreateAccountAssignmentCommand({ ...assignment, TargetId: 'abc' }))
         .catch((error: unknown) => error);
       const missing = await client
-        .send(new ListAccountAssignmentsCommand({ InstanceArn: INSTANCE, AccountId: '333333333333', PermissionSetArn: PERMISSION_SET }))
+        .send(
+          new ListAccountAssignmentsCommand({
+            InstanceArn: INSTANCE,
+            AccountId: '333333333333',
+            PermissionSetArn: PERMISSION_SET,
+          }),
+        )
         .catch((error: unknown) => error);
 
       // Assess
       expect(created.AccountAssignmentCreationStatus?.Status).toBe('IN_PROGRESS');
       expect(created.AccountAssignmentCreationStatus?.CreatedDate).toBeInstanceOf(Date);
-      expect(status.AccountAssignmentCreationStatus?.RequestId).toBe(created.AccountAssignmentCreationStatus?.RequestId);
+      expect(status.AccountAssignmentCreationStatus?.RequestId).toBe(
+        created.AccountAssignmentCreationStatus?.RequestId,
+      );
       expect(listed.AccountAssignments).toEqual([]);
       expect(invalid).toBeInstanceOf(ValidationException);
       expect(invalid).toMatchObject({ name: 'ValidationException', message: expect.stringContaining("'TargetId'") });
@@ -474,7 +532,13 @@ describe('SSO Admin emulator through the real SDK client', () => {
     // Prepare
     const { client, close } = await connect();
     const list = () =>
-      client.send(new ListAccountAssignmentsCommand({ InstanceArn: INSTANCE, AccountId: ACCOUNT, PermissionSetArn: PERMISSION_SET }));
+      client.send(
+        new ListAccountAssignmentsCommand({
+          InstanceArn: INSTANCE,
+          AccountId: ACCOUNT,
+          PermissionSetArn: PERMISSION_SET,
+        }),
+      );
 
     try {
       // Act
@@ -482,7 +546,11 @@ describe('SSO Admin emulator through the real SDK client', () => {
       const throttled = await list().catch((error: unknown) => error);
 
       // Assess
-      expect(throttled).toMatchObject({ name: 'ThrottlingException', message: 'Rate exceeded', $metadata: { attempts: 1 } });
+      expect(throttled).toMatchObject({
+        name: 'ThrottlingException',
+        message: 'Rate exceeded',
+        $metadata: { attempts: 1 },
+      });
     } finally {
       await close();
     }

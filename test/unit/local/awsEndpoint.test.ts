@@ -1,6 +1,17 @@
 import { describe, it, expect, beforeAll, afterAll, jest } from '@jest/globals';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { DescribeExecutionCommand, SFNClient, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  DescribeExecutionCommand,
+  SFNClient,
+  SendTaskSuccessCommand,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { startAwsEndpoint, type AwsEndpoint } from '../../../local/awsEndpoint.js';
 import { startDynalite, type LocalDynamo } from '../../../local/dynamodb.js';
 import { FaultInjector, parseFaults } from '../../../local/emulators/faults.js';
@@ -17,7 +28,14 @@ const fakeStepFunctions: ServiceEmulator = {
   async handle(operation, input) {
     calls.push({ operation, input });
     if (operation === 'DescribeExecution') {
-      return { status: 200, body: { executionArn: (input as { executionArn: string }).executionArn, status: 'RUNNING', startDate: 1700000000 } };
+      return {
+        status: 200,
+        body: {
+          executionArn: (input as { executionArn: string }).executionArn,
+          status: 'RUNNING',
+          startDate: 1700000000,
+        },
+      };
     }
     if (operation === 'StartExecution') throw new AwsServiceError('ExecutionAlreadyExists', 'Execution Already Exists');
     throw new Error('emulator bug');
@@ -38,7 +56,9 @@ beforeAll(async () => {
     dynamodbEndpoint: dynalite.endpoint,
     emulators: [fakeStepFunctions],
     faults: new FaultInjector(
-      parseFaults('dynamodb.Query=ProvisionedThroughputExceededException:1,states.SendTaskSuccess=ThrottlingException:1'),
+      parseFaults(
+        'dynamodb.Query=ProvisionedThroughputExceededException:1,states.SendTaskSuccess=ThrottlingException:1',
+      ),
     ),
     logError,
   });
@@ -54,7 +74,11 @@ afterAll(async () => {
 });
 
 const post = (target: string, body: string) =>
-  fetch(endpoint.url, { method: 'POST', headers: { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.0' }, body });
+  fetch(endpoint.url, {
+    method: 'POST',
+    headers: { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.0' },
+    body,
+  });
 
 describe('startAwsEndpoint', () => {
   it('proxies DynamoDB to dynalite so the real SDK client works end to end', async () => {
@@ -87,7 +111,11 @@ describe('startAwsEndpoint', () => {
   it('injects DynamoDB faults before dynalite sees the request', async () => {
     // Act
     const query = dynamodb.send(
-      new QueryCommand({ TableName: 'items', KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'a' } } }),
+      new QueryCommand({
+        TableName: 'items',
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: 'a' } },
+      }),
     );
 
     // Assess
@@ -110,7 +138,12 @@ describe('startAwsEndpoint', () => {
   it('returns emulator errors under their AWS name, in body and x-amzn-ErrorType', async () => {
     // Act
     const start = sfn
-      .send(new StartExecutionCommand({ stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:sm', name: 'r-1' }))
+      .send(
+        new StartExecutionCommand({
+          stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:sm',
+          name: 'r-1',
+        }),
+      )
       .catch((error: unknown) => error);
     const raw = await post('AWSStepFunctions.StartExecution', '{}');
 

@@ -96,7 +96,12 @@ describe('startHttpApi JWT authorizer', () => {
     // Assess
     const { claims, scopes } = lastEvent().requestContext.authorizer?.jwt ?? {};
     expect(scopes).toBeNull();
-    expect(claims).toMatchObject({ sub: 'u-1', email: 'alice@example.com', iss: 'access-approvals-local', aud: 'access-approvals' });
+    expect(claims).toMatchObject({
+      sub: 'u-1',
+      email: 'alice@example.com',
+      iss: 'access-approvals-local',
+      aud: 'access-approvals',
+    });
     expect(claims?.exp).toMatch(/^\d+$/);
     expect(Number(claims?.exp) - Number(claims?.iat)).toBe(12 * 3600);
   });
@@ -253,7 +258,11 @@ describe('startHttpApi results', () => {
     const headers = await bearer();
 
     // Act
-    const answer = await fetch(`${api.url}/requests`, { method: 'POST', headers, body: '{"justification":"secret-ish"}' });
+    const answer = await fetch(`${api.url}/requests`, {
+      method: 'POST',
+      headers,
+      body: '{"justification":"secret-ish"}',
+    });
 
     // Assess
     expect(answer.status).toBe(500);
@@ -292,18 +301,29 @@ describe('startHttpApi local-only routes', () => {
     expect(lastEvent().requestContext.authorizer?.jwt.claims.sub).toBeUndefined();
   });
 
-  it.each(['', 'not json', '[]', '{}', '{"sub":7}', '{"email":""}'])('refuses the token request body %j with 400', async (body) => {
-    // Act
-    const answer = await fetch(`${api.url}/local/tokens`, { method: 'POST', body });
+  it.each(['', 'not json', '[]', '{}', '{"sub":7}', '{"email":""}'])(
+    'refuses the token request body %j with 400',
+    async (body) => {
+      // Act
+      const answer = await fetch(`${api.url}/local/tokens`, { method: 'POST', body });
 
-    // Assess
-    expect(answer.status).toBe(400);
-    expect(((await answer.json()) as { error: { code: string } }).error.code).toBe('ValidationError');
-  });
+      // Assess
+      expect(answer.status).toBe(400);
+      expect(((await answer.json()) as { error: { code: string } }).error.code).toBe('ValidationError');
+    },
+  );
 
   it('serves the outbox, filtered by requestId', async () => {
     // Prepare
-    const message = { kind: 'approval' as const, approver: 'bob@example.com', channel: 'U0BOB', text: 'approve?', blocks: [], sentAt: '2025-01-01T00:00:00.000Z', ts: 't-1' };
+    const message = {
+      kind: 'approval' as const,
+      approver: 'bob@example.com',
+      channel: 'U0BOB',
+      text: 'approve?',
+      blocks: [],
+      sentAt: '2025-01-01T00:00:00.000Z',
+      ts: 't-1',
+    };
     await appendToOutbox(join(dataDir, 'outbox.jsonl'), { ...message, requestId: 'r-1' });
     await appendToOutbox(join(dataDir, 'outbox.jsonl'), { ...message, requestId: 'r-2' });
 

@@ -28,7 +28,9 @@ describe('createLambdaRuntime', () => {
     // Assess
     expect(result.event).toBe(event);
     expect(result.functionName).toBe('access-approvals-local-echo');
-    expect(result.invokedFunctionArn).toBe('arn:aws:lambda:us-east-1:000000000000:function:access-approvals-local-echo');
+    expect(result.invokedFunctionArn).toBe(
+      'arn:aws:lambda:us-east-1:000000000000:function:access-approvals-local-echo',
+    );
     expect(result.awsRequestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(result.remainingMs).toBeGreaterThan(4000);
     expect(result.remainingMs).toBeLessThanOrEqual(5000);
@@ -36,7 +38,10 @@ describe('createLambdaRuntime', () => {
 
   it('accepts the Lambda ARN Step Functions uses, and the deployed-style name', async () => {
     // Act
-    const byArn = (await runtime.invoke('arn:aws:lambda:us-east-1:000000000000:function:echo', 1)) as Record<string, unknown>;
+    const byArn = (await runtime.invoke('arn:aws:lambda:us-east-1:000000000000:function:echo', 1)) as Record<
+      string,
+      unknown
+    >;
     const byDeployedName = (await runtime.invoke('access-approvals-local-echo', 2)) as Record<string, unknown>;
 
     // Assess
@@ -49,7 +54,10 @@ describe('createLambdaRuntime', () => {
     const failure = runtime.invoke('fail', {});
 
     // Assess
-    await expect(failure).rejects.toMatchObject({ name: 'ConflictException', message: 'Another operation is in progress' });
+    await expect(failure).rejects.toMatchObject({
+      name: 'ConflictException',
+      message: 'Another operation is in progress',
+    });
   });
 
   it('rejects unknown functions and modules without a handler function', async () => {

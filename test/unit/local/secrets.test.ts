@@ -44,7 +44,10 @@ describe('loadLocalSecrets', () => {
 
   it('prefers secrets from the environment and never writes them to disk', () => {
     // Act
-    const secrets = loadLocalSecrets(dataDir, { linkSigningSecret: 'from-env-link', slackSigningSecret: 'from-env-slack' });
+    const secrets = loadLocalSecrets(dataDir, {
+      linkSigningSecret: 'from-env-link',
+      slackSigningSecret: 'from-env-slack',
+    });
 
     // Assess
     expect(secrets.linkSigningSecret).toBe('from-env-link');

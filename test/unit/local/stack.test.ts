@@ -33,7 +33,9 @@ describe('startLocalStack', () => {
 
     // Assess
     expect(stack.tableName).toBe('access-approvals-local-requests');
-    expect(stack.stateMachineArn).toBe('arn:aws:states:us-east-1:000000000000:stateMachine:access-approvals-local-approval');
+    expect(stack.stateMachineArn).toBe(
+      'arn:aws:states:us-east-1:000000000000:stateMachine:access-approvals-local-approval',
+    );
     expect(missing.status).toBe(404);
     expect(await health.json()).toEqual({ status: 'ok', services: ['DynamoDB', 'states', 'sso-admin', 'proton'] });
     expect(process.env).toMatchObject({
@@ -73,7 +75,9 @@ describe('startLocalStack', () => {
     const second = startLocalStack({ port: 0, awsPort: 0, dataDir: otherDir, quiet: true });
 
     // Assess
-    await expect(second).rejects.toThrow(/startLocalStack: (LINK_SIGNING_SECRET|OUTBOX_FILE|PUBLIC_BASE_URL|AWS_ENDPOINT_URL) differs/);
+    await expect(second).rejects.toThrow(
+      /startLocalStack: (LINK_SIGNING_SECRET|OUTBOX_FILE|PUBLIC_BASE_URL|AWS_ENDPOINT_URL) differs/,
+    );
     rmSync(otherDir, { recursive: true, force: true });
   });
 });

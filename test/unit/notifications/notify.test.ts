@@ -22,7 +22,10 @@ const baseItem: RequestItem = {
   summary: 'Assign ps-1 to user u on account 111111111111',
   targetId: '111111111111',
   status: 'PENDING_APPROVAL',
-  ...statusIndexKeys({ requester: 'alice@example.com', targetId: '111111111111', action: 'sso:CreateAccountAssignment' }, 'PENDING_APPROVAL'),
+  ...statusIndexKeys(
+    { requester: 'alice@example.com', targetId: '111111111111', action: 'sso:CreateAccountAssignment' },
+    'PENDING_APPROVAL',
+  ),
   createdAt: '2026-11-21T10:00:00.000Z',
   updatedAt: '2026-11-21T10:00:00.000Z',
   expiresAt: '2026-11-22T10:00:00.000Z',
@@ -43,7 +46,10 @@ const fakeRepository = (item: RequestItem, refs = new Map<string, MessageRef>())
     putTaskToken: async (_id: string, token: string) => void tokens.push(token),
     putApproverItems: async () => undefined,
     syncApproverStatus: async () => undefined,
-    appendEvent: async (_id: string, e: { type: string }) => (events.push(e.type), true),
+    appendEvent: async (_id: string, e: { type: string }) => {
+      events.push(e.type);
+      return true;
+    },
     saveMessageRef: async (_id: string, recipient: string, ref: MessageRef) => void refs.set(recipient, ref),
     getMessageRefs: async () => refs,
   } as unknown as RequestRepository;
@@ -54,7 +60,10 @@ const recordingNotifier = () => {
   const sent: Delivery[] = [];
   const updated: Array<{ ref: MessageRef; delivery: Delivery }> = [];
   const notifier: Notifier = {
-    send: async (d) => (sent.push(d), { channel: 'outbox', ts: String(sent.length) }),
+    send: async (d) => {
+      sent.push(d);
+      return { channel: 'outbox', ts: String(sent.length) };
+    },
     update: async (ref, delivery) => void updated.push({ ref, delivery }),
   };
   return { notifier, sent, updated };
@@ -84,7 +93,9 @@ describe('remindApprovers', () => {
     await remindApprovers({ requestId: 'r-1', taskToken: 'token-2' }, deps(repository, notifier));
     // Assess
     expect(tokens).toEqual(['token-2']);
-    expect(sent.map((d) => [d.kind, d.recipient, d.slackUserId])).toEqual([['reminder', 'carol@example.com', 'U0CAROL']]);
+    expect(sent.map((d) => [d.kind, d.recipient, d.slackUserId])).toEqual([
+      ['reminder', 'carol@example.com', 'U0CAROL'],
+    ]);
     expect(sent[0]?.approvalUrl).toMatch(/^https:\/\/approvals\.example\.com\/approvals\/[\w-]+\.[\w-]+$/);
     expect(events).toEqual(['reminded']);
     expect(sfnMock.calls()).toHaveLength(0);
@@ -93,24 +104,30 @@ describe('remindApprovers', () => {
   it.each([
     ['APPROVED', SendTaskSuccessCommand.name],
     ['DENIED', SendTaskFailureCommand.name],
-  ] as const)('resumes the workflow itself when the request became %s while the token was replaced', async (status, commandName) => {
-    // Prepare
-    const { repository } = fakeRepository({ ...baseItem, status });
-    const { notifier, sent } = recordingNotifier();
-    // Act
-    await remindApprovers({ requestId: 'r-1', taskToken: 'token-2' }, deps(repository, notifier));
-    // Assess
-    const calls = sfnMock.calls();
-    expect(calls.map((c) => c.args[0].constructor.name)).toEqual([commandName]);
-    expect((calls[0]?.args[0].input as { taskToken?: string }).taskToken).toBe('token-2');
-    expect(sent).toHaveLength(0);
-  });
+  ] as const)(
+    'resumes the workflow itself when the request became %s while the token was replaced',
+    async (status, commandName) => {
+      // Prepare
+      const { repository } = fakeRepository({ ...baseItem, status });
+      const { notifier, sent } = recordingNotifier();
+      // Act
+      await remindApprovers({ requestId: 'r-1', taskToken: 'token-2' }, deps(repository, notifier));
+      // Assess
+      const calls = sfnMock.calls();
+      expect(calls.map((c) => c.args[0].constructor.name)).toEqual([commandName]);
+      expect((calls[0]?.args[0].input as { taskToken?: string } | undefined)?.taskToken).toBe('token-2');
+      expect(sent).toHaveLength(0);
+    },
+  );
 });
 
 describe('notifyOutcome', () => {
   it('rewrites every approver message, then tells the requester', async () => {
     // Prepare
-    const refs = new Map<string, MessageRef>([['bob@example.com', { channel: 'outbox', ts: '1' }], ['carol@example.com', { channel: 'U0CAROL', ts: '2' }]]);
+    const refs = new Map<string, MessageRef>([
+      ['bob@example.com', { channel: 'outbox', ts: '1' }],
+      ['carol@example.com', { channel: 'U0CAROL', ts: '2' }],
+    ]);
     const { repository, events } = fakeRepository({ ...baseItem, status: 'COMPLETED' }, refs);
     const { notifier, sent, updated } = recordingNotifier();
     // Act

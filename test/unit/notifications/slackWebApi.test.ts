@@ -43,7 +43,8 @@ const scripted = (answers: Array<Response | Error>) => {
   return { options, urls, sleeps };
 };
 
-const okJson = (body: Record<string, unknown>): Response => new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+const okJson = (body: Record<string, unknown>): Response =>
+  new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
 
 describe('createSlackWebApi against the fake Slack', () => {
   it('posts JSON with the bot token and returns where the message went', async () => {
@@ -51,11 +52,20 @@ describe('createSlackWebApi against the fake Slack', () => {
     const slack = createSlackWebApi(TOKEN, { apiUrl: fake.url });
     const blocks = [{ type: 'section', text: { type: 'mrkdwn', text: 'hi' } }];
     // Act
-    const posted = await slack.chat.postMessage({ channel: 'U0BOB', text: 'hi', blocks, unfurl_links: false, unfurl_media: false });
+    const posted = await slack.chat.postMessage({
+      channel: 'U0BOB',
+      text: 'hi',
+      blocks,
+      unfurl_links: false,
+      unfurl_media: false,
+    });
     // Assess
     expect(posted).toMatchObject({ ok: true, channel: 'U0BOB', ts: expect.any(String) });
     const [call] = fake.callsTo('chat.postMessage').slice(-1);
-    expect(call).toMatchObject({ token: TOKEN, args: { channel: 'U0BOB', text: 'hi', blocks, unfurl_links: false, unfurl_media: false } });
+    expect(call).toMatchObject({
+      token: TOKEN,
+      args: { channel: 'U0BOB', text: 'hi', blocks, unfurl_links: false, unfurl_media: false },
+    });
   });
 
   it('updates and posts ephemeral messages by the same methods Slack names', async () => {
@@ -65,11 +75,19 @@ describe('createSlackWebApi against the fake Slack', () => {
     await slack.chat.update({ channel: 'D0BOB', ts: '1.000001', text: 'decided' });
     await slack.chat.postEphemeral({ channel: 'D0BOB', user: 'U0BOB', text: 'not recorded' });
     // Assess
-    expect(fake.callsTo('chat.update').slice(-1)[0]?.args).toEqual({ channel: 'D0BOB', ts: '1.000001', text: 'decided' });
-    expect(fake.callsTo('chat.postEphemeral').slice(-1)[0]?.args).toEqual({ channel: 'D0BOB', user: 'U0BOB', text: 'not recorded' });
+    expect(fake.callsTo('chat.update').slice(-1)[0]?.args).toEqual({
+      channel: 'D0BOB',
+      ts: '1.000001',
+      text: 'decided',
+    });
+    expect(fake.callsTo('chat.postEphemeral').slice(-1)[0]?.args).toEqual({
+      channel: 'D0BOB',
+      user: 'U0BOB',
+      text: 'not recorded',
+    });
   });
 
-  it('turns ok:false into SlackApiError with Slack\'s error code, without retrying', async () => {
+  it("turns ok:false into SlackApiError with Slack's error code, without retrying", async () => {
     // Prepare
     const slack = createSlackWebApi('xoxb-wrong', { apiUrl: fake.url });
     const before = fake.calls.length;
@@ -77,7 +95,12 @@ describe('createSlackWebApi against the fake Slack', () => {
     const error = await slack.chat.postMessage({ channel: 'U0BOB', text: 'hi' }).catch((e: unknown) => e);
     // Assess
     expect(error).toBeInstanceOf(SlackApiError);
-    expect(error).toMatchObject({ name: 'SlackApiError', error: 'invalid_auth', method: 'chat.postMessage', message: 'An API error occurred: invalid_auth' });
+    expect(error).toMatchObject({
+      name: 'SlackApiError',
+      error: 'invalid_auth',
+      method: 'chat.postMessage',
+      message: 'An API error occurred: invalid_auth',
+    });
     expect(fake.calls.length - before).toBe(1);
     expect(String((error as Error).message) + JSON.stringify(error)).not.toContain('xoxb-wrong');
   });
@@ -86,7 +109,10 @@ describe('createSlackWebApi against the fake Slack', () => {
 describe('createSlackWebApi retries', () => {
   it('waits out a short Retry-After on 429, then succeeds', async () => {
     // Prepare
-    const { options, urls, sleeps } = scripted([new Response('', { status: 429, headers: { 'retry-after': '2' } }), okJson({ ok: true, channel: 'C1', ts: '1.2' })]);
+    const { options, urls, sleeps } = scripted([
+      new Response('', { status: 429, headers: { 'retry-after': '2' } }),
+      okJson({ ok: true, channel: 'C1', ts: '1.2' }),
+    ]);
     // Act
     const posted = await createSlackWebApi(TOKEN, options).chat.postMessage({ channel: 'C1', text: 'x' });
     // Assess
@@ -97,11 +123,17 @@ describe('createSlackWebApi retries', () => {
 
   it('fails at once with SlackRateLimitedError when Retry-After is longer than a function can wait, or missing', async () => {
     // Prepare
-    const long = scripted([new Response('', { status: 429, headers: { 'retry-after': String(MAX_RETRY_AFTER_SECONDS + 1) } })]);
+    const long = scripted([
+      new Response('', { status: 429, headers: { 'retry-after': String(MAX_RETRY_AFTER_SECONDS + 1) } }),
+    ]);
     const missing = scripted([new Response('', { status: 429 })]);
     // Act
-    const longError = await createSlackWebApi(TOKEN, long.options).chat.update({ channel: 'C1', ts: '1', text: 'x' }).catch((e: unknown) => e);
-    const missingError = await createSlackWebApi(TOKEN, missing.options).chat.update({ channel: 'C1', ts: '1', text: 'x' }).catch((e: unknown) => e);
+    const longError = await createSlackWebApi(TOKEN, long.options)
+      .chat.update({ channel: 'C1', ts: '1', text: 'x' })
+      .catch((e: unknown) => e);
+    const missingError = await createSlackWebApi(TOKEN, missing.options)
+      .chat.update({ channel: 'C1', ts: '1', text: 'x' })
+      .catch((e: unknown) => e);
     // Assess
     expect(longError).toBeInstanceOf(SlackRateLimitedError);
     expect(longError).toMatchObject({ retryAfterSeconds: MAX_RETRY_AFTER_SECONDS + 1 });
@@ -111,9 +143,15 @@ describe('createSlackWebApi retries', () => {
 
   it('retries other statuses and network errors twice with backoff, then gives the last failure', async () => {
     // Prepare
-    const { options, urls, sleeps } = scripted([new Response('', { status: 503 }), new TypeError('fetch failed'), new Response('', { status: 500 })]);
+    const { options, urls, sleeps } = scripted([
+      new Response('', { status: 503 }),
+      new TypeError('fetch failed'),
+      new Response('', { status: 500 }),
+    ]);
     // Act
-    const error = await createSlackWebApi(TOKEN, options).chat.postEphemeral({ channel: 'C1', user: 'U1', text: 'x' }).catch((e: unknown) => e);
+    const error = await createSlackWebApi(TOKEN, options)
+      .chat.postEphemeral({ channel: 'C1', user: 'U1', text: 'x' })
+      .catch((e: unknown) => e);
     // Assess
     expect(error).toBeInstanceOf(SlackHttpError);
     expect(error).toMatchObject({ statusCode: 500, method: 'chat.postEphemeral' });
@@ -123,7 +161,10 @@ describe('createSlackWebApi retries', () => {
 
   it('recovers when a retry succeeds', async () => {
     // Prepare
-    const { options, sleeps } = scripted([new TypeError('fetch failed'), okJson({ ok: true, channel: 'C1', ts: '9.9' })]);
+    const { options, sleeps } = scripted([
+      new TypeError('fetch failed'),
+      okJson({ ok: true, channel: 'C1', ts: '9.9' }),
+    ]);
     // Act
     const posted = await createSlackWebApi(TOKEN, options).chat.postMessage({ channel: 'C1', text: 'x' });
     // Assess

@@ -67,7 +67,9 @@ describe('createAssignment', () => {
   });
 
   it('checks pre-existence for the first time-bound grant', async () => {
-    ssoMock.on(ListAccountAssignmentsCommand).resolves({ AccountAssignments: [{ PrincipalId: parameters.PrincipalId, PrincipalType: parameters.PrincipalType as 'USER' }] });
+    ssoMock.on(ListAccountAssignmentsCommand).resolves({
+      AccountAssignments: [{ PrincipalId: parameters.PrincipalId, PrincipalType: parameters.PrincipalType as 'USER' }],
+    });
     ssoMock.on(CreateAccountAssignmentCommand).resolves(creation('IN_PROGRESS'));
     const { deps, calls } = fakes();
 
@@ -89,7 +91,9 @@ describe('createAssignment', () => {
   it('calls nothing in Identity Center while every slot is taken', async () => {
     const { deps, calls } = fakes({ slotsFull: true });
 
-    await expect(createAssignment({ requestId: 'r-1', parameters, grantSeconds: 0 }, deps)).rejects.toMatchObject({ name: 'CreationSlotsFull' });
+    await expect(createAssignment({ requestId: 'r-1', parameters, grantSeconds: 0 }, deps)).rejects.toMatchObject({
+      name: 'CreationSlotsFull',
+    });
 
     expect(ssoMock.commandCalls(CreateAccountAssignmentCommand)).toHaveLength(0);
     expect(calls).toEqual(['acquire r-1']);
@@ -99,7 +103,9 @@ describe('createAssignment', () => {
     ssoMock.on(CreateAccountAssignmentCommand).rejects(new ConflictException({ message: 'busy', $metadata: {} }));
     const { deps, calls } = fakes();
 
-    await expect(createAssignment({ requestId: 'r-1', parameters, grantSeconds: 0 }, deps)).rejects.toMatchObject({ name: 'ConflictException' });
+    await expect(createAssignment({ requestId: 'r-1', parameters, grantSeconds: 0 }, deps)).rejects.toMatchObject({
+      name: 'ConflictException',
+    });
 
     expect(calls).toEqual(['acquire r-1', 'release r-1']);
   });
@@ -111,14 +117,17 @@ describe('createAssignment', () => {
       throw Object.assign(new Error('A revocation of this assignment is in progress'), { name: 'ConflictException' });
     };
 
-    await expect(createAssignment({ requestId: 'r-1', parameters, grantSeconds: 0 }, deps)).rejects.toMatchObject({ name: 'ConflictException' });
+    await expect(createAssignment({ requestId: 'r-1', parameters, grantSeconds: 0 }, deps)).rejects.toMatchObject({
+      name: 'ConflictException',
+    });
 
     expect(calls).toEqual(['acquire r-1']);
   });
 });
 
 describe('checkAssignment', () => {
-  const poll = (deps: AssignmentDeps) => checkAssignment({ requestId: 'r-1', parameters, creationRequestId: 'op-1', polls: 0, grantSeconds: 0 }, deps);
+  const poll = (deps: AssignmentDeps) =>
+    checkAssignment({ requestId: 'r-1', parameters, creationRequestId: 'op-1', polls: 0, grantSeconds: 0 }, deps);
 
   it('renews the slot while the creation is in progress', async () => {
     ssoMock.on(DescribeAccountAssignmentCreationStatusCommand).resolves(creation('IN_PROGRESS'));
@@ -139,7 +148,9 @@ describe('checkAssignment', () => {
   });
 
   it('releases the slot and drops the grant once the creation failed', async () => {
-    ssoMock.on(DescribeAccountAssignmentCreationStatusCommand).resolves({ AccountAssignmentCreationStatus: { Status: 'FAILED' as StatusValues, RequestId: 'op-1', FailureReason: 'no' } });
+    ssoMock.on(DescribeAccountAssignmentCreationStatusCommand).resolves({
+      AccountAssignmentCreationStatus: { Status: 'FAILED' as StatusValues, RequestId: 'op-1', FailureReason: 'no' },
+    });
     const { deps, calls } = fakes();
 
     expect(await poll(deps)).toMatchObject({ status: 'FAILED' });

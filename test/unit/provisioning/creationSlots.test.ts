@@ -17,11 +17,22 @@ let instanceCounter = 0;
 const freshInstance = (): string => `arn:aws:sso:::instance/ssoins-${String(++instanceCounter).padStart(16, '0')}`;
 
 const slotsAt = (clockMs: { now: number }, slots = 3, leaseSeconds = 60) =>
-  createCreationSlots({ db, tableName: TABLE, clock: { now: () => new Date(clockMs.now) }, slots, leaseSeconds, random: () => 0 });
+  createCreationSlots({
+    db,
+    tableName: TABLE,
+    clock: { now: () => new Date(clockMs.now) },
+    slots,
+    leaseSeconds,
+    random: () => 0,
+  });
 
 beforeAll(async () => {
   dynamo = await startDynalite();
-  client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  client = new DynamoDBClient({
+    endpoint: dynamo.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   db = DynamoDBDocumentClient.from(client);
   await ensureTable(client, TABLE, loadServerlessConfig().table);
 });
@@ -38,7 +49,11 @@ describe('creation slots', () => {
     const slots = slotsAt({ now: Date.parse('2026-11-21T12:00:00Z') });
 
     // Act
-    const taken = [await slots.acquire(instance, 'r-1'), await slots.acquire(instance, 'r-2'), await slots.acquire(instance, 'r-3')];
+    const taken = [
+      await slots.acquire(instance, 'r-1'),
+      await slots.acquire(instance, 'r-2'),
+      await slots.acquire(instance, 'r-3'),
+    ];
     const refused = slots.acquire(instance, 'r-4');
 
     // Assess
@@ -92,11 +107,19 @@ describe('creation slots', () => {
 
   it('never admits more than `slots` of many concurrent acquirers', async () => {
     const instance = freshInstance();
-    const slots = createCreationSlots({ db, tableName: TABLE, clock: { now: () => new Date('2026-11-21T12:00:00Z') }, slots: 5, leaseSeconds: 60 });
+    const slots = createCreationSlots({
+      db,
+      tableName: TABLE,
+      clock: { now: () => new Date('2026-11-21T12:00:00Z') },
+      slots: 5,
+      leaseSeconds: 60,
+    });
 
     const outcomes = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => slots.acquire(instance, `r-${i}`)));
 
-    const admitted = outcomes.filter((o): o is PromiseFulfilledResult<number> => o.status === 'fulfilled').map((o) => o.value);
+    const admitted = outcomes
+      .filter((o): o is PromiseFulfilledResult<number> => o.status === 'fulfilled')
+      .map((o) => o.value);
     expect(admitted.length).toBeLessThanOrEqual(5);
     expect(new Set(admitted).size).toBe(admitted.length);
     expect(admitted.length).toBeGreaterThan(0);

@@ -30,21 +30,44 @@ describe('csvCell', () => {
 
 describe('csvRow', () => {
   const item: RequestItem = {
-    pk: 'REQUEST#r-1', sk: 'REQUEST', kind: 'REQUEST', requestId: 'r-1', action: 'sso:CreateAccountAssignment', parameters: '{}',
-    requester: '=cmd@example.com', justification: 'x', summary: 's', targetId: '111111111111', status: 'FAILED', ...statusIndexKeys({ requester: '=cmd@example.com', targetId: '111111111111', action: 'sso:CreateAccountAssignment' }, 'FAILED'),
-    createdAt: '2026-11-21T10:00:00.000Z', updatedAt: '2026-11-21T10:05:00.000Z', expiresAt: '2026-11-22T10:00:00.000Z',
-    approvers: ['bob@example.com', 'carol@example.com'], minApprovals: 2, approvalCount: 2, decisions: {},
+    pk: 'REQUEST#r-1',
+    sk: 'REQUEST',
+    kind: 'REQUEST',
+    requestId: 'r-1',
+    action: 'sso:CreateAccountAssignment',
+    parameters: '{}',
+    requester: '=cmd@example.com',
+    justification: 'x',
+    summary: 's',
+    targetId: '111111111111',
+    status: 'FAILED',
+    ...statusIndexKeys(
+      { requester: '=cmd@example.com', targetId: '111111111111', action: 'sso:CreateAccountAssignment' },
+      'FAILED',
+    ),
+    createdAt: '2026-11-21T10:00:00.000Z',
+    updatedAt: '2026-11-21T10:05:00.000Z',
+    expiresAt: '2026-11-22T10:00:00.000Z',
+    approvers: ['bob@example.com', 'carol@example.com'],
+    minApprovals: 2,
+    approvalCount: 2,
+    decisions: {},
     approvals: [
       { approver: 'bob@example.com', decision: 'approve', at: '2026-11-21T10:01:00.000Z', via: 'link' },
       { approver: 'carol@example.com', decision: 'approve', at: '2026-11-21T10:02:00.000Z', via: 'slack' },
     ],
     events: [{ at: '2026-11-21T10:03:00.000Z', type: 'failed', detail: '{}' }],
-    error: { name: 'AccessDeniedException', cause: JSON.stringify({ errorType: 'AccessDeniedException', errorMessage: 'not allowed, "really"' }) },
+    error: {
+      name: 'AccessDeniedException',
+      cause: JSON.stringify({ errorType: 'AccessDeniedException', errorMessage: 'not allowed, "really"' }),
+    },
   };
 
   it('has the documented columns, in order', () => {
     // Act / Assess
-    expect(csvHeader()).toBe('requestId,createdAt,requester,action,target,status,approvers,decidedAt,completedAt,error');
+    expect(csvHeader()).toBe(
+      'requestId,createdAt,requester,action,target,status,approvers,decidedAt,completedAt,error',
+    );
     expect(CSV_COLUMNS).toHaveLength(10);
   });
 

@@ -6,12 +6,30 @@ describe('parseListQuery', () => {
   it('reads every filter, the limit and the format', () => {
     // Act
     const query = parseListQuery(
-      { requester: 'alice@example.com', status: 'COMPLETED', action: 'sso:CreateAccountAssignment', targetId: '111111111111', approver: 'bob@example.com', from: '2026-01-01T00:00:00Z', to: '2026-12-31T23:59:59.999Z', limit: '200', format: 'csv' },
+      {
+        requester: 'alice@example.com',
+        status: 'COMPLETED',
+        action: 'sso:CreateAccountAssignment',
+        targetId: '111111111111',
+        approver: 'bob@example.com',
+        from: '2026-01-01T00:00:00Z',
+        to: '2026-12-31T23:59:59.999Z',
+        limit: '200',
+        format: 'csv',
+      },
       undefined,
     );
     // Assess
     expect(query).toEqual({
-      filters: { requester: 'alice@example.com', status: 'COMPLETED', action: 'sso:CreateAccountAssignment', targetId: '111111111111', approver: 'bob@example.com', from: '2026-01-01T00:00:00.000Z', to: '2026-12-31T23:59:59.999Z' },
+      filters: {
+        requester: 'alice@example.com',
+        status: 'COMPLETED',
+        action: 'sso:CreateAccountAssignment',
+        targetId: '111111111111',
+        approver: 'bob@example.com',
+        from: '2026-01-01T00:00:00.000Z',
+        to: '2026-12-31T23:59:59.999Z',
+      },
       limit: 200,
       csv: true,
     });
@@ -38,7 +56,9 @@ describe('parseListQuery', () => {
     [{ format: 'xml' }, 'format'],
   ])('refuses %j with a 400 naming %s', (params, path) => {
     // Act / Assess
-    expect(() => parseListQuery(params, undefined)).toThrow(expect.objectContaining({ statusCode: 400, details: [expect.objectContaining({ path })] }));
+    expect(() => parseListQuery(params, undefined)).toThrow(
+      expect.objectContaining({ statusCode: 400, details: [expect.objectContaining({ path })] }),
+    );
   });
 });
 
@@ -46,9 +66,13 @@ describe('authorizeQuery', () => {
   it('lets auditors ask anything and others only for their own requests', () => {
     // Act / Assess
     expect(() => authorizeQuery({}, 'dana@example.com', true)).not.toThrow();
-    expect(() => authorizeQuery({ requester: 'alice@example.com', status: 'DENIED' }, 'alice@example.com', false)).not.toThrow();
+    expect(() =>
+      authorizeQuery({ requester: 'alice@example.com', status: 'DENIED' }, 'alice@example.com', false),
+    ).not.toThrow();
     expect(() => authorizeQuery({}, 'alice@example.com', false)).toThrow(expect.objectContaining({ statusCode: 403 }));
-    expect(() => authorizeQuery({ requester: 'bob@example.com' }, 'alice@example.com', false)).toThrow(expect.objectContaining({ statusCode: 403 }));
+    expect(() => authorizeQuery({ requester: 'bob@example.com' }, 'alice@example.com', false)).toThrow(
+      expect.objectContaining({ statusCode: 403 }),
+    );
   });
 });
 
@@ -76,12 +100,23 @@ describe('planQuery', () => {
 describe('cursors', () => {
   it('round-trip, and refuse tampering, another query, or another secret', () => {
     // Prepare
-    const cursor = encodeCursor({ pk: 'REQUEST#1', sk: 'REQUEST', status: 'FAILED', createdAt: '2026' }, 'query-a', 'secret');
+    const cursor = encodeCursor(
+      { pk: 'REQUEST#1', sk: 'REQUEST', status: 'FAILED', createdAt: '2026' },
+      'query-a',
+      'secret',
+    );
     // Act / Assess
-    expect(decodeCursor(cursor, 'query-a', 'secret')).toEqual({ pk: 'REQUEST#1', sk: 'REQUEST', status: 'FAILED', createdAt: '2026' });
+    expect(decodeCursor(cursor, 'query-a', 'secret')).toEqual({
+      pk: 'REQUEST#1',
+      sk: 'REQUEST',
+      status: 'FAILED',
+      createdAt: '2026',
+    });
     expect(() => decodeCursor(cursor, 'query-b', 'secret')).toThrow(expect.objectContaining({ statusCode: 400 }));
     expect(() => decodeCursor(cursor, 'query-a', 'other')).toThrow(expect.objectContaining({ statusCode: 400 }));
     expect(() => decodeCursor(`x${cursor}`, 'query-a', 'secret')).toThrow(expect.objectContaining({ statusCode: 400 }));
-    expect(() => decodeCursor('not-a-cursor', 'query-a', 'secret')).toThrow(expect.objectContaining({ statusCode: 400 }));
+    expect(() => decodeCursor('not-a-cursor', 'query-a', 'secret')).toThrow(
+      expect.objectContaining({ statusCode: 400 }),
+    );
   });
 });

@@ -68,22 +68,35 @@ const fakeRepository = (initial: RequestItem | undefined, tokens: string[] = [GR
       return token;
     },
     markRevokeRequested: async (_requestId, by, at) => {
-      if (!item || item.status !== 'ACTIVE' || item.revokeRequestedBy !== undefined) return false;
+      if (item?.status !== 'ACTIVE' || item.revokeRequestedBy !== undefined) return false;
       item = { ...item, revokeRequestedBy: by, events: [...item.events, event(at, 'revoke_requested', { by })] };
       claims.push({ by, at });
       return true;
     },
     withdrawRevokeRequest: async (_requestId, by, at, reason) => {
-      if (!item || item.status !== 'ACTIVE' || item.revokeRequestedBy !== by) return false;
+      if (item?.status !== 'ACTIVE' || item.revokeRequestedBy !== by) return false;
       const { revokeRequestedBy: _withdrawn, ...rest } = item;
       item = { ...rest, events: [...item.events, event(at, 'revoke_request_failed', { by, error: reason })] };
       return true;
     },
   };
-  return { repository, claims, tokenReads, current: () => item, setItem: (next: RequestItem) => void (item = next) };
+  return {
+    repository,
+    claims,
+    tokenReads,
+    current: () => item,
+    setItem: (next: RequestItem): void => {
+      item = next;
+    },
+  };
 };
 
-const depsWith = (repository: RevokeEarlyDeps['repository']): RevokeEarlyDeps => ({ repository, sfn, clock: { now: () => NOW }, policy });
+const depsWith = (repository: RevokeEarlyDeps['repository']): RevokeEarlyDeps => ({
+  repository,
+  sfn,
+  clock: { now: () => NOW },
+  policy,
+});
 
 const awsError = (name: string): Error => Object.assign(new Error(`${name} (mock)`), { name });
 
@@ -101,9 +114,18 @@ describe('revokeEarly', () => {
       // Act
       const result = await revokeEarly({ requestId: 'r-1', caller }, depsWith(fake.repository));
       // Assess
-      expect(result).toEqual({ requestId: 'r-1', status: 'ACTIVE', revokeRequestedBy: caller, message: 'Revocation started' });
+      expect(result).toEqual({
+        requestId: 'r-1',
+        status: 'ACTIVE',
+        revokeRequestedBy: caller,
+        message: 'Revocation started',
+      });
       expect(fake.claims).toEqual([{ by: caller, at: NOW.toISOString() }]);
-      expect(fake.current()?.events.at(-1)).toEqual({ at: NOW.toISOString(), type: 'revoke_requested', detail: JSON.stringify({ by: caller }) });
+      expect(fake.current()?.events.at(-1)).toEqual({
+        at: NOW.toISOString(),
+        type: 'revoke_requested',
+        detail: JSON.stringify({ by: caller }),
+      });
       const sent = sfnMock.commandCalls(SendTaskSuccessCommand);
       expect(sent).toHaveLength(1);
       expect(sent[0]!.args[0].input).toEqual({ taskToken: GRANT_TOKEN, output: JSON.stringify({ revokedBy: caller }) });
@@ -118,8 +140,16 @@ describe('revokeEarly', () => {
     const stranger = revokeEarly({ requestId: 'r-1', caller: 'eve@example.com' }, depsWith(fake.repository));
     const nothing = revokeEarly({ requestId: 'r-404', caller: 'alice@example.com' }, depsWith(missing.repository));
     // Assess
-    await expect(stranger).rejects.toMatchObject({ statusCode: 404, code: 'NotFound', message: 'Request r-1 not found' });
-    await expect(nothing).rejects.toMatchObject({ statusCode: 404, code: 'NotFound', message: 'Request r-404 not found' });
+    await expect(stranger).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'NotFound',
+      message: 'Request r-1 not found',
+    });
+    await expect(nothing).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'NotFound',
+      message: 'Request r-404 not found',
+    });
     expect(fake.claims).toEqual([]);
     expect(sfnMock.calls()).toHaveLength(0);
   });
@@ -166,10 +196,14 @@ describe('revokeEarly', () => {
     const fake = fakeRepository(activeItem());
     const callers = Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? 'alice@example.com' : 'bob@example.com'));
     // Act
-    const results = await Promise.allSettled(callers.map((caller) => revokeEarly({ requestId: 'r-1', caller }, depsWith(fake.repository))));
+    const results = await Promise.allSettled(
+      callers.map((caller) => revokeEarly({ requestId: 'r-1', caller }, depsWith(fake.repository))),
+    );
     // Assess
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as RevokeConflictError);
+    const refused = results
+      .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+      .map((r) => r.reason as RevokeConflictError);
     expect(refused).toHaveLength(9);
     expect(refused.every((e) => e instanceof RevokeConflictError)).toBe(true);
     expect(sfnMock.commandCalls(SendTaskSuccessCommand)).toHaveLength(1);
@@ -189,21 +223,32 @@ describe('revokeEarly', () => {
     // Act
     const attempt = revokeEarly({ requestId: 'r-1', caller: 'alice@example.com' }, depsWith(racing));
     // Assess
-    await expect(attempt).rejects.toMatchObject({ statusCode: 409, message: expect.stringContaining('REVOKED'), request: expect.objectContaining({ status: 'REVOKED' }) });
+    await expect(attempt).rejects.toMatchObject({
+      statusCode: 409,
+      message: expect.stringContaining('REVOKED'),
+      request: expect.objectContaining({ status: 'REVOKED' }),
+    });
     expect(sfnMock.calls()).toHaveLength(0);
   });
 
-  it.each(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist'])('still answers when the grant wait is already closed (%s)', async (name) => {
-    // Prepare
-    const fake = fakeRepository(activeItem());
-    sfnMock.on(SendTaskSuccessCommand).rejects(awsError(name));
-    // Act
-    const result = await revokeEarly({ requestId: 'r-1', caller: 'alice@example.com' }, depsWith(fake.repository));
-    // Assess
-    expect(result).toMatchObject({ status: 'ACTIVE', revokeRequestedBy: 'alice@example.com', message: 'Revocation started' });
-    expect(fake.claims).toHaveLength(1);
-    expect(sfnMock.commandCalls(SendTaskSuccessCommand)).toHaveLength(1);
-  });
+  it.each(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist'])(
+    'still answers when the grant wait is already closed (%s)',
+    async (name) => {
+      // Prepare
+      const fake = fakeRepository(activeItem());
+      sfnMock.on(SendTaskSuccessCommand).rejects(awsError(name));
+      // Act
+      const result = await revokeEarly({ requestId: 'r-1', caller: 'alice@example.com' }, depsWith(fake.repository));
+      // Assess
+      expect(result).toMatchObject({
+        status: 'ACTIVE',
+        revokeRequestedBy: 'alice@example.com',
+        message: 'Revocation started',
+      });
+      expect(fake.claims).toHaveLength(1);
+      expect(sfnMock.commandCalls(SendTaskSuccessCommand)).toHaveLength(1);
+    },
+  );
 
   it('tries the newer token once when the stored one was replaced while it was being sent', async () => {
     // Prepare: the first read returns the stale approval token, the re-read the grant's
@@ -212,7 +257,10 @@ describe('revokeEarly', () => {
     // Act
     await revokeEarly({ requestId: 'r-1', caller: 'carol@example.com' }, depsWith(fake.repository));
     // Assess
-    expect(sfnMock.commandCalls(SendTaskSuccessCommand).map((c) => c.args[0].input.taskToken)).toEqual(['approval-task-token', GRANT_TOKEN]);
+    expect(sfnMock.commandCalls(SendTaskSuccessCommand).map((c) => c.args[0].input.taskToken)).toEqual([
+      'approval-task-token',
+      GRANT_TOKEN,
+    ]);
   });
 
   it('lets any other Step Functions error through, so the caller sees a failure rather than a false 202', async () => {
@@ -249,7 +297,11 @@ describe('repository.markRevokeRequested (dynalite)', () => {
 
   beforeAll(async () => {
     dynamo = await startDynalite();
-    client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    client = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
     await ensureTable(client, TABLE, loadServerlessConfig().table);
   });
 
@@ -289,28 +341,46 @@ describe('repository.markRevokeRequested (dynalite)', () => {
     const repository = repositoryFor();
     await repository.markRevokeRequested('w-1', 'bob@example.com', NOW.toISOString());
     // Act
-    const byOther = await repository.withdrawRevokeRequest('w-1', 'alice@example.com', NOW.toISOString(), 'ServiceUnavailable');
-    const byClaimant = await repository.withdrawRevokeRequest('w-1', 'bob@example.com', NOW.toISOString(), 'ServiceUnavailable');
+    const byOther = await repository.withdrawRevokeRequest(
+      'w-1',
+      'alice@example.com',
+      NOW.toISOString(),
+      'ServiceUnavailable',
+    );
+    const byClaimant = await repository.withdrawRevokeRequest(
+      'w-1',
+      'bob@example.com',
+      NOW.toISOString(),
+      'ServiceUnavailable',
+    );
     const reclaimed = await repository.markRevokeRequested('w-1', 'alice@example.com', NOW.toISOString());
     // Assess
     expect([byOther, byClaimant, reclaimed]).toEqual([false, true, true]);
     const stored = await repository.get('w-1');
     expect(stored?.revokeRequestedBy).toBe('alice@example.com');
-    expect(stored?.events.map((e) => e.type)).toEqual(['submitted', 'revoke_requested', 'revoke_request_failed', 'revoke_requested']);
+    expect(stored?.events.map((e) => e.type)).toEqual([
+      'submitted',
+      'revoke_requested',
+      'revoke_request_failed',
+      'revoke_requested',
+    ]);
   });
 
-  it.each<RequestStatus>(['COMPLETED', 'REVOKED', 'PENDING_APPROVAL'])('refuses a %s request and writes nothing', async (status) => {
-    // Prepare
-    const requestId = `m-${status}`;
-    const item = activeItem({ requestId, ...requestKey(requestId), status });
-    await put(item);
-    const repository = repositoryFor();
-    // Act
-    const claimed = await repository.markRevokeRequested(requestId, 'bob@example.com', NOW.toISOString());
-    // Assess
-    expect(claimed).toBe(false);
-    expect(await repository.get(requestId)).toEqual(item);
-  });
+  it.each<RequestStatus>(['COMPLETED', 'REVOKED', 'PENDING_APPROVAL'])(
+    'refuses a %s request and writes nothing',
+    async (status) => {
+      // Prepare
+      const requestId = `m-${status}`;
+      const item = activeItem({ requestId, ...requestKey(requestId), status });
+      await put(item);
+      const repository = repositoryFor();
+      // Act
+      const claimed = await repository.markRevokeRequested(requestId, 'bob@example.com', NOW.toISOString());
+      // Assess
+      expect(claimed).toBe(false);
+      expect(await repository.get(requestId)).toEqual(item);
+    },
+  );
 
   it('refuses a request that does not exist without creating it', async () => {
     // Prepare

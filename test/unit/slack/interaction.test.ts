@@ -27,11 +27,21 @@ const click = (overrides: Record<string, unknown> = {}, action: Record<string, u
   channel: { id: 'D0BOB', name: 'directmessage' },
   container: { type: 'message', message_ts: '1700000000.000001', channel_id: 'D0BOB' },
   response_url: 'https://hooks.slack.com/actions/T0LOCAL/1/secret',
-  actions: [{ type: 'button', block_id: 'decision', action_id: 'approve', value: requestId, action_ts: '1700000000.000002', ...action }],
+  actions: [
+    {
+      type: 'button',
+      block_id: 'decision',
+      action_id: 'approve',
+      value: requestId,
+      action_ts: '1700000000.000002',
+      ...action,
+    },
+  ],
   ...overrides,
 });
 
-const form = (payload: unknown): string => `payload=${encodeURIComponent(typeof payload === 'string' ? payload : JSON.stringify(payload))}`;
+const form = (payload: unknown): string =>
+  `payload=${encodeURIComponent(typeof payload === 'string' ? payload : JSON.stringify(payload))}`;
 
 const signed = (rawBody: string, timestamp = String(nowMs / 1000)) => ({
   rawBody,
@@ -39,13 +49,27 @@ const signed = (rawBody: string, timestamp = String(nowMs / 1000)) => ({
   signature: `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${rawBody}`).digest('hex')}`,
 });
 
-const decided = { decision: 'approve', approver: 'bob@example.com', settled: true, item: { requestId } } as unknown as DecideResult;
+const decided = {
+  decision: 'approve',
+  approver: 'bob@example.com',
+  settled: true,
+  item: { requestId },
+} as unknown as DecideResult;
 
 const fakeDeps = (overrides: Partial<SlackInteractionDeps> = {}) => {
   const decide = jest.fn<SlackInteractionDeps['decide']>(async () => decided);
   const refreshMessages = jest.fn<SlackInteractionDeps['refreshMessages']>(async () => undefined);
   const tellClicker = jest.fn<SlackInteractionDeps['tellClicker']>(async () => undefined);
-  const deps: SlackInteractionDeps = { signingSecret: secret, clock: { now: () => new Date(nowMs) }, people, decide, refreshMessages, tellClicker, budgetMs: 50, ...overrides };
+  const deps: SlackInteractionDeps = {
+    signingSecret: secret,
+    clock: { now: () => new Date(nowMs) },
+    people,
+    decide,
+    refreshMessages,
+    tellClicker,
+    budgetMs: 50,
+    ...overrides,
+  };
   return { deps, decide, refreshMessages, tellClicker };
 };
 
@@ -56,7 +80,10 @@ describe('parseInteraction', () => {
     // Act
     const parsed = parseInteraction(form(click({}, { action_id: actionId })));
     // Assess
-    expect(parsed).toEqual({ kind: 'decision', click: { requestId, decision: actionId, slackUserId: 'U0BOB', channelId: 'D0BOB' } });
+    expect(parsed).toEqual({
+      kind: 'decision',
+      click: { requestId, decision: actionId, slackUserId: 'U0BOB', channelId: 'D0BOB' },
+    });
   });
 
   it('leaves the channel out when Slack sends none', () => {
@@ -68,7 +95,9 @@ describe('parseInteraction', () => {
 
   it('acknowledges the "Open approval page" link button without deciding anything', () => {
     // Act
-    const parsed = parseInteraction(form(click({}, { action_id: 'open', value: undefined, url: 'https://approvals.example.com/approvals/x' })));
+    const parsed = parseInteraction(
+      form(click({}, { action_id: 'open', value: undefined, url: 'https://approvals.example.com/approvals/x' })),
+    );
     // Assess
     expect(parsed).toEqual({ kind: 'ignored', slackUserId: 'U0BOB' });
   });
@@ -90,7 +119,11 @@ describe('parseInteraction', () => {
   ])('refuses %s with a 400 naming the field', (_case, rawBody, path) => {
     // Act / Assess
     expect(() => parseInteraction(rawBody)).toThrow(
-      expect.objectContaining({ statusCode: 400, code: 'ValidationError', details: [expect.objectContaining({ path })] }),
+      expect.objectContaining({
+        statusCode: 400,
+        code: 'ValidationError',
+        details: [expect.objectContaining({ path })],
+      }),
     );
   });
 });
@@ -105,12 +138,16 @@ describe('approverForSlackUser', () => {
     // Prepare
     const twice = [...people, { id: 'mallory@example.com', slackUserId: 'U0BOB' }];
     // Act / Assess
-    expect(() => approverForSlackUser(twice, 'U0BOB')).toThrow(expect.objectContaining({ statusCode: 403, code: 'NotAnApprover' }));
+    expect(() => approverForSlackUser(twice, 'U0BOB')).toThrow(
+      expect.objectContaining({ statusCode: 403, code: 'NotAnApprover' }),
+    );
   });
 
   it('refuses a Slack user that policy does not know with 403', () => {
     // Act / Assess
-    expect(() => approverForSlackUser(people, 'U0MALLORY')).toThrow(expect.objectContaining({ statusCode: 403, code: 'NotAnApprover' }));
+    expect(() => approverForSlackUser(people, 'U0MALLORY')).toThrow(
+      expect.objectContaining({ statusCode: 403, code: 'NotAnApprover' }),
+    );
   });
 });
 
@@ -140,7 +177,9 @@ describe('handleSlackInteraction', () => {
     // Prepare
     const { deps, decide } = fakeDeps();
     // Act / Assess
-    await expect(handleSlackInteraction(signed(form(click()), String(nowMs / 1000 - 301)), deps)).rejects.toMatchObject({ statusCode: 401 });
+    await expect(handleSlackInteraction(signed(form(click()), String(nowMs / 1000 - 301)), deps)).rejects.toMatchObject(
+      { statusCode: 401 },
+    );
     expect(decide).not.toHaveBeenCalled();
   });
 
@@ -159,7 +198,9 @@ describe('handleSlackInteraction', () => {
     // Prepare
     const { deps, decide, tellClicker } = fakeDeps();
     // Act / Assess
-    await expect(handleSlackInteraction(signed(form(click({ user: { id: 'U0MALLORY' } }))), deps)).rejects.toMatchObject({ statusCode: 403 });
+    await expect(
+      handleSlackInteraction(signed(form(click({ user: { id: 'U0MALLORY' } }))), deps),
+    ).rejects.toMatchObject({ statusCode: 403 });
     expect(decide).not.toHaveBeenCalled();
     expect(tellClicker).toHaveBeenCalledWith(
       { requestId, decision: 'approve', slackUserId: 'U0MALLORY', channelId: 'D0BOB' },
@@ -176,12 +217,17 @@ describe('handleSlackInteraction', () => {
     // Act / Assess
     await expect(handleSlackInteraction(signed(form(click())), deps)).rejects.toBe(refusal);
     expect(refusal.statusCode).toBe(statusCode);
-    expect(tellClicker).toHaveBeenCalledWith(expect.objectContaining({ approver: 'bob@example.com', slackUserId: 'U0BOB' }), expect.stringContaining(refusal.message));
+    expect(tellClicker).toHaveBeenCalledWith(
+      expect.objectContaining({ approver: 'bob@example.com', slackUserId: 'U0BOB' }),
+      expect.stringContaining(refusal.message),
+    );
   });
 
   it('does not tell the clicker about errors that are not refusals', async () => {
     // Prepare
-    const { deps, tellClicker } = fakeDeps({ decide: async () => Promise.reject(new NotFoundError(`Request ${requestId} not found`)) });
+    const { deps, tellClicker } = fakeDeps({
+      decide: async () => Promise.reject(new NotFoundError(`Request ${requestId} not found`)),
+    });
     // Act / Assess
     await expect(handleSlackInteraction(signed(form(click())), deps)).rejects.toMatchObject({ statusCode: 404 });
     expect(tellClicker).not.toHaveBeenCalled();
@@ -190,7 +236,10 @@ describe('handleSlackInteraction', () => {
   it('keeps the refusal as the answer when telling the clicker fails', async () => {
     // Prepare
     const refusal = new AlreadyDecidedError('You already decided: approve');
-    const { deps } = fakeDeps({ decide: async () => Promise.reject(refusal), tellClicker: async () => Promise.reject(new Error('channel_not_found')) });
+    const { deps } = fakeDeps({
+      decide: async () => Promise.reject(refusal),
+      tellClicker: async () => Promise.reject(new Error('channel_not_found')),
+    });
     // Act / Assess
     await expect(handleSlackInteraction(signed(form(click())), deps)).rejects.toBe(refusal);
   });
@@ -198,11 +247,16 @@ describe('handleSlackInteraction', () => {
   it('answers within its budget even when the follow-ups never finish', async () => {
     // Prepare
     const slowRefresh = fakeDeps({ refreshMessages: never });
-    const slowNotice = fakeDeps({ decide: async () => Promise.reject(new AlreadyDecidedError('again')), tellClicker: never });
+    const slowNotice = fakeDeps({
+      decide: async () => Promise.reject(new AlreadyDecidedError('again')),
+      tellClicker: never,
+    });
     const started = Date.now();
     // Act
     const decidedResult = await handleSlackInteraction(signed(form(click())), slowRefresh.deps);
-    const refused = await handleSlackInteraction(signed(form(click())), slowNotice.deps).catch((error: unknown) => error);
+    const refused = await handleSlackInteraction(signed(form(click())), slowNotice.deps).catch(
+      (error: unknown) => error,
+    );
     // Assess
     expect(decidedResult.kind).toBe('decided');
     expect(refused).toBeInstanceOf(AlreadyDecidedError);
@@ -260,6 +314,14 @@ describe('clickerNotice', () => {
     // Act
     await tell(clickInfo, 'not recorded');
     // Assess
-    expect(sent).toEqual([expect.objectContaining({ requestId, kind: 'notice', recipient: 'bob@example.com', slackUserId: 'U0BOB', text: 'not recorded' })]);
+    expect(sent).toEqual([
+      expect.objectContaining({
+        requestId,
+        kind: 'notice',
+        recipient: 'bob@example.com',
+        slackUserId: 'U0BOB',
+        text: 'not recorded',
+      }),
+    ]);
   });
 });

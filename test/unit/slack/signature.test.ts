@@ -8,7 +8,8 @@ const timestamp = String(nowMs / 1000);
 const rawBody = `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', actions: [{ action_id: 'approve', value: 'r-1' }] }))}`;
 
 // Computed here from Slack's documented recipe, not with the code under test.
-const sign = (body: string, ts: string, key = secret): string => `v0=${createHmac('sha256', key).update(`v0:${ts}:${body}`).digest('hex')}`;
+const sign = (body: string, ts: string, key = secret): string =>
+  `v0=${createHmac('sha256', key).update(`v0:${ts}:${body}`).digest('hex')}`;
 
 const invalidSignature = expect.objectContaining({ statusCode: 401, code: 'InvalidSignature' });
 
@@ -28,10 +29,19 @@ describe('Slack request signatures', () => {
   });
 
   it.each([
-    ['a tampered body', { signature: sign(rawBody, timestamp), timestamp, rawBody: rawBody.replace('approve', 'deny') }],
-    ['a body re-encoded after signing', { signature: sign(rawBody, timestamp), timestamp, rawBody: `payload=${decodeURIComponent(rawBody.slice(8))}` }],
+    [
+      'a tampered body',
+      { signature: sign(rawBody, timestamp), timestamp, rawBody: rawBody.replace('approve', 'deny') },
+    ],
+    [
+      'a body re-encoded after signing',
+      { signature: sign(rawBody, timestamp), timestamp, rawBody: `payload=${decodeURIComponent(rawBody.slice(8))}` },
+    ],
     ['the wrong secret', { signature: sign(rawBody, timestamp, 'another-secret'), timestamp, rawBody }],
-    ['a timestamp changed after signing', { signature: sign(rawBody, timestamp), timestamp: String(Number(timestamp) + 1), rawBody }],
+    [
+      'a timestamp changed after signing',
+      { signature: sign(rawBody, timestamp), timestamp: String(Number(timestamp) + 1), rawBody },
+    ],
     ['no signature header', { signature: undefined, timestamp, rawBody }],
     ['an empty signature header', { signature: '', timestamp, rawBody }],
     ['no timestamp header', { signature: sign(rawBody, timestamp), timestamp: undefined, rawBody }],
@@ -39,7 +49,10 @@ describe('Slack request signatures', () => {
     ['a fractional timestamp', { signature: sign(rawBody, `${timestamp}.5`), timestamp: `${timestamp}.5`, rawBody }],
     ['another signature version', { signature: sign(rawBody, timestamp).replace('v0=', 'v1='), timestamp, rawBody }],
     ['a truncated signature', { signature: sign(rawBody, timestamp).slice(0, -2), timestamp, rawBody }],
-    ['an upper-case signature', { signature: `v0=${sign(rawBody, timestamp).slice(3).toUpperCase()}`, timestamp, rawBody }],
+    [
+      'an upper-case signature',
+      { signature: `v0=${sign(rawBody, timestamp).slice(3).toUpperCase()}`, timestamp, rawBody },
+    ],
   ])('rejects %s with 401', (_case, request) => {
     // Act / Assess
     expect(() => verifySlackSignature(request, secret, nowMs)).toThrow(invalidSignature);
@@ -52,14 +65,18 @@ describe('Slack request signatures', () => {
     // Prepare
     const ts = String(nowMs / 1000 + offsetSeconds);
     // Act / Assess
-    expect(() => verifySlackSignature({ signature: sign(rawBody, ts), timestamp: ts, rawBody }, secret, nowMs)).toThrow(invalidSignature);
+    expect(() => verifySlackSignature({ signature: sign(rawBody, ts), timestamp: ts, rawBody }, secret, nowMs)).toThrow(
+      invalidSignature,
+    );
   });
 
   it.each([-300, 300])('accepts a timestamp exactly %i seconds away', (offsetSeconds) => {
     // Prepare
     const ts = String(nowMs / 1000 + offsetSeconds);
     // Act / Assess
-    expect(() => verifySlackSignature({ signature: sign(rawBody, ts), timestamp: ts, rawBody }, secret, nowMs)).not.toThrow();
+    expect(() =>
+      verifySlackSignature({ signature: sign(rawBody, ts), timestamp: ts, rawBody }, secret, nowMs),
+    ).not.toThrow();
   });
 
   it('gives the same message whichever check failed, so a caller learns nothing from it', () => {

@@ -10,18 +10,24 @@ import { actionDefinitions } from '../../../functions/actions/definitions.js';
 import { validatePolicy } from '../../../functions/policy/policyValidator.generated.js';
 import { policySchema } from '../../../functions/policy/policySchema.js';
 import { idempotencyKeySchema, submitBodySchema } from '../../../functions/requests/submitSchemas.js';
-import { validateIdempotencyKeyHeader, validateSubmitBody } from '../../../functions/requests/submitValidators.generated.js';
+import {
+  validateIdempotencyKeyHeader,
+  validateSubmitBody,
+} from '../../../functions/requests/submitValidators.generated.js';
 import type { CompiledSchema, JsonSchema } from '../../../functions/shared/validation.js';
 import { AJV_OPTIONS, generatedValidatorModules, projectRoot } from '../../../scripts/generate-validators.js';
 import { SSO_PARAMETERS } from '../../fixtures/requests.js';
 
 describe('generated validator modules', () => {
-  it.each(generatedValidatorModules().map((m) => [m.path, m.source]))('%s is what the current schemas give', (path, expected) => {
-    // Act
-    const committed = readFileSync(join(projectRoot, path), 'utf8');
-    // Assess: a difference means a schema changed without `npm run generate:validators`.
-    expect(committed).toBe(expected);
-  });
+  it.each(generatedValidatorModules().map((m) => [m.path, m.source]))(
+    '%s is what the current schemas give',
+    (path, expected) => {
+      // Act
+      const committed = readFileSync(join(projectRoot, path), 'utf8');
+      // Assess: a difference means a schema changed without `npm run generate:validators`.
+      expect(committed).toBe(expected);
+    },
+  );
 
   it('has a parameter validator for every action and for nothing else', () => {
     // Assess
@@ -43,8 +49,17 @@ const samples: Array<[string, CompiledSchema, JsonSchema, unknown[]]> = [
       { rules: [] },
       {},
       { rules: [{ action: 'x', approvers: ['a', 'a'], minApprovals: 0, match: { TargetId: [] } }], extra: 1 },
-      { approvalTimeoutSeconds: 1, reminderAfterSeconds: 31_536_000, maxDurationMinutes: 1.5, rules: [{ action: 1, approvers: [''] }] },
-      { people: [{ id: '' }, { id: 'bob', slackUserId: 'u123' }, { slackUserId: 'U1' }], auditors: ['', 3], rules: [{ action: 'a', approvers: [EMOJI] }] },
+      {
+        approvalTimeoutSeconds: 1,
+        reminderAfterSeconds: 31_536_000,
+        maxDurationMinutes: 1.5,
+        rules: [{ action: 1, approvers: [''] }],
+      },
+      {
+        people: [{ id: '' }, { id: 'bob', slackUserId: 'u123' }, { slackUserId: 'U1' }],
+        auditors: ['', 3],
+        rules: [{ action: 'a', approvers: [EMOJI] }],
+      },
       [],
       null,
     ],
@@ -62,7 +77,12 @@ const samples: Array<[string, CompiledSchema, JsonSchema, unknown[]]> = [
       'text',
     ],
   ],
-  ['Idempotency-Key', validateIdempotencyKeyHeader, idempotencyKeySchema, ['key-1', '', 'has space', longString(255), longString(256), EMOJI, 7]],
+  [
+    'Idempotency-Key',
+    validateIdempotencyKeyHeader,
+    idempotencyKeySchema,
+    ['key-1', '', 'has space', longString(255), longString(256), EMOJI, 7],
+  ],
   ...actionDefinitions.map((d): [string, CompiledSchema, JsonSchema, unknown[]] => [
     `${d.name} parameters`,
     parameterValidators[d.name]!,
