@@ -10,19 +10,24 @@ import { callerIdentity, json, type HttpEvent, type HttpResult } from './shared/
 import { httpHandler } from './shared/middleware.js';
 import { linkSigningSecret } from './shared/secrets.js';
 
-/** Lambda responses through API Gateway stop at 6 MB; past this the export says where to continue. */
+/**
+ * Lambda responses through API Gateway stop at 6 MB; past this the export stops and says where to continue
+ * (`x-next-cursor`), so a partial export is never taken for the whole. A page that cannot be read in full fails
+ * the export with 503 (queryRequests), rather than leave rows out.
+ */
 const CSV_BUDGET_BYTES = 5 * 1024 * 1024;
 
 const csvExport = async (query: Parameters<typeof queryRequests>[0], deps: QueryDeps): Promise<HttpResult> => {
   const lines = [csvHeader()];
-  let bytes = csvHeader().length;
+  // Bytes, not characters: the limit is on the UTF-8 response, and a name or an error message may not be ASCII.
+  let bytes = Buffer.byteLength(csvHeader());
   let cursor = query.cursor;
   do {
     const page = await queryRequests({ ...query, limit: MAX_LIMIT, cursor }, deps);
     for (const item of page.items) {
       const line = csvRow(item);
       lines.push(line);
-      bytes += line.length + 2;
+      bytes += Buffer.byteLength(line) + 2;
     }
     cursor = page.nextCursor;
   } while (cursor && bytes < CSV_BUDGET_BYTES);
