@@ -125,22 +125,27 @@ const call = async (query: Record<string, string>, headers?: Record<string, stri
   (await handler(listEvent(query, headers), context)) as HttpResult;
 
 describe('GET /requests on an approver index, when DynamoDB leaves request items unprocessed', () => {
-  it('answers 503 with Retry-After and a contract error body when keys stay unprocessed, and returns no partial page', async () => {
-    // Prepare
-    dbMock.on(QueryCommand).resolves({ Items: approverEntries(5), ScannedCount: 5 });
-    batchGetLeavingOneKey(Number.POSITIVE_INFINITY);
-    // Act
-    const response = await call({ approver: APPROVER, limit: '5' });
-    // Assess
-    expect(response.statusCode).toBe(503);
-    expect(response.headers?.['retry-after']).toBe(String(RETRY_AFTER_SECONDS));
-    const body = JSON.parse(String(response.body));
-    expect(body).toEqual({
-      error: { code: 'ServiceUnavailable', message: expect.stringContaining('try again') },
-    });
-    expect(body.items).toBeUndefined();
-    expect(dbMock.commandCalls(BatchGetCommand)).toHaveLength(BATCH_GET_ROUNDS);
-  });
+  it.each([
+    ['a JSON page', { approver: APPROVER, limit: '5' }],
+    ['the CSV export', { approver: APPROVER, format: 'csv' }],
+  ])(
+    'fails %s with 503, Retry-After and a contract error body when keys stay unprocessed: no partial answer',
+    async (_what, query) => {
+      // Prepare
+      dbMock.on(QueryCommand).resolves({ Items: approverEntries(5), ScannedCount: 5 });
+      batchGetLeavingOneKey(Number.POSITIVE_INFINITY);
+      // Act
+      const response = await call(query);
+      // Assess
+      expect(response.statusCode).toBe(503);
+      expect(response.headers?.['retry-after']).toBe(String(RETRY_AFTER_SECONDS));
+      expect(response.headers?.['content-type']).toMatch(/^application\/json/);
+      expect(JSON.parse(String(response.body))).toEqual({
+        error: { code: 'ServiceUnavailable', message: expect.stringContaining('try again') },
+      });
+      expect(dbMock.commandCalls(BatchGetCommand)).toHaveLength(BATCH_GET_ROUNDS);
+    },
+  );
 
   it('completes the page when keys come back unprocessed twice, then are answered', async () => {
     // Prepare
@@ -162,19 +167,6 @@ describe('GET /requests on an approver index, when DynamoDB leaves request items
     expect(response.headers?.['x-items-returned']).toBe('5');
     // The retries asked only for what was left: one key each.
     expect(dbMock.commandCalls(BatchGetCommand).map((c) => keysOf(c.args[0].input).length)).toEqual([5, 1, 1]);
-  });
-
-  it('fails the CSV export with 503 too, rather than leave rows out of it', async () => {
-    // Prepare
-    dbMock.on(QueryCommand).resolves({ Items: approverEntries(3), ScannedCount: 3 });
-    batchGetLeavingOneKey(Number.POSITIVE_INFINITY);
-    // Act
-    const response = await call({ approver: APPROVER, format: 'csv' });
-    // Assess
-    expect(response.statusCode).toBe(503);
-    expect(response.headers?.['retry-after']).toBe(String(RETRY_AFTER_SECONDS));
-    expect(response.headers?.['content-type']).toMatch(/^application\/json/);
-    expect(JSON.parse(String(response.body)).error.code).toBe('ServiceUnavailable');
   });
 
   it('reads a page of 200 approver entries in BatchGet calls of at most 100 keys, and returns every row', async () => {

@@ -7,11 +7,10 @@ import {
   storeTokenThenCheck,
   type TaskResult,
 } from '../../../functions/requests/taskTokenHandoff.js';
+import { awsError } from '../../fixtures/awsErrors.js';
 
 const sfn = new SFNClient({ region: 'us-east-1' });
 const sfnMock = mockClient(sfn);
-
-const awsError = (name: string): Error => Object.assign(new Error(`${name} (mock)`), { name });
 
 const APPROVED: TaskResult = { output: { decision: 'approved', lastApprover: 'bob@example.com' } };
 const settledWith = (item: RequestItem): TaskResult | undefined =>

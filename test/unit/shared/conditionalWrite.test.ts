@@ -3,11 +3,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { conditionalUpdate, conditionalWrite } from '../../../functions/shared/conditionalWrite.js';
+import { awsError } from '../../fixtures/awsErrors.js';
 
 const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
 const dbMock = mockClient(db);
-
-const awsError = (name: string): Error => Object.assign(new Error(`${name} (mock)`), { name });
 
 const put = new PutCommand({
   TableName: 't',
