@@ -4,7 +4,7 @@ import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { handler } from '../../../functions/listRequests.js';
+import { CSV_TIME_MARGIN_MS, handler } from '../../../functions/listRequests.js';
 import { approverKey, requestKey, statusIndexKeys } from '../../../functions/requests/keys.js';
 import type { ApproverItem, RequestItem } from '../../../functions/requests/model.js';
 import { BATCH_GET_ROUNDS, RETRY_AFTER_SECONDS } from '../../../functions/requests/queryRequests.js';
@@ -121,8 +121,11 @@ const context = {
   getRemainingTimeInMillis: () => 29_000,
 } as unknown as Context;
 
-const call = async (query: Record<string, string>, headers?: Record<string, string>): Promise<HttpResult> =>
-  (await handler(listEvent(query, headers), context)) as HttpResult;
+const call = async (
+  query: Record<string, string>,
+  headers?: Record<string, string>,
+  lambdaContext: Context = context,
+): Promise<HttpResult> => (await handler(listEvent(query, headers), lambdaContext)) as HttpResult;
 
 describe('GET /requests on an approver index, when DynamoDB leaves request items unprocessed', () => {
   it.each([
@@ -232,5 +235,20 @@ describe('GET /requests on its examination budget', () => {
       expect(Number(page.examined)).toBeGreaterThanOrEqual(1_000);
     }
     expect(pages.at(-1)?.cursor).toBeUndefined();
+  });
+
+  it('stops a CSV export that runs short of Lambda time and says where to continue, rather than be cut off', async () => {
+    // Prepare: plenty of time until the first page has been read, then less than the margin
+    sparseIndex();
+    const remainingMs = (): number => (dbMock.commandCalls(QueryCommand).length > 0 ? CSV_TIME_MARGIN_MS - 1 : 29_000);
+    const shortOfTime = { ...context, getRemainingTimeInMillis: remainingMs } as Context;
+    const query = { targetId: '111111111111', action: 'sso:CreateAccountAssignment', format: 'csv' };
+    // Act
+    const response = await call(query, {}, shortOfTime);
+    // Assess: one page was read (it spent the examination budget without a match), then the export stopped
+    expect(response.statusCode).toBe(200);
+    expect(response.headers?.['content-type']).toMatch(/^text\/csv/);
+    expect(response.headers?.['x-next-cursor']).toEqual(expect.any(String));
+    expect(String(response.body).trimEnd().split('\r\n')).toHaveLength(1);
   });
 });
