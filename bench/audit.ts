@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { MAX_EXAMINED } from '../functions/requests/queryRequests.js';
 import { startLocalStack, type LocalStack } from '../local/stack.js';
 import { defaultShape, planDataset, type Dataset, type RequestPlan } from './audit/dataset.js';
 import type { LoadJob, LoadMessage } from './audit/loadWorker.js';
@@ -167,10 +168,15 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 
 /**
  * Why a page is not right, or undefined when it is. A page must be the newest matching requests in order. It may
- * be short when the API stopped on its examination budget, but then it must carry a cursor; a cursor with
- * nothing left behind it is allowed (DynamoDB's own LastEvaluatedKey behaves the same way).
+ * be short only when the API stopped on its examination budget: then it must carry a cursor, and say it examined the
+ * whole budget (a page that lost rows some other way, with a cursor past them, would otherwise pass as short). A
+ * cursor with nothing left behind it is allowed (DynamoDB's own LastEvaluatedKey behaves the same way).
  */
-const checkPage = (body: unknown, expected: { page: RequestPlan[]; total: number }): string | undefined => {
+const checkPage = (
+  body: unknown,
+  expected: { page: RequestPlan[]; total: number },
+  examined: number | null,
+): string | undefined => {
   if (!isRecord(body) || !Array.isArray(body.items)) return 'body has no items array';
   const ids = body.items.map((item) => (isRecord(item) ? item.requestId : undefined));
   const want = expected.page.map((p) => p.requestId);
@@ -181,6 +187,8 @@ const checkPage = (body: unknown, expected: { page: RequestPlan[]; total: number
   const cursor = typeof body.nextCursor === 'string' && body.nextCursor !== '';
   if (expected.total > ids.length && !cursor)
     return `${ids.length} items of ${expected.total} matching, and no nextCursor`;
+  if (ids.length < want.length && (examined ?? 0) < MAX_EXAMINED)
+    return `${ids.length} items of ${want.length} wanted after examining ${examined ?? '?'}, under the budget of ${MAX_EXAMINED}`;
   return undefined;
 };
 
@@ -199,14 +207,15 @@ const query = async (httpUrl: string, token: string, filters: Filters, workload:
     body = undefined;
   }
   const items = isRecord(body) && Array.isArray(body.items) ? body.items.length : 0;
+  const examined = numericHeader(response.headers, 'x-items-examined');
   const problem =
-    response.status === 200 ? checkPage(body, expected) : `HTTP ${response.status}: ${text.slice(0, 200)}`;
+    response.status === 200 ? checkPage(body, expected, examined) : `HTTP ${response.status}: ${text.slice(0, 200)}`;
   return {
     query: queryString(filters, PAGE_LIMIT),
     ms,
     status: response.status,
     index: response.headers.get('x-index'),
-    examined: numericHeader(response.headers, 'x-items-examined'),
+    examined,
     returned: numericHeader(response.headers, 'x-items-returned') ?? items,
     correct: problem === undefined,
     matching: expected.total,

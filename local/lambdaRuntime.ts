@@ -18,8 +18,9 @@ export interface LambdaRuntime {
   /**
    * Resolves once no invocation is running (ones that start meanwhile included), or after `timeoutMs`: a stack
    * closes its services only after the handlers using them are done, or their late calls hit a closed database.
+   * Answers how many were still running when it stopped waiting (0: all done).
    */
-  drain(timeoutMs: number): Promise<void>;
+  drain(timeoutMs: number): Promise<number>;
 }
 
 export interface LambdaRuntimeOptions {
@@ -133,6 +134,7 @@ export const createLambdaRuntime = (config: ServerlessConfig, options: LambdaRun
         await Promise.race([Promise.allSettled([...running]), expired]);
         clearTimeout(timer);
       }
+      return running.size;
     },
   };
 };

@@ -180,7 +180,12 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       closers.length - 1,
       0,
       () => aws.close(),
-      () => runtime.drain(HANDLER_DRAIN_MS),
+      async () => {
+        const abandoned = await runtime.drain(HANDLER_DRAIN_MS);
+        // Past their Lambda timeout AWS would have stopped them too; closing anyway, but never quietly.
+        if (abandoned > 0)
+          logError(`${abandoned} handler(s) still running after ${HANDLER_DRAIN_MS} ms; closing without them`);
+      },
     );
 
     const http = await startHttpApi({

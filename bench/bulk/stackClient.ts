@@ -10,8 +10,8 @@ export interface BulkStack {
   settings: Extract<FromWorker, { type: 'ready' }>['settings'];
   /** `awsCallCount` of each X-Amz-Target, read inside the worker. */
   counts(targets: string[]): Promise<Record<string, number>>;
-  /** Resolves once every execution has ended (their last steps, e.g. NotifyOutcome), or after timeoutMs. */
-  idle(timeoutMs: number): Promise<void>;
+  /** Resolves once every execution has ended (their last steps, e.g. NotifyOutcome), or after timeoutMs: how many still run. */
+  idle(timeoutMs: number): Promise<number>;
   /** Starts measuring how busy the stack's thread is. */
   markBusy(): Promise<void>;
   /** The stack thread's event-loop utilisation (0..1) since markBusy. */

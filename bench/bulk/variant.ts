@@ -217,8 +217,13 @@ export const runVariant = async (options: VariantOptions): Promise<VariantResult
     const counts = await stack.counts([...TARGET_LIST, SLOT_READS]);
     const stackBusy = await stack.busy();
     console.log(`${label} stack thread busy ${(stackBusy * 100).toFixed(0)}% of the time since the first approval`);
-    // Let the executions finish their last step (the outcome notice) before anything is read or closed.
-    await stack.idle(30_000);
+    // Let the executions finish their last step (the outcome notice) before anything is read or closed. If some are
+    // still running, what is read below is not final: the run fails rather than report it as if it were.
+    const stillRunning = await stack.idle(30_000);
+    if (stillRunning > 0) {
+      timedOut = true;
+      console.log(`\n${label} ${stillRunning} execution(s) still running 30 s after the last request ended`);
+    }
 
     // Assess.
     const items = (await readRequests(db, stack.tableName)).filter((item) => idSet.has(item.requestId));

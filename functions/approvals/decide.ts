@@ -1,7 +1,7 @@
 // An approver's decision. First writer wins through a conditional write on the request item; only the
 // writer whose decision settles the request (the Nth approval, or any deny) resumes the workflow, so
 // concurrent clicks produce exactly one SendTaskSuccess or SendTaskFailure.
-import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { Clock } from '../shared/clock.js';
 import {
   AlreadyDecidedError,
@@ -13,12 +13,12 @@ import {
 } from '../shared/errors.js';
 import type { Approval, Decision, DecisionChannel, RequestItem, RequestStatus } from '../requests/model.js';
 import type { RequestRepository } from '../requests/repository.js';
+import { resumeWithStoredToken, type TaskResult } from '../requests/taskTokenHandoff.js';
 import { verifyLink, type LinkClaims } from './linkToken.js';
 
 export const MAX_COMMENT_LENGTH = 1024;
 // Each lost race means another approver's decision landed; with quorum sizes of a handful this settles fast.
 const MAX_ATTEMPTS = 25;
-const CLOSED_TASK_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 
 export interface DecideDeps {
   repository: RequestRepository;
@@ -77,46 +77,21 @@ const settledStatus = (item: RequestItem, decision: Decision): RequestStatus | u
   return item.approvalCount + 1 >= item.minApprovals ? 'APPROVED' : undefined;
 };
 
-const sendDecision = async (sfn: SFNClient, taskToken: string, decision: Decision, approver: string): Promise<void> => {
-  if (decision === 'approve') {
-    await sfn.send(
-      new SendTaskSuccessCommand({
-        taskToken,
-        output: JSON.stringify({ decision: 'approved', lastApprover: approver }),
-      }),
-    );
-  } else {
-    await sfn.send(new SendTaskFailureCommand({ taskToken, error: 'Denied', cause: `Denied by ${approver}` }));
-  }
-};
+/** What the approval wait is resumed with: the workflow's Catch on `Denied` ends a denied request. */
+const taskResult = (decision: Decision, approver: string): TaskResult =>
+  decision === 'approve'
+    ? { output: { decision: 'approved', lastApprover: approver } }
+    : { error: 'Denied', cause: `Denied by ${approver}` };
 
-/**
- * Resumes the workflow with the stored task token (`stored`: as read while the decision was written). The token
- * changes when the workflow re-enters its wait after a reminder; if ours was replaced, the current one is tried
- * once. (The reminder step checks the status after storing its token, so between the two sides the decision is
- * never lost.)
- */
-const resumeWorkflow = async (
+/** Resumes the approval wait (taskTokenHandoff.ts); a wait that has closed means the window closed first. */
+const resumeApprovalWait = async (
   deps: Pick<DecideDeps, 'repository' | 'sfn'>,
-  item: RequestItem,
-  decision: Decision,
-  approver: string,
-  stored: string | undefined,
+  requestId: string,
+  result: TaskResult,
+  storedToken: Promise<string | undefined> | undefined,
 ): Promise<void> => {
-  let taskToken = stored;
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    if (!taskToken) throw new Error(`No task token stored for request ${item.requestId}`);
-    try {
-      await sendDecision(deps.sfn, taskToken, decision, approver);
-      return;
-    } catch (error) {
-      if (!CLOSED_TASK_ERRORS.has((error as Error).name)) throw error;
-      const current = await deps.repository.getTaskToken(item.requestId);
-      if (current === taskToken) break;
-      taskToken = current;
-    }
-  }
-  throw new NotPendingError('The approval window has closed');
+  const outcome = await resumeWithStoredToken(deps, requestId, result, storedToken);
+  if (outcome === 'closed') throw new NotPendingError('The approval window has closed');
 };
 
 /** A decision by a known approver, however they were identified (a signed link, or Slack's user id). */
@@ -158,7 +133,7 @@ export const decideAs = async (
         // The byApprover copies of the status trail the request item either way; updating them while the workflow
         // resumes costs the answer no extra round trip.
         await Promise.all([
-          resumeWorkflow(deps, written, decision, approver, await storedToken),
+          resumeApprovalWait(deps, item.requestId, taskResult(decision, approver), storedToken),
           deps.repository.syncApproverStatus(written),
         ]);
       }

@@ -667,7 +667,7 @@ byId('download-csv').addEventListener('click', async () => {
     // Revoked later: some browsers read the blob after click() returns.
     setTimeout(() => URL.revokeObjectURL(url), 60000);
     announce('Downloaded access-requests.csv with ' + plural(countCsvRows(text), 'row') + '.');
-    if (truncated) showError('The CSV is incomplete', 'The export stopped at its size limit. Narrow the filters (for example by time) and download again.');
+    if (truncated) showError('The CSV is incomplete', 'The export stopped at its size or time limit. Narrow the filters (for example by time) and download again.');
   } catch (error) {
     announce('');
     showFailure(error);

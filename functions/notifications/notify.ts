@@ -1,13 +1,14 @@
 // Telling people: approvers get their signed links (only after the task token is stored), undecided
 // approvers get one reminder, everyone's message is updated once something is decided, and the requester
 // hears the outcome. One delivery failing never stops the others or the workflow.
-import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { signLink } from '../approvals/linkToken.js';
 import type { Person } from '../policy/policy.js';
 import type { Clock } from '../shared/clock.js';
 import { logger } from '../shared/logger.js';
 import type { RequestItem } from '../requests/model.js';
 import { event, type RequestRepository } from '../requests/repository.js';
+import { storeTokenThenCheck } from '../requests/taskTokenHandoff.js';
 import {
   approvalRequestMessage,
   decisionStateMessage,
@@ -106,28 +107,20 @@ export const notifyApprovers = async (
 };
 
 /**
- * The workflow waits again after a reminder, with a new task token. A decision that settled the request
- * while the token was being replaced could have been sent to the old token, so after storing the new one
- * we look at the status and, if it is already settled, resume the workflow ourselves.
+ * The workflow waits again after a reminder, with a new task token. A decision that settled the request while the
+ * token was being replaced may have gone to the old one, so this is the waiting side of the hand-off
+ * (taskTokenHandoff.ts): store the new token, then resume the workflow ourselves if the request is already settled.
  */
 export const remindApprovers = async (
   input: { requestId: string; taskToken: string },
   deps: NotifyDeps & { sfn: SFNClient },
 ): Promise<void> => {
-  await deps.repository.putTaskToken(input.requestId, input.taskToken);
-  const item = await loadRequest(deps.repository, input.requestId);
-  if (item.status === 'APPROVED') {
-    await deps.sfn.send(
-      new SendTaskSuccessCommand({ taskToken: input.taskToken, output: JSON.stringify({ decision: 'approved' }) }),
-    );
-    return;
-  }
-  if (item.status === 'DENIED') {
-    await deps.sfn.send(
-      new SendTaskFailureCommand({ taskToken: input.taskToken, error: 'Denied', cause: 'Denied before the reminder' }),
-    );
-    return;
-  }
+  const { item, resumed } = await storeTokenThenCheck(deps, input, (current) => {
+    if (current.status === 'APPROVED') return { output: { decision: 'approved' } };
+    if (current.status === 'DENIED') return { error: 'Denied', cause: 'Denied before the reminder' };
+    return undefined;
+  });
+  if (resumed) return;
   const undecided = item.approvers.filter((a) => !item.decisions[a]);
   const { sent, failed } = await deliverAll(deps, item, undecided, (approver) => {
     const approvalUrl = approvalLink(deps, item, approver);
@@ -191,21 +184,15 @@ export const notifyOutcome = async (input: { requestId: string }, deps: NotifyDe
 };
 
 /**
- * The grant's wait stores its token like the approval did. An early revoke that arrived before the token was
- * stored found none to resume, so after storing it we look, and end the grant ourselves if asked to.
+ * The grant's wait stores its token like the approval did: the waiting side of the hand-off (taskTokenHandoff.ts).
+ * An early revoke that arrived before the token was stored found none to resume, so we end the grant ourselves if
+ * asked to.
  */
 export const holdGrant = async (
   input: { requestId: string; taskToken: string },
   deps: Pick<NotifyDeps, 'repository'> & { sfn: SFNClient },
 ): Promise<void> => {
-  await deps.repository.putTaskToken(input.requestId, input.taskToken);
-  const item = await loadRequest(deps.repository, input.requestId);
-  if (item.revokeRequestedBy) {
-    await deps.sfn.send(
-      new SendTaskSuccessCommand({
-        taskToken: input.taskToken,
-        output: JSON.stringify({ revokedBy: item.revokeRequestedBy }),
-      }),
-    );
-  }
+  await storeTokenThenCheck(deps, input, (item) =>
+    item.revokeRequestedBy ? { output: { revokedBy: item.revokeRequestedBy } } : undefined,
+  );
 };

@@ -8,7 +8,7 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SsoAssignmentParameters } from '../actions/ssoCreateAccountAssignment.js';
 import { assignmentKey } from '../requests/keys.js';
-import { isConditionFailure } from '../shared/conditionFailure.js';
+import { conditionalUpdate, conditionalWrite } from '../shared/conditionalWrite.js';
 
 export interface LedgerDeps {
   db: DynamoDBDocumentClient;
@@ -36,23 +36,19 @@ export const createAssignmentLedger = ({ db, tableName }: LedgerDeps) => {
 
   /** Removes one grant; the ledger as it is afterwards, or undefined if the grant was not there. */
   const removeGrant = async (a: SsoAssignmentParameters, requestId: string): Promise<LedgerItem | undefined> => {
-    try {
-      const result = await db.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: assignmentKey(a),
-          UpdateExpression: 'REMOVE grants.#grant SET version = version + :one',
-          ConditionExpression: 'attribute_exists(grants.#grant)',
-          ExpressionAttributeNames: { '#grant': requestId },
-          ExpressionAttributeValues: { ':one': 1 },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return result.Attributes as LedgerItem;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    const after = await conditionalUpdate(
+      db,
+      new UpdateCommand({
+        TableName: tableName,
+        Key: assignmentKey(a),
+        UpdateExpression: 'REMOVE grants.#grant SET version = version + :one',
+        ConditionExpression: 'attribute_exists(grants.#grant)',
+        ExpressionAttributeNames: { '#grant': requestId },
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return after as LedgerItem | undefined;
   };
 
   return {
@@ -74,11 +70,11 @@ export const createAssignmentLedger = ({ db, tableName }: LedgerDeps) => {
       if (item?.grants?.[requestId]) return;
       if (item?.deleting) throw conflict('A revocation of this assignment is in progress; retry after it finishes');
       const fresh = Object.keys(item?.grants ?? {}).length === 0;
-      try {
-        if (fresh) {
-          // The first grant (again) decides pre-existence; the version guards against a concurrent first grant.
-          await db.send(
-            new PutCommand({
+      // The first grant (again) decides pre-existence; the version guards against a concurrent first grant.
+      const registered = await conditionalWrite(
+        db,
+        fresh
+          ? new PutCommand({
               TableName: tableName,
               Item: {
                 ...assignmentKey(a),
@@ -90,11 +86,8 @@ export const createAssignmentLedger = ({ db, tableName }: LedgerDeps) => {
               ConditionExpression:
                 'attribute_not_exists(pk) OR (attribute_not_exists(deleting) AND version = :version)',
               ExpressionAttributeValues: { ':version': item?.version ?? 0 },
-            }),
-          );
-        } else {
-          await db.send(
-            new UpdateCommand({
+            })
+          : new UpdateCommand({
               TableName: tableName,
               Key: assignmentKey(a),
               UpdateExpression: 'SET grants.#grant = :until, version = version + :one',
@@ -102,12 +95,8 @@ export const createAssignmentLedger = ({ db, tableName }: LedgerDeps) => {
               ExpressionAttributeNames: { '#grant': requestId },
               ExpressionAttributeValues: { ':until': until, ':one': 1 },
             }),
-          );
-        }
-      } catch (error) {
-        if (isConditionFailure(error)) throw conflict('The assignment ledger changed under this grant; retry');
-        throw error;
-      }
+      );
+      if (!registered) throw conflict('The assignment ledger changed under this grant; retry');
     },
 
     /** Ends a grant and says whether this grant must delete the assignment. Safe to retry. */
@@ -125,38 +114,34 @@ export const createAssignmentLedger = ({ db, tableName }: LedgerDeps) => {
         return { delete: false, reason: `still held by ${others.length} other grant(s) of ours` };
       }
       if (after.preExisting) return { delete: false, reason: 'the assignment existed before our first grant' };
-      try {
-        await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: assignmentKey(a),
-            UpdateExpression: 'SET deleting = :grant',
-            ConditionExpression: 'attribute_not_exists(deleting) AND version = :version',
-            ExpressionAttributeValues: { ':grant': requestId, ':version': after.version },
-          }),
-        );
-        return { delete: true };
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-        return { delete: false, reason: 'another grant of this assignment began while this one ended' };
-      }
+      const claimed = await conditionalWrite(
+        db,
+        new UpdateCommand({
+          TableName: tableName,
+          Key: assignmentKey(a),
+          UpdateExpression: 'SET deleting = :grant',
+          ConditionExpression: 'attribute_not_exists(deleting) AND version = :version',
+          ExpressionAttributeValues: { ':grant': requestId, ':version': after.version },
+        }),
+      );
+      return claimed
+        ? { delete: true }
+        : { delete: false, reason: 'another grant of this assignment began while this one ended' };
     },
 
     /** Releases the deletion claim once Identity Center has finished (either way). */
     async deletionFinished(a: SsoAssignmentParameters, requestId: string): Promise<void> {
-      try {
-        await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: assignmentKey(a),
-            UpdateExpression: 'REMOVE deleting SET version = version + :one',
-            ConditionExpression: 'deleting = :grant',
-            ExpressionAttributeValues: { ':grant': requestId, ':one': 1 },
-          }),
-        );
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
+      // Refused when the claim is no longer ours (already released by an earlier try): nothing left to do.
+      await conditionalWrite(
+        db,
+        new UpdateCommand({
+          TableName: tableName,
+          Key: assignmentKey(a),
+          UpdateExpression: 'REMOVE deleting SET version = version + :one',
+          ConditionExpression: 'deleting = :grant',
+          ExpressionAttributeValues: { ':grant': requestId, ':one': 1 },
+        }),
+      );
     },
 
     /** Forgets a grant whose creation failed, so it never holds the assignment. */

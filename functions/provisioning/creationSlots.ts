@@ -8,7 +8,7 @@
 // up) is free again once its lease runs out, and every status poll that still sees IN_PROGRESS renews it.
 import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../shared/clock.js';
-import { isConditionFailure } from '../shared/conditionFailure.js';
+import { conditionalWrite } from '../shared/conditionalWrite.js';
 import { CreationSlotsFullError } from '../shared/errors.js';
 import { creationSlotKey, creationSlotsPartition } from '../requests/keys.js';
 
@@ -58,21 +58,16 @@ export const createCreationSlots = ({
 
   /** Sets the lease on `slot` if it is free, expired, or already ours; false if someone else holds it. */
   const claim = async (instanceArn: string, slot: number, requestId: string, nowMs: number): Promise<boolean> => {
-    try {
-      await db.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: creationSlotKey(instanceArn, slot),
-          UpdateExpression: 'SET holder = :holder, expiresAt = :expiresAt',
-          ConditionExpression: 'attribute_not_exists(holder) OR expiresAt <= :now OR holder = :holder',
-          ExpressionAttributeValues: { ':holder': requestId, ':expiresAt': nowMs + leaseSeconds * 1000, ':now': nowMs },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return conditionalWrite(
+      db,
+      new UpdateCommand({
+        TableName: tableName,
+        Key: creationSlotKey(instanceArn, slot),
+        UpdateExpression: 'SET holder = :holder, expiresAt = :expiresAt',
+        ConditionExpression: 'attribute_not_exists(holder) OR expiresAt <= :now OR holder = :holder',
+        ExpressionAttributeValues: { ':holder': requestId, ':expiresAt': nowMs + leaseSeconds * 1000, ':now': nowMs },
+      }),
+    );
   };
 
   /** Every slot `requestId` holds (normally one; more only after a retried acquire lost its answer). */
@@ -109,19 +104,17 @@ export const createCreationSlots = ({
     /** Gives back whatever slot this request holds; a no-op if it holds none (already released, or expired and retaken). */
     async release(instanceArn: string, requestId: string): Promise<void> {
       for (const slot of heldBy(await read(instanceArn), requestId)) {
-        try {
-          await db.send(
-            new UpdateCommand({
-              TableName: tableName,
-              Key: creationSlotKey(instanceArn, slot),
-              UpdateExpression: 'REMOVE holder, expiresAt',
-              ConditionExpression: 'holder = :holder',
-              ExpressionAttributeValues: { ':holder': requestId },
-            }),
-          );
-        } catch (error) {
-          if (!isConditionFailure(error)) throw error;
-        }
+        // Refused when the lease expired and another request took the slot: it is no longer ours to give back.
+        await conditionalWrite(
+          db,
+          new UpdateCommand({
+            TableName: tableName,
+            Key: creationSlotKey(instanceArn, slot),
+            UpdateExpression: 'REMOVE holder, expiresAt',
+            ConditionExpression: 'holder = :holder',
+            ExpressionAttributeValues: { ':holder': requestId },
+          }),
+        );
       }
     },
   };

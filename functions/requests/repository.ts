@@ -18,7 +18,7 @@ import {
   taskTokenKey,
 } from './keys.js';
 import type { Approval, ApproverItem, RequestItem, RequestStatus, StoredEvent } from './model.js';
-import { isConditionFailure } from '../shared/conditionFailure.js';
+import { conditionalUpdate, conditionalWrite } from '../shared/conditionalWrite.js';
 
 export interface RepositoryDeps {
   db: DynamoDBDocumentClient;
@@ -66,22 +66,17 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
   /** Appends an event only while the request is in one of `whenStatus`; returns false if it was not. */
   async appendEvent(requestId: string, stored: StoredEvent, whenStatus: readonly RequestStatus[]): Promise<boolean> {
     const statusValues = Object.fromEntries(whenStatus.map((s, i) => [`:s${i}`, s]));
-    try {
-      await db.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: requestKey(requestId),
-          UpdateExpression: 'SET events = list_append(events, :event), updatedAt = :now',
-          ConditionExpression: `#status IN (${Object.keys(statusValues).join(', ')})`,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':event': [stored], ':now': stored.at, ...statusValues },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return conditionalWrite(
+      db,
+      new UpdateCommand({
+        TableName: tableName,
+        Key: requestKey(requestId),
+        UpdateExpression: 'SET events = list_append(events, :event), updatedAt = :now',
+        ConditionExpression: `#status IN (${Object.keys(statusValues).join(', ')})`,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':event': [stored], ':now': stored.at, ...statusValues },
+      }),
+    );
   },
 
   /**
@@ -112,47 +107,43 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
         '#status = :newStatus',
         ...Object.keys(statusIndexKeys(input, input.newStatus)).map((name) => `${name} = :${name}`),
       );
-    try {
-      const { Attributes } = await db.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: requestKey(input.requestId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression:
-            '#status = :pending AND attribute_not_exists(decisions.#approver) AND approvalCount = :seen',
-          ExpressionAttributeNames: { '#status': 'status', '#approver': approval.approver },
-          ExpressionAttributeValues: {
-            ':approval': [approval],
-            ':event': [
-              event(approval.at, 'decision', {
-                approver: approval.approver,
-                decision: approval.decision,
-                via: approval.via,
-                ...(approval.comment ? { comment: approval.comment } : {}),
-              }),
-            ],
-            ':decision': approval.decision,
-            ':now': approval.at,
-            ':pending': 'PENDING_APPROVAL',
-            ':seen': input.seenApprovalCount,
-            ...(approval.decision === 'approve' ? { ':one': 1 } : {}),
-            ...(input.newStatus
-              ? {
-                  ':newStatus': input.newStatus,
-                  ...Object.fromEntries(
-                    Object.entries(statusIndexKeys(input, input.newStatus)).map(([name, value]) => [`:${name}`, value]),
-                  ),
-                }
-              : {}),
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return Attributes as RequestItem;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    const written = await conditionalUpdate(
+      db,
+      new UpdateCommand({
+        TableName: tableName,
+        Key: requestKey(input.requestId),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression:
+          '#status = :pending AND attribute_not_exists(decisions.#approver) AND approvalCount = :seen',
+        ExpressionAttributeNames: { '#status': 'status', '#approver': approval.approver },
+        ExpressionAttributeValues: {
+          ':approval': [approval],
+          ':event': [
+            event(approval.at, 'decision', {
+              approver: approval.approver,
+              decision: approval.decision,
+              via: approval.via,
+              ...(approval.comment ? { comment: approval.comment } : {}),
+            }),
+          ],
+          ':decision': approval.decision,
+          ':now': approval.at,
+          ':pending': 'PENDING_APPROVAL',
+          ':seen': input.seenApprovalCount,
+          ...(approval.decision === 'approve' ? { ':one': 1 } : {}),
+          ...(input.newStatus
+            ? {
+                ':newStatus': input.newStatus,
+                ...Object.fromEntries(
+                  Object.entries(statusIndexKeys(input, input.newStatus)).map(([name, value]) => [`:${name}`, value]),
+                ),
+              }
+            : {}),
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return written as RequestItem | undefined;
   },
 
   /** Writes the byApprover entries; idempotent, so a retried notification simply rewrites them. */
@@ -177,23 +168,21 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
   async syncApproverStatus(item: Pick<RequestItem, 'requestId' | 'approvers' | 'status'>): Promise<void> {
     await Promise.all(
       item.approvers.map(async (approver) => {
-        try {
-          await db.send(
-            new UpdateCommand({
-              TableName: tableName,
-              Key: approverKey(item.requestId, approver),
-              UpdateExpression: 'SET #ref.#status = :status, approverStatus = :approverStatus',
-              ConditionExpression: 'attribute_exists(pk)',
-              ExpressionAttributeNames: { '#ref': 'ref', '#status': 'status' },
-              ExpressionAttributeValues: {
-                ':status': item.status,
-                ':approverStatus': approverStatusKey(approver, item.status),
-              },
-            }),
-          );
-        } catch (error) {
-          if (!isConditionFailure(error)) throw error;
-        }
+        // Refused when the entry does not exist (never written, or not yet): nothing to bring up to date.
+        await conditionalWrite(
+          db,
+          new UpdateCommand({
+            TableName: tableName,
+            Key: approverKey(item.requestId, approver),
+            UpdateExpression: 'SET #ref.#status = :status, approverStatus = :approverStatus',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: { '#ref': 'ref', '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':status': item.status,
+              ':approverStatus': approverStatusKey(approver, item.status),
+            },
+          }),
+        );
       }),
     );
   },
@@ -214,27 +203,22 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
    * concurrent) revoke a conflict rather than a second SendTaskSuccess. False when the claim was refused.
    */
   async markRevokeRequested(requestId: string, by: string, at: string): Promise<boolean> {
-    try {
-      await db.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: requestKey(requestId),
-          UpdateExpression: 'SET revokeRequestedBy = :by, events = list_append(events, :event), updatedAt = :now',
-          ConditionExpression: '#status = :active AND attribute_not_exists(revokeRequestedBy)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':by': by,
-            ':event': [event(at, 'revoke_requested', { by })],
-            ':now': at,
-            ':active': 'ACTIVE',
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return conditionalWrite(
+      db,
+      new UpdateCommand({
+        TableName: tableName,
+        Key: requestKey(requestId),
+        UpdateExpression: 'SET revokeRequestedBy = :by, events = list_append(events, :event), updatedAt = :now',
+        ConditionExpression: '#status = :active AND attribute_not_exists(revokeRequestedBy)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':by': by,
+          ':event': [event(at, 'revoke_requested', { by })],
+          ':now': at,
+          ':active': 'ACTIVE',
+        },
+      }),
+    );
   },
 
   /**
@@ -242,27 +226,22 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
    * meeting "already requested" while the grant runs on. Only the claimant's own claim, and only while ACTIVE.
    */
   async withdrawRevokeRequest(requestId: string, by: string, at: string, reason: string): Promise<boolean> {
-    try {
-      await db.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: requestKey(requestId),
-          UpdateExpression: 'REMOVE revokeRequestedBy SET events = list_append(events, :event), updatedAt = :now',
-          ConditionExpression: '#status = :active AND revokeRequestedBy = :by',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':by': by,
-            ':event': [event(at, 'revoke_request_failed', { by, error: reason })],
-            ':now': at,
-            ':active': 'ACTIVE',
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return conditionalWrite(
+      db,
+      new UpdateCommand({
+        TableName: tableName,
+        Key: requestKey(requestId),
+        UpdateExpression: 'REMOVE revokeRequestedBy SET events = list_append(events, :event), updatedAt = :now',
+        ConditionExpression: '#status = :active AND revokeRequestedBy = :by',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':by': by,
+          ':event': [event(at, 'revoke_request_failed', { by, error: reason })],
+          ':now': at,
+          ':active': 'ACTIVE',
+        },
+      }),
+    );
   },
 
   /** Remembers where a recipient's message went (one attribute per recipient, so concurrent saves never clash). */
@@ -303,19 +282,14 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
     record: IdempotencyRecord,
     expiresAtEpochSeconds: number,
   ): Promise<boolean> {
-    try {
-      await db.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: { ...idempotencyKey(requester, key), ...record, ttl: expiresAtEpochSeconds },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return conditionalWrite(
+      db,
+      new PutCommand({
+        TableName: tableName,
+        Item: { ...idempotencyKey(requester, key), ...record, ttl: expiresAtEpochSeconds },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
   },
 });
 

@@ -1,16 +1,14 @@
 // Ending a time-bound grant before its time. The workflow is parked on the grant's task token while ACTIVE;
 // resuming it is all it takes, because the workflow then revokes with the same overlap rules as at the
 // scheduled end. The claim is a conditional write, so concurrent or repeated calls resume it at most once.
-import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { isAuditor, type Policy } from '../policy/policy.js';
 import type { Clock } from '../shared/clock.js';
 import { NotFoundError, RevokeConflictError } from '../shared/errors.js';
 import type { RequestItem } from './model.js';
 import type { RequestRepository } from './repository.js';
+import { resumeWithStoredToken } from './taskTokenHandoff.js';
 import { canRead, toRequestView } from './view.js';
-
-// The grant's wait has already ended (its timer fired, or another resume got there first): it is ending anyway.
-const CLOSED_TASK_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 
 export interface RevokeEarlyDeps {
   repository: Pick<RequestRepository, 'get' | 'getTaskToken' | 'markRevokeRequested' | 'withdrawRevokeRequest'>;
@@ -47,30 +45,6 @@ const conflict = (item: RequestItem): RevokeConflictError => {
   ]);
 };
 
-/**
- * Resumes the grant's wait. The stored token is replaced when the workflow enters a new wait, so a closed
- * token is re-read once: a different one means ours was stale and the new one is the grant's.
- */
-const endGrant = async (
-  deps: Pick<RevokeEarlyDeps, 'repository' | 'sfn'>,
-  requestId: string,
-  by: string,
-): Promise<void> => {
-  let taskToken = await deps.repository.getTaskToken(requestId);
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    if (!taskToken) throw new Error(`No task token stored for request ${requestId}`);
-    try {
-      await deps.sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ revokedBy: by }) }));
-      return;
-    } catch (error) {
-      if (!CLOSED_TASK_ERRORS.has((error as Error).name)) throw error;
-      const current = await deps.repository.getTaskToken(requestId);
-      if (current === taskToken) return;
-      taskToken = current;
-    }
-  }
-};
-
 export const revokeEarly = async (
   input: { requestId: string; caller: string },
   deps: RevokeEarlyDeps,
@@ -90,7 +64,9 @@ export const revokeEarly = async (
     throw conflict((await deps.repository.get(item.requestId)) ?? item);
   }
   try {
-    await endGrant(deps, item.requestId, input.caller);
+    // The deciding side of the hand-off (taskTokenHandoff.ts). A closed wait needs nothing more: its timer fired,
+    // or the grant's wait read our claim when it stored its token, so the grant is ending anyway.
+    await resumeWithStoredToken(deps, item.requestId, { output: { revokedBy: input.caller } });
   } catch (error) {
     // The workflow never heard of it: without this the claim would answer every retry with 409 while the
     // grant runs on to its scheduled end. The caller gets the error and may simply call again.

@@ -7,7 +7,7 @@ export interface ErrorDetail {
   message: string;
 }
 
-/** An error the caller caused, with the HTTP status and contract code it maps to. */
+/** An error with a place in the contract: the HTTP status and code it maps to (mostly the caller's doing). */
 export abstract class DomainError extends Error {
   abstract readonly statusCode: number;
   abstract readonly code: string;
@@ -115,6 +115,21 @@ export class RevokeConflictError extends DomainError {
   constructor(message: string, request: RequestView, details?: ErrorDetail[]) {
     super(message, details);
     this.request = request;
+  }
+}
+
+/**
+ * A dependency could not give a whole answer this time (DynamoDB kept leaving keys unprocessed). The call fails
+ * rather than return part of the answer as if it were all of it, and says when to try again (`Retry-After`).
+ */
+export class ServiceUnavailableError extends DomainError {
+  override readonly name = 'ServiceUnavailableError';
+  readonly statusCode = 503;
+  readonly code = 'ServiceUnavailable';
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message);
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

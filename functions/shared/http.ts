@@ -1,6 +1,12 @@
 // Reading API Gateway (HTTP API, payload v2) events and shaping responses, shared by the HTTP handlers.
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { PayloadTooLargeError, UnauthorizedError, ValidationError, type DomainError } from './errors.js';
+import {
+  PayloadTooLargeError,
+  ServiceUnavailableError,
+  UnauthorizedError,
+  ValidationError,
+  type DomainError,
+} from './errors.js';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 /** The approval routes are not behind the JWT authorizer: the signed link is the credential. */
@@ -39,6 +45,10 @@ export const html = (statusCode: number, body: string): HttpResult => ({
 export const errorBody = (error: DomainError) => ({
   error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
 });
+
+/** Headers an error's status calls for: when to try again, for a 503. */
+export const errorHeaders = (error: DomainError): Record<string, string> =>
+  error instanceof ServiceUnavailableError ? { 'retry-after': String(error.retryAfterSeconds) } : {};
 
 /** The caller, from the JWT authorizer's claims only (never from the body): `email`, else `sub`. */
 export const callerIdentity = (event: HttpEvent): string => {

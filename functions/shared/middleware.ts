@@ -4,7 +4,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
 import { isDomainError } from './errors.js';
-import { errorBody, html, json, wantsJson, type HttpResult } from './http.js';
+import { errorBody, errorHeaders, html, json, wantsJson, type HttpResult } from './http.js';
 import { logger } from './logger.js';
 
 type HttpLikeEvent = { requestContext: { requestId: string }; headers: Record<string, string | undefined> };
@@ -21,11 +21,15 @@ const contractErrors = <E extends HttpLikeEvent>(errorPage?: ErrorPage): Middlew
   onError: (request) => {
     const { error } = request;
     if (isDomainError(error)) {
-      logger.info('Request refused', { errorName: error.name, statusCode: error.statusCode });
-      request.response =
+      // A refusal is the caller's doing; a 5xx (a dependency that could not answer in full) is ours to watch.
+      const refusal = { errorName: error.name, statusCode: error.statusCode };
+      if (error.statusCode >= 500) logger.warn('Request refused', refusal);
+      else logger.info('Request refused', refusal);
+      const response =
         errorPage && !wantsJson(request.event)
           ? html(error.statusCode, errorPage(error.statusCode, error.message))
           : json(error.statusCode, errorBody(error));
+      request.response = { ...response, headers: { ...response.headers, ...errorHeaders(error) } };
       return;
     }
     logger.error('Unhandled error', { errorName: error?.name, errorMessage: error?.message });

@@ -18,8 +18,11 @@ type Json = Record<string, unknown>;
 export type { ExecutionStatus } from './executionJournal.js';
 
 export interface StepFunctionsEmulator extends ServiceEmulator {
-  /** Resolves when every running execution has settled (for tests/shutdown), or after timeoutMs. */
-  waitForIdle(timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves when every running execution has settled (for tests/shutdown), or after timeoutMs, with how many are
+   * still running: 0 means idle, anything else that the wait gave up and the caller must not read the state as final.
+   */
+  waitForIdle(timeoutMs?: number): Promise<number>;
   /** Aborts running executions and stops timers; persists state. */
   close(): Promise<void>;
   /**
@@ -702,6 +705,7 @@ export const createStepFunctionsEmulator = (options: {
         await Promise.race([Promise.all([...live.values()].map((execution) => execution.settled)), expired]);
         clearTimeout(timer);
       }
+      return live.size;
     },
     async close() {
       if (closed) return;
