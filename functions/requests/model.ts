@@ -10,6 +10,11 @@ export const REQUEST_STATUSES = [
   'ACTIVE',
   'REVOKED',
   'REVOKE_FAILED',
+  /**
+   * A creation was accepted by Identity Center but neither its success nor its absence could be verified: access may
+   * be in place with no grant of ours recorded. Loud, and settled later by the reconciler (issue 13).
+   */
+  'OUTCOME_UNKNOWN',
 ] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
