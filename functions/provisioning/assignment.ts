@@ -208,7 +208,8 @@ export const verifyAssignment = async (
   // Listed first: a creation that ends between the two calls then reads as unsettled and is verified again.
   const present = await assignmentExists(deps.ssoAdmin, input.parameters);
   let creationStatus: string | undefined;
-  if (input.creationRequestId) {
+  // Listed settles it; only an absence needs the creation's own status before it counts.
+  if (!present && input.creationRequestId) {
     const { AccountAssignmentCreationStatus: status } = await deps.ssoAdmin.send(
       new DescribeAccountAssignmentCreationStatusCommand({
         InstanceArn,
@@ -217,7 +218,7 @@ export const verifyAssignment = async (
     );
     creationStatus = status?.Status;
     // Not listed while the creation may still land (or says it landed) is not absence.
-    if (!present && creationStatus !== 'FAILED') {
+    if (creationStatus !== 'FAILED') {
       throw new AssignmentNotSettledError(
         `Assignment creation ${input.creationRequestId} is ${creationStatus ?? 'of unknown status'} and the assignment is not listed yet`,
       );
