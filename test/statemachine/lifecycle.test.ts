@@ -449,6 +449,35 @@ describe('approver entries converge on the request status', () => {
   });
 });
 
+describe('approver entries: writers that race', () => {
+  it("a decider's APPROVED copy landing after the workflow's COMPLETED does not overwrite it", async () => {
+    // Prepare: an approved request ran to COMPLETED, its entries synced by the outcome step.
+    const input = buildInput(SSO);
+    h.lambdas.script('notify', input.requestId, async (payload: Payload) => {
+      const item = await repository.get(String(payload.requestId));
+      if (!item) throw new Error('no request');
+      await repository.putApproverItems(item);
+      return { sent: 1 };
+    });
+    const executionArn = await startExecution(h, input);
+    await decide(h, input.requestId, 'approve');
+    await waitForExecution(h, executionArn);
+    const final = await repository.get(input.requestId);
+    if (!final) throw new Error('no request');
+    await repository.syncApproverStatus(final);
+
+    // Act: the decider's copy, delayed (SDK retries, a slow network), arrives last.
+    await repository.syncApproverStatus({ ...final, status: 'APPROVED' });
+    const completed = await query({ approver: 'bob@example.com', status: 'COMPLETED' });
+    const approved = await query({ approver: 'bob@example.com', status: 'APPROVED' });
+
+    // Assess
+    expect(final.status).toBe('COMPLETED');
+    expect(completed.items.map((i) => i.requestId)).toContain(input.requestId);
+    expect(approved.items.map((i) => i.requestId)).not.toContain(input.requestId);
+  });
+});
+
 it('keeps the happy-path counts: SSO 9 transitions with one poll', async () => {
   // Prepare + Act
   const { events } = await run({});
