@@ -229,15 +229,21 @@ export const verifyAssignment = async (
   const detail = { after: input.after, creationRequestId: input.creationRequestId, creationStatus };
   if (present) {
     // Idempotent when the creation was registered as it was accepted. After a create call that failed ambiguously
-    // it was not, and whether the assignment existed before is unknown: it is registered as ours (not pre-existing),
-    // so a time-bound grant's end removes it. Failing closed: access never outlives an approval unnoticed.
+    // (or a failure before it) it was not, and whether the assignment existed before our first grant is unknown: it
+    // is registered as ours (not pre-existing), so a time-bound grant's end removes it. Failing closed: access never
+    // outlives an approval; the event says so, so an auditor can see a pre-existing assignment may have gone too.
+    const preExistenceUnknown =
+      Boolean(input.grantSeconds) && (await deps.ledger.needsExistenceCheck(input.parameters));
     await deps.ledger.register(
       input.parameters,
       input.requestId,
       input.grantSeconds ? 'time-bound' : PERMANENT,
       undefined,
     );
-    await deps.repository.appendEvent(input.requestId, event(at, 'assignment_verified_present', detail), ['APPROVED']);
+    const found = preExistenceUnknown
+      ? { ...detail, preExisting: 'unknown; registered as ours, so the end of the grant removes it' }
+      : detail;
+    await deps.repository.appendEvent(input.requestId, event(at, 'assignment_verified_present', found), ['APPROVED']);
   } else {
     await deps.ledger.drop(input.parameters, input.requestId);
     await deps.repository.appendEvent(input.requestId, event(at, 'assignment_verified_absent', detail), ['APPROVED']);

@@ -20,12 +20,13 @@ const ssoMock = mockClient(ssoAdmin);
 const parameters = { ...SSO_PARAMETERS } as SsoAssignmentParameters;
 const NOW = new Date('2026-11-21T12:00:00.000Z');
 
-const fakes = (appendEvent: () => Promise<boolean> = async () => true) => {
+const fakes = (appendEvent: () => Promise<boolean> = async () => true, firstGrant = false) => {
   const calls: string[] = [];
   const slots = {
     release: async (_instance: string, requestId: string) => void calls.push(`release ${requestId}`),
   } as unknown as CreationSlots;
   const ledger = {
+    needsExistenceCheck: async () => firstGrant,
     register: async (_a: unknown, requestId: string, until: string, existedBefore: boolean | undefined) =>
       void calls.push(`register ${requestId} ${until} ${String(existedBefore)}`),
     drop: async (_a: unknown, requestId: string) => void calls.push(`drop ${requestId}`),
@@ -123,13 +124,15 @@ describe('verifyAssignment', () => {
       .on(ListAccountAssignmentsCommand)
       .resolvesOnce({ ...listed(false), NextToken: 'page-2' })
       .resolvesOnce(listed(true));
-    const { deps, calls } = fakes();
+    const { deps, calls } = fakes(async () => true, true);
 
     // Act
     const result = await verifyAssignment(input({ creationRequestId: '', polls: 0, after: 'TimeoutError' }), deps);
 
     // Assess
     expect(result.verified).toBe('PRESENT');
+    // No grant of ours held it, so whether it existed before is unknown, and the event says how that was settled.
+    expect(calls[1]).toMatch(/"preExisting":"unknown; registered as ours/);
     expect(ssoMock.commandCalls(ListAccountAssignmentsCommand)).toHaveLength(2);
     expect(ssoMock.commandCalls(DescribeAccountAssignmentCreationStatusCommand)).toHaveLength(0);
     expect(calls[0]).toBe('register r-1 time-bound undefined');
