@@ -312,6 +312,23 @@ describe('record steps after the creation was accepted', () => {
     });
   });
 
+  it('RecordRevoked refused → the revocation still ran, and the execution fails visibly (RevocationNotRecorded)', async () => {
+    // Prepare
+    const input = buildInput(SSO, { grantSeconds: SHORT_GRANT });
+    refusedWrites.set(input.requestId, 'REVOKED');
+    const executionArn = await startExecution(h, input);
+
+    // Act
+    await decide(h, input.requestId, 'approve');
+    const execution = await waitForExecution(h, executionArn, 20_000);
+
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('RevocationNotRecorded');
+    expect(h.lambdas.callsTo('revoke', input.requestId)).toHaveLength(1);
+    expect(h.lambdas.callsTo('checkRevocation', input.requestId)).toHaveLength(1);
+  });
+
   it('RecordCompleted refused → OUTCOME_UNKNOWN rather than a request left APPROVED', async () => {
     // Prepare
     const input = buildInput(SSO);
