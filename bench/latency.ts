@@ -580,10 +580,11 @@ const slackPhase = async (
   if (!slackUserId) throw new Error(`${SLACK_APPROVER} has no slackUserId in ${LOCAL_POLICY}`);
   const bundleDir = mkdtempSync(join(tmpdir(), 'access-approvals-bench-latency-bundle-'));
   const policyDir = mkdtempSync(join(tmpdir(), 'access-approvals-bench-latency-policy-'));
-  // The local policy as it is, with a year-long window: scaled down it is still days, so no request expires
-  // and no reminder (at half the window) replaces a task token mid-run.
+  // The local policy as it is, with a 300-day window: scaled down it is still days, so no request expires and no
+  // reminder (at half the window) replaces a task token mid-run. (A year no longer loads: window plus grant must fit
+  // in a Standard execution with its margin, see policy.ts.)
   const policyFile = join(policyDir, 'policy.json');
-  writeFileSync(policyFile, JSON.stringify({ ...local, approvalTimeoutSeconds: 31_536_000 }));
+  writeFileSync(policyFile, JSON.stringify({ ...local, approvalTimeoutSeconds: 300 * 86_400 }));
   const { stack, dataDir } = await startStack({ timeScale: SLACK_TIME_SCALE, policyFile });
   try {
     const api = createLocalApi(stack.httpUrl);

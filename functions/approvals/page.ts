@@ -108,6 +108,7 @@ const STATUS_LABELS: Record<RequestStatus, string> = {
   ACTIVE: 'Active (time-bound access granted)',
   REVOKED: 'Revoked',
   REVOKE_FAILED: 'Revocation failed',
+  OUTCOME_UNKNOWN: 'Outcome unknown: access may be in place',
 };
 
 const durationOf = (item: ApprovalPageItem): number | undefined =>

@@ -28,10 +28,11 @@ export const STATUS_NAMES: Record<RequestStatus, string> = {
   ACTIVE: 'Active',
   REVOKED: 'Revoked',
   REVOKE_FAILED: 'Revoke failed',
+  OUTCOME_UNKNOWN: 'Outcome unknown',
 };
 
 /** Statuses where access is in a state nobody intended: an auditor must not be able to miss them. */
-export const LOUD_STATUSES: readonly RequestStatus[] = ['FAILED', 'REVOKE_FAILED'];
+export const LOUD_STATUSES: readonly RequestStatus[] = ['FAILED', 'REVOKE_FAILED', 'OUTCOME_UNKNOWN'];
 
 /**
  * Which parameter names each action's target, learnt by handing the registry's own `targetId` a recorder

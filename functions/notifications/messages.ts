@@ -17,6 +17,8 @@ const STATUS_WORDS: Record<string, string> = {
   ACTIVE: 'was granted and is active',
   REVOKED: 'ended and its access was revoked',
   REVOKE_FAILED: 'ended but its access could not be revoked (REVOKE_FAILED): someone must remove it by hand',
+  OUTCOME_UNKNOWN:
+    'was approved, but whether its access was granted could not be verified (OUTCOME_UNKNOWN): it may be in place',
 };
 
 const statusWords = (item: RequestItem): string => STATUS_WORDS[item.status] ?? `is now ${item.status}`;
@@ -122,6 +124,16 @@ export const outcomeMessage = (item: RequestItem): Message => {
 export const revokeFailedAlarm = (item: RequestItem): Message => {
   const reason = item.error ? ` ${item.error.name}: ${errorMessage(item.error.cause)}` : '';
   const text = `:rotating_light: REVOKE_FAILED: the access granted by request ${item.requestId} (${item.requester}: ${item.summary}) could not be revoked and is still in place.${reason} Remove it by hand and record why.`;
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+};
+
+/**
+ * The loud alarm when a creation Identity Center accepted could be neither confirmed nor verified absent: the access
+ * may be in place with nothing of ours set to remove it. To the requester, approvers and auditors.
+ */
+export const outcomeUnknownAlarm = (item: RequestItem): Message => {
+  const reason = item.error ? ` Last error: ${item.error.name}: ${errorMessage(item.error.cause)}.` : '';
+  const text = `:rotating_light: OUTCOME_UNKNOWN: request ${item.requestId} (${item.requester}: ${item.summary}) was approved and Identity Center accepted the assignment, but whether it now exists could not be verified.${reason} The access may be in place and nothing is set to remove it. The reconciler will settle this request (record the grant and revoke it on time, or confirm it absent); until it runs, check the assignment by hand.`;
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 };
 

@@ -5,6 +5,7 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import { signLink } from '../approvals/linkToken.js';
 import type { Person } from '../policy/policy.js';
 import type { Clock } from '../shared/clock.js';
+import { ApproverStatusSyncError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
 import type { RequestItem } from '../requests/model.js';
 import { event, type RequestRepository } from '../requests/repository.js';
@@ -13,6 +14,7 @@ import {
   approvalRequestMessage,
   decisionStateMessage,
   outcomeMessage,
+  outcomeUnknownAlarm,
   reminderMessage,
   revokeFailedAlarm,
   type Message,
@@ -163,20 +165,46 @@ export const refreshApproverMessages = async (
   );
 };
 
+/**
+ * Copies the status onto the approver entries, or throws ApproverStatusSyncError. It runs before anyone is told, so
+ * the state machine can retry the whole step on that error until the copy is right without sending anything twice.
+ */
+const syncApproverStatusOrThrow = async (deps: NotifyDeps, item: RequestItem): Promise<void> => {
+  try {
+    await deps.repository.syncApproverStatus(item);
+  } catch (error) {
+    logger.error('Approver status copy failed; the step is retried', {
+      requestId: item.requestId,
+      status: item.status,
+      errorName: (error as Error).name,
+    });
+    throw new ApproverStatusSyncError(`Could not copy status ${item.status} onto the approver entries`, {
+      cause: error,
+    });
+  }
+};
+
+/** Statuses where access may be in place that nobody meant: everyone involved is told, not just the requester. */
+const ALARMS: Partial<Record<RequestItem['status'], { build: (item: RequestItem) => Message; event: string }>> = {
+  REVOKE_FAILED: { build: revokeFailedAlarm, event: 'revoke_failed_alarm' },
+  OUTCOME_UNKNOWN: { build: outcomeUnknownAlarm, event: 'outcome_unknown_alarm' },
+};
+
 export const notifyOutcome = async (input: { requestId: string }, deps: NotifyDeps): Promise<void> => {
   const item = await loadRequest(deps.repository, input.requestId);
+  await syncApproverStatusOrThrow(deps, item);
   await refreshApproverMessages(input.requestId, deps, { item });
-  await deps.repository.syncApproverStatus(item);
   const { sent, failed } = await deliverAll(deps, item, [item.requester], () => ({
     kind: 'outcome',
     message: outcomeMessage(item),
   }));
   await recordEvent(deps, item, 'requester_notified', { status: item.status, ...(sent.length ? {} : { failed }) });
-  if (item.status === 'REVOKE_FAILED') {
-    // Access left in place must never be quiet: every approver and auditor is told, not just the requester.
+  const loud = ALARMS[item.status];
+  if (loud) {
+    // Access possibly left in place must never be quiet: every approver and auditor is told, not just the requester.
     const alarmed = [...new Set([...item.approvers, ...deps.auditors])];
-    const alarm = await deliverAll(deps, item, alarmed, () => ({ kind: 'notice', message: revokeFailedAlarm(item) }));
-    await recordEvent(deps, item, 'revoke_failed_alarm', {
+    const alarm = await deliverAll(deps, item, alarmed, () => ({ kind: 'notice', message: loud.build(item) }));
+    await recordEvent(deps, item, loud.event, {
       notified: alarm.sent,
       ...(alarm.failed.length ? { failed: alarm.failed } : {}),
     });

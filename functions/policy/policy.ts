@@ -34,6 +34,27 @@ export interface Policy {
 
 export const DEFAULT_APPROVAL_TIMEOUT_SECONDS = 86_400;
 export const DEFAULT_MAX_DURATION_MINUTES = 480;
+
+/** A Standard Step Functions execution lasts at most one year (Step Functions service quotas), and one holds every request. */
+export const STANDARD_EXECUTION_MAX_SECONDS = 365 * 86_400;
+
+/**
+ * The longest wait between approval and the grant's start. There is no scheduled start yet, so it is 0; issue 13's
+ * `startAt` (at most 14 days ahead) makes it 14 * 86_400, and the check below then counts it with no other change.
+ */
+export const MAX_SCHEDULED_START_SECONDS = 0;
+
+/**
+ * What an execution can spend besides the approval window, the scheduled start and the grant, so the execution is
+ * never cut off before RevokeGrant and the final record: provisioning with its retries and verification (under an
+ * hour), revocation retried for up to 24 h (DESIGN.md, grant lifecycle), the final status copy onto the approver
+ * entries retried for up to about 24 h (NotifyOutcome), and a day spare for retry budgets that grow (issue 13).
+ */
+export const EXECUTION_MARGIN_SECONDS = 3 * 86_400;
+
+/** The longest approval window plus grant a rule may allow. */
+export const MAX_WINDOW_PLUS_GRANT_SECONDS =
+  STANDARD_EXECUTION_MAX_SECONDS - EXECUTION_MARGIN_SECONDS - MAX_SCHEDULED_START_SECONDS;
 const validatePolicyShape = toValidator<Policy>(validatePolicy);
 
 const ruleLabel = (rule: PolicyRule, index: number): string => `rules[${index}] (${rule.action})`;
@@ -82,6 +103,15 @@ export const parsePolicy = (document: unknown, source = 'policy'): Policy => {
     if (reminderAfterSeconds >= approvalTimeoutSeconds) {
       problems.push(
         `${label}: reminderAfterSeconds ${reminderAfterSeconds} must be less than its approval window of ${approvalTimeoutSeconds} seconds`,
+      );
+    }
+    // The grant's end and its revocation happen inside the one execution, so a rule whose window and longest grant
+    // do not fit would have the execution cut off before RevokeGrant, leaving the access in place.
+    const maxDurationMinutes = rule.maxDurationMinutes ?? policy.maxDurationMinutes ?? DEFAULT_MAX_DURATION_MINUTES;
+    const lifetimeSeconds = approvalTimeoutSeconds + maxDurationMinutes * 60;
+    if (lifetimeSeconds > MAX_WINDOW_PLUS_GRANT_SECONDS) {
+      problems.push(
+        `${label}: approval window ${approvalTimeoutSeconds} s plus maxDurationMinutes ${maxDurationMinutes} (${maxDurationMinutes * 60} s) is ${lifetimeSeconds} s, more than the ${MAX_WINDOW_PLUS_GRANT_SECONDS} s a Standard execution (1 year) leaves after ${EXECUTION_MARGIN_SECONDS} s for provisioning and revocation retries${MAX_SCHEDULED_START_SECONDS ? ` and ${MAX_SCHEDULED_START_SECONDS} s of scheduled start` : ''}; lower approvalTimeoutSeconds or maxDurationMinutes on this rule (or on the policy, where it inherits them) by at least ${lifetimeSeconds - MAX_WINDOW_PLUS_GRANT_SECONDS} s`,
       );
     }
     const shadowedBy = policy.rules.slice(0, index).findIndex((earlier) => shadows(earlier, rule));

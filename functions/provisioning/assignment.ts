@@ -11,6 +11,8 @@ import {
   type SSOAdminClient,
 } from '@aws-sdk/client-sso-admin';
 import type { SsoAssignmentParameters } from '../actions/ssoCreateAccountAssignment.js';
+import { event } from '../requests/repository.js';
+import { AssignmentNotSettledError } from '../shared/errors.js';
 import { PERMANENT, type AssignmentLedger } from './assignmentLedger.js';
 import { attempt, recordAttempt, type ProvisioningDeps } from './attempts.js';
 import type { CreationSlots } from './creationSlots.js';
@@ -173,5 +175,91 @@ export const checkAssignment = async (
     polls,
     assignment,
     activeUntil: activeUntil ?? '',
+  };
+};
+
+export interface AssignmentVerification extends AssignmentProgress {
+  /** What ListAccountAssignments showed once Identity Center had settled. */
+  verified: 'PRESENT' | 'ABSENT';
+}
+
+/**
+ * Once Identity Center may have accepted a creation (a poll failed or ran out, or the create call itself failed
+ * in a way that leaves it open whether AWS took it), the request may only end in one of two ways: the grant is
+ * recorded like any other (in the ledger, so a time-bound one is revoked on time), or the assignment is verified
+ * absent. This task decides which. It throws AssignmentNotSettled while the creation is still running, and any
+ * AWS error as it is, for the state machine to retry; when those retries run out the request is OUTCOME_UNKNOWN.
+ * Its events are written, not best effort: the audit trail must say why a request ended FAILED or granted.
+ */
+export const verifyAssignment = async (
+  input: {
+    requestId: string;
+    parameters: SsoAssignmentParameters;
+    grantSeconds?: number;
+    /** '' when the create call itself failed, so there is no creation to describe. */
+    creationRequestId: string;
+    polls: number;
+    /** The error that brought the workflow here, for the audit trail. */
+    after: string;
+  },
+  deps: AssignmentDeps,
+): Promise<AssignmentVerification> => {
+  const { InstanceArn } = input.parameters;
+  // Listed first: a creation that ends between the two calls then reads as unsettled and is verified again.
+  const present = await assignmentExists(deps.ssoAdmin, input.parameters);
+  let creationStatus: string | undefined;
+  // Listed settles it; only an absence needs the creation's own status before it counts.
+  if (!present && input.creationRequestId) {
+    const { AccountAssignmentCreationStatus: status } = await deps.ssoAdmin.send(
+      new DescribeAccountAssignmentCreationStatusCommand({
+        InstanceArn,
+        AccountAssignmentCreationRequestId: input.creationRequestId,
+      }),
+    );
+    creationStatus = status?.Status;
+    // Not listed while the creation may still land (or says it landed) is not absence.
+    if (creationStatus !== 'FAILED') {
+      throw new AssignmentNotSettledError(
+        `Assignment creation ${input.creationRequestId} is ${creationStatus ?? 'of unknown status'} and the assignment is not listed yet`,
+      );
+    }
+  }
+  const now = deps.clock.now();
+  const at = now.toISOString();
+  const detail = { after: input.after, creationRequestId: input.creationRequestId, creationStatus };
+  if (present) {
+    // Idempotent when the creation was registered as it was accepted. After a create call that failed ambiguously
+    // (or a failure before it) it was not, and whether the assignment existed before our first grant is unknown: it
+    // is registered as ours (not pre-existing), so a time-bound grant's end removes it. Failing closed: access never
+    // outlives an approval; the event says so, so an auditor can see a pre-existing assignment may have gone too.
+    const preExistenceUnknown =
+      Boolean(input.grantSeconds) && (await deps.ledger.needsExistenceCheck(input.parameters));
+    await deps.ledger.register(
+      input.parameters,
+      input.requestId,
+      input.grantSeconds ? 'time-bound' : PERMANENT,
+      undefined,
+    );
+    const found = preExistenceUnknown
+      ? { ...detail, preExisting: 'unknown; registered as ours, so the end of the grant removes it' }
+      : detail;
+    await deps.repository.appendEvent(input.requestId, event(at, 'assignment_verified_present', found), ['APPROVED']);
+  } else {
+    await deps.ledger.drop(input.parameters, input.requestId);
+    await deps.repository.appendEvent(input.requestId, event(at, 'assignment_verified_absent', detail), ['APPROVED']);
+  }
+  // The creation has ended either way, so its slot goes back (a no-op if the poll that saw it end gave it back).
+  await slotUpkeep('release', input.requestId, () => deps.slots.release(InstanceArn, input.requestId));
+  return {
+    creationRequestId: input.creationRequestId,
+    status: present ? 'SUCCEEDED' : 'ABSENT',
+    polls: input.polls,
+    assignment: {
+      Status: present ? 'SUCCEEDED' : 'ABSENT',
+      VerifiedBy: 'ListAccountAssignments',
+      ...(creationStatus ? { CreationStatus: creationStatus } : {}),
+    },
+    activeUntil: present && input.grantSeconds ? new Date(now.getTime() + input.grantSeconds * 1000).toISOString() : '',
+    verified: present ? 'PRESENT' : 'ABSENT',
   };
 };

@@ -17,7 +17,7 @@ export interface ExecutionInput {
   keys: Record<string, unknown>;
   /** Status-bearing index keys for the statuses the state machine itself writes. */
   statusKeys: Record<
-    'COMPLETED' | 'FAILED' | 'EXPIRED' | 'ACTIVE' | 'REVOKED' | 'REVOKE_FAILED',
+    'COMPLETED' | 'FAILED' | 'EXPIRED' | 'ACTIVE' | 'REVOKED' | 'REVOKE_FAILED' | 'OUTCOME_UNKNOWN',
     ReturnType<typeof statusIndexKeys>
   >;
   /** How long the grant lasts; 0 for a permanent one. Above 0 routes the workflow to ACTIVE and revocation. */
@@ -40,6 +40,7 @@ export const buildExecutionInput = (item: RequestItem, timing: ApprovalTiming): 
     ACTIVE: statusIndexKeys(item, 'ACTIVE'),
     REVOKED: statusIndexKeys(item, 'REVOKED'),
     REVOKE_FAILED: statusIndexKeys(item, 'REVOKE_FAILED'),
+    OUTCOME_UNKNOWN: statusIndexKeys(item, 'OUTCOME_UNKNOWN'),
   },
   grantSeconds: (item.durationMinutes ?? 0) * 60,
   item: marshall(item, { removeUndefinedValues: true }),

@@ -10,8 +10,31 @@ export const REQUEST_STATUSES = [
   'ACTIVE',
   'REVOKED',
   'REVOKE_FAILED',
+  /**
+   * A creation was accepted by Identity Center but neither its success nor its absence could be verified: access may
+   * be in place with no grant of ours recorded. Loud, and settled later by the reconciler (issue 13).
+   */
+  'OUTCOME_UNKNOWN',
 ] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+
+/**
+ * How far along its life a status is. A request only ever moves to a later stage (or, for a reconciler settling
+ * OUTCOME_UNKNOWN, to another status of the same stage), so a copy of the status written late, such as a decider's
+ * APPROVED landing after the workflow's COMPLETED, is recognised as stale by its stage and refused.
+ */
+export const STATUS_STAGE: Record<RequestStatus, number> = {
+  PENDING_APPROVAL: 0,
+  APPROVED: 1,
+  COMPLETED: 2,
+  DENIED: 2,
+  EXPIRED: 2,
+  FAILED: 2,
+  ACTIVE: 2,
+  OUTCOME_UNKNOWN: 2,
+  REVOKED: 3,
+  REVOKE_FAILED: 3,
+};
 
 export type Decision = 'approve' | 'deny';
 export type DecisionChannel = 'slack' | 'link';
@@ -78,6 +101,11 @@ export interface ApproverItem {
   ref: { action: string; targetId: string; requester: string; status: RequestStatus };
   /** Key of byApproverStatus, rewritten with `ref.status`. */
   approverStatus: string;
+  /**
+   * STATUS_STAGE of `ref.status`: a copy is only ever replaced by one of the same or a later stage. Absent on
+   * entries written before the stage existed; those accept any copy.
+   */
+  statusStage?: number;
   /** Key of byApproverAction. */
   approverAction: string;
 }

@@ -17,7 +17,14 @@ import {
   statusIndexKeys,
   taskTokenKey,
 } from './keys.js';
-import type { Approval, ApproverItem, RequestItem, RequestStatus, StoredEvent } from './model.js';
+import {
+  STATUS_STAGE,
+  type Approval,
+  type ApproverItem,
+  type RequestItem,
+  type RequestStatus,
+  type StoredEvent,
+} from './model.js';
 import { conditionalUpdate, conditionalWrite } from '../shared/conditionalWrite.js';
 
 export interface RepositoryDeps {
@@ -44,6 +51,7 @@ export const approverItems = (
     createdAt: item.createdAt,
     ref: { action: item.action, targetId: item.targetId, requester: item.requester, status: item.status },
     approverStatus: approverStatusKey(approver, item.status),
+    statusStage: STATUS_STAGE[item.status],
     approverAction: approverActionKey(approver, item.action),
   }));
 
@@ -163,23 +171,28 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
 
   /**
    * Copies the request's current status onto its byApprover entries, so approver + status can be filtered
-   * in the index. It trails the request item by the moments between a status write and this call.
+   * in the index. It trails the request item by the moments between a status write and this call. Writers race
+   * (the decider's APPROVED, the workflow's outcome), so a copy from an earlier stage than the one stored is refused
+   * and the later status stays: the copies converge whatever order the writes land in.
    */
   async syncApproverStatus(item: Pick<RequestItem, 'requestId' | 'approvers' | 'status'>): Promise<void> {
     await Promise.all(
       item.approvers.map(async (approver) => {
-        // Refused when the entry does not exist (never written, or not yet): nothing to bring up to date.
+        // Refused when the entry does not exist (never written, or not yet), or already holds a later stage's
+        // status: a slow writer of an earlier status must never overwrite a later one.
         await conditionalWrite(
           db,
           new UpdateCommand({
             TableName: tableName,
             Key: approverKey(item.requestId, approver),
-            UpdateExpression: 'SET #ref.#status = :status, approverStatus = :approverStatus',
-            ConditionExpression: 'attribute_exists(pk)',
+            UpdateExpression: 'SET #ref.#status = :status, approverStatus = :approverStatus, statusStage = :stage',
+            ConditionExpression:
+              'attribute_exists(pk) AND (attribute_not_exists(statusStage) OR statusStage <= :stage)',
             ExpressionAttributeNames: { '#ref': 'ref', '#status': 'status' },
             ExpressionAttributeValues: {
               ':status': item.status,
               ':approverStatus': approverStatusKey(approver, item.status),
+              ':stage': STATUS_STAGE[item.status],
             },
           }),
         );

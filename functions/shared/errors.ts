@@ -147,3 +147,21 @@ export const isDomainError = (error: unknown): error is DomainError => error ins
 export class CreationSlotsFullError extends Error {
   override readonly name = 'CreationSlotsFull';
 }
+
+/**
+ * Copying a request's status onto its approver entries failed. The notify task throws it before telling anyone, so
+ * the state machine retries the whole step on its own retrier (ErrorEquals matches this name) instead of the copy
+ * staying stale for good.
+ */
+export class ApproverStatusSyncError extends Error {
+  override readonly name = 'ApproverStatusSyncFailed';
+}
+
+/**
+ * Verifying an assignment could not conclude yet: it is not listed, but its creation is still IN_PROGRESS (or
+ * reports SUCCEEDED while the listing disagrees). The state machine retries the verification; if it never settles,
+ * the request ends OUTCOME_UNKNOWN.
+ */
+export class AssignmentNotSettledError extends Error {
+  override readonly name = 'AssignmentNotSettled';
+}

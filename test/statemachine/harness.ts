@@ -30,6 +30,8 @@ const defaults: Record<string, (payload: Payload) => unknown> = {
   }),
   assign: () => ({ creationRequestId: randomUUID(), status: 'IN_PROGRESS' }),
   checkAssignment: (payload) => assignmentStatus('SUCCEEDED')(payload),
+  // Reached only on error paths after a creation may have been accepted: by default nothing was created.
+  verifyAssignment: (payload) => verification('ABSENT')(payload),
   // The last grant of an assignment: a deletion is started, then polled.
   revoke: () => ({
     Status: 'IN_PROGRESS',
@@ -59,6 +61,21 @@ export const assignmentStatus =
       status === 'SUCCEEDED' && Number(payload.grantSeconds) > 0
         ? new Date(Date.now() + Number(payload.grantSeconds) * 1000).toISOString()
         : '',
+  });
+
+/** A verifyAssignment response: the assignment listed (the grant is recorded) or verified absent. */
+export const verification =
+  (verified: 'PRESENT' | 'ABSENT') =>
+  (payload: Payload): Record<string, unknown> => ({
+    creationRequestId: payload.creationRequestId,
+    status: verified === 'PRESENT' ? 'SUCCEEDED' : 'ABSENT',
+    polls: payload.polls,
+    assignment: { Status: verified === 'PRESENT' ? 'SUCCEEDED' : 'ABSENT', VerifiedBy: 'ListAccountAssignments' },
+    activeUntil:
+      verified === 'PRESENT' && Number(payload.grantSeconds) > 0
+        ? new Date(Date.now() + Number(payload.grantSeconds) * 1000).toISOString()
+        : '',
+    verified,
   });
 
 /** A checkRevocation response with the given deletion status. */
@@ -144,7 +161,13 @@ export const loadDefinition = (): Record<string, unknown> => {
   return substituteDefinition(stateMachine.definition, values);
 };
 
-export const startHarness = async (options: { timeScale?: number } = {}): Promise<Harness> => {
+export const startHarness = async (
+  options: {
+    timeScale?: number;
+    /** Wraps the client the state machine's DynamoDB tasks use, so a test can make chosen writes fail. */
+    taskDynamo?: (client: DynamoDBClient) => DynamoDBClient;
+  } = {},
+): Promise<Harness> => {
   const dynalite: LocalDynamo = await startDynalite();
   const dynamodb = new DynamoDBClient({
     endpoint: dynalite.endpoint,
@@ -156,7 +179,10 @@ export const startHarness = async (options: { timeScale?: number } = {}): Promis
   const emulator = createStepFunctionsEmulator({
     definition: loadDefinition(),
     stateMachineArn: STATE_MACHINE_ARN,
-    taskRunner: createTaskRunner({ invokeLambda: lambdas.invoke, dynamodb }),
+    taskRunner: createTaskRunner({
+      invokeLambda: lambdas.invoke,
+      dynamodb: options.taskDynamo ? options.taskDynamo(dynamodb) : dynamodb,
+    }),
     timeScale: options.timeScale ?? 0.001,
   });
   return {
