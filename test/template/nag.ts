@@ -1,8 +1,10 @@
 // Runs cdk-nag's AwsSolutions and Serverless packs over the packaged template, read into a CDK app through
 // CfnInclude. The acknowledgements live in the template itself, as each resource's Metadata
 // (`cdk_nag.rules_to_suppress: [{ id, reason, appliesTo? }]`, cdk-nag v2's format, which reviewers and other tools
-// read); cdk-nag 3 reads acknowledgements only from CDK's Validations API, so they are handed over here, one finding
-// at a time (`appliesTo` becomes cdk-nag 3's `Rule[finding]` id), never a whole rule for a wildcard finding.
+// read). cdk-nag 3 does not read that Metadata: it takes acknowledgements only through CDK's Validations API, and
+// drops what they cover without a trace. So the packs run with none, and the findings are matched to the Metadata
+// here, by the same rule cdk-nag 3 applies (the exact finding id on the resource; `appliesTo` becomes its
+// `Rule[finding]` id, one wildcard at a time). That way an acknowledgement that no longer matches anything is seen too.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,11 +68,10 @@ const STACK_ID = 'Service';
 const INCLUDE_ID = 'Template';
 
 /**
- * Every finding that no acknowledgement covers, from cdk-nag's two packs and from CDK's built-in CloudFormation
- * validation (with its default rules as errors: it is what catches an Output whose Value is not a string).
+ * Every finding of cdk-nag's two packs, and of CDK's built-in CloudFormation validation (with its default rules as
+ * errors: it is what catches an Output whose Value is not a string), before any acknowledgement.
  */
 export const nagFindings = (templatePath: string): Finding[] => {
-  const template = JSON.parse(readFileSync(templatePath, 'utf8')) as CfnTemplate;
   const outdir = mkdtempSync(join(tmpdir(), 'access-approvals-nag-'));
   try {
     const app = new App({
@@ -81,10 +82,7 @@ export const nagFindings = (templatePath: string): Finding[] => {
         '@aws-cdk/core:validateAgainstDefaultRules': true,
       },
     });
-    const include = new CfnInclude(new Stack(app, STACK_ID), INCLUDE_ID, { templateFile: templatePath });
-    for (const { logicalId, id, reason } of acknowledgementsOf(template)) {
-      Validations.of(include.getResource(logicalId)).acknowledge({ id, reason });
-    }
+    new CfnInclude(new Stack(app, STACK_ID), INCLUDE_ID, { templateFile: templatePath });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
     app.synth();
     const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as ValidationReport;
@@ -103,4 +101,18 @@ export const nagFindings = (templatePath: string): Finding[] => {
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
+};
+
+/** The findings no acknowledgement covers, and the acknowledgements that cover no finding (stale, or mistyped). */
+export const reconcile = (
+  findings: readonly Finding[],
+  acknowledgements: readonly Acknowledgement[],
+): { unacknowledged: Finding[]; unused: Acknowledgement[] } => {
+  const key = (resource: string, rule: string): string => `${resource} ${rule}`;
+  const acknowledged = new Set(acknowledgements.map(({ logicalId, id }) => key(logicalId, id)));
+  const found = new Set(findings.map(({ resource, rule }) => key(resource, rule)));
+  return {
+    unacknowledged: findings.filter(({ resource, rule }) => !acknowledged.has(key(resource, rule))),
+    unused: acknowledgements.filter(({ logicalId, id }) => !found.has(key(logicalId, id))),
+  };
 };

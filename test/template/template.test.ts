@@ -8,7 +8,7 @@ import {
   malformedIntrinsics,
   type TemplateProblem,
 } from './cloudFormation.js';
-import { acknowledgementsOf, nagFindings } from './nag.js';
+import { acknowledgementsOf, nagFindings, reconcile } from './nag.js';
 import { packagedFunctions, packageService, TEMPLATE_PATH, zipEntryNames } from './packagedService.js';
 
 const PACKAGING_TIMEOUT_MS = 240_000;
@@ -108,6 +108,58 @@ describe('template checks (on templates made for the purpose)', () => {
   });
 });
 
+describe('reconciling cdk-nag findings with the acknowledgements in Metadata', () => {
+  it('covers a finding only with its exact id on its resource, and reports acknowledgements that match nothing', () => {
+    // Prepare
+    const finding = (resource: string, rule: string) => ({
+      plugin: 'AwsSolutions',
+      rule,
+      severity: 'error',
+      resource,
+      message: '',
+    });
+    const template: CfnTemplate = {
+      Resources: {
+        RoleA: {
+          Type: 'AWS::IAM::Role',
+          Metadata: {
+            cdk_nag: {
+              rules_to_suppress: [
+                {
+                  id: 'AwsSolutions-IAM5',
+                  reason: 'X-Ray accepts only a wildcard resource',
+                  appliesTo: ['Resource::*'],
+                },
+                { id: 'AwsSolutions-IAM5', reason: 'a stale acknowledgement', appliesTo: ['Resource::gone/*'] },
+              ],
+            },
+          },
+        },
+        Fn: {
+          Type: 'AWS::Lambda::Function',
+          Metadata: { cdk_nag: { rules_to_suppress: [{ id: 'Serverless-LambdaDLQ', reason: 'sync' }] } },
+        },
+      },
+    };
+    const findings = [
+      finding('RoleA', 'AwsSolutions-IAM5[Resource::*]'),
+      finding('RoleA', 'AwsSolutions-IAM5[Resource::new/*]'),
+      finding('RoleB', 'AwsSolutions-IAM5[Resource::*]'),
+      finding('Fn', 'Serverless-LambdaDLQ'),
+    ];
+    // Act
+    const { unacknowledged, unused } = reconcile(findings, acknowledgementsOf(template));
+    // Assess
+    expect(unacknowledged.map(({ resource, rule }) => `${resource} ${rule}`)).toEqual([
+      'RoleA AwsSolutions-IAM5[Resource::new/*]',
+      'RoleB AwsSolutions-IAM5[Resource::*]',
+    ]);
+    expect(unused.map(({ logicalId, id }) => `${logicalId} ${id}`)).toEqual([
+      'RoleA AwsSolutions-IAM5[Resource::gone/*]',
+    ]);
+  });
+});
+
 describe('the packaged template', () => {
   let template: CfnTemplate;
 
@@ -184,15 +236,48 @@ describe('the packaged template', () => {
     expect(acknowledgements.filter(({ reason }) => reason.trim().length < 40)).toEqual([]);
   });
 
+  it('logs every state machine transition without execution data, which would put task tokens in CloudWatch', () => {
+    // Prepare
+    const stateMachines = Object.entries(template.Resources).filter(
+      ([, r]) => r.Type === 'AWS::StepFunctions::StateMachine',
+    );
+    // Assess
+    expect(stateMachines.length).toBeGreaterThan(0);
+    for (const [logicalId, r] of stateMachines) {
+      expect({
+        logicalId,
+        logging: r.Properties?.LoggingConfiguration,
+        tracing: r.Properties?.TracingConfiguration,
+      }).toEqual({
+        logicalId,
+        logging: expect.objectContaining({ Level: 'ALL', IncludeExecutionData: false }),
+        tracing: { Enabled: true },
+      });
+    }
+  });
+
+  it('traces every function with X-Ray', () => {
+    // Act
+    const untraced = Object.entries(template.Resources)
+      .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
+      .filter(([, r]) => (r.Properties?.TracingConfig as { Mode?: string } | undefined)?.Mode !== 'Active')
+      .map(([logicalId]) => logicalId);
+    // Assess
+    expect(untraced).toEqual([]);
+  });
+
   it(
     'passes cdk-nag (AwsSolutions and Serverless packs) and CloudFormation validation, except what it acknowledges',
     () => {
       // Act
-      const errors = nagFindings(TEMPLATE_PATH)
-        .filter(({ severity }) => severity === 'error')
-        .map(({ rule, resource, message }) => `${rule} on ${resource}: ${message}`);
+      const { unacknowledged, unused } = reconcile(nagFindings(TEMPLATE_PATH), acknowledgementsOf(template));
       // Assess
-      expect(errors).toEqual([]);
+      expect(
+        unacknowledged
+          .filter(({ severity }) => severity === 'error')
+          .map(({ rule, resource, message }) => `${rule} on ${resource}: ${message}`),
+      ).toEqual([]);
+      expect(unused.map(({ logicalId, id }) => `${id} on ${logicalId} matches no finding`)).toEqual([]);
     },
     PACKAGING_TIMEOUT_MS,
   );
