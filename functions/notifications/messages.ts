@@ -16,9 +16,13 @@ import {
   slackDate,
 } from '../shared/outputContexts/slackMrkdwn.js';
 
+/** Type-only: marks a Message as made by slackMessage below, so no Delivery can carry hand-built text. */
+declare const madeBySlackMessage: unique symbol;
+
 export interface Message {
   text: string;
   blocks: unknown[];
+  readonly [madeBySlackMessage]: true;
 }
 
 interface Button {
@@ -37,7 +41,7 @@ type Block =
   | { type: 'actions'; block_id: string; elements: Button[] };
 
 /** The one way a message is made: its text is mrkdwn, its blocks are typed. */
-const slackMessage = (text: Mrkdwn, blocks: Block[]): Message => ({ text: text.toString(), blocks });
+const slackMessage = (text: Mrkdwn, blocks: Block[]): Message => ({ text: text.toString(), blocks }) as Message;
 
 const STATUS_WORDS: Record<string, string> = {
   PENDING_APPROVAL: 'is waiting for approval',
