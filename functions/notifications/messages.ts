@@ -7,6 +7,7 @@ import type { RequestItem } from '../requests/model.js';
 import { errorMessage } from '../requests/view.js';
 import {
   joinMrkdwn,
+  MRKDWN_FIELD_LIMIT,
   type Mrkdwn,
   type MrkdwnTextObject,
   mrkdwn,
@@ -78,14 +79,18 @@ const duration = (item: RequestItem): string => {
   );
 };
 
+// Text objects are cut to Slack's limits (escaping can make typed text five times longer); a cut justification or
+// comment is still whole on the approval page the message links to.
+const field = (text: Mrkdwn): MrkdwnTextObject => mrkdwnText(text, MRKDWN_FIELD_LIMIT);
+
 const requestFields = (item: RequestItem): MrkdwnTextObject[] => [
-  mrkdwnText(mrkdwn`*Justification*\n${item.justification}`),
-  mrkdwnText(mrkdwn`*Duration*\n${duration(item)}`),
-  mrkdwnText(
+  field(mrkdwn`*Justification*\n${item.justification}`),
+  field(mrkdwn`*Duration*\n${duration(item)}`),
+  field(
     mrkdwn`*Expires*\n${slackDate(new Date(Date.parse(item.expiresAt)), '{date_short_pretty} {time}', item.expiresAt)}`,
   ),
-  mrkdwnText(mrkdwn`*Approvals needed*\n${item.minApprovals}`),
-  mrkdwnText(mrkdwn`*Request*\n${item.requestId}`),
+  field(mrkdwn`*Approvals needed*\n${item.minApprovals}`),
+  field(mrkdwn`*Request*\n${item.requestId}`),
 ];
 
 const askBlocks = (item: RequestItem, approvalUrl: string, heading: string): Block[] => [

@@ -69,9 +69,43 @@ export interface PlainTextObject {
   readonly text: string;
 }
 
-export const mrkdwnText = (text: Mrkdwn): MrkdwnTextObject => ({
+/** Slack's limits on a mrkdwn text object: 3000 characters, 2000 in a section's `fields` (Block Kit reference). */
+export const MRKDWN_TEXT_LIMIT = 3000;
+export const MRKDWN_FIELD_LIMIT = 2000;
+
+const ELLIPSIS = '…';
+
+/**
+ * Cuts mrkdwn to at most `maxLength` characters, ending in an ellipsis, never inside an entity (`&lt;`) or one of
+ * our `<…>` tokens, so the cut keeps every escape whole. Escaping can make typed text five times longer (`&` is
+ * `&amp;`); Slack refuses a whole message whose text object is over its limit, so an over-long justification or
+ * comment would otherwise cost the approvers their notification.
+ */
+export const truncateMrkdwn = (text: Mrkdwn, maxLength: number): Mrkdwn => {
+  const markup = text.toString();
+  if (markup.length <= maxLength) return text;
+  let cut = Math.max(0, maxLength - ELLIPSIS.length);
+  // Every `&` starts an entity and every `<` one of our tokens (typed ones were escaped): back up to the start
+  // of the one the cut would split.
+  const splits = (open: number, close: string): boolean => {
+    if (open === -1) return false;
+    const closing = markup.indexOf(close, open);
+    return closing === -1 || closing >= cut;
+  };
+  const openToken = markup.lastIndexOf('<', cut - 1);
+  if (splits(openToken, '>')) cut = openToken;
+  const openEntity = markup.lastIndexOf('&', cut - 1);
+  if (splits(openEntity, ';')) cut = openEntity;
+  // Nor between the two halves of a surrogate pair.
+  const last = markup.charCodeAt(cut - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut -= 1;
+  return makeMrkdwn(markup.slice(0, cut) + ELLIPSIS);
+};
+
+/** A mrkdwn text object, cut to Slack's limit for where it goes (MRKDWN_FIELD_LIMIT for a section field). */
+export const mrkdwnText = (text: Mrkdwn, maxLength = MRKDWN_TEXT_LIMIT): MrkdwnTextObject => ({
   type: 'mrkdwn',
-  text: text.toString(),
+  text: truncateMrkdwn(text, maxLength).toString(),
   verbatim: true,
 });
 

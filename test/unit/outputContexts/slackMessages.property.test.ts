@@ -11,7 +11,15 @@ import type { RequestItem } from '../../../functions/requests/model.js';
 import { errorMessage } from '../../../functions/requests/view.js';
 import { AlreadyDecidedError, NotPendingError } from '../../../functions/shared/errors.js';
 import { logger } from '../../../functions/shared/logger.js';
-import { escapeMrkdwn, joinMrkdwn, mrkdwn, slackDate } from '../../../functions/shared/outputContexts/slackMrkdwn.js';
+import {
+  escapeMrkdwn,
+  joinMrkdwn,
+  MRKDWN_FIELD_LIMIT,
+  MRKDWN_TEXT_LIMIT,
+  mrkdwn,
+  slackDate,
+  truncateMrkdwn,
+} from '../../../functions/shared/outputContexts/slackMrkdwn.js';
 import { clickerNotice, handleSlackInteraction } from '../../../functions/slack/interaction.js';
 import { hostileNonEmptyText, hostileRequestItem, hostileText } from '../../fixtures/hostileText.js';
 
@@ -46,6 +54,14 @@ const mrkdwnOf = (message: Message): string[] => {
   // Slack's preprocessing would otherwise turn a typed bare URL or channel name into a link.
   for (const object of objects) expect(object.verbatim).toBe(true);
   return [message.text, ...objects.map((object) => String(object.text))];
+};
+
+/** Slack refuses the whole message when one text object is over its limit. */
+const assertWithinSlackLimits = (message: Message): void => {
+  for (const block of message.blocks as Array<{ text?: { text: string }; fields?: Array<{ text: string }> }>) {
+    if (block.text) expect(block.text.text.length).toBeLessThanOrEqual(MRKDWN_TEXT_LIMIT);
+    for (const field of block.fields ?? []) expect(field.text.length).toBeLessThanOrEqual(MRKDWN_FIELD_LIMIT);
+  }
 };
 
 const plainTextsOf = (message: Message): string[] =>
@@ -131,6 +147,70 @@ describe('Slack mrkdwn output context', () => {
     expect(token).toBe('<!date^1796292000^{date_short_pretty} {time}|&lt;!channel&gt; &amp; co>');
   });
 
+  it('truncation keeps every escape and token whole, and the limit (property)', () => {
+    const token = slackDate(new Date('2026-12-03T10:00:00.000Z'), '{date_short_pretty} {time}', '2026-12-03');
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(hostileText(), fc.constant('\u{1F600}')), { maxLength: 6 }),
+        fc.integer({ min: 1, max: 200 }),
+        (parts, maxLength) => {
+          // Prepare: typed text around our own date tokens
+          const full = joinMrkdwn(
+            parts.map((part) => mrkdwn`*${part}* ${token}`),
+            ' ',
+          );
+          // Act
+          const cut = truncateMrkdwn(full, maxLength).toString();
+          // Assess
+          expect(cut.length).toBeLessThanOrEqual(maxLength);
+          const rest = cut.replace(/<!date\^\d+\^\{date_short_pretty\} \{time\}\|2026-12-03>/g, '');
+          expect(rest).not.toMatch(/[<>]/);
+          expect(rest).not.toMatch(/&(?!amp;|lt;|gt;)/);
+          expect(cut).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+          if (cut === full.toString()) expect(cut.length).toBeLessThanOrEqual(maxLength);
+          else expect(full.toString().startsWith(cut.slice(0, -1))).toBe(true);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('typed text at its longest still fits Slack: a justification and comments of 1024 characters that escape long (property)', () => {
+    // 1024 is the most a justification or a comment may hold; `&` escapes to five characters.
+    const longest = fc
+      .array(fc.constantFrom('&', '<', '>', '<!channel>', 'a', '\u{1F600}'), { minLength: 1024, maxLength: 1100 })
+      .map((parts) => parts.join('').slice(0, 1024));
+    fc.assert(
+      fc.property(
+        hostileRequestItem(),
+        longest,
+        fc.array(longest, { minLength: 1, maxLength: 3 }),
+        (item, justification, comments) => {
+          // Prepare
+          const long: RequestItem = {
+            ...item,
+            justification,
+            approvals: comments.map((comment, i) => ({
+              approver: `approver-${i}@example.com`,
+              decision: 'approve' as const,
+              at: item.createdAt,
+              via: 'link' as const,
+              comment,
+            })),
+          };
+          for (const build of Object.values(BUILDERS)) {
+            // Act
+            const message = build(long, justification);
+            // Assess
+            assertWithinSlackLimits(message);
+            assertSafeMessage(message, long);
+          }
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+
   it('covers every message builder messages.ts exports', () => {
     // Prepare
     const exported = Object.entries(messages)
@@ -150,6 +230,7 @@ describe('Slack mrkdwn output context', () => {
         const message = build(item, text);
         // Assess
         assertSafeMessage(message, item);
+        assertWithinSlackLimits(message);
         // The typed text is still all there, as text: escaping hides nothing from the reader.
         const shown = unescapeMrkdwn(message.text.replace(OUR_DATE_TOKEN, ''));
         if (name === 'noticeMessage') expect(shown).toBe(text);
