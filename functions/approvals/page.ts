@@ -1,7 +1,10 @@
 // The approval page: small, self-contained HTML (no external assets, no script) that works in any browser
 // and in mail or chat previews. The form posts back to the same URL, so the link token never leaves it.
 // The response's CSP allows inline styles and same-origin form posts only, so everything lives in this file.
+// Every part is written with the `html` tagged template, which escapes each interpolated value: requesters,
+// approvers and the directory supply much of what is shown (justification, comment, ids, summary).
 import type { Approval, RequestItem, RequestStatus } from '../requests/model.js';
+import { type Html, html, trustedHtml } from '../shared/outputContexts/html.js';
 
 /** Time-bound grants add `durationMinutes` to the item; older items and other actions have none. */
 export type ApprovalPageItem = RequestItem & { durationMinutes?: number };
@@ -13,12 +16,9 @@ export interface DecisionOutcome {
   settled: boolean;
 }
 
-const escapeHtml = (value: string): string =>
-  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-
 // Colours are chosen for WCAG AA: every text/background pair is at least 4.5:1, and borders and the focus
 // ring at least 3:1 against what surrounds them. Sizes are relative so browser zoom and text scaling work.
-const STYLE = `
+const STYLE = trustedHtml(`
 *,*::before,*::after{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
 body{font:1rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:#f3f4f6;color:#1b1f24}
@@ -57,13 +57,10 @@ main{margin:0;border:0;border-radius:0;padding:1rem}
 dl{grid-template-columns:1fr;gap:0}
 dd{margin-bottom:.5rem}
 }
-@media (forced-colors:active){button{border-color:ButtonText}.notice{border:1px solid}}`;
+@media (forced-colors:active){button{border-color:ButtonText}.notice{border:1px solid}}`);
 
-const layout = (title: string, body: string): string =>
-  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
-  `<meta name="referrer" content="no-referrer"><meta name="robots" content="noindex,nofollow">` +
-  `<title>${escapeHtml(title)} – Access approvals</title><style>${STYLE}</style></head>` +
-  `<body><main>${body}</main></body></html>`;
+const layout = (title: string, body: Html): string =>
+  html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer"><meta name="robots" content="noindex,nofollow"><title>${title} – Access approvals</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`.toString();
 
 const plural = (count: number, unit: string): string => `${count} ${unit}${count === 1 ? '' : 's'}`;
 
@@ -95,8 +92,7 @@ export const timeLeft = (expiresAt: string, now: Date): string =>
   humanDuration(Math.max(0, Math.floor((Date.parse(expiresAt) - now.getTime()) / 60000)));
 
 // ISO-8601 to "2025-01-31 14:05 UTC": unambiguous for approvers in any time zone, with no script needed.
-const utc = (iso: string): string =>
-  `<time datetime="${escapeHtml(iso)}">${escapeHtml(iso.slice(0, 16).replace('T', ' '))} UTC</time>`;
+const utc = (iso: string): Html => html`<time datetime="${iso}">${iso.slice(0, 16).replace('T', ' ')} UTC</time>`;
 
 const STATUS_LABELS: Record<RequestStatus, string> = {
   PENDING_APPROVAL: 'Waiting for approval',
@@ -116,46 +112,45 @@ const durationOf = (item: ApprovalPageItem): number | undefined =>
     ? item.durationMinutes
     : undefined;
 
-const requestSection = (item: ApprovalPageItem, now: Date): string => {
+const requestSection = (item: ApprovalPageItem, now: Date): Html => {
   const duration = durationOf(item);
   const pending = item.status === 'PENDING_APPROVAL';
-  return `<section aria-labelledby="request-heading"><h2 id="request-heading">Request</h2><dl>
-<dt>Summary</dt><dd>${escapeHtml(item.summary)}</dd>
-<dt>Action</dt><dd><code>${escapeHtml(item.action)}</code></dd>
-<dt>Requested by</dt><dd>${escapeHtml(item.requester)}</dd>
-<dt>Justification</dt><dd>${escapeHtml(item.justification)}</dd>
-${duration === undefined ? '' : `<dt>Access for</dt><dd>${humanDuration(duration)}, then removed automatically</dd>\n`}<dt>Status</dt><dd>${escapeHtml(STATUS_LABELS[item.status] ?? item.status)}</dd>
-<dt>Time left</dt><dd>${pending ? `${timeLeft(item.expiresAt, now)} <span class="muted">(until ${utc(item.expiresAt)})</span>` : 'None (closed)'}</dd>
-<dt>Reference</dt><dd><code>${escapeHtml(item.requestId)}</code></dd>
+  return html`<section aria-labelledby="request-heading"><h2 id="request-heading">Request</h2><dl>
+<dt>Summary</dt><dd>${item.summary}</dd>
+<dt>Action</dt><dd><code>${item.action}</code></dd>
+<dt>Requested by</dt><dd>${item.requester}</dd>
+<dt>Justification</dt><dd>${item.justification}</dd>
+${duration === undefined ? '' : html`<dt>Access for</dt><dd>${humanDuration(duration)}, then removed automatically</dd>\n`}<dt>Status</dt><dd>${STATUS_LABELS[item.status] ?? item.status}</dd>
+<dt>Time left</dt><dd>${pending ? html`${timeLeft(item.expiresAt, now)} <span class="muted">(until ${utc(item.expiresAt)})</span>` : 'None (closed)'}</dd>
+<dt>Reference</dt><dd><code>${item.requestId}</code></dd>
 </dl></section>`;
 };
 
-const approvalEntry = (a: Approval): string =>
-  `<li><strong>${escapeHtml(a.approver)}</strong> <span class="badge ${a.decision}">${a.decision === 'approve' ? 'Approved' : 'Denied'}</span>` +
-  `<br><span class="muted">${utc(a.at)} via ${a.via === 'slack' ? 'Slack' : 'link'}</span>` +
-  (a.comment ? `<blockquote>${escapeHtml(a.comment)}</blockquote>` : '') +
-  `</li>`;
+const approvalEntry = (a: Approval): Html =>
+  html`<li><strong>${a.approver}</strong> <span class="badge ${a.decision}">${a.decision === 'approve' ? 'Approved' : 'Denied'}</span><br><span class="muted">${utc(a.at)} via ${a.via === 'slack' ? 'Slack' : 'link'}</span>${a.comment ? html`<blockquote>${a.comment}</blockquote>` : ''}</li>`;
 
-const approvalsSection = (item: ApprovalPageItem): string => {
+const approvalsSection = (item: ApprovalPageItem): Html => {
   const received = `${item.approvalCount} of ${plural(item.minApprovals, 'required approval')} received`;
   const stillNeeded = Math.max(0, item.minApprovals - item.approvalCount);
   const tally =
-    item.status === 'PENDING_APPROVAL' ? `${received}; <strong>${stillNeeded} more needed</strong>.` : `${received}.`;
+    item.status === 'PENDING_APPROVAL'
+      ? html`${received}; <strong>${stillNeeded} more needed</strong>.`
+      : html`${received}.`;
   const list =
     item.approvals.length === 0
-      ? '<p>No one has decided yet.</p>'
-      : `<ul class="approvals">${item.approvals.map(approvalEntry).join('')}</ul>`;
-  return `<section aria-labelledby="approvals-heading"><h2 id="approvals-heading">Approvals</h2><p>${tally}</p>${list}</section>`;
+      ? html`<p>No one has decided yet.</p>`
+      : html`<ul class="approvals">${item.approvals.map(approvalEntry)}</ul>`;
+  return html`<section aria-labelledby="approvals-heading"><h2 id="approvals-heading">Approvals</h2><p>${tally}</p>${list}</section>`;
 };
 
-const requestDetails = (item: ApprovalPageItem, now: Date): string =>
-  requestSection(item, now) + approvalsSection(item);
+const requestDetails = (item: ApprovalPageItem, now: Date): Html =>
+  html`${requestSection(item, now)}${approvalsSection(item)}`;
 
 export const renderApprovalPage = (item: ApprovalPageItem, approver: string, now: Date): string =>
   layout(
     `Approve or deny: ${item.summary}`,
-    `<h1>Approval requested</h1>
-<p><strong>${escapeHtml(item.requester)}</strong> asks for your approval. This link was sent to <strong>${escapeHtml(approver)}</strong>.</p>
+    html`<h1>Approval requested</h1>
+<p><strong>${item.requester}</strong> asks for your approval. This link was sent to <strong>${approver}</strong>.</p>
 ${requestDetails(item, now)}
 <section aria-labelledby="decision-heading"><h2 id="decision-heading">Your decision</h2>
 <form method="post">
@@ -179,8 +174,8 @@ const decisionMessage = ({ item, decision, settled }: DecisionOutcome): string =
 export const renderDecisionPage = (outcome: DecisionOutcome, now: Date): string =>
   layout(
     outcome.decision === 'deny' ? 'Request denied' : 'Request approved',
-    `<h1>Decision recorded</h1>
-<div class="notice ok" role="status"><p>${escapeHtml(decisionMessage(outcome))}</p></div>
+    html`<h1>Decision recorded</h1>
+<div class="notice ok" role="status"><p>${decisionMessage(outcome)}</p></div>
 ${requestDetails(outcome.item, now)}`,
   );
 
@@ -207,8 +202,8 @@ export const renderRefusalPage = (statusCode: number, message: string, item?: Ap
   const refusal = REFUSALS[statusCode] ?? { title: refusalTitle(statusCode), hint: '' };
   return layout(
     refusal.title,
-    `<h1>${escapeHtml(refusal.title)}</h1>
-<div class="notice bad" role="alert"><p>${escapeHtml(message)}</p>${refusal.hint ? `<p>${escapeHtml(refusal.hint)}</p>` : ''}</div>
+    html`<h1>${refusal.title}</h1>
+<div class="notice bad" role="alert"><p>${message}</p>${refusal.hint ? html`<p>${refusal.hint}</p>` : ''}</div>
 ${item ? requestDetails(item, now ?? new Date()) : ''}`,
   );
 };

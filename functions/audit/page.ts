@@ -4,6 +4,7 @@
 // The script runs under a per-response CSP nonce; everything it puts on screen goes in as text, never markup.
 import { actionNames, findAction } from '../actions/registry.js';
 import { REQUEST_STATUSES, type RequestStatus } from '../requests/model.js';
+import { html } from '../shared/outputContexts/html.js';
 
 export interface AuditPageOptions {
   /** The CSP nonce of this response; the page's one script carries it. */
@@ -11,9 +12,6 @@ export interface AuditPageOptions {
   /** The identity provider's OIDC authorize URL (implicit flow back to this page); empty when there is none. */
   loginUrl?: string;
 }
-
-const escapeHtml = (value: string): string =>
-  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 // Data handed to the script as a JSON literal: `<` is escaped so no value can close the script element.
 const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</g, '\\u003c');
@@ -182,11 +180,14 @@ const TARGET_PARAMETERS = ${scriptJson(targetParameters())};
 const DEFAULT_LIMIT = 50;
 
 const byId = (id) => document.getElementById(id);
-// Every string goes in through append(), which makes text nodes: data from the API is never parsed as markup.
+// The browser's output context for API data is the DOM, not HTML text: every value goes in through append() as a
+// text node, so it is never parsed as markup and needs no escaping. Only nodes made here pass through as nodes;
+// anything else, an object from the API included, becomes its string. Nothing in this script assigns innerHTML,
+// outerHTML or insertAdjacentHTML, or writes data into an attribute that a browser would run (on*, href, src).
 const el = (tag, className, ...children) => {
   const node = document.createElement(tag);
   if (className) node.className = className;
-  node.append(...children.filter((c) => c !== undefined && c !== null && c !== false).map((c) => (typeof c === 'object' ? c : String(c))));
+  node.append(...children.filter((c) => c !== undefined && c !== null && c !== false).map((c) => (c instanceof Node ? c : String(c))));
   return node;
 };
 const plural = (n, word) => n + ' ' + word + (n === 1 ? '' : 's');
@@ -699,8 +700,7 @@ if (token && typeof claims.exp === 'number' && claims.exp * 1000 <= Date.now()) 
 })();
 `;
 
-const option = (value: string, label: string): string =>
-  `<option value="${escapeHtml(value)}">${escapeHtml(label)}</option>`;
+const option = (value: string, label: string): string => html`<option value="${value}">${label}</option>`.toString();
 
 const signInSection = (
   loginUrl: string | undefined,
@@ -710,7 +710,7 @@ const signInSection = (
 <div class="ways">
 ${
   loginUrl
-    ? `<div class="way"><h3>Your identity provider</h3><p>Sign in with your organisation's account.</p><p><a id="idp-login" class="button" href="${escapeHtml(loginUrl)}">Sign in</a></p></div>`
+    ? html`<div class="way"><h3>Your identity provider</h3><p>Sign in with your organisation's account.</p><p><a id="idp-login" class="button" href="${loginUrl}">Sign in</a></p></div>`.toString()
     : ''
 }
 <form id="local-form" class="way" novalidate>
@@ -803,5 +803,5 @@ ${resultsSection()}
 ${timelineSection()}
 </div>
 </main>
-<script nonce="${escapeHtml(nonce)}">${script()}</script>
+${html`<script nonce="${nonce}">`}${script()}</script>
 </body></html>`;

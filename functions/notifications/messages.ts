@@ -1,11 +1,48 @@
 // What people are told, as plain text plus Slack Block Kit blocks (the outbox stores the same blocks).
+// Everything here is Slack mrkdwn (the blocks' mrkdwn text objects, and the `text` Slack shows in notifications
+// and falls back to), and much of it was typed by someone: justifications, comments, requester and approver ids,
+// summaries holding parameters and Proton environment names, AWS error messages. So every message is built with
+// the `mrkdwn` tagged template, which escapes each interpolated value; `slackMessage` accepts nothing else.
 import type { RequestItem } from '../requests/model.js';
 import { errorMessage } from '../requests/view.js';
+import {
+  joinMrkdwn,
+  MRKDWN_FIELD_LIMIT,
+  type Mrkdwn,
+  type MrkdwnTextObject,
+  mrkdwn,
+  mrkdwnText,
+  type PlainTextObject,
+  plainText,
+  slackDate,
+} from '../shared/outputContexts/slackMrkdwn.js';
+
+/** Type-only: marks a Message as made by slackMessage below, so no Delivery can carry hand-built text. */
+declare const madeBySlackMessage: unique symbol;
 
 export interface Message {
   text: string;
   blocks: unknown[];
+  readonly [madeBySlackMessage]: true;
 }
+
+interface Button {
+  type: 'button';
+  action_id: string;
+  text: PlainTextObject;
+  style?: 'primary' | 'danger';
+  value?: string;
+  url?: string;
+}
+
+/** The blocks we send. Text objects come only from mrkdwnText(Mrkdwn) or plainText, so none skips escaping. */
+type Block =
+  | { type: 'header'; text: PlainTextObject }
+  | { type: 'section'; text: MrkdwnTextObject; fields?: MrkdwnTextObject[] }
+  | { type: 'actions'; block_id: string; elements: Button[] };
+
+/** The one way a message is made: its text is mrkdwn, its blocks are typed. */
+const slackMessage = (text: Mrkdwn, blocks: Block[]): Message => ({ text: text.toString(), blocks }) as Message;
 
 const STATUS_WORDS: Record<string, string> = {
   PENDING_APPROVAL: 'is waiting for approval',
@@ -23,15 +60,16 @@ const STATUS_WORDS: Record<string, string> = {
 
 const statusWords = (item: RequestItem): string => STATUS_WORDS[item.status] ?? `is now ${item.status}`;
 
-const decisions = (item: RequestItem): string =>
+const decisions = (item: RequestItem): Mrkdwn =>
   item.approvals.length === 0
-    ? 'No decisions yet.'
-    : item.approvals
-        .map(
+    ? mrkdwn`No decisions yet.`
+    : joinMrkdwn(
+        item.approvals.map(
           (a) =>
-            `${a.decision === 'approve' ? 'Approved' : 'Denied'} by ${a.approver} at ${a.at}${a.comment ? ` ("${a.comment}")` : ''}`,
-        )
-        .join('\n');
+            mrkdwn`${a.decision === 'approve' ? 'Approved' : 'Denied'} by ${a.approver} at ${a.at}${a.comment ? mrkdwn` ("${a.comment}")` : ''}`,
+        ),
+        '\n',
+      );
 
 const duration = (item: RequestItem): string => {
   if (!item.durationMinutes) return 'permanent';
@@ -43,88 +81,79 @@ const duration = (item: RequestItem): string => {
   );
 };
 
-const requestFields = (item: RequestItem) => [
-  { type: 'mrkdwn', text: `*Justification*\n${item.justification}` },
-  { type: 'mrkdwn', text: `*Duration*\n${duration(item)}` },
-  {
-    type: 'mrkdwn',
-    text: `*Expires*\n<!date^${Math.floor(Date.parse(item.expiresAt) / 1000)}^{date_short_pretty} {time}|${item.expiresAt}>`,
-  },
-  { type: 'mrkdwn', text: `*Approvals needed*\n${item.minApprovals}` },
-  { type: 'mrkdwn', text: `*Request*\n${item.requestId}` },
+// Text objects are cut to Slack's limits (escaping can make typed text five times longer); a cut justification or
+// comment is still whole on the approval page the message links to.
+const field = (text: Mrkdwn): MrkdwnTextObject => mrkdwnText(text, MRKDWN_FIELD_LIMIT);
+
+const requestFields = (item: RequestItem): MrkdwnTextObject[] => [
+  field(mrkdwn`*Justification*\n${item.justification}`),
+  field(mrkdwn`*Duration*\n${duration(item)}`),
+  field(
+    mrkdwn`*Expires*\n${slackDate(new Date(Date.parse(item.expiresAt)), '{date_short_pretty} {time}', item.expiresAt)}`,
+  ),
+  field(mrkdwn`*Approvals needed*\n${item.minApprovals}`),
+  field(mrkdwn`*Request*\n${item.requestId}`),
 ];
 
-const askBlocks = (item: RequestItem, approvalUrl: string, heading: string): unknown[] => [
-  { type: 'header', text: { type: 'plain_text', text: heading } },
+const askBlocks = (item: RequestItem, approvalUrl: string, heading: string): Block[] => [
+  { type: 'header', text: plainText(heading) },
   {
     type: 'section',
-    text: { type: 'mrkdwn', text: `*${item.requester}* asks: ${item.summary}` },
+    text: mrkdwnText(mrkdwn`*${item.requester}* asks: ${item.summary}`),
     fields: requestFields(item),
   },
   {
     type: 'actions',
     block_id: 'decision',
     elements: [
-      {
-        type: 'button',
-        action_id: 'approve',
-        style: 'primary',
-        text: { type: 'plain_text', text: 'Approve' },
-        value: item.requestId,
-      },
-      {
-        type: 'button',
-        action_id: 'deny',
-        style: 'danger',
-        text: { type: 'plain_text', text: 'Deny' },
-        value: item.requestId,
-      },
-      { type: 'button', action_id: 'open', text: { type: 'plain_text', text: 'Open approval page' }, url: approvalUrl },
+      { type: 'button', action_id: 'approve', style: 'primary', text: plainText('Approve'), value: item.requestId },
+      { type: 'button', action_id: 'deny', style: 'danger', text: plainText('Deny'), value: item.requestId },
+      { type: 'button', action_id: 'open', text: plainText('Open approval page'), url: approvalUrl },
     ],
   },
 ];
 
-export const approvalRequestMessage = (item: RequestItem, approvalUrl: string): Message => ({
-  text: `${item.requester} asks: ${item.summary}. Duration: ${duration(item)}. Justification: ${item.justification}. Expires ${item.expiresAt}.`,
-  blocks: askBlocks(item, approvalUrl, 'Access approval requested'),
-});
+export const approvalRequestMessage = (item: RequestItem, approvalUrl: string): Message =>
+  slackMessage(
+    mrkdwn`${item.requester} asks: ${item.summary}. Duration: ${duration(item)}. Justification: ${item.justification}. Expires ${item.expiresAt}.`,
+    askBlocks(item, approvalUrl, 'Access approval requested'),
+  );
 
-export const reminderMessage = (item: RequestItem, approvalUrl: string): Message => ({
-  text: `Reminder: ${item.requester} is still waiting for your decision on ${item.summary}. It expires ${item.expiresAt}.`,
-  blocks: askBlocks(item, approvalUrl, 'Reminder: approval still needed'),
-});
+export const reminderMessage = (item: RequestItem, approvalUrl: string): Message =>
+  slackMessage(
+    mrkdwn`Reminder: ${item.requester} is still waiting for your decision on ${item.summary}. It expires ${item.expiresAt}.`,
+    askBlocks(item, approvalUrl, 'Reminder: approval still needed'),
+  );
 
 /** Replaces an approver's message once anything is decided, so nobody clicks a dead button. */
-export const decisionStateMessage = (item: RequestItem): Message => {
-  const text = `${item.requester}'s request (${item.summary}) ${statusWords(item)}.\n${decisions(item)}`;
-  return {
-    text,
-    blocks: [
-      {
-        type: 'section',
-        text: { type: 'mrkdwn', text: `*${item.requester}* asked: ${item.summary}` },
-        fields: requestFields(item),
-      },
-      {
-        type: 'section',
-        text: { type: 'mrkdwn', text: `*Status:* ${item.status} (${statusWords(item)})\n${decisions(item)}` },
-      },
-    ],
-  };
-};
+export const decisionStateMessage = (item: RequestItem): Message =>
+  slackMessage(mrkdwn`${item.requester}'s request (${item.summary}) ${statusWords(item)}.\n${decisions(item)}`, [
+    {
+      type: 'section',
+      text: mrkdwnText(mrkdwn`*${item.requester}* asked: ${item.summary}`),
+      fields: requestFields(item),
+    },
+    {
+      type: 'section',
+      text: mrkdwnText(mrkdwn`*Status:* ${item.status} (${statusWords(item)})\n${decisions(item)}`),
+    },
+  ]);
+
+/** A message that is one section holding the same text. */
+const oneSection = (text: Mrkdwn): Message => slackMessage(text, [{ type: 'section', text: mrkdwnText(text) }]);
 
 export const outcomeMessage = (item: RequestItem): Message => {
-  const reason = item.error ? ` Reason: ${item.error.name}: ${errorMessage(item.error.cause)}` : '';
-  const until = item.status === 'ACTIVE' && item.activeUntil ? ` until ${item.activeUntil}` : '';
-  const text = `Your request ${item.requestId} (${item.summary}) ${statusWords(item)}${until}.${reason}`;
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  const reason = item.error ? mrkdwn` Reason: ${item.error.name}: ${errorMessage(item.error.cause)}` : '';
+  const until = item.status === 'ACTIVE' && item.activeUntil ? mrkdwn` until ${item.activeUntil}` : '';
+  return oneSection(mrkdwn`Your request ${item.requestId} (${item.summary}) ${statusWords(item)}${until}.${reason}`);
 };
 
 /** The loud alarm when a grant's access could not be taken back: to approvers and auditors. */
 export const revokeFailedAlarm = (item: RequestItem): Message => {
-  const reason = item.error ? ` ${item.error.name}: ${errorMessage(item.error.cause)}` : '';
-  const text = `:rotating_light: REVOKE_FAILED: the access granted by request ${item.requestId} (${item.requester}: ${item.summary}) could not be revoked and is still in place.${reason} Remove it by hand and record why.`;
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  const reason = item.error ? mrkdwn` ${item.error.name}: ${errorMessage(item.error.cause)}` : '';
+  return oneSection(
+    mrkdwn`:rotating_light: REVOKE_FAILED: the access granted by request ${item.requestId} (${item.requester}: ${item.summary}) could not be revoked and is still in place.${reason} Remove it by hand and record why.`,
+  );
 };
 
 /**
@@ -132,13 +161,14 @@ export const revokeFailedAlarm = (item: RequestItem): Message => {
  * may be in place with nothing of ours set to remove it. To the requester, approvers and auditors.
  */
 export const outcomeUnknownAlarm = (item: RequestItem): Message => {
-  const reason = item.error ? ` Last error: ${item.error.name}: ${errorMessage(item.error.cause)}.` : '';
-  const text = `:rotating_light: OUTCOME_UNKNOWN: request ${item.requestId} (${item.requester}: ${item.summary}) was approved and Identity Center accepted the assignment, but whether it now exists could not be verified.${reason} The access may be in place and nothing is set to remove it. The reconciler will settle this request (record the grant and revoke it on time, or confirm it absent); until it runs, check the assignment by hand.`;
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  const reason = item.error ? mrkdwn` Last error: ${item.error.name}: ${errorMessage(item.error.cause)}.` : '';
+  return oneSection(
+    mrkdwn`:rotating_light: OUTCOME_UNKNOWN: request ${item.requestId} (${item.requester}: ${item.summary}) was approved and Identity Center accepted the assignment, but whether it now exists could not be verified.${reason} The access may be in place and nothing is set to remove it. The reconciler will settle this request (record the grant and revoke it on time, or confirm it absent); until it runs, check the assignment by hand.`,
+  );
 };
 
-/** A short private reply to someone whose click could not be taken (Slack ephemeral, or the outbox). */
-export const noticeMessage = (text: string): Message => ({
-  text,
-  blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
-});
+/**
+ * A short private reply to someone whose click could not be taken (Slack ephemeral, or the outbox). `text` is
+ * plain text (it quotes error messages, which can quote what people typed), so it is escaped here.
+ */
+export const noticeMessage = (text: string): Message => oneSection(mrkdwn`${text}`);

@@ -1,5 +1,6 @@
 // Requests as CSV for auditors: RFC 4180 quoting, and cells that a spreadsheet would run as a formula are
 // neutralised, because requesters control some of the text (justifications, comments, ids).
+import { csvCell } from '../shared/outputContexts/csv.js';
 import type { RequestItem } from './model.js';
 import { errorMessage } from './view.js';
 
@@ -16,12 +17,8 @@ export const CSV_COLUMNS = [
   'error',
 ] as const;
 
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-export const csvCell = (value: string): string => {
-  const safe = FORMULA_START.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-};
+// The quoting and neutralising of each cell is the CSV output context's (shared/outputContexts/csv.ts).
+export { csvCell };
 
 const FINAL_EVENTS = new Set(['completed', 'failed', 'expired']);
 

@@ -7,6 +7,13 @@ import { isDomainError } from './errors.js';
 import { errorBody, errorHeaders, html, json, wantsJson, type HttpResult } from './http.js';
 import { logger } from './logger.js';
 
+/**
+ * Events carry secrets: a task's input holds its Step Functions task token, an HTTP event the bearer token, a
+ * signed approval link or a Slack signature. Powertools logs the whole event when POWERTOOLS_LOGGER_LOG_EVENT is
+ * set; an explicit `logEvent: false` wins over that variable, so no configuration can put them in CloudWatch.
+ */
+const NEVER_LOG_THE_EVENT = { resetKeys: true, logEvent: false } as const;
+
 type HttpLikeEvent = { requestContext: { requestId: string }; headers: Record<string, string | undefined> };
 
 const correlate = <E extends HttpLikeEvent>(): MiddlewareObj<E, HttpResult> => ({
@@ -45,7 +52,7 @@ export const httpHandler = <E extends HttpLikeEvent>(
   options: { errorPage?: ErrorPage } = {},
 ) =>
   middy<E, HttpResult>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(injectLambdaContext(logger, NEVER_LOG_THE_EVENT))
     .use(correlate<E>())
     .use(contractErrors<E>(options.errorPage))
     .handler(handler);
@@ -53,6 +60,6 @@ export const httpHandler = <E extends HttpLikeEvent>(
 /** Step Functions tasks: errors propagate untouched so their AWS names reach Retry/Catch. */
 export const taskHandler = <E extends { requestId: string }, R>(handler: (event: E, context: Context) => Promise<R>) =>
   middy<E, R>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(injectLambdaContext(logger, NEVER_LOG_THE_EVENT))
     .use({ before: (request) => logger.setCorrelationId(request.event.requestId) })
     .handler(handler);

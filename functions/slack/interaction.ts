@@ -106,18 +106,25 @@ export const settleWithin = async (work: Promise<unknown>, budgetMs: number): Pr
   }
 };
 
+/** `text` is plain text: it quotes error messages, which can quote what people typed. It is escaped on the way out. */
 export type TellClicker = (click: SlackClick & { approver?: string }, text: string) => Promise<void>;
 
 /**
  * A private reply to a clicker: an ephemeral message where they clicked when a Slack client is configured
- * (only they see it, and it needs no stored message), else a `notice` delivery (the local outbox).
+ * (only they see it, and it needs no stored message), else a `notice` delivery (the local outbox). Both carry
+ * the same escaped mrkdwn from noticeMessage: chat.postEphemeral's `text` is mrkdwn too.
  */
 export const clickerNotice =
   (deps: { slack: () => Promise<SlackApi | undefined>; notifier: () => Promise<Notifier> }): TellClicker =>
   async (click, text) => {
+    const notice = noticeMessage(text);
     const slack = await deps.slack();
     if (slack) {
-      await slack.chat.postEphemeral({ channel: click.channelId ?? click.slackUserId, user: click.slackUserId, text });
+      await slack.chat.postEphemeral({
+        channel: click.channelId ?? click.slackUserId,
+        user: click.slackUserId,
+        text: notice.text,
+      });
       return;
     }
     const notifier = await deps.notifier();
@@ -126,7 +133,7 @@ export const clickerNotice =
       kind: 'notice',
       recipient: click.approver ?? click.slackUserId,
       slackUserId: click.slackUserId,
-      ...noticeMessage(text),
+      ...notice,
     });
   };
 
