@@ -1,8 +1,8 @@
 // Revocation's retry budget for ConflictException and ThrottlingException. Ending a grant is what takes access
 // away, so a transient error there must not end the request REVOKE_FAILED (access left in place) after the
 // 8 retries, about 2.5 minutes, that provisioning gets. Each revocation state retries them for about 30 minutes
-// of AWS time; test/e2e/timeBoundFaults (8 grants, 50% conflicts on delete) lost a grant every 60 runs or so
-// with the old budget. The budget is read from approval.asl.json, the one definition.
+// of AWS time. With 9 attempts, test/e2e/timeBoundFaults (50% conflicts on delete) lost a grant with probability
+// 0.5^9 = 1/512, about one run in 60. The budget is read from approval.asl.json, the one definition.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
