@@ -1,5 +1,6 @@
 // The local stand-in for Slack: every message is appended, in order, to a JSON-lines file that
-// `GET /local/outbox` serves. Appends are single writes, so concurrent senders never interleave lines.
+// `GET /local/outbox` serves. Appends are single writes, so concurrent senders never interleave lines. A read
+// can still overlap an append and see its line half written, so readers take only lines that end in a newline.
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -34,7 +35,10 @@ export const readOutbox = async (file: string, filter: { requestId?: string } = 
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
+  // Everything after the last newline is an append still under way (the kernel does not make a write atomic for
+  // a concurrent reader); it is served by the next read, once complete.
   return raw
+    .slice(0, raw.lastIndexOf('\n') + 1)
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as OutboxMessage)
