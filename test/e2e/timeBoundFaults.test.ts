@@ -2,7 +2,9 @@
 // a grant), and the workflow's retries still revoke every grant, exactly once.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ListAccountAssignmentsCommand, SSOAdminClient } from '@aws-sdk/client-sso-admin';
-import { SSO_PARAMETERS, ssoRequest, startHarness, type Harness } from './harness.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SSO_PARAMETERS, newDataDir, ssoRequest, startHarness, type Harness } from './harness.js';
 
 const FAULTS = 'sso-admin.DeleteAccountAssignment=ConflictException:0.5';
 // Distinct principals, so each grant creates and deletes its own assignment.
@@ -28,7 +30,19 @@ let h: Harness;
 let alice: string;
 
 beforeAll(async () => {
-  h = await startHarness({ faults: FAULTS, fixtures: FIXTURES, timeScale: 0.002 });
+  // Its own policy with a day's approval window: the local policy's hour is 7.2 s at this time scale, and on a
+  // loaded 2-core machine an approval once landed after it, so the grant EXPIRED and the test timed out.
+  const dataDir = newDataDir();
+  const policyFile = join(dataDir, 'policy.json');
+  writeFileSync(
+    policyFile,
+    JSON.stringify({
+      approvalTimeoutSeconds: 86_400,
+      auditors: ['dana@example.com'],
+      rules: [{ action: 'sso:CreateAccountAssignment', approvers: ['bob@example.com', 'carol@example.com'] }],
+    }),
+  );
+  h = await startHarness({ dataDir, policyFile, faults: FAULTS, fixtures: FIXTURES, timeScale: 0.002 });
   alice = await h.token('alice@example.com');
 });
 
@@ -74,7 +88,9 @@ describe('with ConflictException on half of the deletions', () => {
     const ids = await Promise.all(PRINCIPALS.map((principal) => grant(principal, 30)));
     // Act
     const finals = (await Promise.all(
-      ids.map((id) => h.waitForStatus(id, alice, ['REVOKED', 'REVOKE_FAILED', 'FAILED', 'COMPLETED'], 120_000)),
+      ids.map((id) =>
+        h.waitForStatus(id, alice, ['REVOKED', 'REVOKE_FAILED', 'FAILED', 'COMPLETED', 'EXPIRED'], 120_000),
+      ),
     )) as unknown as View[];
     // Assess
     expect(finals.map((f) => f.status)).toEqual(ids.map(() => 'REVOKED'));
