@@ -1,0 +1,218 @@
+// An opt-in instrument for the benchmarks: how long each Lambda invocation would have run had it had the CPU to
+// itself, as it does in AWS, although locally it shares one event loop with every other handler, the workflow
+// engine, the emulators and dynalite.
+//
+// Every piece of work on the thread is charged to an owner. An invocation owns its handler's code and, followed
+// across the local HTTP hops by the client socket's port, the emulated endpoint's and dynalite's work for its own
+// AWS calls (the service time AWS would make it wait for). Other invocations, other API requests and the workflow
+// engine own theirs. During an invocation's window, the time the thread spent running *other owners'* work is
+// queueing: on AWS that work runs elsewhere. What is left (its own work, idle waits on I/O, and work that no owner
+// claims) is the handler's own time. Unclaimed work is left in, so an attribution gap can only make the handler look
+// slower, never faster. The thread also works outside any JavaScript callback (libuv, HTTP parsing in C++, the
+// scheduler's preemptions under machine load): that time, the window less its callbacks and less the loop's idle
+// wait (libuv's own count), is split between the invocation and the others in the ratio of their callbacks' time.
+//
+// It costs CPU (async_hooks with promise tracking sees every callback and promise reaction), so it is off unless a
+// stack is started with `timeInvocations`; `npm start` and the tests never turn it on.
+import { AsyncLocalStorage, createHook, type AsyncHook } from 'node:async_hooks';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+
+/** The event loop's idle time so far: libuv's count of the time spent waiting for I/O with nothing to run. */
+const loopIdleMs = (): number => performance.eventLoopUtilization().idle;
+
+/** Who a stretch of work on the thread is done for. */
+interface Owner {
+  kind: 'invocation' | 'http' | 'engine';
+  /** Busy milliseconds charged to this owner so far. */
+  busyMs: number;
+}
+
+export interface InvocationTiming {
+  /** The serverless.yml name, e.g. `submit`. */
+  functionName: string;
+  /** performance.now() at the invocation, to order invocations. */
+  startedAt: number;
+  /** Invocation to result, as a client of the runtime sees it. */
+  wallMs: number;
+  /** The thread's time on other owners' work during the window: what the invocation waited behind. */
+  queuedMs: number;
+  /** wallMs − queuedMs: what Lambda would bill, with the emulated services' work for its own calls included. */
+  ownMs: number;
+  /** Of ownMs, the thread's time on the invocation's own work (its code and its calls' service work). */
+  ownBusyMs: number;
+  /** Of ownMs, work no owner claimed (kept in ownMs, so a gap in the attribution cannot flatter the handler). */
+  unclaimedMs: number;
+  /** Of ownMs, the event loop's idle wait for I/O (nothing was ready to run). */
+  idleMs: number;
+  /** Work outside any callback, split between ownMs and queuedMs in the ratio of the callbacks' time. */
+  outsideCallbacksMs: number;
+}
+
+export interface InvocationClock {
+  /** Runs `invoke` as the invocation of `functionName` and records its timing once it settles. */
+  measure<T>(functionName: string, invoke: () => Promise<T>): Promise<T>;
+  /** Runs `start` (and everything it sets off) as the workflow engine's work, not its caller's. */
+  asEngineWork<T>(start: () => T): T;
+  /** The timings recorded since the last call, oldest first. */
+  take(): InvocationTiming[];
+  /** Stops observing; measure and asEngineWork become plain calls. */
+  disable(): void;
+}
+
+const CLIENT_REQUEST_START = 'http.client.request.start';
+const SERVER_REQUEST_START = 'http.server.request.start';
+/** A callback that threw past its `after` hook leaves the stack unbalanced; past this depth it is reset. */
+const MAX_DEPTH = 10_000;
+
+let enabled = false;
+
+/**
+ * Starts observing this thread. One clock per process (async hooks and channels are process-wide): a second call
+ * while one is enabled is refused.
+ */
+export const enableInvocationClock = (): InvocationClock => {
+  if (enabled) throw new Error('enableInvocationClock: a clock is already enabled in this process');
+  enabled = true;
+  const owners = new AsyncLocalStorage<Owner>();
+  let totalBusyMs = 0;
+  let unclaimedBusyMs = 0;
+  // The owner of the callback running now, and of the ones it interrupted (promise reactions run inside callbacks).
+  const running: Array<Owner | undefined> = [];
+  let segmentStart = 0;
+
+  const charge = (at: number): void => {
+    if (running.length > 0) {
+      const ms = at - segmentStart;
+      totalBusyMs += ms;
+      const owner = running[running.length - 1];
+      if (owner) owner.busyMs += ms;
+      else unclaimedBusyMs += ms;
+    }
+    segmentStart = at;
+  };
+
+  const hook: AsyncHook = createHook({
+    before() {
+      charge(performance.now());
+      if (running.length >= MAX_DEPTH) running.length = 0;
+      running.push(owners.getStore());
+    },
+    after() {
+      charge(performance.now());
+      running.pop();
+    },
+  });
+  hook.enable();
+
+  // The local HTTP hops (handler → AWS endpoint → dynalite) carry the caller's owner: a client request records its
+  // owner against its socket's local port, and the server that accepts that socket runs the request as that owner.
+  // A kept-alive socket carries one request at a time, so the port names the request in flight.
+  const ownerByPort = new Map<number, Owner>();
+  const watched = new WeakSet<Socket>();
+  const onClientRequest = (message: unknown): void => {
+    const owner = owners.getStore();
+    const { request } = message as { request: ClientRequest };
+    if (!owner) return;
+    const claim = (socket: Socket): void => {
+      const record = (): void => {
+        const port = socket.localPort;
+        if (port === undefined) return;
+        ownerByPort.set(port, owner);
+        // Once per socket (a kept-alive one carries many requests); the port may be reused after it closes.
+        if (watched.has(socket)) return;
+        watched.add(socket);
+        socket.once('close', () => ownerByPort.delete(port));
+      };
+      if (socket.localPort === undefined) socket.once('connect', record);
+      else record();
+    };
+    if (request.socket) claim(request.socket);
+    else request.once('socket', claim);
+  };
+  const onServerRequest = (message: unknown): void => {
+    const { request } = message as { request: IncomingMessage };
+    const port = request.socket.remotePort;
+    // Requests from outside the process (the load clients, the benchmark's own calls) are API Gateway's work.
+    owners.enterWith((port !== undefined ? ownerByPort.get(port) : undefined) ?? { kind: 'http', busyMs: 0 });
+  };
+  subscribe(CLIENT_REQUEST_START, onClientRequest);
+  subscribe(SERVER_REQUEST_START, onServerRequest);
+
+  /**
+   * Runs `fn` as `owner`, its synchronous part included: that part runs inside the caller's callback, which the
+   * hooks would otherwise charge to the caller.
+   */
+  const runAs = <T>(owner: Owner, fn: () => T): T => {
+    charge(performance.now());
+    running.push(owner);
+    try {
+      return owners.run(owner, fn);
+    } finally {
+      charge(performance.now());
+      running.pop();
+    }
+  };
+
+  let timings: InvocationTiming[] = [];
+  let active = true;
+
+  return {
+    async measure(functionName, invoke) {
+      if (!active) return invoke();
+      const startedAt = performance.now();
+      charge(startedAt);
+      const totalBefore = totalBusyMs;
+      const unclaimedBefore = unclaimedBusyMs;
+      const idleBefore = loopIdleMs();
+      const owner: Owner = { kind: 'invocation', busyMs: 0 };
+      const record = (): void => {
+        const end = performance.now();
+        charge(end);
+        const wallMs = end - startedAt;
+        const busyMs = totalBusyMs - totalBefore;
+        const unclaimedMs = unclaimedBusyMs - unclaimedBefore;
+        const othersMs = Math.max(0, busyMs - owner.busyMs - unclaimedMs);
+        const idleMs = Math.max(0, loopIdleMs() - idleBefore);
+        const outsideCallbacksMs = Math.max(0, wallMs - busyMs - idleMs);
+        const othersShare = busyMs > 0 ? othersMs / busyMs : 0;
+        const queuedMs = Math.min(wallMs, othersMs + outsideCallbacksMs * othersShare);
+        timings.push({
+          functionName,
+          startedAt,
+          wallMs,
+          queuedMs,
+          ownMs: wallMs - queuedMs,
+          ownBusyMs: owner.busyMs,
+          unclaimedMs,
+          idleMs,
+          outsideCallbacksMs,
+        });
+      };
+      try {
+        return await runAs(owner, invoke);
+      } finally {
+        record();
+      }
+    },
+    asEngineWork(start) {
+      return active ? runAs({ kind: 'engine', busyMs: 0 }, start) : start();
+    },
+    take() {
+      const taken = timings;
+      timings = [];
+      return taken;
+    },
+    disable() {
+      if (!active) return;
+      active = false;
+      hook.disable();
+      unsubscribe(CLIENT_REQUEST_START, onClientRequest);
+      unsubscribe(SERVER_REQUEST_START, onServerRequest);
+      ownerByPort.clear();
+      enabled = false;
+    },
+  };
+};
