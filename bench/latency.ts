@@ -206,13 +206,20 @@ const clockSummary = (timings: readonly InvocationTiming[]) => {
     unclaimedMsTotal: sum((t) => t.unclaimedMs),
     idleMsTotal: sum((t) => t.idleMs),
     outsideCallbacksMsTotal: sum((t) => t.outsideCallbacksMs),
+    gcMsTotal: sum((t) => t.gcMs),
+    /** The calls with the most own time, whole, to show what a tail is made of. */
+    slowest: [...timings]
+      .sort((a, b) => b.ownMs - a.ownMs)
+      .slice(0, 3)
+      .map(({ functionName: _name, startedAt: _at, ...parts }) =>
+        Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, round(v)])),
+      ),
   };
 };
 
 /** The timings of `functionName` recorded since the last take, in the order the invocations started. */
-const takeTimings = (stack: LocalStack, functionName: string): InvocationTiming[] =>
-  stack
-    .invocationTimings()
+const takeTimings = async (stack: LocalStack, functionName: string): Promise<InvocationTiming[]> =>
+  (await stack.invocationTimings())
     .filter((t) => t.functionName === functionName)
     .sort((a, b) => a.startedAt - b.startedAt);
 
@@ -416,7 +423,7 @@ const quietSeries = async (
   for (const [i, request] of requests.entries()) {
     await waitQuiet(stack, QUIET_GAP_MS);
     // The previous request's workflow and the waits' own calls are not this request's.
-    stack.invocationTimings();
+    await stack.invocationTimings();
     const before = snapshot();
     // Only while the request is in flight: the waits in between are quiet by construction.
     const { value, loopDelay } = await withLoopDelay(async () => {
@@ -440,7 +447,7 @@ const quietSeries = async (
     });
     samples.push(value);
     // Recorded before the answer left: the HTTP API answers once the invocation has settled.
-    timings.push(...takeTimings(stack, functionName));
+    timings.push(...(await takeTimings(stack, functionName)));
     delays.push(loopDelay);
     progress.update(samples.length);
     await afterEach(i);
@@ -479,7 +486,7 @@ const submitPhase = async (
     const requests = Array.from({ length: warmUp + perLevel }, (_, i) =>
       submitRequest(token, `bench latency c${concurrency} #${i}`),
     );
-    stack.invocationTimings();
+    await stack.invocationTimings();
     const { value, loopDelay } = await withLoopDelay(() =>
       timed(() =>
         runHttpLoad(
@@ -490,7 +497,7 @@ const submitPhase = async (
     );
     const samples = value.value.slice(warmUp);
     // Taken at once: the workflows the level set off invoke other functions, never submit.
-    const timings = takeTimings(stack, 'submit').slice(warmUp);
+    const timings = (await takeTimings(stack, 'submit')).slice(warmUp);
     const levelSubmitted = firstWarmUp.length + requests.length;
     const label = `POST /requests, ${concurrency} client${concurrency === 1 ? '' : 's'}`;
     const levelRows = [
@@ -729,14 +736,14 @@ const slackPhase = async (
     // Warm, back to back: the next click as soon as the previous one is acked, provisioning still under way.
     const busyIds = await submitPending(api, token, clicks, 'slack back to back');
     await settle(stack, quietIds.length + busyIds.length);
-    stack.invocationTimings();
+    await stack.invocationTimings();
     const backToBack = await withLoopDelay(() =>
       runHttpLoad(
         { baseUrl: stack.httpUrl, requests: clickRequests(busyIds), concurrency: 1, expectStatus: 200 },
         'slack clicks, back to back',
       ),
     );
-    const backToBackTimings = takeTimings(stack, 'slackInteractions');
+    const backToBackTimings = await takeTimings(stack, 'slackInteractions');
     const backToBackLabel = 'slack click → ack, warm, back to back';
     const backToBackRows = [
       rowFrom(

@@ -8,9 +8,14 @@
 // engine own theirs. During an invocation's window, the time the thread spent running *other owners'* work is
 // queueing: on AWS that work runs elsewhere. What is left (its own work, idle waits on I/O, and work that no owner
 // claims) is the handler's own time. Unclaimed work is left in, so an attribution gap can only make the handler look
-// slower, never faster. The thread also works outside any JavaScript callback (libuv, HTTP parsing in C++, the
-// scheduler's preemptions under machine load): that time, the window less its callbacks and less the loop's idle
-// wait (libuv's own count), is split between the invocation and the others in the ratio of their callbacks' time.
+// slower, never faster.
+//
+// Two kinds of work belong to no one owner, and are split between the invocation and the others in the ratio of
+// their callbacks' time: the thread's work outside any JavaScript callback (libuv, HTTP parsing in C++, the
+// scheduler's preemptions under machine load), which is the window less its callbacks and less the loop's idle wait
+// (libuv's own count); and garbage-collection pauses. A pause stops whichever callback happened to allocate when the
+// heap filled, but it collects the whole process's heap (the engine's executions, dynalite's tables): a 100 ms
+// mark-compact landing in one handler would otherwise be charged to it alone, when its own heap in Lambda is small.
 //
 // It costs CPU (async_hooks with promise tracking sees every callback and promise reaction), so it is off unless a
 // stack is started with `timeInvocations`; `npm start` and the tests never turn it on.
@@ -18,7 +23,7 @@ import { AsyncLocalStorage, createHook, type AsyncHook } from 'node:async_hooks'
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { performance } from 'node:perf_hooks';
+import { performance, PerformanceObserver } from 'node:perf_hooks';
 
 /** The event loop's idle time so far: libuv's count of the time spent waiting for I/O with nothing to run. */
 const loopIdleMs = (): number => performance.eventLoopUtilization().idle;
@@ -28,6 +33,24 @@ interface Owner {
   kind: 'invocation' | 'http' | 'engine';
   /** Busy milliseconds charged to this owner so far. */
   busyMs: number;
+  /** Invocations only: the stretches of its own work, [start, end, start, end, …], to find the pauses in them. */
+  spans?: number[];
+}
+
+/** An invocation's window as counted when it ended; its timing is worked out once the pauses in it are known. */
+interface Window {
+  functionName: string;
+  startedAt: number;
+  endedAt: number;
+  owner: Owner;
+  busyMs: number;
+  unclaimedMs: number;
+  idleMs: number;
+}
+
+interface Pause {
+  start: number;
+  end: number;
 }
 
 export interface InvocationTiming {
@@ -49,6 +72,8 @@ export interface InvocationTiming {
   idleMs: number;
   /** Work outside any callback, split between ownMs and queuedMs in the ratio of the callbacks' time. */
   outsideCallbacksMs: number;
+  /** Garbage-collection pauses in the window, split the same way. */
+  gcMs: number;
 }
 
 export interface InvocationClock {
@@ -56,8 +81,8 @@ export interface InvocationClock {
   measure<T>(functionName: string, invoke: () => Promise<T>): Promise<T>;
   /** Runs `start` (and everything it sets off) as the workflow engine's work, not its caller's. */
   asEngineWork<T>(start: () => T): T;
-  /** The timings recorded since the last call, oldest first. */
-  take(): InvocationTiming[];
+  /** The timings of the invocations that ended since the last call (once the runtime has reported their pauses). */
+  take(): Promise<InvocationTiming[]>;
   /** Stops observing; measure and asEngineWork become plain calls. */
   disable(): void;
 }
@@ -88,10 +113,59 @@ export const enableInvocationClock = (): InvocationClock => {
       const ms = at - segmentStart;
       totalBusyMs += ms;
       const owner = running[running.length - 1];
-      if (owner) owner.busyMs += ms;
-      else unclaimedBusyMs += ms;
+      if (owner) {
+        owner.busyMs += ms;
+        const spans = owner.spans;
+        // Back-to-back stretches (a chain of promise reactions) are merged, to keep the list short.
+        if (spans && spans.length > 0 && spans[spans.length - 1] === segmentStart) spans[spans.length - 1] = at;
+        else spans?.push(segmentStart, at);
+      } else unclaimedBusyMs += ms;
     }
     segmentStart = at;
+  };
+
+  // Pauses arrive asynchronously (the observer is called after the fact), hence timings are worked out in take().
+  const pauses: Pause[] = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries())
+      pauses.push({ start: entry.startTime, end: entry.startTime + entry.duration });
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+  const overlap = (a0: number, a1: number, b0: number, b1: number): number =>
+    Math.max(0, Math.min(a1, b1) - Math.max(a0, b0));
+
+  const timingOf = (w: Window): InvocationTiming => {
+    const wallMs = w.endedAt - w.startedAt;
+    const inWindow = pauses.filter((p) => p.end > w.startedAt && p.start < w.endedAt);
+    const gcMs = inWindow.reduce((sum, p) => sum + overlap(p.start, p.end, w.startedAt, w.endedAt), 0);
+    const spans = w.owner.spans ?? [];
+    let ownGcMs = 0;
+    for (const p of inWindow)
+      for (let i = 0; i + 1 < spans.length; i += 2)
+        ownGcMs += overlap(p.start, p.end, spans[i] ?? 0, spans[i + 1] ?? 0);
+    // Pauses inside the others' callbacks (or unclaimed ones), taken out of them in proportion.
+    const ownBusyMs = Math.max(0, w.owner.busyMs - ownGcMs);
+    const othersRawMs = Math.max(0, w.busyMs - w.owner.busyMs - w.unclaimedMs);
+    const restGcMs = Math.min(Math.max(0, gcMs - ownGcMs), othersRawMs + w.unclaimedMs);
+    const restRawMs = othersRawMs + w.unclaimedMs;
+    const othersMs = restRawMs > 0 ? othersRawMs - (restGcMs * othersRawMs) / restRawMs : 0;
+    const unclaimedMs = restRawMs > 0 ? w.unclaimedMs - (restGcMs * w.unclaimedMs) / restRawMs : 0;
+    const outsideCallbacksMs = Math.max(0, wallMs - w.busyMs - w.idleMs);
+    const claimedMs = ownBusyMs + unclaimedMs + othersMs;
+    const othersShare = claimedMs > 0 ? othersMs / claimedMs : 0;
+    const queuedMs = Math.min(wallMs, othersMs + (outsideCallbacksMs + ownGcMs + restGcMs) * othersShare);
+    return {
+      functionName: w.functionName,
+      startedAt: w.startedAt,
+      wallMs,
+      queuedMs,
+      ownMs: wallMs - queuedMs,
+      ownBusyMs,
+      unclaimedMs,
+      idleMs: w.idleMs,
+      outsideCallbacksMs,
+      gcMs,
+    };
   };
 
   const hook: AsyncHook = createHook({
@@ -156,7 +230,9 @@ export const enableInvocationClock = (): InvocationClock => {
     }
   };
 
-  let timings: InvocationTiming[] = [];
+  let ended: Window[] = [];
+  /** Invocations still running, by start: the pauses they may yet need are kept. */
+  const open = new Set<{ startedAt: number }>();
   let active = true;
 
   return {
@@ -167,28 +243,21 @@ export const enableInvocationClock = (): InvocationClock => {
       const totalBefore = totalBusyMs;
       const unclaimedBefore = unclaimedBusyMs;
       const idleBefore = loopIdleMs();
-      const owner: Owner = { kind: 'invocation', busyMs: 0 };
+      const owner: Owner = { kind: 'invocation', busyMs: 0, spans: [] };
+      const running = { startedAt };
+      open.add(running);
       const record = (): void => {
-        const end = performance.now();
-        charge(end);
-        const wallMs = end - startedAt;
-        const busyMs = totalBusyMs - totalBefore;
-        const unclaimedMs = unclaimedBusyMs - unclaimedBefore;
-        const othersMs = Math.max(0, busyMs - owner.busyMs - unclaimedMs);
-        const idleMs = Math.max(0, loopIdleMs() - idleBefore);
-        const outsideCallbacksMs = Math.max(0, wallMs - busyMs - idleMs);
-        const othersShare = busyMs > 0 ? othersMs / busyMs : 0;
-        const queuedMs = Math.min(wallMs, othersMs + outsideCallbacksMs * othersShare);
-        timings.push({
+        open.delete(running);
+        const endedAt = performance.now();
+        charge(endedAt);
+        ended.push({
           functionName,
           startedAt,
-          wallMs,
-          queuedMs,
-          ownMs: wallMs - queuedMs,
-          ownBusyMs: owner.busyMs,
-          unclaimedMs,
-          idleMs,
-          outsideCallbacksMs,
+          endedAt,
+          owner,
+          busyMs: totalBusyMs - totalBefore,
+          unclaimedMs: unclaimedBusyMs - unclaimedBefore,
+          idleMs: Math.max(0, loopIdleMs() - idleBefore),
         });
       };
       try {
@@ -200,18 +269,28 @@ export const enableInvocationClock = (): InvocationClock => {
     asEngineWork(start) {
       return active ? runAs({ kind: 'engine', busyMs: 0 }, start) : start();
     },
-    take() {
-      const taken = timings;
-      timings = [];
-      return taken;
+    async take() {
+      // The observer hears of a pause on a later turn of the loop; two turns cover the last window's.
+      for (let turn = 0; turn < 2; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+      const windows = ended;
+      ended = [];
+      const timings = windows.map(timingOf);
+      // Pauses no window still waiting can overlap are dropped, so the list stays short.
+      const oldest = Math.min(...[...open].map((w) => w.startedAt), performance.now());
+      const keep = pauses.filter((p) => p.end >= oldest);
+      pauses.splice(0, pauses.length, ...keep);
+      return timings;
     },
     disable() {
       if (!active) return;
       active = false;
       hook.disable();
+      gcObserver.disconnect();
       unsubscribe(CLIENT_REQUEST_START, onClientRequest);
       unsubscribe(SERVER_REQUEST_START, onServerRequest);
       ownerByPort.clear();
+      open.clear();
+      pauses.length = 0;
       enabled = false;
     },
   };

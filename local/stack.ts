@@ -66,7 +66,7 @@ export interface LocalStack {
   /** Calls the emulated AWS endpoint received for one `X-Amz-Target`, e.g. `AWSStepFunctions.SendTaskSuccess`. */
   awsCallCount(target: string): number;
   /** The invocations timed since the last call; only on a stack started with `timeInvocations`. */
-  invocationTimings(): InvocationTiming[];
+  invocationTimings(): Promise<InvocationTiming[]>;
   close(): Promise<void>;
 }
 

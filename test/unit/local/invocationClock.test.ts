@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { enableInvocationClock, type InvocationClock } from '../../../local/invocationClock.js';
 import { createLambdaRuntime } from '../../../local/lambdaRuntime.js';
 import { projectRoot, type ServerlessConfig } from '../../../local/serverlessConfig.js';
@@ -59,7 +61,7 @@ describe('invocation clock', () => {
       await sleep(5);
       spin(20);
     });
-    const [timing] = clock.take();
+    const [timing] = await clock.take();
 
     // Assess
     expect(timing?.functionName).toBe('submit');
@@ -67,7 +69,7 @@ describe('invocation clock', () => {
     expect(timing?.ownBusyMs).toBeGreaterThanOrEqual(40);
     expect(timing?.ownMs).toBeGreaterThanOrEqual(40);
     expect(timing?.ownMs).toBeLessThan((timing?.wallMs ?? 0) - 59);
-    expect(clock.take()).toEqual([]);
+    expect(await clock.take()).toEqual([]);
   });
 
   it('follows the handler’s calls across local HTTP hops: the service’s work for them is its own', async () => {
@@ -81,7 +83,7 @@ describe('invocation clock', () => {
       const other = engine.asEngineWork(() => service.call());
       await clock.measure('decide', () => service.call());
       await other;
-      const [timing] = clock.take();
+      const [timing] = await clock.take();
 
       // Assess
       expect(timing?.ownBusyMs).toBeGreaterThanOrEqual(29);
@@ -90,6 +92,35 @@ describe('invocation clock', () => {
     } finally {
       await new Promise((resolve) => service.server.close(resolve));
     }
+  });
+
+  it('shares a collection pause that lands in the handler with the other owners, in proportion to their work', async () => {
+    // Prepare
+    setFlagsFromString('--expose-gc');
+    const collect = runInNewContext('gc') as () => void;
+    // A heap worth marking, so the full collection below takes a while, as the stack's does under load.
+    const live = Array.from({ length: 1_500_000 }, (_, i) => ({ i, text: `item ${i}` }));
+    clock = enableInvocationClock();
+    const engine = clock;
+    setTimeout(() => engine.asEngineWork(() => spin(60)), 1);
+
+    // Act
+    await clock.measure('submit', async () => {
+      spin(10);
+      collect();
+      await sleep(5);
+      spin(10);
+    });
+    const [timing] = await clock.take();
+
+    // Assess
+    expect(live.length).toBe(1_500_000);
+    const gcMs = timing?.gcMs ?? 0;
+    expect(gcMs).toBeGreaterThan(5);
+    // Its own 20 ms and a quarter of the pause (60 of its 80 ms of callbacks were the engine's), not all of it.
+    expect(timing?.ownBusyMs).toBeLessThan(20 + gcMs / 2);
+    expect(timing?.ownMs).toBeLessThan(20 + gcMs / 2 + 5);
+    expect(timing?.queuedMs).toBeGreaterThan(59 + gcMs / 2);
   });
 
   it('times each handler call of a runtime given a clock, by function name', async () => {
@@ -109,7 +140,7 @@ describe('invocation clock', () => {
     await runtime.invoke('echo', { n: 2 });
 
     // Assess
-    const timings = clock.take();
+    const timings = await clock.take();
     expect(timings.map((t) => t.functionName)).toEqual(['echo', 'echo']);
     for (const t of timings) expect(t.ownMs + t.queuedMs).toBeCloseTo(t.wallMs, 6);
   });
@@ -128,7 +159,7 @@ describe('invocation clock', () => {
     // Assess
     expect(second).toThrow('already enabled');
     expect(result).toBe(42);
-    expect(first.take()).toEqual([]);
+    expect(await first.take()).toEqual([]);
     expect(first.asEngineWork(() => 'ran')).toBe('ran');
   });
 });
