@@ -23,10 +23,21 @@ import { AsyncLocalStorage, createHook, type AsyncHook } from 'node:async_hooks'
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { performance, PerformanceObserver } from 'node:perf_hooks';
 
 /** The event loop's idle time so far: libuv's count of the time spent waiting for I/O with nothing to run. */
 const loopIdleMs = (): number => performance.eventLoopUtilization().idle;
+
+/** Nanoseconds this thread has waited on a run queue so far (the second field), or undefined off Linux. */
+const runQueueWaitNs = (): number | undefined => {
+  try {
+    const wait = Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[1]);
+    return Number.isFinite(wait) ? wait : undefined;
+  } catch {
+    return undefined;
+  }
+};
 
 /** Who a stretch of work on the thread is done for. */
 interface Owner {
@@ -46,6 +57,7 @@ interface Window {
   busyMs: number;
   unclaimedMs: number;
   idleMs: number;
+  machineWaitMs?: number;
 }
 
 interface Pause {
@@ -74,6 +86,12 @@ export interface InvocationTiming {
   outsideCallbacksMs: number;
   /** Garbage-collection pauses in the window, split the same way. */
   gcMs: number;
+  /**
+   * Of the window, the time the thread was ready to run but the OS ran something else (another process on a shared
+   * machine), from Linux's /proc/thread-self/schedstat; undefined where that is not readable. It lands in whichever
+   * stretch it interrupts, own work included, so a large value says the figures are the machine's, not the stack's.
+   */
+  machineWaitMs?: number;
 }
 
 export interface InvocationClock {
@@ -165,6 +183,7 @@ export const enableInvocationClock = (): InvocationClock => {
       idleMs: w.idleMs,
       outsideCallbacksMs,
       gcMs,
+      ...(w.machineWaitMs !== undefined ? { machineWaitMs: w.machineWaitMs } : {}),
     };
   };
 
@@ -243,6 +262,7 @@ export const enableInvocationClock = (): InvocationClock => {
       const totalBefore = totalBusyMs;
       const unclaimedBefore = unclaimedBusyMs;
       const idleBefore = loopIdleMs();
+      const waitBefore = runQueueWaitNs();
       const owner: Owner = { kind: 'invocation', busyMs: 0, spans: [] };
       const running = { startedAt };
       open.add(running);
@@ -250,6 +270,7 @@ export const enableInvocationClock = (): InvocationClock => {
         open.delete(running);
         const endedAt = performance.now();
         charge(endedAt);
+        const waitAfter = runQueueWaitNs();
         ended.push({
           functionName,
           startedAt,
@@ -258,6 +279,9 @@ export const enableInvocationClock = (): InvocationClock => {
           busyMs: totalBusyMs - totalBefore,
           unclaimedMs: unclaimedBusyMs - unclaimedBefore,
           idleMs: Math.max(0, loopIdleMs() - idleBefore),
+          ...(waitBefore !== undefined && waitAfter !== undefined
+            ? { machineWaitMs: (waitAfter - waitBefore) / 1e6 }
+            : {}),
         });
       };
       try {
