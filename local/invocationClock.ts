@@ -10,12 +10,13 @@
 // claims) is the handler's own time. Unclaimed work is left in, so an attribution gap can only make the handler look
 // slower, never faster.
 //
-// Two kinds of work belong to no one owner, and are split between the invocation and the others in the ratio of
-// their callbacks' time: the thread's work outside any JavaScript callback (libuv, HTTP parsing in C++, the
-// scheduler's preemptions under machine load), which is the window less its callbacks and less the loop's idle wait
-// (libuv's own count); and garbage-collection pauses. A pause stops whichever callback happened to allocate when the
-// heap filled, but it collects the whole process's heap (the engine's executions, dynalite's tables): a 100 ms
-// mark-compact landing in one handler would otherwise be charged to it alone, when its own heap in Lambda is small.
+// Some work belongs to no one owner. The thread's work outside any JavaScript callback (libuv, HTTP parsing in C++,
+// the scheduler's preemptions under machine load), which is the window less its callbacks and less the loop's idle
+// wait (libuv's own count), is split between the invocation and the others in the ratio of their callbacks' time;
+// so are scavenges, which every callback's allocations bring on. A garbage-collection pause stops whichever callback
+// happened to allocate when the heap filled, so it is first taken out of that callback. A mark-compact collects the
+// whole old heap, which on the local stack is the engine's executions and dynalite's tables: it is queueing, none of
+// the invocation's (its own heap in Lambda is small); a 100 ms one landing in a handler would otherwise be its own.
 //
 // It costs CPU (async_hooks with promise tracking sees every callback and promise reaction), so it is off unless a
 // stack is started with `timeInvocations`; `npm start` and the tests never turn it on.
@@ -24,7 +25,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { performance, PerformanceObserver } from 'node:perf_hooks';
+import { constants, type PerformanceEntry, performance, PerformanceObserver } from 'node:perf_hooks';
 
 /** The event loop's idle time so far: libuv's count of the time spent waiting for I/O with nothing to run. */
 const loopIdleMs = (): number => performance.eventLoopUtilization().idle;
@@ -63,6 +64,8 @@ interface Window {
 interface Pause {
   start: number;
   end: number;
+  /** Not a scavenge of the young generation: a mark-compact of the whole heap, or a step of one. */
+  major: boolean;
 }
 
 export interface InvocationTiming {
@@ -84,8 +87,13 @@ export interface InvocationTiming {
   idleMs: number;
   /** Work outside any callback, split between ownMs and queuedMs in the ratio of the callbacks' time. */
   outsideCallbacksMs: number;
-  /** Garbage-collection pauses in the window, split the same way. */
+  /** Garbage-collection pauses in the window. Scavenges are split the same way. */
   gcMs: number;
+  /**
+   * Of gcMs, mark-compacts, counted as queueing whichever callback they stop: their cost is the whole old heap's, on
+   * the local stack the engine's executions and dynalite's tables, none of them the invocation's.
+   */
+  majorGcMs: number;
   /**
    * Of the window, the time the thread was ready to run but the OS ran something else (another process on a shared
    * machine), from Linux's /proc/thread-self/schedstat; undefined where that is not readable. It lands in whichever
@@ -145,8 +153,14 @@ export const enableInvocationClock = (): InvocationClock => {
   // Pauses arrive asynchronously (the observer is called after the fact), hence timings are worked out in take().
   const pauses: Pause[] = [];
   const gcObserver = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries())
-      pauses.push({ start: entry.startTime, end: entry.startTime + entry.duration });
+    for (const entry of list.getEntries()) {
+      const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+      pauses.push({
+        start: entry.startTime,
+        end: entry.startTime + entry.duration,
+        major: kind !== constants.NODE_PERFORMANCE_GC_MINOR,
+      });
+    }
   });
   gcObserver.observe({ entryTypes: ['gc'] });
   const overlap = (a0: number, a1: number, b0: number, b1: number): number =>
@@ -155,34 +169,38 @@ export const enableInvocationClock = (): InvocationClock => {
   const timingOf = (w: Window): InvocationTiming => {
     const wallMs = w.endedAt - w.startedAt;
     const inWindow = pauses.filter((p) => p.end > w.startedAt && p.start < w.endedAt);
-    const gcMs = inWindow.reduce((sum, p) => sum + overlap(p.start, p.end, w.startedAt, w.endedAt), 0);
+    const within = (p: Pause): number => overlap(p.start, p.end, w.startedAt, w.endedAt);
+    const gcMs = inWindow.reduce((sum, p) => sum + within(p), 0);
+    const minorGcMs = inWindow.filter((p) => !p.major).reduce((sum, p) => sum + within(p), 0);
     const spans = w.owner.spans ?? [];
     let ownGcMs = 0;
     for (const p of inWindow)
       for (let i = 0; i + 1 < spans.length; i += 2)
         ownGcMs += overlap(p.start, p.end, spans[i] ?? 0, spans[i + 1] ?? 0);
-    // Pauses inside the others' callbacks (or unclaimed ones), taken out of them in proportion.
+    // Pauses inside the others' callbacks (or unclaimed ones) are taken out of them in proportion.
     const ownBusyMs = Math.max(0, w.owner.busyMs - ownGcMs);
     const othersRawMs = Math.max(0, w.busyMs - w.owner.busyMs - w.unclaimedMs);
-    const restGcMs = Math.min(Math.max(0, gcMs - ownGcMs), othersRawMs + w.unclaimedMs);
     const restRawMs = othersRawMs + w.unclaimedMs;
+    const restGcMs = Math.min(Math.max(0, gcMs - ownGcMs), restRawMs);
     const othersMs = restRawMs > 0 ? othersRawMs - (restGcMs * othersRawMs) / restRawMs : 0;
     const unclaimedMs = restRawMs > 0 ? w.unclaimedMs - (restGcMs * w.unclaimedMs) / restRawMs : 0;
     const outsideCallbacksMs = Math.max(0, wallMs - w.busyMs - w.idleMs);
     const claimedMs = ownBusyMs + unclaimedMs + othersMs;
-    const othersShare = claimedMs > 0 ? othersMs / claimedMs : 0;
-    const queuedMs = Math.min(wallMs, othersMs + (outsideCallbacksMs + ownGcMs + restGcMs) * othersShare);
+    const ownShare = claimedMs > 0 ? (ownBusyMs + unclaimedMs) / claimedMs : 1;
+    // Scavenges are shared in proportion; mark-compacts (the whole old heap) are none of the invocation's.
+    const ownMs = Math.min(wallMs, ownBusyMs + unclaimedMs + w.idleMs + ownShare * (outsideCallbacksMs + minorGcMs));
     return {
       functionName: w.functionName,
       startedAt: w.startedAt,
       wallMs,
-      queuedMs,
-      ownMs: wallMs - queuedMs,
+      queuedMs: wallMs - ownMs,
+      ownMs,
       ownBusyMs,
       unclaimedMs,
       idleMs: w.idleMs,
       outsideCallbacksMs,
       gcMs,
+      majorGcMs: gcMs - minorGcMs,
       ...(w.machineWaitMs !== undefined ? { machineWaitMs: w.machineWaitMs } : {}),
     };
   };
