@@ -973,7 +973,7 @@ export const run = async (args: readonly string[]): Promise<ScenarioOutcome> => 
         const per = (ms: number): string => formatMs(c.invocations > 0 ? ms / c.invocations : Number.NaN);
         console.log(
           `${label}: per handler call ${per(c.wallMsTotal)} ms window = ${per(c.queuedMsTotal)} queued + ${per(c.wallMsTotal - c.queuedMsTotal)} own ` +
-            `(own callbacks ${per(c.ownBusyMsTotal)}, unclaimed ${per(c.unclaimedMsTotal)}, idle ${per(c.idleMsTotal)}; shared: outside callbacks ${per(c.outsideCallbacksMsTotal)}, GC ${per(c.gcMsTotal)} of which mark-compact ${per(c.majorGcMsTotal)}); ` +
+            `(own callbacks ${per(c.ownBusyMsTotal)}, unclaimed ${per(c.unclaimedMsTotal)}, idle ${per(c.idleMsTotal)}; shared: outside callbacks ${per(c.outsideCallbacksMsTotal)}; GC ${per(c.gcMsTotal)}, of which mark-compact, counted as queued, ${per(c.majorGcMsTotal)}); ` +
             `OS run-queue wait ${per(c.machineWaitMsTotal)} ms (other processes on the machine)`,
         );
       }

@@ -12,11 +12,12 @@
 //
 // Some work belongs to no one owner. The thread's work outside any JavaScript callback (libuv, HTTP parsing in C++,
 // the scheduler's preemptions under machine load), which is the window less its callbacks and less the loop's idle
-// wait (libuv's own count), is split between the invocation and the others in the ratio of their callbacks' time;
-// so are scavenges, which every callback's allocations bring on. A garbage-collection pause stops whichever callback
-// happened to allocate when the heap filled, so it is first taken out of that callback. A mark-compact collects the
-// whole old heap, which on the local stack is the engine's executions and dynalite's tables: it is queueing, none of
-// the invocation's (its own heap in Lambda is small); a 100 ms one landing in a handler would otherwise be its own.
+// wait (libuv's own count), is split between the invocation and the others in the ratio of their callbacks' time.
+// A garbage-collection pause stops whichever callback happened to allocate when the heap filled. A scavenge (the
+// young generation) stays with that callback: every callback's allocations bring them on, so in the long run each
+// pays its share. A mark-compact collects the whole old heap, which on the local stack is the engine's executions and
+// dynalite's tables: it is taken out of the callback it stopped and counted as queueing, none of the invocation's
+// (its own heap in Lambda is small); a 100 ms one landing in a handler would otherwise be its own.
 //
 // It costs CPU (async_hooks with promise tracking sees every callback and promise reaction), so it is off unless a
 // stack is started with `timeInvocations`; `npm start` and the tests never turn it on.
@@ -87,7 +88,7 @@ export interface InvocationTiming {
   idleMs: number;
   /** Work outside any callback, split between ownMs and queuedMs in the ratio of the callbacks' time. */
   outsideCallbacksMs: number;
-  /** Garbage-collection pauses in the window. Scavenges are split the same way. */
+  /** Garbage-collection pauses in the window (a scavenge counts with the callback it stopped). */
   gcMs: number;
   /**
    * Of gcMs, mark-compacts, counted as queueing whichever callback they stop: their cost is the whole old heap's, on
@@ -171,24 +172,24 @@ export const enableInvocationClock = (): InvocationClock => {
     const inWindow = pauses.filter((p) => p.end > w.startedAt && p.start < w.endedAt);
     const within = (p: Pause): number => overlap(p.start, p.end, w.startedAt, w.endedAt);
     const gcMs = inWindow.reduce((sum, p) => sum + within(p), 0);
-    const minorGcMs = inWindow.filter((p) => !p.major).reduce((sum, p) => sum + within(p), 0);
+    const major = inWindow.filter((p) => p.major);
+    const majorGcMs = major.reduce((sum, p) => sum + within(p), 0);
     const spans = w.owner.spans ?? [];
-    let ownGcMs = 0;
-    for (const p of inWindow)
+    let ownMajorGcMs = 0;
+    for (const p of major)
       for (let i = 0; i + 1 < spans.length; i += 2)
-        ownGcMs += overlap(p.start, p.end, spans[i] ?? 0, spans[i + 1] ?? 0);
-    // Pauses inside the others' callbacks (or unclaimed ones) are taken out of them in proportion.
-    const ownBusyMs = Math.max(0, w.owner.busyMs - ownGcMs);
+        ownMajorGcMs += overlap(p.start, p.end, spans[i] ?? 0, spans[i + 1] ?? 0);
+    // Mark-compacts are taken out of the callbacks they stopped: the invocation's own, then the others' in proportion.
+    const ownBusyMs = Math.max(0, w.owner.busyMs - ownMajorGcMs);
     const othersRawMs = Math.max(0, w.busyMs - w.owner.busyMs - w.unclaimedMs);
     const restRawMs = othersRawMs + w.unclaimedMs;
-    const restGcMs = Math.min(Math.max(0, gcMs - ownGcMs), restRawMs);
-    const othersMs = restRawMs > 0 ? othersRawMs - (restGcMs * othersRawMs) / restRawMs : 0;
-    const unclaimedMs = restRawMs > 0 ? w.unclaimedMs - (restGcMs * w.unclaimedMs) / restRawMs : 0;
+    const restMajorGcMs = Math.min(Math.max(0, majorGcMs - ownMajorGcMs), restRawMs);
+    const othersMs = restRawMs > 0 ? othersRawMs - (restMajorGcMs * othersRawMs) / restRawMs : 0;
+    const unclaimedMs = restRawMs > 0 ? w.unclaimedMs - (restMajorGcMs * w.unclaimedMs) / restRawMs : 0;
     const outsideCallbacksMs = Math.max(0, wallMs - w.busyMs - w.idleMs);
     const claimedMs = ownBusyMs + unclaimedMs + othersMs;
     const ownShare = claimedMs > 0 ? (ownBusyMs + unclaimedMs) / claimedMs : 1;
-    // Scavenges are shared in proportion; mark-compacts (the whole old heap) are none of the invocation's.
-    const ownMs = Math.min(wallMs, ownBusyMs + unclaimedMs + w.idleMs + ownShare * (outsideCallbacksMs + minorGcMs));
+    const ownMs = Math.min(wallMs, ownBusyMs + unclaimedMs + w.idleMs + ownShare * outsideCallbacksMs);
     return {
       functionName: w.functionName,
       startedAt: w.startedAt,
@@ -200,7 +201,7 @@ export const enableInvocationClock = (): InvocationClock => {
       idleMs: w.idleMs,
       outsideCallbacksMs,
       gcMs,
-      majorGcMs: gcMs - minorGcMs,
+      majorGcMs,
       ...(w.machineWaitMs !== undefined ? { machineWaitMs: w.machineWaitMs } : {}),
     };
   };
