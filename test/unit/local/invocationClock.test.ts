@@ -116,11 +116,12 @@ describe('invocation clock', () => {
     // Assess
     expect(live.length).toBe(1_500_000);
     const gcMs = timing?.gcMs ?? 0;
-    expect(gcMs).toBeGreaterThan(5);
+    expect(gcMs).toBeGreaterThan(10);
     expect(timing?.majorGcMs).toBe(gcMs);
-    // Its own 20 ms, not the pause (the engine's 60 ms are queueing too).
+    // Its own 20 ms, not the pause (the engine's 60 ms are queueing too). The margin is for scavenges, which stay
+    // with the callback they stop, and for a busy machine.
     expect(timing?.ownBusyMs).toBeLessThan(20 + gcMs / 2);
-    expect(timing?.ownMs).toBeLessThan(20 + 5);
+    expect(timing?.ownMs).toBeLessThan(20 + gcMs / 2);
     expect(timing?.queuedMs).toBeGreaterThan(59 + gcMs);
   });
 
