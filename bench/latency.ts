@@ -95,6 +95,11 @@ export interface LatencyRow {
   /** The first few unexpected answers, to say why. */
   errorExamples: string[];
   loopDelay?: LoopDelay;
+  /**
+   * Handler rows: how long each call's thread waited for a CPU while other processes on the machine ran (Linux only).
+   * It lands in whatever the thread was doing, own work included, so it says how much of a figure is the machine's.
+   */
+  osWait?: { p50Ms: number; p99Ms: number };
   /** Quiet runs: calls the emulated AWS endpoint received per request, from sending it to its answer. */
   callsPerRequest?: Record<string, number>;
   /** Which statistic is judged, and against what. */
@@ -139,6 +144,7 @@ const rowFrom = (
     errors: string[];
     throughput?: number;
     loopDelay?: LoopDelay;
+    osWait?: LatencyRow['osWait'];
     callsPerRequest?: Record<string, number>;
     target?: LatencyRow['target'];
   },
@@ -163,6 +169,7 @@ const rowFrom = (
     errors: extra.errors.length,
     errorExamples: [...new Set(extra.errors)].slice(0, 3),
     ...(extra.loopDelay ? { loopDelay: extra.loopDelay } : {}),
+    ...(extra.osWait ? { osWait: extra.osWait } : {}),
     ...(extra.callsPerRequest ? { callsPerRequest: extra.callsPerRequest } : {}),
     ...(extra.target ? { target: extra.target } : {}),
     pass: missed.length === 0,
@@ -180,12 +187,15 @@ const handlerRows = (
   // Each measured request invokes the handler once; a missing timing would leave a sample out unseen.
   const errors =
     timings.length === expected ? [] : [`${timings.length} handler invocations timed for ${expected} requests`];
+  const waits = timings.flatMap((t) => (t.machineWaitMs === undefined ? [] : [t.machineWaitMs]));
+  const wait = summarize(waits);
+  const osWait = waits.length > 0 ? { p50Ms: round(wait.p50), p99Ms: round(wait.p99) } : undefined;
   return [
     rowFrom(
       phase,
       'handler',
       timings.map((t) => t.ownMs),
-      { errors, ...(target ? { target } : {}) },
+      { errors, ...(osWait ? { osWait } : {}), ...(target ? { target } : {}) },
     ),
     rowFrom(
       phase,
@@ -887,6 +897,11 @@ const printRows = (rows: LatencyRow[]): void => {
           cell: (r) => (r.loopDelay ? `${formatMs(r.loopDelay.p99Ms)} / ${formatMs(r.loopDelay.maxMs)}` : ''),
           align: 'right',
         },
+        {
+          header: 'OS run-queue wait p50/p99 ms',
+          cell: (r) => (r.osWait ? `${formatMs(r.osWait.p50Ms)} / ${formatMs(r.osWait.p99Ms)}` : ''),
+          align: 'right',
+        },
         { header: 'target', cell: (r) => (r.target ? `${r.target.stat} ≤ ${r.target.ms} ms` : '') },
         {
           header: 'result',
@@ -939,6 +954,9 @@ export const run = async (args: readonly string[]): Promise<ScenarioOutcome> => 
       'measure: response = the client waits, on the local stack (one thread runs the API, every Lambda, the engine, the emulators and dynalite); ' +
         "handler = the handler's own time per invocation, what Lambda would bill (its window minus queued); " +
         "queued = the stack thread's time on unrelated work during the handler's window (information); cold = import + first invocation in a fresh process",
+    );
+    console.log(
+      "OS run-queue wait = per handler call, the time the stack's thread waited for a CPU while other processes on the machine ran; it lands in the handler's own time too, so a large one says the figure is the machine's (information)",
     );
     console.log(
       `targets: POST /requests handler p99 ≤ ${TARGET_SUBMIT_P99_MS} ms at ${TARGET_SUBMIT_AT} clients; warm click (quiet) handler p99 ≤ ${TARGET_WARM_P99_MS} ms; cold click (tsx, source) median ≤ ${TARGET_COLD_MS} ms\n`,
