@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
+import type { InvocationClock } from './invocationClock.js';
 import type { FunctionDefinition, ServerlessConfig } from './serverlessConfig.js';
 
 export const LOCAL_REGION = 'us-east-1';
@@ -28,6 +29,8 @@ export interface LambdaRuntimeOptions {
   /** Only feeds `context.getRemainingTimeInMillis()`; an in-process handler cannot be stopped. */
   timeoutMs?: number;
   memoryLimitInMB?: number;
+  /** Set: each handler call (its module load excluded) is timed, for the latency benchmark. */
+  clock?: InvocationClock;
 }
 
 // Per-function values that are plain literals can be honoured locally; references (`Ref`, `${param:...}`,
@@ -115,7 +118,7 @@ export const createLambdaRuntime = (config: ServerlessConfig, options: LambdaRun
       fail: notSupported,
       succeed: notSupported,
     };
-    return handler(event, context);
+    return options.clock ? options.clock.measure(fn.name, () => handler(event, context)) : handler(event, context);
   };
 
   return {

@@ -14,6 +14,7 @@ import { createSsoAdminEmulator } from './emulators/ssoAdmin.js';
 import { createStepFunctionsEmulator, type StepFunctionsEmulator } from './emulators/stepFunctions.js';
 import { createTaskRunner } from './emulators/taskRunner.js';
 import { startHttpApi } from './httpApi.js';
+import { enableInvocationClock, type InvocationTiming } from './invocationClock.js';
 import { createLambdaRuntime, literalEnvironment, LOCAL_ACCOUNT_ID, LOCAL_REGION } from './lambdaRuntime.js';
 import { loadLocalSecrets } from './secrets.js';
 import { ENGINE_RESTARTED, failLostRequests } from './recovery.js';
@@ -46,6 +47,11 @@ export interface LocalStackOptions {
    * experiments such as the bulk benchmark's JitterStrategy NONE baseline, never for production settings.
    */
   transformDefinition?: (definition: Record<string, unknown>) => Record<string, unknown>;
+  /**
+   * Times every handler invocation and the queueing in it (see invocationClock.ts), for the latency benchmark. It
+   * costs CPU on every callback, so it is off unless asked for.
+   */
+  timeInvocations?: boolean;
 }
 
 export interface LocalStack {
@@ -59,6 +65,8 @@ export interface LocalStack {
   stepFunctions: StepFunctionsEmulator;
   /** Calls the emulated AWS endpoint received for one `X-Amz-Target`, e.g. `AWSStepFunctions.SendTaskSuccess`. */
   awsCallCount(target: string): number;
+  /** The invocations timed since the last call; only on a stack started with `timeInvocations`. */
+  invocationTimings(): Promise<InvocationTiming[]>;
   close(): Promise<void>;
 }
 
@@ -139,7 +147,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     closers.push(async () => dynamodb.destroy());
     await ensureTable(dynamodb, tableName, config.table);
 
-    const runtime = createLambdaRuntime(config, { projectRoot });
+    const clock = options.timeInvocations ? enableInvocationClock() : undefined;
+    if (clock) closers.push(async () => clock.disable());
+    const runtime = createLambdaRuntime(config, { projectRoot, ...(clock ? { clock } : {}) });
     const definition = substituteDefinition(config.stateMachine.definition, substitutions);
     const stepFunctions = createStepFunctionsEmulator({
       definition: options.transformDefinition ? options.transformDefinition(definition) : definition,
@@ -147,6 +157,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       taskRunner: createTaskRunner({ invokeLambda: (name, payload) => runtime.invoke(name, payload), dynamodb }),
       timeScale,
       stateFile: join(dataDir, 'stepfunctions.json'),
+      ...(clock ? { runAsEngine: clock.asEngineWork } : {}),
     });
     closers.push(() => stepFunctions.close());
     const lost = stepFunctions.lostExecutions();
@@ -226,6 +237,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       stateMachineArn,
       stepFunctions,
       awsCallCount: (target) => aws.callCount(target),
+      invocationTimings: () => {
+        if (!clock) throw new Error('invocationTimings: start the stack with timeInvocations to time invocations');
+        return clock.take();
+      },
       close: closeAll,
     };
   } catch (error) {
