@@ -18,7 +18,7 @@ import { createLocalApi, poll, type LocalApi } from './lib/localApi.js';
 import { startProgress } from './lib/progress.js';
 import { writeResult } from './lib/results.js';
 import type { ScenarioOutcome } from './lib/scenario.js';
-import { formatTable } from './lib/table.js';
+import { formatTable, resultCell } from './lib/table.js';
 import { formatDuration, now, timed } from './lib/timing.js';
 
 // Small enough that the 3 s poll wait and a one-minute grant take milliseconds, large enough that timers stay
@@ -258,14 +258,7 @@ const printTable = (rows: CostRow[]): void => {
         { header: '$/1M requests', cell: (r) => r.usdPerMillionRequests.toFixed(2), align: 'right' },
         {
           header: 'result',
-          cell: (r) =>
-            r.target
-              ? r.pass
-                ? 'PASS'
-                : `FAIL (${r.missed.join('; ')})`
-              : r.pass
-                ? 'info'
-                : `info (${r.missed.join('; ')})`,
+          cell: resultCell,
         },
       ],
       rows,

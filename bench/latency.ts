@@ -25,7 +25,7 @@ import { startProgress } from './lib/progress.js';
 import { writeResult } from './lib/results.js';
 import type { ScenarioOutcome } from './lib/scenario.js';
 import { summarize } from './lib/stats.js';
-import { formatTable } from './lib/table.js';
+import { formatTable, resultCell } from './lib/table.js';
 import { formatDuration, formatMs, now, timed } from './lib/timing.js';
 
 const LEVELS = [1, 16, 64] as const;
@@ -907,14 +907,7 @@ const printRows = (rows: LatencyRow[]): void => {
         { header: 'target', cell: (r) => (r.target ? `${r.target.stat} ≤ ${r.target.ms} ms` : '') },
         {
           header: 'result',
-          cell: (r) =>
-            r.target
-              ? r.pass
-                ? 'PASS'
-                : `FAIL (${r.missed.join('; ')})`
-              : r.pass
-                ? 'info'
-                : `info (${r.missed.join('; ')})`,
+          cell: resultCell,
         },
       ],
       rows,

@@ -17,3 +17,13 @@ export const formatTable = <Row>(columns: ReadonlyArray<Column<Row>>, rows: read
   const rule = widths.map((w) => '-'.repeat(w)).join('-+-');
   return [render(columns.map((c) => c.header)), rule, ...cells.map(render)].join('\n');
 };
+
+/**
+ * The result cell every scenario prints: PASS or FAIL for a row with a target, `info` for one without (with
+ * what it missed, if a check without a target failed), so a reader tells judged rows from information.
+ */
+export const resultCell = (row: { target?: unknown; pass: boolean; missed: readonly string[] }): string => {
+  const missed = row.missed.length > 0 ? ` (${row.missed.join('; ')})` : '';
+  if (row.target) return row.pass ? 'PASS' : `FAIL${missed}`;
+  return row.pass ? 'info' : `info${missed}`;
+};

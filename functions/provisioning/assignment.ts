@@ -191,17 +191,19 @@ export interface AssignmentVerification extends AssignmentProgress {
  * AWS error as it is, for the state machine to retry; when those retries run out the request is OUTCOME_UNKNOWN.
  * Its events are written, not best effort: the audit trail must say why a request ended FAILED or granted.
  */
+export interface VerifyAssignmentInput {
+  requestId: string;
+  parameters: SsoAssignmentParameters;
+  grantSeconds?: number;
+  /** '' when the create call itself failed, so there is no creation to describe. */
+  creationRequestId: string;
+  polls: number;
+  /** The error that brought the workflow here, for the audit trail. */
+  after: string;
+}
+
 export const verifyAssignment = async (
-  input: {
-    requestId: string;
-    parameters: SsoAssignmentParameters;
-    grantSeconds?: number;
-    /** '' when the create call itself failed, so there is no creation to describe. */
-    creationRequestId: string;
-    polls: number;
-    /** The error that brought the workflow here, for the audit trail. */
-    after: string;
-  },
+  input: VerifyAssignmentInput,
   deps: AssignmentDeps,
 ): Promise<AssignmentVerification> => {
   const { InstanceArn } = input.parameters;
