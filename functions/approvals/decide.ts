@@ -3,6 +3,7 @@
 // concurrent clicks produce exactly one SendTaskSuccess or SendTaskFailure.
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { Clock } from '../shared/clock.js';
+import { logger } from '../shared/logger.js';
 import {
   AlreadyDecidedError,
   InvalidLinkError,
@@ -131,10 +132,16 @@ export const decideAs = async (
     if (written) {
       if (newStatus) {
         // The byApprover copies of the status trail the request item either way; updating them while the workflow
-        // resumes costs the answer no extra round trip.
+        // resumes costs the answer no extra round trip. A failed copy must not turn a recorded decision into an
+        // error: NotifyOutcome, which every path to an end status runs and retries until it succeeds, rewrites it.
         await Promise.all([
           resumeApprovalWait(deps, item.requestId, taskResult(decision, approver), storedToken),
-          deps.repository.syncApproverStatus(written),
+          deps.repository.syncApproverStatus(written).catch((error: unknown) => {
+            logger.warn('Approver status copy not written; NotifyOutcome repairs it', {
+              requestId: written.requestId,
+              errorName: (error as Error).name,
+            });
+          }),
         ]);
       }
       return { item: written, decision, approver, settled: newStatus !== undefined };
