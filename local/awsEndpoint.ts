@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { AwsServiceError, errorResponse, type EmulatorResponse, type ServiceEmulator } from './emulators/types.js';
+import type { TimeToLiveDescription } from './dynamodb.js';
 import { listen, type Listening } from './listen.js';
 
 export interface FaultChecker {
@@ -17,6 +18,11 @@ export interface AwsEndpointOptions {
   dynamodbEndpoint: string;
   emulators: ServiceEmulator[];
   faults: FaultChecker;
+  /**
+   * DescribeTimeToLive's answer by table name, for tables whose TTL dynalite cannot keep (it has none); other
+   * tables' calls go to dynalite like any other.
+   */
+  timeToLive?: Readonly<Record<string, TimeToLiveDescription>>;
   /** Where unexpected emulator failures are reported (never with request bodies). */
   logError?: (line: string) => void;
 }
@@ -82,6 +88,19 @@ export const startAwsEndpoint = async (options: AwsEndpointOptions): Promise<Aws
     upstream.end(body);
   };
 
+  // Anything but a listed table's name, a malformed body included, goes on to dynalite, which validates it as AWS does.
+  const timeToLiveFor = (body: Buffer): TimeToLiveDescription | undefined => {
+    let tableName: unknown;
+    try {
+      tableName = (JSON.parse(body.toString('utf8')) as { TableName?: unknown }).TableName;
+    } catch {
+      return undefined;
+    }
+    return typeof tableName === 'string' && options.timeToLive && Object.hasOwn(options.timeToLive, tableName)
+      ? options.timeToLive[tableName]
+      : undefined;
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const target = req.headers['x-amz-target'];
     if (typeof target !== 'string' && req.method === 'GET' && (req.url === '/' || req.url === '')) {
@@ -100,6 +119,11 @@ export const startAwsEndpoint = async (options: AwsEndpointOptions): Promise<Aws
         const fault = asErrorResponse(error);
         if (!fault) throw error;
         send(res, DYNAMODB_CONTENT_TYPE, fault);
+        return;
+      }
+      const timeToLive = operation === 'DescribeTimeToLive' ? timeToLiveFor(body) : undefined;
+      if (timeToLive) {
+        send(res, DYNAMODB_CONTENT_TYPE, { status: 200, body: { TimeToLiveDescription: timeToLive } });
         return;
       }
       proxyToDynamo(req, res, body);

@@ -57,6 +57,23 @@ export const createTableInput = (tableName: string, table: TableDefinition): Cre
   })),
 });
 
+export interface TimeToLiveDescription {
+  TimeToLiveStatus: 'ENABLED' | 'DISABLED';
+  AttributeName?: string;
+}
+
+/**
+ * What DescribeTimeToLive answers in AWS for the table as serverless.yml defines it. dynalite has no TTL and answers
+ * DISABLED, so the local AWS endpoint answers this instead. dynalite never deletes expired items either: locally an
+ * item whose `ttl` has passed stays readable until something deletes it.
+ */
+export const timeToLiveOf = (table: TableDefinition): TimeToLiveDescription => {
+  const specification = table.properties.TimeToLiveSpecification;
+  return specification?.Enabled
+    ? { TimeToLiveStatus: 'ENABLED', AttributeName: specification.AttributeName }
+    : { TimeToLiveStatus: 'DISABLED' };
+};
+
 /** Creates the table unless it exists already (a restart on the same data directory). */
 export const ensureTable = async (client: DynamoDBClient, tableName: string, table: TableDefinition): Promise<void> => {
   try {

@@ -33,6 +33,7 @@ export interface TableDefinition {
       KeySchema: Array<{ AttributeName: string; KeyType: 'HASH' | 'RANGE' }>;
       Projection: { ProjectionType: 'ALL' | 'KEYS_ONLY' | 'INCLUDE'; NonKeyAttributes?: string[] };
     }>;
+    TimeToLiveSpecification?: { AttributeName: string; Enabled: boolean };
   };
 }
 

@@ -6,7 +6,7 @@ import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import { loadPolicyFile } from '../functions/policy/policy.js';
 import { logger } from '../functions/shared/logger.js';
 import { startAwsEndpoint } from './awsEndpoint.js';
-import { ensureTable, startDynalite } from './dynamodb.js';
+import { ensureTable, startDynalite, timeToLiveOf } from './dynamodb.js';
 import { FaultInjector, parseFaults } from './emulators/faults.js';
 import { loadFixtures } from './emulators/fixtures.js';
 import { createProtonEmulator } from './emulators/proton.js';
@@ -90,6 +90,13 @@ const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 /** How long close() waits for running handlers: their 10 s Lambda timeout. */
 const HANDLER_DRAIN_MS = 10_000;
 
+/** The fixtures' `identityStore.id`, read without assuming the section exists: fixture files may leave it out. */
+const identityStoreIdOf = (fixtures: object): string | undefined => {
+  const section: unknown = (fixtures as { identityStore?: unknown }).identityStore;
+  const id = typeof section === 'object' && section !== null ? (section as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id : undefined;
+};
+
 export const startLocalStack = async (options: LocalStackOptions): Promise<LocalStack> => {
   const log = options.quiet ? () => undefined : (line: string) => console.log(line);
   const logError = (line: string) => console.error(line);
@@ -172,9 +179,15 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       port: options.awsPort === 0 && firstStack ? firstStack.awsPort : (options.awsPort ?? 4566),
       host: '127.0.0.1',
       dynamodbEndpoint: dynamo.endpoint,
+      timeToLive: { [tableName]: timeToLiveOf(config.table) },
       emulators: [
         stepFunctions,
-        createSsoAdminEmulator({ fixtures: fixtures.sso, timeScale, stateFile: join(dataDir, 'sso-admin.json') }),
+        createSsoAdminEmulator({
+          fixtures: fixtures.sso,
+          identityStoreId: identityStoreIdOf(fixtures),
+          timeScale,
+          stateFile: join(dataDir, 'sso-admin.json'),
+        }),
         createProtonEmulator({
           fixtures: fixtures.proton,
           region: LOCAL_REGION,

@@ -2,9 +2,24 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname } from 'node:path';
 import { findViolations, isRecord, type InputRules } from './validation.js';
 
+/** A permission set with the name and description DescribePermissionSet answers. */
+export interface PermissionSetFixture {
+  arn: string;
+  name: string;
+  description?: string;
+  /** ISO-8601 duration, as DescribePermissionSet answers it; PT1H, AWS's default, when absent. */
+  sessionDuration?: string;
+}
+
 export interface SsoFixtures {
   instanceArn: string;
-  permissionSets: string[];
+  /** Bare ARNs or named permission sets; a bare ARN is named after its `ps-` id unless `permissionSetNames` names it. */
+  permissionSets: Array<string | PermissionSetFixture>;
+  /**
+   * Names for permission sets listed as bare ARNs. The defaults use it so that their `permissionSets` stay ARN
+   * strings, which callers (tests, benchmarks) take as ARNs.
+   */
+  permissionSetNames?: Record<string, { name: string; description?: string }>;
   principals: Array<{ id: string; type: 'USER' | 'GROUP' }>;
   accounts: string[];
   provisioningSeconds: number;
@@ -44,6 +59,16 @@ export const defaultFixtures = {
       'arn:aws:sso:::permissionSet/ssoins-1111111111111111/ps-1111111111111111',
       'arn:aws:sso:::permissionSet/ssoins-1111111111111111/ps-2222222222222222',
     ],
+    permissionSetNames: {
+      'arn:aws:sso:::permissionSet/ssoins-1111111111111111/ps-1111111111111111': {
+        name: 'ReadOnly',
+        description: 'View resources and their configuration, without reading data or changing anything',
+      },
+      'arn:aws:sso:::permissionSet/ssoins-1111111111111111/ps-2222222222222222': {
+        name: 'PowerUser',
+        description: 'Full access to AWS services and resources, except managing users, groups and billing',
+      },
+    },
     principals: [
       { id: 'f81d4fae-7dec-11d0-a765-00a0c91e6bf6', type: 'USER' },
       { id: '1234567890-0a1b2c3d-1111-2222-3333-444455556666', type: 'GROUP' },
@@ -72,8 +97,9 @@ const fixtureRules = {
     type: 'structure',
     required: true,
     members: {
+      // permissionSets and permissionSetNames are checked by permissionSetViolations: an entry may be a string or a
+      // structure, and names are keyed by ARN, neither of which these rules can say.
       instanceArn: text,
-      permissionSets: texts,
       principals: {
         type: 'list',
         required: true,
@@ -107,6 +133,42 @@ const fixtureRules = {
   },
 } as const satisfies InputRules;
 
+const namedPermissionSet = {
+  arn: text,
+  name: text,
+  description: { type: 'string' },
+  sessionDuration: { type: 'string' },
+} as const satisfies InputRules;
+const permissionSetName = { name: text, description: { type: 'string' } } as const satisfies InputRules;
+
+const permissionSetViolations = (sso: Record<string, unknown>): string[] => {
+  const { permissionSets, permissionSetNames } = sso;
+  if (!Array.isArray(permissionSets)) {
+    return [
+      permissionSets === undefined || permissionSets === null
+        ? "Value null at 'sso.permissionSets' failed to satisfy constraint: Member must not be null"
+        : "'sso.permissionSets' must be a list",
+    ];
+  }
+  const problems = permissionSets.flatMap((entry: unknown, i) => {
+    if (typeof entry === 'string') return [];
+    const path = `sso.permissionSets[${i}]`;
+    return isRecord(entry)
+      ? findViolations(entry, namedPermissionSet, `${path}.`)
+      : [`'${path}' must be a permission set ARN or an object with arn, name and description`];
+  });
+  if (permissionSetNames === undefined) return problems;
+  if (!isRecord(permissionSetNames)) return [...problems, "'sso.permissionSetNames' must be an object keyed by ARN"];
+  return [
+    ...problems,
+    ...Object.entries(permissionSetNames).flatMap(([arn, entry]) =>
+      isRecord(entry)
+        ? findViolations(entry, permissionSetName, `sso.permissionSetNames.${arn}.`)
+        : [`'sso.permissionSetNames.${arn}' must be an object with name and description`],
+    ),
+  ];
+};
+
 const readSpec = (spec: string): unknown => {
   const inline = /^\s*[{[]/.test(spec);
   let json: string;
@@ -138,7 +200,11 @@ export const loadFixtures = (spec: string | undefined): LocalFixtures => {
     sso: mergeOver(defaultFixtures.sso, parsed.sso),
     proton: mergeOver(defaultFixtures.proton, parsed.proton),
   };
-  const problems = findViolations(merged, fixtureRules);
+  const { permissionSets, permissionSetNames, ...ssoRest } = isRecord(merged.sso) ? merged.sso : {};
+  const problems = [
+    ...findViolations({ ...merged, sso: isRecord(merged.sso) ? ssoRest : merged.sso }, fixtureRules),
+    ...(isRecord(merged.sso) ? permissionSetViolations({ permissionSets, permissionSetNames }) : []),
+  ];
   if (problems.length > 0) throw new Error(`LOCAL_FIXTURES: ${problems.join('; ')}`);
   return structuredClone({ sso: merged.sso, proton: merged.proton }) as LocalFixtures;
 };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { loadOrSeed, saveState, type SsoFixtures } from './fixtures.js';
+import { loadOrSeed, saveState, type PermissionSetFixture, type SsoFixtures } from './fixtures.js';
 import {
   AwsServiceError,
   runOperation,
@@ -59,6 +59,47 @@ const rules = {
   },
 } as const;
 
+// The listing calls were added later and take the current sso-admin model's patterns, which also admit the other
+// partitions (aws-cn, aws-us-gov); the older operations keep the patterns above, which tests and messages quote.
+const PARTITION = 'arn:aws(-[a-z]{1,5}){0,3}';
+const pagingRules = {
+  MaxResults: { type: 'integer', min: 1, max: 100 },
+  NextToken: { type: 'string', minLength: 0, maxLength: 2048, pattern: '[-a-zA-Z0-9+=/_]*' },
+} as const;
+const modelFields = {
+  InstanceArn: { ...fields.InstanceArn, pattern: `${PARTITION}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}` },
+  PermissionSetArn: {
+    ...fields.PermissionSetArn,
+    pattern: `${PARTITION}:sso:::permissionSet/(sso)?ins-[a-zA-Z0-9-.]{16}/ps-[a-zA-Z0-9-./]{16}`,
+  },
+} as const;
+const listingRules = {
+  instances: pagingRules,
+  permissionSets: { InstanceArn: modelFields.InstanceArn, ...pagingRules },
+  describePermissionSet: modelFields,
+} as const;
+
+/** Used by ListInstances when the fixtures have no `identityStore.id`; it fits Identity Store's `d-` id pattern. */
+export const DEFAULT_IDENTITY_STORE_ID = 'd-1111111111';
+const INSTANCE_NAME = 'local';
+// Fixtures describe resources that existed before the stack started; one fixed date keeps answers the same
+// across restarts, as AWS's creation dates are.
+const FIXTURES_CREATED_SECONDS = Date.UTC(2024, 0, 1) / 1000;
+// AWS gives a permission set a one-hour session unless it is created with another duration.
+const DEFAULT_SESSION_DURATION = 'PT1H';
+
+/** Every permission set of the fixtures with its name: a bare ARN is named by `permissionSetNames` or its `ps-` id. */
+export const namedPermissionSets = (fixtures: SsoFixtures): PermissionSetFixture[] =>
+  fixtures.permissionSets.map((entry) => {
+    if (typeof entry !== 'string') return entry;
+    const named = fixtures.permissionSetNames?.[entry];
+    return {
+      arn: entry,
+      name: named?.name ?? entry.slice(entry.lastIndexOf('/') + 1),
+      description: named?.description,
+    };
+  });
+
 type AssignmentRequest = Input<typeof fields>;
 
 interface Assignment {
@@ -107,11 +148,15 @@ const assignmentOf = (source: Omit<AssignmentRequest, 'InstanceArn' | 'TargetTyp
 
 export const createSsoAdminEmulator = (options: {
   fixtures: SsoFixtures;
+  /** The fixtures' `identityStore.id`, which ListInstances reports; DEFAULT_IDENTITY_STORE_ID when absent. */
+  identityStoreId?: string;
   timeScale?: number;
   clock?: Clock;
   stateFile?: string;
 }): ServiceEmulator => {
   const { fixtures, stateFile, clock = systemClock, timeScale = 1 } = options;
+  const identityStoreId = options.identityStoreId ?? DEFAULT_IDENTITY_STORE_ID;
+  const permissionSets = namedPermissionSets(fixtures);
   const provisioningMs = fixtures.provisioningSeconds * timeScale * 1000;
   const state = loadOrSeed(stateFile, isSsoState, (): SsoState => ({ assignments: [], operations: [] }));
   const recentCalls: number[] = [];
@@ -159,9 +204,13 @@ export const createSsoAdminEmulator = (options: {
   };
 
   const checkPermissionSet = (permissionSetArn: string): void => {
-    if (!fixtures.permissionSets.includes(permissionSetArn)) {
-      throw notFound(`PermissionSet ${permissionSetArn} does not exist`);
-    }
+    findPermissionSet(permissionSetArn);
+  };
+
+  const findPermissionSet = (permissionSetArn: string): PermissionSetFixture => {
+    const found = permissionSets.find((candidate) => candidate.arn === permissionSetArn);
+    if (!found) throw notFound(`PermissionSet ${permissionSetArn} does not exist`);
+    return found;
   };
 
   const checkAccount = (accountId: string): void => {
@@ -256,6 +305,40 @@ export const createSsoAdminEmulator = (options: {
       );
       const { page, nextToken } = paginate(matching, request.MaxResults, request.NextToken);
       return { AccountAssignments: page, ...(nextToken ? { NextToken: nextToken } : {}) };
+    },
+    // The local stack has one instance, so a page never needs a token; a token is still checked as AWS would.
+    ListInstances: (input) => {
+      const request = validateInput(input, listingRules.instances);
+      const instance = {
+        InstanceArn: fixtures.instanceArn,
+        IdentityStoreId: identityStoreId,
+        Name: INSTANCE_NAME,
+        Status: 'ACTIVE',
+        CreatedDate: FIXTURES_CREATED_SECONDS,
+      };
+      const { page, nextToken } = paginate([instance], request.MaxResults, request.NextToken);
+      return { Instances: page, ...(nextToken ? { NextToken: nextToken } : {}) };
+    },
+    ListPermissionSets: (input) => {
+      const request = validateInput(input, listingRules.permissionSets);
+      checkInstance(request.InstanceArn);
+      const arns = permissionSets.map((permissionSet) => permissionSet.arn);
+      const { page, nextToken } = paginate(arns, request.MaxResults, request.NextToken);
+      return { PermissionSets: page, ...(nextToken ? { NextToken: nextToken } : {}) };
+    },
+    DescribePermissionSet: (input) => {
+      const request = validateInput(input, listingRules.describePermissionSet);
+      checkInstance(request.InstanceArn);
+      const permissionSet = findPermissionSet(request.PermissionSetArn);
+      return {
+        PermissionSet: {
+          Name: permissionSet.name,
+          PermissionSetArn: permissionSet.arn,
+          ...(permissionSet.description ? { Description: permissionSet.description } : {}),
+          CreatedDate: FIXTURES_CREATED_SECONDS,
+          SessionDuration: permissionSet.sessionDuration ?? DEFAULT_SESSION_DURATION,
+        },
+      };
     },
   };
 

@@ -197,7 +197,23 @@ const rules = {
     cause: { type: 'string', maxLength: 32_768 },
   },
   heartbeat: { taskToken: tokenRule },
+  // The state machine calls, from the current stepfunctions model: its Arn shape is 1 to 256 characters.
+  listMachines: {
+    maxResults: { type: 'integer', min: 0, max: 1000 },
+    nextToken: { type: 'string', minLength: 1, maxLength: 1024 },
+  },
+  describeMachine: {
+    stateMachineArn: { type: 'string', required: true, minLength: 1, maxLength: 256 },
+    includedData: { type: 'string', enum: ['ALL_DATA', 'METADATA_ONLY'] },
+  },
+  describeMachineForExecution: {
+    executionArn: { type: 'string', required: true, minLength: 1, maxLength: 256 },
+    includedData: { type: 'string', enum: ['ALL_DATA', 'METADATA_ONLY'] },
+  },
 } as const;
+
+// A state machine ARN, optionally qualified by a version or alias, as DescribeStateMachine accepts them.
+const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[^:]+(:[^:]+)?$/;
 
 const page = <T>(
   items: T[],
@@ -224,6 +240,8 @@ const withoutData = (event: HistoryEvent): HistoryEvent =>
 export const createStepFunctionsEmulator = (options: {
   definition: Record<string, unknown>;
   stateMachineArn: string;
+  /** What DescribeStateMachine reports as the machine's role; the local stack has no IAM. Default: a role named after the machine. */
+  roleArn?: string;
   taskRunner: TaskRunner;
   timeScale?: number;
   stateFile?: string;
@@ -242,6 +260,10 @@ export const createStepFunctionsEmulator = (options: {
   );
   if (!arn) throw new Error(`Not a state machine ARN: ${stateMachineArn}`);
   const [, partition = '', region = '', account = '', stateMachineName = ''] = arn;
+  const roleArn = options.roleArn ?? `arn:${partition}:iam::${account}:role/${stateMachineName}`;
+  // The definition as deployed (substituted, unscaled), which is what AWS describes; the library runs a rewritten copy.
+  const definitionText = JSON.stringify(definition);
+  const startedSeconds = Date.now() / 1000;
 
   // JSON copies, not structuredClone: the library only expands `.$` fields inside objects of its own realm (jest runs
   // modules in a vm context), and asl-validator annotates what it checks.
@@ -583,7 +605,49 @@ export const createStepFunctionsEmulator = (options: {
     stopDate: record.stopDate,
   });
 
+  // This process created the machine when it started; executions kept from an earlier start are older, and AWS never
+  // reports an execution that started before its machine was created.
+  const creationDate = (): number =>
+    Math.min(startedSeconds, ...[...executions.values()].map((record) => record.startDate));
+
+  const machineDescription = (includedData: string | undefined) => ({
+    stateMachineArn,
+    name: stateMachineName,
+    ...(includedData === 'METADATA_ONLY' ? {} : { definition: definitionText }),
+    roleArn,
+  });
+
   const operations: Record<string, (body: unknown) => unknown> = {
+    ListStateMachines: (body) => {
+      const input = validateInput(body, rules.listMachines);
+      const machines = [{ stateMachineArn, name: stateMachineName, type: 'STANDARD', creationDate: creationDate() }];
+      const { items, nextToken } = page(machines, input.maxResults, input.nextToken);
+      return { stateMachines: items, nextToken };
+    },
+    DescribeStateMachine: (body) => {
+      const input = validateInput(body, rules.describeMachine);
+      if (!STATE_MACHINE_ARN.test(input.stateMachineArn)) {
+        throw new AwsServiceError('InvalidArn', `Invalid Arn: '${input.stateMachineArn}'`);
+      }
+      if (input.stateMachineArn !== stateMachineArn) {
+        throw new AwsServiceError(
+          'StateMachineDoesNotExist',
+          `State Machine Does Not Exist: '${input.stateMachineArn}'`,
+        );
+      }
+      return {
+        ...machineDescription(input.includedData),
+        status: 'ACTIVE',
+        type: 'STANDARD',
+        creationDate: creationDate(),
+      };
+    },
+    DescribeStateMachineForExecution: (body) => {
+      const input = validateInput(body, rules.describeMachineForExecution);
+      find(input.executionArn);
+      // The machine is never updated, so the version an execution ran is the one created.
+      return { ...machineDescription(input.includedData), updateDate: creationDate() };
+    },
     StartExecution: (body) => {
       const input = validateInput(body, rules.start);
       const name = input.name ?? randomUUID();
