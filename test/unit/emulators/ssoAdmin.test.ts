@@ -200,14 +200,17 @@ describe('SSO Admin emulator: CreateAccountAssignment validation', () => {
   });
 
   it('answers an unknown operation with UnknownOperationException', async () => {
-    // Prepare
+    // Prepare: ListInstances was the example until issue 11 made it a real operation; this one is still unknown.
     // Act
-    const response = await sso.call('ListInstances', {});
+    const response = await sso.call('ListPermissionSetsProvisionedToAccount', {});
 
     // Assess
     expect(response).toEqual({
       status: 400,
-      body: { __type: 'UnknownOperationException', message: 'Unknown operation ListInstances' },
+      body: {
+        __type: 'UnknownOperationException',
+        message: 'Unknown operation ListPermissionSetsProvisionedToAccount',
+      },
     });
   });
 });
