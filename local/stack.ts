@@ -8,7 +8,9 @@ import { logger } from '../functions/shared/logger.js';
 import { startAwsEndpoint } from './awsEndpoint.js';
 import { ensureTable, startDynalite } from './dynamodb.js';
 import { FaultInjector, parseFaults } from './emulators/faults.js';
-import { loadFixtures } from './emulators/fixtures.js';
+import { loadFixtures, ssoWithDirectory } from './emulators/fixtures.js';
+import { createIdentityStoreEmulator } from './emulators/identityStore.js';
+import { createOrganizationsEmulator } from './emulators/organizations.js';
 import { createProtonEmulator } from './emulators/proton.js';
 import { createSsoAdminEmulator } from './emulators/ssoAdmin.js';
 import { createStepFunctionsEmulator, type StepFunctionsEmulator } from './emulators/stepFunctions.js';
@@ -174,12 +176,20 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       dynamodbEndpoint: dynamo.endpoint,
       emulators: [
         stepFunctions,
-        createSsoAdminEmulator({ fixtures: fixtures.sso, timeScale, stateFile: join(dataDir, 'sso-admin.json') }),
+        // The directory's users, groups and accounts are principals and targets too, as in one real Identity Center.
+        createSsoAdminEmulator({
+          fixtures: ssoWithDirectory(fixtures),
+          timeScale,
+          stateFile: join(dataDir, 'sso-admin.json'),
+        }),
         createProtonEmulator({
           fixtures: fixtures.proton,
           region: LOCAL_REGION,
           stateFile: join(dataDir, 'proton.json'),
         }),
+        // Read-only: they keep no state, so a data directory reseeds them from the fixtures on every start.
+        createIdentityStoreEmulator({ fixtures: fixtures.identityStore }),
+        createOrganizationsEmulator({ fixtures: fixtures.organizations }),
       ],
       faults,
       logError,
