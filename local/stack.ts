@@ -9,8 +9,6 @@ import { startAwsEndpoint } from './awsEndpoint.js';
 import { ensureTable, startDynalite } from './dynamodb.js';
 import { FaultInjector, parseFaults } from './emulators/faults.js';
 import { loadFixtures, ssoWithDirectory } from './emulators/fixtures.js';
-import { createIdentityStoreEmulator } from './emulators/identityStore.js';
-import { createOrganizationsEmulator } from './emulators/organizations.js';
 import { createProtonEmulator } from './emulators/proton.js';
 import { createSsoAdminEmulator } from './emulators/ssoAdmin.js';
 import { createStepFunctionsEmulator, type StepFunctionsEmulator } from './emulators/stepFunctions.js';
@@ -187,9 +185,6 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
           region: LOCAL_REGION,
           stateFile: join(dataDir, 'proton.json'),
         }),
-        // Read-only: they keep no state, so a data directory reseeds them from the fixtures on every start.
-        createIdentityStoreEmulator({ fixtures: fixtures.identityStore }),
-        createOrganizationsEmulator({ fixtures: fixtures.organizations }),
       ],
       faults,
       logError,
