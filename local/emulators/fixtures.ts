@@ -29,7 +29,7 @@ export interface IdentityStoreFixtures {
   id: string;
   users: Array<{ userId: string; userName: string; displayName: string; email: string }>;
   /** `members` are userNames, so a fixture file reads as people rather than ids. */
-  groups: Array<{ groupId: string; displayName: string; members: string[] }>;
+  groups: Array<{ groupId: string; displayName: string; description?: string; members: string[] }>;
 }
 
 /** One organization: a root, an OU tree below it (`parentId` is the root or an OU) and accounts placed in it. */
@@ -104,15 +104,27 @@ export const defaultFixtures = {
       {
         groupId: '1234567890-0a1b2c3d-1111-2222-3333-444455556666',
         displayName: 'Engineers',
+        description: 'Everyone who builds and runs the product',
         members: ['alice', 'carol', 'erin', 'frank'],
       },
       {
         groupId: '7dea4e30-e18d-45d1-8843-11956e623719',
         displayName: 'Platform Approvers',
+        description: 'Approve access to production accounts',
         members: ['bob', 'dana', 'grace'],
       },
-      { groupId: '66c236ca-2b61-4861-8138-01ccb98af7e1', displayName: 'Auditors', members: ['dana', 'heidi'] },
-      { groupId: 'd8a1f6d9-efbd-4e2c-9659-20ca5677fde5', displayName: 'On-call', members: ['bob', 'carol', 'frank'] },
+      {
+        groupId: '66c236ca-2b61-4861-8138-01ccb98af7e1',
+        displayName: 'Auditors',
+        description: 'Read-only reviewers of access and logs',
+        members: ['dana', 'heidi'],
+      },
+      {
+        groupId: 'd8a1f6d9-efbd-4e2c-9659-20ca5677fde5',
+        displayName: 'On-call',
+        description: "This week's incident responders",
+        members: ['bob', 'carol', 'frank'],
+      },
     ],
   },
   organizations: {
@@ -218,6 +230,7 @@ const fixtureRules = {
           members: {
             groupId: { ...text, pattern: DIRECTORY_RESOURCE_ID_PATTERN },
             displayName: { ...text, minLength: 1, maxLength: 1024 },
+            description: { type: 'string', minLength: 1, maxLength: 1024 },
             members: texts,
           },
         },

@@ -19,7 +19,12 @@ const nextToken = { type: 'string', minLength: 1, maxLength: 65535, pattern: '[-
 // are checked here and an unsupported path is refused by name below.
 const attributePath = { type: 'string', required: true, minLength: 1, maxLength: 255 } as const;
 const externalIdPart = { type: 'string', required: true, minLength: 1, maxLength: 256 } as const;
-const extensions = { type: 'list', maxItems: 10, items: { type: 'string', minLength: 1, maxLength: 50 } } as const;
+// No fixture user carries extension attributes, so a valid extension name is accepted and adds nothing.
+const extensions = {
+  type: 'list',
+  maxItems: 10,
+  items: { type: 'string', minLength: 1, maxLength: 50, pattern: 'aws:identitystore:[a-z]{1,20}' },
+} as const;
 const filters = {
   type: 'list',
   maxItems: 1,
@@ -143,7 +148,7 @@ export const createIdentityStoreEmulator = (options: { fixtures: IdentityStoreFi
     IdentityStoreId: fixtures.id,
     GroupId: group.groupId,
     DisplayName: group.displayName,
-    Description: `${group.displayName} (${group.members.length} members)`,
+    ...(group.description === undefined ? {} : { Description: group.description }),
   });
   const membershipOf = (group: Group, userId: string) => ({
     IdentityStoreId: fixtures.id,

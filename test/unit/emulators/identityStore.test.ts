@@ -191,6 +191,24 @@ describe('Identity Store emulator: users', () => {
     });
   });
 
+  it('DescribeUser accepts an extension name and refuses one off the pattern', async () => {
+    // Prepare
+    const valid = new DescribeUserCommand({
+      IdentityStoreId: STORE,
+      UserId: ALICE,
+      Extensions: ['aws:identitystore:enterprise'],
+    });
+    const invalid = new DescribeUserCommand({ IdentityStoreId: STORE, UserId: ALICE, Extensions: ['enterprise'] });
+
+    // Act
+    const user = await client.send(valid);
+    const error = await failure(() => client.send(invalid));
+
+    // Assess
+    expect(user.UserName).toBe('alice');
+    expect(error).toBeInstanceOf(ValidationException);
+  });
+
   it('DescribeUser of an unknown id is ResourceNotFoundException naming USER and the id', async () => {
     // Prepare
     const command = new DescribeUserCommand({ IdentityStoreId: STORE, UserId: UNKNOWN_ID });
