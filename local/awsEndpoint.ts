@@ -1,5 +1,6 @@
 // One local endpoint for every emulated AWS service. The awsJson protocols name the operation in
-// `X-Amz-Target: <Prefix>.<Operation>`, so one URL serves DynamoDB, Step Functions, Proton and SSO Admin alike.
+// `X-Amz-Target: <Prefix>.<Operation>`, so one URL serves DynamoDB, Step Functions, Proton, SSO Admin, Identity Store
+// and Organizations alike.
 // Signatures are not checked: any credentials work, as the design promises.
 import { randomUUID } from 'node:crypto';
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';

@@ -8,7 +8,9 @@ import { logger } from '../functions/shared/logger.js';
 import { startAwsEndpoint } from './awsEndpoint.js';
 import { ensureTable, startDynalite, timeToLiveOf } from './dynamodb.js';
 import { FaultInjector, parseFaults } from './emulators/faults.js';
-import { loadFixtures } from './emulators/fixtures.js';
+import { loadFixtures, ssoWithDirectory } from './emulators/fixtures.js';
+import { createIdentityStoreEmulator } from './emulators/identityStore.js';
+import { createOrganizationsEmulator } from './emulators/organizations.js';
 import { createProtonEmulator } from './emulators/proton.js';
 import { createSsoAdminEmulator } from './emulators/ssoAdmin.js';
 import { createStepFunctionsEmulator, type StepFunctionsEmulator } from './emulators/stepFunctions.js';
@@ -89,13 +91,6 @@ const refuseChanges = (environment: Record<string, string>): void => {
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 /** How long close() waits for running handlers: their 10 s Lambda timeout. */
 const HANDLER_DRAIN_MS = 10_000;
-
-/** The fixtures' `identityStore.id`, read without assuming the section exists: fixture files may leave it out. */
-const identityStoreIdOf = (fixtures: object): string | undefined => {
-  const section: unknown = (fixtures as { identityStore?: unknown }).identityStore;
-  const id = typeof section === 'object' && section !== null ? (section as { id?: unknown }).id : undefined;
-  return typeof id === 'string' ? id : undefined;
-};
 
 export const startLocalStack = async (options: LocalStackOptions): Promise<LocalStack> => {
   const log = options.quiet ? () => undefined : (line: string) => console.log(line);
@@ -182,9 +177,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       timeToLive: { [tableName]: timeToLiveOf(config.table) },
       emulators: [
         stepFunctions,
+        // The directory's users, groups and accounts are principals and targets too, as in one real Identity Center.
         createSsoAdminEmulator({
-          fixtures: fixtures.sso,
-          identityStoreId: identityStoreIdOf(fixtures),
+          fixtures: ssoWithDirectory(fixtures),
+          identityStoreId: fixtures.identityStore.id,
           timeScale,
           stateFile: join(dataDir, 'sso-admin.json'),
         }),
@@ -193,6 +189,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
           region: LOCAL_REGION,
           stateFile: join(dataDir, 'proton.json'),
         }),
+        createIdentityStoreEmulator({ fixtures: fixtures.identityStore }),
+        createOrganizationsEmulator({ fixtures: fixtures.organizations }),
       ],
       faults,
       logError,

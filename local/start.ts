@@ -20,7 +20,7 @@ try {
 const shownDataDir = relative(process.cwd(), stack.dataDir) || '.';
 console.log(`access-approvals local stack ready in ${Math.round(performance.now())} ms`);
 console.log(`HTTP API  ${stack.httpUrl}`);
-console.log(`AWS       ${stack.awsUrl} (DynamoDB, Step Functions, Proton, SSO Admin)`);
+console.log(`AWS       ${stack.awsUrl} (DynamoDB, Step Functions, Proton, SSO Admin, Identity Store, Organizations)`);
 console.log(`Data      ${shownDataDir.startsWith('..') ? stack.dataDir : shownDataDir}/`);
 
 let stopping = false;

@@ -38,9 +38,29 @@ export interface ProtonFixtures {
   }>;
 }
 
+/** Identity Center's identity store: the people and groups that SSO Admin's principals stand for. */
+export interface IdentityStoreFixtures {
+  /** `d-` and 10 hex digits, as Identity Center issues them. */
+  id: string;
+  users: Array<{ userId: string; userName: string; displayName: string; email: string }>;
+  /** `members` are userNames, so a fixture file reads as people rather than ids. */
+  groups: Array<{ groupId: string; displayName: string; description?: string; members: string[] }>;
+}
+
+/** One organization: a root, an OU tree below it (`parentId` is the root or an OU) and accounts placed in it. */
+export interface OrganizationsFixtures {
+  rootId: string;
+  ous: Array<{ id: string; name: string; parentId: string }>;
+  accounts: Array<{ id: string; name: string; parentId: string }>;
+  /** The account that owns the organization; it appears in every ARN. Defaults to the first account. */
+  managementAccountId?: string;
+}
+
 export interface LocalFixtures {
   sso: SsoFixtures;
   proton: ProtonFixtures;
+  identityStore: IdentityStoreFixtures;
+  organizations: OrganizationsFixtures;
 }
 
 const pendingConnection = (id: string, environmentAccountId: string, environmentName: string) => ({
@@ -51,7 +71,16 @@ const pendingConnection = (id: string, environmentAccountId: string, environment
   status: 'PENDING' as const,
 });
 
-// config/local-fixtures.example.json and the README walkthrough spell out these same values.
+const person = (userId: string, userName: string, displayName: string) => ({
+  userId,
+  userName,
+  displayName,
+  email: `${userName}@example.com`,
+});
+
+// config/local-fixtures.example.json and the README walkthrough spell out these same values. alice is the
+// long-standing default USER principal and Engineers the default GROUP, so requests written before the directory
+// existed name real people.
 export const defaultFixtures = {
   sso: {
     instanceArn: 'arn:aws:sso:::instance/ssoins-1111111111111111',
@@ -84,9 +113,79 @@ export const defaultFixtures = {
       pendingConnection('b5a9c8d7-e6f5-4a3b-9c2d-1e0f9a8b7c6d', '222222222222', 'prod'),
     ],
   },
+  identityStore: {
+    id: 'd-1234567890',
+    users: [
+      person('f81d4fae-7dec-11d0-a765-00a0c91e6bf6', 'alice', 'Alice Liddell'),
+      person('6db8ea34-00a8-4c51-9ef8-3ddeea34495c', 'bob', 'Bob Okafor'),
+      person('d2a79bfb-e8ed-4d8a-bf56-8e3055a9c629', 'carol', 'Carol Nguyen'),
+      person('7b86b650-5932-4106-b3b9-235e4990f6df', 'dana', 'Dana Whitfield'),
+      person('547db526-2942-49eb-9f50-31ddc85c6775', 'erin', 'Erin Castillo'),
+      person('9e58d1eb-67dd-4e32-b2f1-fd4694bd2c8b', 'frank', 'Frank Osei'),
+      person('82a09ac6-f0f9-40b0-8221-1d08d0bfae4e', 'grace', 'Grace Hopper'),
+      person('f1d3e02c-c5f3-496e-b6b6-8aa6c32c492a', 'heidi', 'Heidi Larsen'),
+    ],
+    groups: [
+      {
+        groupId: '1234567890-0a1b2c3d-1111-2222-3333-444455556666',
+        displayName: 'Engineers',
+        description: 'Everyone who builds and runs the product',
+        members: ['alice', 'carol', 'erin', 'frank'],
+      },
+      {
+        groupId: '7dea4e30-e18d-45d1-8843-11956e623719',
+        displayName: 'Platform Approvers',
+        description: 'Approve access to production accounts',
+        members: ['bob', 'dana', 'grace'],
+      },
+      {
+        groupId: '66c236ca-2b61-4861-8138-01ccb98af7e1',
+        displayName: 'Auditors',
+        description: 'Read-only reviewers of access and logs',
+        members: ['dana', 'heidi'],
+      },
+      {
+        groupId: 'd8a1f6d9-efbd-4e2c-9659-20ca5677fde5',
+        displayName: 'On-call',
+        description: "This week's incident responders",
+        members: ['bob', 'carol', 'frank'],
+      },
+    ],
+  },
+  organizations: {
+    rootId: 'r-ab12',
+    // Root → Workloads → Payments → Payments Prod / Payments Non-Prod: three OU levels below the root.
+    ous: [
+      { id: 'ou-ab12-11111111', name: 'Workloads', parentId: 'r-ab12' },
+      { id: 'ou-ab12-22222222', name: 'Payments', parentId: 'ou-ab12-11111111' },
+      { id: 'ou-ab12-33333333', name: 'Payments Prod', parentId: 'ou-ab12-22222222' },
+      { id: 'ou-ab12-44444444', name: 'Payments Non-Prod', parentId: 'ou-ab12-22222222' },
+      { id: 'ou-ab12-55555555', name: 'Platform', parentId: 'ou-ab12-11111111' },
+      { id: 'ou-ab12-66666666', name: 'Security', parentId: 'r-ab12' },
+    ],
+    accounts: [
+      { id: '100000000000', name: 'management', parentId: 'r-ab12' },
+      { id: '111122223333', name: 'payments-prod', parentId: 'ou-ab12-33333333' },
+      { id: '444455556666', name: 'payments-dev', parentId: 'ou-ab12-44444444' },
+      { id: '555566667777', name: 'payments-staging', parentId: 'ou-ab12-44444444' },
+      { id: '111111111111', name: 'platform-dev', parentId: 'ou-ab12-55555555' },
+      { id: '222222222222', name: 'platform-staging', parentId: 'ou-ab12-55555555' },
+      { id: '777788889999', name: 'audit', parentId: 'ou-ab12-66666666' },
+      { id: '888899990000', name: 'log-archive', parentId: 'ou-ab12-66666666' },
+    ],
+  },
 } satisfies LocalFixtures;
 
 const text = { type: 'string', required: true } as const;
+
+// Patterns from the Identity Store and Organizations API models; the emulators validate requests with the same ones.
+export const IDENTITY_STORE_ID_PATTERN =
+  'd-[0-9a-f]{10}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+export const DIRECTORY_RESOURCE_ID_PATTERN =
+  '([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}';
+export const ROOT_ID_PATTERN = '^r-[0-9a-z]{4,32}$';
+export const OU_ID_PATTERN = '^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$';
+export const ACCOUNT_ID_PATTERN = '^\\d{12}$';
 const texts = { type: 'list', required: true, items: { type: 'string' } } as const;
 
 // Shape only: a value that breaks an AWS pattern is reported by the emulator, naming the field, when a request uses it.
@@ -131,6 +230,71 @@ const fixtureRules = {
       },
     },
   },
+  identityStore: {
+    type: 'structure',
+    required: true,
+    members: {
+      id: { ...text, pattern: IDENTITY_STORE_ID_PATTERN },
+      users: {
+        type: 'list',
+        required: true,
+        items: {
+          type: 'structure',
+          members: {
+            userId: { ...text, pattern: DIRECTORY_RESOURCE_ID_PATTERN },
+            userName: { ...text, minLength: 1, maxLength: 128 },
+            displayName: { ...text, minLength: 1, maxLength: 1024 },
+            email: { ...text, minLength: 1, maxLength: 1024 },
+          },
+        },
+      },
+      groups: {
+        type: 'list',
+        required: true,
+        items: {
+          type: 'structure',
+          members: {
+            groupId: { ...text, pattern: DIRECTORY_RESOURCE_ID_PATTERN },
+            displayName: { ...text, minLength: 1, maxLength: 1024 },
+            description: { type: 'string', minLength: 1, maxLength: 1024 },
+            members: texts,
+          },
+        },
+      },
+    },
+  },
+  organizations: {
+    type: 'structure',
+    required: true,
+    members: {
+      rootId: { ...text, pattern: ROOT_ID_PATTERN },
+      ous: {
+        type: 'list',
+        required: true,
+        items: {
+          type: 'structure',
+          members: {
+            id: { ...text, pattern: OU_ID_PATTERN },
+            name: { ...text, minLength: 1, maxLength: 128 },
+            parentId: text,
+          },
+        },
+      },
+      accounts: {
+        type: 'list',
+        required: true,
+        items: {
+          type: 'structure',
+          members: {
+            id: { ...text, pattern: ACCOUNT_ID_PATTERN },
+            name: { ...text, minLength: 1, maxLength: 50 },
+            parentId: text,
+          },
+        },
+      },
+      managementAccountId: { type: 'string', pattern: ACCOUNT_ID_PATTERN },
+    },
+  },
 } as const satisfies InputRules;
 
 const namedPermissionSet = {
@@ -169,6 +333,55 @@ const permissionSetViolations = (sso: Record<string, unknown>): string[] => {
   ];
 };
 
+const duplicates = (values: string[]): string[] => [
+  ...new Set(values.filter((value, index) => values.indexOf(value) !== index)),
+];
+
+/** What the shape rules cannot say: unique names and ids, members that exist, parents that exist, no cycles. */
+const directoryProblems = (identityStore: IdentityStoreFixtures, organizations: OrganizationsFixtures): string[] => {
+  const problems: string[] = [];
+  const { users, groups } = identityStore;
+  for (const id of duplicates([...users.map((user) => user.userId), ...groups.map((group) => group.groupId)]))
+    problems.push(`identityStore: id '${id}' is used twice`);
+  for (const name of duplicates(users.map((user) => user.userName)))
+    problems.push(`identityStore.users: userName '${name}' is used twice`);
+  for (const name of duplicates(users.map((user) => user.email)))
+    problems.push(`identityStore.users: email '${name}' is used twice`);
+  for (const name of duplicates(groups.map((group) => group.displayName)))
+    problems.push(`identityStore.groups: displayName '${name}' is used twice`);
+  const userNames = new Set(users.map((user) => user.userName));
+  groups.forEach((group, g) => {
+    group.members.forEach((member, m) => {
+      if (!userNames.has(member))
+        problems.push(`identityStore.groups[${g}].members[${m}]: no user has userName '${member}'`);
+    });
+  });
+
+  const { rootId, ous, accounts } = organizations;
+  for (const id of duplicates([rootId, ...ous.map((ou) => ou.id)]))
+    problems.push(`organizations: id '${id}' is used twice`);
+  for (const id of duplicates(accounts.map((account) => account.id)))
+    problems.push(`organizations.accounts: id '${id}' is used twice`);
+  const parents = new Map(ous.map((ou) => [ou.id, ou.parentId]));
+  const isParent = (id: string) => id === rootId || parents.has(id);
+  ous.forEach((ou, i) => {
+    if (!isParent(ou.parentId))
+      problems.push(`organizations.ous[${i}].parentId: '${ou.parentId}' is neither the root nor an OU`);
+    // Walking up must reach the root within as many steps as there are OUs, or the tree has a cycle.
+    let at: string | undefined = ou.parentId;
+    for (let steps = 0; at !== undefined && at !== rootId && steps <= ous.length; steps += 1) at = parents.get(at);
+    if (at !== undefined && at !== rootId) problems.push(`organizations.ous[${i}]: '${ou.id}' is its own ancestor`);
+  });
+  accounts.forEach((account, i) => {
+    if (!isParent(account.parentId))
+      problems.push(`organizations.accounts[${i}].parentId: '${account.parentId}' is neither the root nor an OU`);
+  });
+  const { managementAccountId } = organizations;
+  if (managementAccountId !== undefined && !accounts.some((account) => account.id === managementAccountId))
+    problems.push(`organizations.managementAccountId: '${managementAccountId}' is not one of organizations.accounts`);
+  return problems;
+};
+
 const readSpec = (spec: string): unknown => {
   const inline = /^\s*[{[]/.test(spec);
   let json: string;
@@ -194,20 +407,58 @@ const mergeOver = (base: object, override: unknown): unknown =>
 export const loadFixtures = (spec: string | undefined): LocalFixtures => {
   if (spec === undefined || spec.trim() === '') return structuredClone(defaultFixtures);
   const parsed = readSpec(spec);
-  if (!isRecord(parsed)) throw new Error('LOCAL_FIXTURES: expected a JSON object with "sso" and/or "proton"');
+  if (!isRecord(parsed)) {
+    throw new Error(
+      'LOCAL_FIXTURES: expected a JSON object with "sso", "proton", "identityStore" and/or "organizations"',
+    );
+  }
   const merged = {
     ...parsed,
     sso: mergeOver(defaultFixtures.sso, parsed.sso),
     proton: mergeOver(defaultFixtures.proton, parsed.proton),
+    identityStore: mergeOver(defaultFixtures.identityStore, parsed.identityStore),
+    organizations: mergeOver(defaultFixtures.organizations, parsed.organizations),
   };
   const { permissionSets, permissionSetNames, ...ssoRest } = isRecord(merged.sso) ? merged.sso : {};
-  const problems = [
+  const shapeProblems = [
     ...findViolations({ ...merged, sso: isRecord(merged.sso) ? ssoRest : merged.sso }, fixtureRules),
     ...(isRecord(merged.sso) ? permissionSetViolations({ permissionSets, permissionSetNames }) : []),
   ];
+  if (shapeProblems.length > 0) throw new Error(`LOCAL_FIXTURES: ${shapeProblems.join('; ')}`);
+  const fixtures = structuredClone({
+    sso: merged.sso,
+    proton: merged.proton,
+    identityStore: merged.identityStore,
+    organizations: merged.organizations,
+  }) as LocalFixtures;
+  const problems = directoryProblems(fixtures.identityStore, fixtures.organizations);
   if (problems.length > 0) throw new Error(`LOCAL_FIXTURES: ${problems.join('; ')}`);
-  return structuredClone({ sso: merged.sso, proton: merged.proton }) as LocalFixtures;
+  return fixtures;
 };
+
+/** Every principal SSO Admin accepts: `sso.principals` and the directory's users and groups, each id once. */
+export const directoryPrincipals = (
+  fixtures: Pick<LocalFixtures, 'sso' | 'identityStore'>,
+): Array<{ id: string; type: 'USER' | 'GROUP' }> => {
+  const all = [
+    ...fixtures.sso.principals,
+    ...fixtures.identityStore.users.map((user) => ({ id: user.userId, type: 'USER' as const })),
+    ...fixtures.identityStore.groups.map((group) => ({ id: group.groupId, type: 'GROUP' as const })),
+  ];
+  return all.filter((principal, index) => all.findIndex((other) => other.id === principal.id) === index);
+};
+
+/** Every account SSO Admin accepts as a target: `sso.accounts` and the organization's accounts, each once. */
+export const directoryAccountIds = (fixtures: Pick<LocalFixtures, 'sso' | 'organizations'>): string[] => [
+  ...new Set([...fixtures.sso.accounts, ...fixtures.organizations.accounts.map((account) => account.id)]),
+];
+
+/** The `sso` fixtures with the directory's principals and accounts added, for the SSO Admin emulator. */
+export const ssoWithDirectory = (fixtures: LocalFixtures): SsoFixtures => ({
+  ...fixtures.sso,
+  principals: directoryPrincipals(fixtures),
+  accounts: directoryAccountIds(fixtures),
+});
 
 /** An emulator's saved state when `stateFile` exists, else a fresh seed: fixtures only seed a new data directory. */
 export const loadOrSeed = <T>(

@@ -21,6 +21,8 @@ export class AwsServiceError extends Error {
     name: string,
     message: string,
     readonly status: number = 400,
+    /** Members the service's error shape declares beyond the message, e.g. Identity Store's `ResourceType`. */
+    readonly fields: Readonly<Record<string, unknown>> = {},
   ) {
     super(message);
     this.name = name;
@@ -29,7 +31,7 @@ export class AwsServiceError extends Error {
 
 export const errorResponse = (error: AwsServiceError): EmulatorResponse => ({
   status: error.status,
-  body: { __type: error.name, message: error.message },
+  body: { ...error.fields, __type: error.name, message: error.message },
 });
 
 /** Injectable time source so emulators can be tested without sleeping. */

@@ -37,7 +37,10 @@ describe('startLocalStack', () => {
       'arn:aws:states:us-east-1:000000000000:stateMachine:access-approvals-local-approval',
     );
     expect(missing.status).toBe(404);
-    expect(await health.json()).toEqual({ status: 'ok', services: ['DynamoDB', 'states', 'sso-admin', 'proton'] });
+    expect(await health.json()).toEqual({
+      status: 'ok',
+      services: ['DynamoDB', 'states', 'sso-admin', 'proton', 'identitystore', 'organizations'],
+    });
     expect(process.env).toMatchObject({
       AWS_REGION: 'us-east-1',
       AWS_ENDPOINT_URL: stack.awsUrl,
