@@ -8,6 +8,7 @@ import { FaultInjector, parseFaults } from '../../../local/emulators/faults.js';
 import { defaultFixtures } from '../../../local/emulators/fixtures.js';
 import { createIdentityStoreEmulator } from '../../../local/emulators/identityStore.js';
 import { createOrganizationsEmulator } from '../../../local/emulators/organizations.js';
+import { clientConfigFor } from '../../fixtures/awsEndpoint.js';
 
 let endpoint: AwsEndpoint;
 let identityStore: IdentitystoreClient;
@@ -28,12 +29,7 @@ beforeAll(async () => {
       ),
     ),
   });
-  const options = {
-    region: 'us-east-1',
-    endpoint: endpoint.url,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1,
-  };
+  const options = clientConfigFor(endpoint.url);
   identityStore = new IdentitystoreClient(options);
   organizations = new OrganizationsClient(options);
 });

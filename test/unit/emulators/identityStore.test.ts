@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-identitystore';
 import { defaultFixtures, type IdentityStoreFixtures } from '../../../local/emulators/fixtures.js';
 import { createIdentityStoreEmulator } from '../../../local/emulators/identityStore.js';
-import { serveEmulator, type EmulatorEndpoint } from '../../fixtures/awsEndpoint.js';
+import { clientConfigFor, serveEmulator, type EmulatorEndpoint } from '../../fixtures/awsEndpoint.js';
 
 const STORE = defaultFixtures.identityStore.id;
 const ALICE = 'f81d4fae-7dec-11d0-a765-00a0c91e6bf6';
@@ -49,13 +49,7 @@ const MANY_USERS: IdentityStoreFixtures = {
 let bigEndpoint: EmulatorEndpoint;
 let big: IdentitystoreClient;
 
-const clientFor = (url: string) =>
-  new IdentitystoreClient({
-    region: 'us-east-1',
-    endpoint: url,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1,
-  });
+const clientFor = (url: string) => new IdentitystoreClient(clientConfigFor(url));
 
 beforeAll(async () => {
   endpoint = await serveEmulator(createIdentityStoreEmulator({ fixtures: defaultFixtures.identityStore }));

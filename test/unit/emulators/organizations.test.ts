@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { defaultFixtures, type OrganizationsFixtures } from '../../../local/emulators/fixtures.js';
 import { createOrganizationsEmulator } from '../../../local/emulators/organizations.js';
-import { serveEmulator, type EmulatorEndpoint } from '../../fixtures/awsEndpoint.js';
+import { clientConfigFor, serveEmulator, type EmulatorEndpoint } from '../../fixtures/awsEndpoint.js';
 
 const ROOT = defaultFixtures.organizations.rootId;
 const WORKLOADS = 'ou-ab12-11111111';
@@ -51,13 +51,7 @@ let largeEndpoint: EmulatorEndpoint;
 let client: OrganizationsClient;
 let large: OrganizationsClient;
 
-const clientFor = (url: string) =>
-  new OrganizationsClient({
-    region: 'us-east-1',
-    endpoint: url,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1,
-  });
+const clientFor = (url: string) => new OrganizationsClient(clientConfigFor(url));
 
 beforeAll(async () => {
   endpoint = await serveEmulator(createOrganizationsEmulator({ fixtures: defaultFixtures.organizations }));
