@@ -5,36 +5,11 @@ import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { decideAs } from '../../../functions/approvals/decide.js';
-import { statusIndexKeys } from '../../../functions/requests/keys.js';
 import type { RequestItem } from '../../../functions/requests/model.js';
 import type { RequestRepository } from '../../../functions/requests/repository.js';
+import { storedRequest } from '../../fixtures/requests.js';
 
-const pending: RequestItem = {
-  pk: 'REQUEST#r-1',
-  sk: 'REQUEST',
-  kind: 'REQUEST',
-  requestId: 'r-1',
-  action: 'sso:CreateAccountAssignment',
-  parameters: '{}',
-  requester: 'alice@example.com',
-  justification: 'on-call',
-  summary: 'Assign ps-1 to user u on account 111111111111',
-  targetId: '111111111111',
-  status: 'PENDING_APPROVAL',
-  ...statusIndexKeys(
-    { requester: 'alice@example.com', targetId: '111111111111', action: 'sso:CreateAccountAssignment' },
-    'PENDING_APPROVAL',
-  ),
-  createdAt: '2026-11-21T10:00:00.000Z',
-  updatedAt: '2026-11-21T10:00:00.000Z',
-  expiresAt: '2026-11-22T10:00:00.000Z',
-  approvers: ['bob@example.com', 'carol@example.com'],
-  minApprovals: 1,
-  approvalCount: 0,
-  decisions: {},
-  approvals: [],
-  events: [],
-};
+const pending = storedRequest('PENDING_APPROVAL');
 
 describe('decideAs when the approver entries cannot be updated', () => {
   it('still answers with the recorded, settling decision and resumes the workflow once', async () => {

@@ -3,37 +3,17 @@
 import { describe, expect, it } from '@jest/globals';
 import { notifyOutcome, type NotifyDeps } from '../../../functions/notifications/notify.js';
 import type { Delivery, MessageRef, Notifier } from '../../../functions/notifications/notifier.js';
-import { statusIndexKeys } from '../../../functions/requests/keys.js';
 import type { RequestItem, RequestStatus } from '../../../functions/requests/model.js';
 import type { RequestRepository } from '../../../functions/requests/repository.js';
+import { storedRequest } from '../../fixtures/requests.js';
 
-const item = (status: RequestStatus): RequestItem => ({
-  pk: 'REQUEST#r-1',
-  sk: 'REQUEST',
-  kind: 'REQUEST',
-  requestId: 'r-1',
-  action: 'sso:CreateAccountAssignment',
-  parameters: '{}',
-  requester: 'alice@example.com',
-  justification: 'on-call',
-  summary: 'Assign ps-1 to user u on account 111111111111',
-  targetId: '111111111111',
-  status,
-  ...statusIndexKeys(
-    { requester: 'alice@example.com', targetId: '111111111111', action: 'sso:CreateAccountAssignment' },
-    status,
-  ),
-  createdAt: '2026-11-21T10:00:00.000Z',
-  updatedAt: '2026-11-21T10:00:00.000Z',
-  expiresAt: '2026-11-22T10:00:00.000Z',
-  approvers: ['bob@example.com', 'carol@example.com'],
-  minApprovals: 1,
-  approvalCount: 1,
-  decisions: { 'bob@example.com': 'approve' },
-  approvals: [{ approver: 'bob@example.com', decision: 'approve', at: '2026-11-21T11:00:00.000Z', via: 'link' }],
-  events: [],
-  error: { name: 'AssignmentNotSettled', cause: 'creation still IN_PROGRESS' },
-});
+const item = (status: RequestStatus): RequestItem =>
+  storedRequest(status, {
+    approvalCount: 1,
+    decisions: { 'bob@example.com': 'approve' },
+    approvals: [{ approver: 'bob@example.com', decision: 'approve', at: '2026-11-21T11:00:00.000Z', via: 'link' }],
+    error: { name: 'AssignmentNotSettled', cause: 'creation still IN_PROGRESS' },
+  });
 
 const setup = (request: RequestItem, syncFails: boolean) => {
   const order: string[] = [];
