@@ -201,6 +201,33 @@ describe('after the creation may have been accepted', () => {
     expect(h.lambdas.callsTo('revoke', input.requestId)).toHaveLength(1);
   });
 
+  it.each([
+    ['absent', 'ABSENT', 'FAILED'],
+    ['present', 'PRESENT', 'COMPLETED'],
+  ] as const)(
+    'ConflictException after its retries (our ledger may refuse an accepted creation) → verified %s (%s) → %s',
+    async (_label, found, status) => {
+      // Prepare + Act
+      const { input, item } = await run({}, (requestId) => {
+        h.lambdas.script(
+          'assign',
+          requestId,
+          ...Array.from({ length: 9 }, () =>
+            awsError('ConflictException', 'A revocation of this assignment is in progress'),
+          ),
+        );
+        h.lambdas.script('verifyAssignment', requestId, verification(found));
+      });
+
+      // Assess
+      expect(h.lambdas.callsTo('assign', input.requestId)).toHaveLength(9);
+      expect(h.lambdas.callsTo('verifyAssignment', input.requestId)).toEqual([
+        expect.objectContaining({ after: 'ConflictException', creationRequestId: '' }),
+      ]);
+      expect(item.status?.S).toBe(status);
+    },
+  );
+
   it('errors that mean AWS refused the create call fail at once, without a verification', async () => {
     // Prepare + Act
     const refusals = ['AccessDeniedException', 'ValidationException', 'ResourceNotFoundException'];
