@@ -16,22 +16,13 @@ import {
 } from '@aws-sdk/client-identitystore';
 import { defaultFixtures, type IdentityStoreFixtures } from '../../../local/emulators/fixtures.js';
 import { createIdentityStoreEmulator } from '../../../local/emulators/identityStore.js';
-import { clientConfigFor, serveEmulator, type EmulatorEndpoint } from '../../fixtures/awsEndpoint.js';
+import { clientConfigFor, sdkFailure, serveEmulator, type EmulatorEndpoint } from '../../fixtures/awsEndpoint.js';
 
 const STORE = defaultFixtures.identityStore.id;
 const ALICE = 'f81d4fae-7dec-11d0-a765-00a0c91e6bf6';
 const ENGINEERS = '1234567890-0a1b2c3d-1111-2222-3333-444455556666';
 const AUDITORS = '66c236ca-2b61-4861-8138-01ccb98af7e1';
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
-
-const failure = async (send: () => Promise<unknown>): Promise<Error & Record<string, unknown>> => {
-  try {
-    await send();
-  } catch (error) {
-    return error as Error & Record<string, unknown>;
-  }
-  throw new Error('the call succeeded');
-};
 
 let endpoint: EmulatorEndpoint;
 let client: IdentitystoreClient;
@@ -91,7 +82,7 @@ describe('Identity Store emulator: users', () => {
     });
 
     // Act
-    const error = await failure(() => client.send(command));
+    const error = await sdkFailure(() => client.send(command));
 
     // Assess
     expect(error).toBeInstanceOf(ResourceNotFoundException);
@@ -106,7 +97,7 @@ describe('Identity Store emulator: users', () => {
     });
 
     // Act
-    const error = await failure(() => client.send(command));
+    const error = await sdkFailure(() => client.send(command));
 
     // Assess
     expect(error).toBeInstanceOf(ResourceNotFoundException);
@@ -146,7 +137,7 @@ describe('Identity Store emulator: users', () => {
     const command = new GetUserIdCommand(input as never);
 
     // Act
-    const error = await failure(() => client.send(command));
+    const error = await sdkFailure(() => client.send(command));
 
     // Assess
     expect(error).toBeInstanceOf(ValidationException);
@@ -160,7 +151,7 @@ describe('Identity Store emulator: users', () => {
     });
 
     // Act
-    const error = await failure(() => client.send(command));
+    const error = await sdkFailure(() => client.send(command));
 
     // Assess
     expect(error).toBeInstanceOf(ResourceNotFoundException);
@@ -196,7 +187,7 @@ describe('Identity Store emulator: users', () => {
 
     // Act
     const user = await client.send(valid);
-    const error = await failure(() => client.send(invalid));
+    const error = await sdkFailure(() => client.send(invalid));
 
     // Assess
     expect(user.UserName).toBe('alice');
@@ -208,7 +199,7 @@ describe('Identity Store emulator: users', () => {
     const command = new DescribeUserCommand({ IdentityStoreId: STORE, UserId: UNKNOWN_ID });
 
     // Act
-    const error = await failure(() => client.send(command));
+    const error = await sdkFailure(() => client.send(command));
 
     // Assess
     expect(error).toBeInstanceOf(ResourceNotFoundException);
@@ -222,7 +213,7 @@ describe('Identity Store emulator: users', () => {
       const command = new DescribeUserCommand({ IdentityStoreId: STORE, UserId: userId });
 
       // Act
-      const error = await failure(() => client.send(command));
+      const error = await sdkFailure(() => client.send(command));
 
       // Assess
       expect(error).toBeInstanceOf(ValidationException);
@@ -299,7 +290,7 @@ describe('Identity Store emulator: users', () => {
     const command = new ListUsersCommand({ IdentityStoreId: STORE, ...input });
 
     // Act
-    const error = await failure(() => client.send(command));
+    const error = await sdkFailure(() => client.send(command));
 
     // Assess
     expect(error).toBeInstanceOf(ValidationException);
@@ -333,7 +324,7 @@ describe('Identity Store emulator: groups and memberships', () => {
     const byId = new DescribeGroupCommand({ IdentityStoreId: STORE, GroupId: UNKNOWN_ID });
 
     // Act
-    const errors = [await failure(() => client.send(byName)), await failure(() => client.send(byId))];
+    const errors = [await sdkFailure(() => client.send(byName)), await sdkFailure(() => client.send(byId))];
 
     // Assess
     for (const error of errors) {
@@ -351,7 +342,7 @@ describe('Identity Store emulator: groups and memberships', () => {
     });
 
     // Act
-    const error = await failure(() => client.send(command));
+    const error = await sdkFailure(() => client.send(command));
 
     // Assess
     expect(error).toBeInstanceOf(ValidationException);
@@ -407,7 +398,7 @@ describe('Identity Store emulator: groups and memberships', () => {
     const command = new ListGroupMembershipsCommand({ IdentityStoreId: STORE, GroupId: UNKNOWN_ID });
 
     // Act
-    const error = await failure(() => client.send(command));
+    const error = await sdkFailure(() => client.send(command));
 
     // Assess
     expect(error).toBeInstanceOf(ResourceNotFoundException);
@@ -435,8 +426,8 @@ describe('Identity Store emulator: groups and memberships', () => {
     const missing = new ListGroupMembershipsForMemberCommand({ IdentityStoreId: STORE } as never);
 
     // Act
-    const notFound = await failure(() => client.send(unknown));
-    const invalid = await failure(() => client.send(missing));
+    const notFound = await sdkFailure(() => client.send(unknown));
+    const invalid = await sdkFailure(() => client.send(missing));
 
     // Assess
     expect(notFound).toBeInstanceOf(ResourceNotFoundException);
@@ -473,7 +464,7 @@ describe('Identity Store emulator: groups and memberships', () => {
     const command = new IsMemberInGroupsCommand({ IdentityStoreId: STORE, ...input });
 
     // Act
-    const error = await failure(() => client.send(command));
+    const error = await sdkFailure(() => client.send(command));
 
     // Assess
     expect(error).toBeInstanceOf(ValidationException);
@@ -488,7 +479,7 @@ describe('Identity Store emulator: groups and memberships', () => {
     });
 
     // Act
-    const error = await failure(() => client.send(command));
+    const error = await sdkFailure(() => client.send(command));
 
     // Assess
     expect(error).toBeInstanceOf(ResourceNotFoundException);

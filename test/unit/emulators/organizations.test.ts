@@ -18,22 +18,13 @@ import {
 } from '@aws-sdk/client-organizations';
 import { defaultFixtures, type OrganizationsFixtures } from '../../../local/emulators/fixtures.js';
 import { createOrganizationsEmulator } from '../../../local/emulators/organizations.js';
-import { clientConfigFor, serveEmulator, type EmulatorEndpoint } from '../../fixtures/awsEndpoint.js';
+import { clientConfigFor, sdkFailure, serveEmulator, type EmulatorEndpoint } from '../../fixtures/awsEndpoint.js';
 
 const ROOT = defaultFixtures.organizations.rootId;
 const WORKLOADS = 'ou-ab12-11111111';
 const PAYMENTS = 'ou-ab12-22222222';
 const PAYMENTS_PROD = 'ou-ab12-33333333';
 const PAYMENTS_PROD_ACCOUNT = '111122223333';
-
-const failure = async (send: () => Promise<unknown>): Promise<Error & Record<string, unknown>> => {
-  try {
-    await send();
-  } catch (error) {
-    return error as Error & Record<string, unknown>;
-  }
-  throw new Error('the call succeeded');
-};
 
 // 600 accounts in one OU, as a large organization has: listings must page.
 const LARGE: OrganizationsFixtures = {
@@ -107,7 +98,7 @@ describe('Organizations emulator: root and accounts', () => {
     const command = new DescribeAccountCommand({ AccountId: '999999999999' });
 
     // Act
-    const error = await failure(() => client.send(command));
+    const error = await sdkFailure(() => client.send(command));
 
     // Assess
     expect(error).toBeInstanceOf(AccountNotFoundException);
@@ -122,7 +113,7 @@ describe('Organizations emulator: root and accounts', () => {
     const command = new DescribeAccountCommand(input as never);
 
     // Act
-    const error = await failure(() => client.send(command));
+    const error = await sdkFailure(() => client.send(command));
 
     // Assess
     expect(error).toBeInstanceOf(InvalidInputException);
@@ -176,7 +167,7 @@ describe('Organizations emulator: root and accounts', () => {
     const command = new ListAccountsCommand(input);
 
     // Act
-    const error = await failure(() => client.send(command));
+    const error = await sdkFailure(() => client.send(command));
 
     // Assess
     expect(error).toBeInstanceOf(InvalidInputException);
@@ -214,8 +205,8 @@ describe('Organizations emulator: the OU tree', () => {
     const root = new ListParentsCommand({ ChildId: ROOT });
 
     // Act
-    const notFound = await failure(() => client.send(unknown));
-    const invalid = await failure(() => client.send(root));
+    const notFound = await sdkFailure(() => client.send(unknown));
+    const invalid = await sdkFailure(() => client.send(root));
 
     // Assess
     expect(notFound).toBeInstanceOf(ChildNotFoundException);
@@ -249,7 +240,7 @@ describe('Organizations emulator: the OU tree', () => {
     const command = new ListChildrenCommand(input as never);
 
     // Act
-    const error = await failure(() => client.send(command));
+    const error = await sdkFailure(() => client.send(command));
 
     // Assess
     expect(error).toBeInstanceOf(InvalidInputException);
@@ -265,7 +256,7 @@ describe('Organizations emulator: the OU tree', () => {
     const request = command();
 
     // Act
-    const error = await failure(() => client.send(request as never));
+    const error = await sdkFailure(() => client.send(request as never));
 
     // Assess
     expect(error).toBeInstanceOf(ParentNotFoundException);
@@ -344,8 +335,8 @@ describe('Organizations emulator: the OU tree', () => {
     const root = new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: ROOT });
 
     // Act
-    const notFound = await failure(() => client.send(unknown));
-    const invalid = await failure(() => client.send(root));
+    const notFound = await sdkFailure(() => client.send(unknown));
+    const invalid = await sdkFailure(() => client.send(root));
 
     // Assess
     expect(notFound).toBeInstanceOf(OrganizationalUnitNotFoundException);
