@@ -11,10 +11,19 @@ export interface Person {
   slackUserId?: string;
 }
 
+/** For whom a rule grants (DESIGN.md, "Policy, second stage"); absent means `any`, as before the field existed. */
+export type PrincipalScope = 'self' | 'self-or-groups' | 'any';
+
 export interface PolicyRule {
   action: string;
+  /** Who may use the rule: people ids and `group:<DisplayName>` entries; absent means any signed-in person. */
+  requesters?: string[];
   match?: Record<string, string[]>;
+  principals?: PrincipalScope;
+  /** People ids and `group:<DisplayName>` entries, expanded at submit. */
   approvers: string[];
+  /** `false`: an eligible request is approved at once by `system`. Absent means true. */
+  approvalRequired?: boolean;
   minApprovals?: number;
   approvalTimeoutSeconds?: number;
   reminderAfterSeconds?: number;
@@ -22,7 +31,16 @@ export interface PolicyRule {
   maxDurationMinutes?: number;
 }
 
+/** How a caller's JWT is matched to their Identity Center user. */
+export interface IdentityMapping {
+  /** The JWT claim holding the value (default `email`). */
+  claim?: string;
+  /** The Identity Store attribute it is matched against (default `emails.value`). */
+  userAttribute?: 'emails.value' | 'userName';
+}
+
 export interface Policy {
+  identity?: IdentityMapping;
   approvalTimeoutSeconds?: number;
   /** When undecided approvers are reminded, in seconds after the request; by default half the window. */
   reminderAfterSeconds?: number;

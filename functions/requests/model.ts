@@ -47,6 +47,25 @@ export interface Approval {
   comment?: string;
 }
 
+/** A name with the id it stands for. `name` is the id itself when the name could not be resolved at submit. */
+export interface DisplayName {
+  id: string;
+  name: string;
+}
+
+/**
+ * Names resolved once, at submit, and stored with the request (DESIGN.md, "Names everywhere"): what approvers,
+ * auditors and the requester read. Later renames do not change what a request was shown as. Requests stored before
+ * this existed have none; every reader falls back to the ids.
+ */
+export interface RequestDisplay {
+  requester: DisplayName;
+  /** sso:CreateAccountAssignment only. `userName` is set for a USER principal. */
+  principal?: { type: 'USER' | 'GROUP'; id: string; name: string; userName?: string };
+  permissionSet?: { arn: string; name: string; description?: string };
+  account?: DisplayName;
+}
+
 /** Events are append-only; `detail` is stored as a JSON string because the state machine writes some. */
 export interface StoredEvent {
   at: string;
@@ -66,6 +85,8 @@ export interface RequestItem {
   justification: string;
   summary: string;
   targetId: string;
+  /** Names for the ids above, resolved at submit; absent on requests stored before names existed. */
+  display?: RequestDisplay;
   status: RequestStatus;
   /** Keys of byRequesterStatus, byTargetStatus and byActionStatus, rewritten with every status change. */
   requesterStatus: string;
@@ -122,6 +143,7 @@ export interface RequestView {
   parameters: Record<string, string>;
   summary: string;
   targetId: string;
+  display?: RequestDisplay;
   requester: string;
   justification: string;
   status: RequestStatus;
