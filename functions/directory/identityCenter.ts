@@ -77,6 +77,11 @@ export interface IdentityCenterDirectoryDeps {
   maxUsers?: number;
   /** Calls in flight at once for a fan-out (DescribeUser per member, DescribePermissionSet per set). */
   concurrency?: number;
+  /**
+   * SSO Admin calls started per second, at most. Identity Center allows 20 per second across its APIs, shared with
+   * provisioning (creations and their status polls), so the directory's reads keep under it instead of being throttled.
+   */
+  ssoAdminCallsPerSecond?: number;
 }
 
 /**
@@ -97,6 +102,9 @@ const IS_MEMBER_IN_GROUPS_MAX = 100;
 const MAX_PAGES = 1_000;
 const DEFAULT_MAX_USERS = 10_000;
 const DEFAULT_CONCURRENCY = 8;
+// Three quarters of Identity Center's 20 requests per second: a cold permission-set listing must not starve the
+// provisioning calls that share the quota (README "Identity Center directory").
+const DEFAULT_SSO_ADMIN_CALLS_PER_SECOND = 15;
 // Organizations throttles at a few requests per second per account; each parent takes two listing calls at once.
 const ORGANIZATION_PARENTS_AT_ONCE = 4;
 
@@ -158,6 +166,19 @@ const mapBounded = async <T, R>(items: readonly T[], limit: number, fn: (item: T
   return results;
 };
 
+/** Starts calls no faster than `perSecond`, evenly spaced: a pacer, so a fan-out stays under a service's rate limit. */
+const pacer = (perSecond: number) => {
+  const spacingMs = 1000 / perSecond;
+  let nextStart = 0;
+  return async <T>(call: () => Promise<T>): Promise<T> => {
+    const now = Date.now();
+    const start = Math.max(now, nextStart);
+    nextStart = start + spacingMs;
+    if (start > now) await new Promise((resolve) => setTimeout(resolve, start - now));
+    return call();
+  };
+};
+
 const isDefined = <T>(value: T | undefined): value is T => value !== undefined;
 
 interface UserShape {
@@ -192,6 +213,8 @@ export const createIdentityCenterDirectory = (deps: IdentityCenterDirectoryDeps)
   const maxUsers = deps.maxUsers ?? DEFAULT_MAX_USERS;
   const maxGroups = Math.max(1_000, Math.floor(maxUsers / 10));
   const concurrency = deps.concurrency ?? DEFAULT_CONCURRENCY;
+  const paced = pacer(deps.ssoAdminCallsPerSecond ?? DEFAULT_SSO_ADMIN_CALLS_PER_SECOND);
+  const sso = { send: <T>(send: () => Promise<T>): Promise<T> => paced(send) };
   // "Not found" is an answer worth keeping, but only briefly: the user or group may be created a moment later.
   const unlessMissing =
     <V>(ms: number) =>
@@ -241,7 +264,9 @@ export const createIdentityCenterDirectory = (deps: IdentityCenterDirectoryDeps)
 
   const discover = async (instanceArn?: string, identityStoreId?: string): Promise<Instance> => {
     const listed = await allPages('ListInstances', async (NextToken) => {
-      const output = await ssoAdmin.send(new ListInstancesCommand({ MaxResults: SSO_ADMIN_PAGE, NextToken }));
+      const output = await sso.send(() =>
+        ssoAdmin.send(new ListInstancesCommand({ MaxResults: SSO_ADMIN_PAGE, NextToken })),
+      );
       return { items: output.Instances, nextToken: output.NextToken };
     });
     // When one of the two is configured, it picks the instance; otherwise there must be exactly one to pick.
@@ -372,14 +397,14 @@ export const createIdentityCenterDirectory = (deps: IdentityCenterDirectoryDeps)
     listings.get('permissionSets', async () => {
       const { instanceArn: InstanceArn } = await instance();
       const arns = await allPages('ListPermissionSets', async (NextToken) => {
-        const output = await ssoAdmin.send(
-          new ListPermissionSetsCommand({ InstanceArn, MaxResults: SSO_ADMIN_PAGE, NextToken }),
+        const output = await sso.send(() =>
+          ssoAdmin.send(new ListPermissionSetsCommand({ InstanceArn, MaxResults: SSO_ADMIN_PAGE, NextToken })),
         );
         return { items: output.PermissionSets, nextToken: output.NextToken };
       });
       const described = await mapBounded(arns, concurrency, async (PermissionSetArn) => {
         const output = await unlessNotFound(() =>
-          ssoAdmin.send(new DescribePermissionSetCommand({ InstanceArn, PermissionSetArn })),
+          sso.send(() => ssoAdmin.send(new DescribePermissionSetCommand({ InstanceArn, PermissionSetArn }))),
         );
         const set = output?.PermissionSet;
         if (set === undefined) return undefined; // deleted between the two calls

@@ -66,6 +66,8 @@ const directory = (overrides: Partial<IdentityCenterDirectoryDeps> = {}) =>
     clock,
     instanceArn: INSTANCE,
     identityStoreId: STORE,
+    // Unpaced here; the pacing of SSO Admin calls has its own test.
+    ssoAdminCallsPerSecond: 1_000_000,
     ...overrides,
   });
 
@@ -541,6 +543,29 @@ describe('permission sets', () => {
       { InstanceArn: INSTANCE, MaxResults: 100, NextToken: 'p2' },
     ]);
     expect(ssoMock.commandCalls(DescribePermissionSetCommand)).toHaveLength(150);
+  });
+});
+
+describe("pacing SSO Admin calls under Identity Center's rate limit", () => {
+  it('starts at most ssoAdminCallsPerSecond calls a second, however wide the fan-out', async () => {
+    // Prepare: 21 permission sets at 100 calls a second (1 listing + 21 descriptions = 22 calls, 21 gaps of 10 ms)
+    ssoMock.on(ListPermissionSetsCommand).resolves({ PermissionSets: Array.from({ length: 21 }, (_, i) => psArn(i)) });
+    const starts: number[] = [];
+    ssoMock.on(DescribePermissionSetCommand).callsFake((input: { PermissionSetArn: string }) => {
+      starts.push(Date.now());
+      return { PermissionSet: { Name: input.PermissionSetArn.slice(-4), PermissionSetArn: input.PermissionSetArn } };
+    });
+    const dir = directory({ ssoAdminCallsPerSecond: 100 });
+
+    // Act
+    const began = Date.now();
+    const sets = await dir.permissionSets();
+
+    // Assess
+    expect(sets).toHaveLength(21);
+    expect(Math.max(...starts) - began).toBeGreaterThanOrEqual(200 - 5);
+    const gaps = starts.slice(1).map((at, i) => at - (starts[i] as number));
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(5);
   });
 });
 
