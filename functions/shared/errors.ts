@@ -40,6 +40,13 @@ export class NoApprovalRuleError extends DomainError {
   readonly code = 'NoApprovalRule';
 }
 
+/** The request is for a principal its rule does not allow, or for oneself by a caller with no Identity Center user. */
+export class PrincipalNotAllowedError extends DomainError {
+  override readonly name = 'PrincipalNotAllowedError';
+  readonly statusCode = 403;
+  readonly code = 'PrincipalNotAllowed';
+}
+
 export class ForbiddenError extends DomainError {
   override readonly name = 'ForbiddenError';
   readonly statusCode = 403;
