@@ -40,7 +40,14 @@ export class NoApprovalRuleError extends DomainError {
   readonly code = 'NoApprovalRule';
 }
 
-/** The request is for a principal its rule does not allow, or for oneself by a caller with no Identity Center user. */
+/** Rules cover the request, but none lets this requester use it (`requesters`). */
+export class NotEligibleError extends DomainError {
+  override readonly name = 'NotEligibleError';
+  readonly statusCode = 403;
+  readonly code = 'NotEligible';
+}
+
+/** A rule lets the requester in, but not for the principal they named (`principals`: self, self-or-groups). */
 export class PrincipalNotAllowedError extends DomainError {
   override readonly name = 'PrincipalNotAllowedError';
   readonly statusCode = 403;
