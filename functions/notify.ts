@@ -1,7 +1,7 @@
 // Step Functions task: ask approvers ("approval", holding the task token), remind the undecided
 // ("reminder", holding the new token), or tell everyone the outcome ("outcome"). Never log the event:
 // it carries the task token.
-import { defaultNotifier } from './notifications/channels.js';
+import { defaultNotifier, defaultSlackIdentity } from './notifications/channels.js';
 import { holdGrant, notifyApprovers, notifyOutcome, remindApprovers, type NotifyDeps } from './notifications/notify.js';
 import { currentPolicy } from './policy/currentPolicy.js';
 import { sfnClient } from './shared/clients/sfn.js';
@@ -23,6 +23,7 @@ const deps = async (): Promise<NotifyDeps> => ({
   publicBaseUrl: config.publicBaseUrl(),
   people: currentPolicy().people ?? [],
   auditors: currentPolicy().auditors ?? [],
+  slackUserIdFor: (await defaultSlackIdentity()).slackUserIdFor,
 });
 
 export const handler = taskHandler<NotifyEvent, { notified: true }>(async (event) => {
