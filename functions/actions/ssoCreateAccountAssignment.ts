@@ -56,7 +56,17 @@ export const ssoCreateAccountAssignment: ActionDefinition<SsoAssignmentParameter
       TargetType: { type: 'string', enum: ['AWS_ACCOUNT'] },
     },
   },
-  policyKeys: ['InstanceArn', 'PermissionSetArn', 'PrincipalId', 'PrincipalType', 'TargetId'],
+  // OrganizationalUnit (the account or any OU above it, up to the root) and PermissionSetName are resolved through the
+  // directory by policy/eligibility.ts; AccountName is deliberately absent, as account owners can rename accounts.
+  policyKeys: [
+    'InstanceArn',
+    'PermissionSetArn',
+    'PrincipalId',
+    'PrincipalType',
+    'TargetId',
+    'OrganizationalUnit',
+    'PermissionSetName',
+  ],
   summarize: (p, _facts, display) =>
     display
       ? namedSummary(p, display)
