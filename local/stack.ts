@@ -14,7 +14,12 @@ import { logger } from '../functions/shared/logger.js';
 import { startAwsEndpoint } from './awsEndpoint.js';
 import { ensureTable, startDynalite, timeToLiveOf } from './dynamodb.js';
 import { FaultInjector, parseFaults } from './emulators/faults.js';
-import { loadFixtures, type LocalFixtures, ssoWithDirectory } from './emulators/fixtures.js';
+import {
+  identityStoreWithPrincipals,
+  loadFixtures,
+  type LocalFixtures,
+  ssoWithDirectory,
+} from './emulators/fixtures.js';
 import { createIdentityStoreEmulator } from './emulators/identityStore.js';
 import { createOrganizationsEmulator } from './emulators/organizations.js';
 import { createProtonEmulator } from './emulators/proton.js';
@@ -220,7 +225,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
           region: LOCAL_REGION,
           stateFile: join(dataDir, 'proton.json'),
         }),
-        createIdentityStoreEmulator({ fixtures: fixtures.identityStore }),
+        // Principals listed only under `sso` are identity-store users and groups too, as in one real Identity Center.
+        createIdentityStoreEmulator({ fixtures: identityStoreWithPrincipals(fixtures) }),
         createOrganizationsEmulator({ fixtures: fixtures.organizations }),
       ],
       faults,

@@ -53,6 +53,12 @@ export interface DirectoryTtl {
   listingMs: number;
   /** `groupsOf`, `membersOf` and the caller's user id (`findUser`), and "not found" answers. */
   membershipMs: number;
+  /**
+   * Each permission set's name and description, by ARN. Identity Center never changes a permission set's name, so
+   * only the description can go stale; keeping them long means that re-listing every `listingMs` costs one
+   * ListPermissionSets call, not a DescribePermissionSet per set, which Identity Center's 20 calls a second would pace.
+   */
+  permissionSetMs: number;
   /** How long "Organizations cannot be read" is remembered, so every submit does not ask again while access is missing. */
   unavailableMs: number;
 }
@@ -60,6 +66,7 @@ export interface DirectoryTtl {
 export const DEFAULT_DIRECTORY_TTL: DirectoryTtl = {
   listingMs: 5 * 60_000,
   membershipMs: 60_000,
+  permissionSetMs: 60 * 60_000,
   unavailableMs: 60_000,
 };
 
@@ -166,16 +173,23 @@ const mapBounded = async <T, R>(items: readonly T[], limit: number, fn: (item: T
   return results;
 };
 
-/** Starts calls no faster than `perSecond`, evenly spaced: a pacer, so a fan-out stays under a service's rate limit. */
-const pacer = (perSecond: number) => {
-  const spacingMs = 1000 / perSecond;
-  let nextStart = 0;
+/**
+ * Starts at most `perSecond` calls in any one-second window, measured when each call actually starts (as a service
+ * counts them), so a stalled event loop cannot release a burst that breaks the limit. Real time, not the injected
+ * clock: the service's limit is in real seconds.
+ */
+const rateLimiter = (perSecond: number) => {
+  const started: number[] = [];
   return async <T>(call: () => Promise<T>): Promise<T> => {
-    const now = Date.now();
-    const start = Math.max(now, nextStart);
-    nextStart = start + spacingMs;
-    if (start > now) await new Promise((resolve) => setTimeout(resolve, start - now));
-    return call();
+    for (;;) {
+      const now = Date.now();
+      while (started.length > 0 && (started[0] as number) <= now - 1000) started.shift();
+      if (started.length < perSecond) {
+        started.push(now);
+        return call();
+      }
+      await new Promise((resolve) => setTimeout(resolve, (started[0] as number) + 1000 - now));
+    }
   };
 };
 
@@ -213,7 +227,7 @@ export const createIdentityCenterDirectory = (deps: IdentityCenterDirectoryDeps)
   const maxUsers = deps.maxUsers ?? DEFAULT_MAX_USERS;
   const maxGroups = Math.max(1_000, Math.floor(maxUsers / 10));
   const concurrency = deps.concurrency ?? DEFAULT_CONCURRENCY;
-  const paced = pacer(deps.ssoAdminCallsPerSecond ?? DEFAULT_SSO_ADMIN_CALLS_PER_SECOND);
+  const paced = rateLimiter(deps.ssoAdminCallsPerSecond ?? DEFAULT_SSO_ADMIN_CALLS_PER_SECOND);
   const sso = { send: <T>(send: () => Promise<T>): Promise<T> => paced(send) };
   // "Not found" is an answer worth keeping, but only briefly: the user or group may be created a moment later.
   const unlessMissing =
@@ -241,6 +255,12 @@ export const createIdentityCenterDirectory = (deps: IdentityCenterDirectoryDeps)
   const membersOfGroup = new TtlCache<string, DirectoryUser[]>({
     clock,
     ttlMs: ttl.membershipMs,
+    maxEntries: maxGroups,
+  });
+  // A permission set deleted since (undefined) is not remembered at all: a new one cannot take its ARN.
+  const describedSets = new TtlCache<string, NamedPermissionSet | undefined>({
+    clock,
+    ttlMs: (value) => (value === undefined ? 0 : ttl.permissionSetMs),
     maxEntries: maxGroups,
   });
   const listings = new TtlCache<'permissionSets', NamedPermissionSet[]>({ clock, ttlMs: ttl.listingMs, maxEntries: 1 });
@@ -402,16 +422,18 @@ export const createIdentityCenterDirectory = (deps: IdentityCenterDirectoryDeps)
         );
         return { items: output.PermissionSets, nextToken: output.NextToken };
       });
-      const described = await mapBounded(arns, concurrency, async (PermissionSetArn) => {
-        const output = await unlessNotFound(() =>
-          sso.send(() => ssoAdmin.send(new DescribePermissionSetCommand({ InstanceArn, PermissionSetArn }))),
-        );
-        const set = output?.PermissionSet;
-        if (set === undefined) return undefined; // deleted between the two calls
-        const named: NamedPermissionSet = { arn: PermissionSetArn, name: set.Name ?? PermissionSetArn };
-        if (set.Description) named.description = set.Description;
-        return named;
-      });
+      const described = await mapBounded(arns, concurrency, (PermissionSetArn) =>
+        describedSets.get(PermissionSetArn, async () => {
+          const output = await unlessNotFound(() =>
+            sso.send(() => ssoAdmin.send(new DescribePermissionSetCommand({ InstanceArn, PermissionSetArn }))),
+          );
+          const set = output?.PermissionSet;
+          if (set === undefined) return undefined; // deleted between the two calls
+          const named: NamedPermissionSet = { arn: PermissionSetArn, name: set.Name ?? PermissionSetArn };
+          if (set.Description) named.description = set.Description;
+          return named;
+        }),
+      );
       return described.filter(isDefined);
     });
 
