@@ -25,14 +25,6 @@ export const CSV_COLUMNS = [
  */
 export const NAME_COLUMNS = ['principal', 'permissionSet', 'accountName'] as const;
 
-/**
- * Whether an export carries NAME_COLUMNS. While every row was stored before names existed, the export keeps exactly
- * the columns it had, so readers of those files are not handed three empty columns; once any row has names, every
- * row of that export has the columns (empty where a row has no names), so the header always matches the rows.
- */
-export const withNames = (items: readonly Pick<RequestItem, 'display'>[]): boolean =>
-  items.some((item) => item.display !== undefined);
-
 // The quoting and neutralising of each cell is the CSV output context's (shared/outputContexts/csv.ts).
 export { csvCell };
 

@@ -9,10 +9,14 @@ import { PROTON_CONNECTION_IDS, protonRequest, ssoRequest, startHarness, type Ha
 import { assertChromiumInstalled, launchChromium } from './chromium.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
-const CSV_HEADER = 'requestId,createdAt,requester,action,target,status,approvers,decidedAt,completedAt,error';
+// Issue 11 (DESIGN.md, "Names everywhere") appends principal, permissionSet and accountName to the stage-one columns.
+const CSV_HEADER =
+  'requestId,createdAt,requester,action,target,status,approvers,decidedAt,completedAt,error,principal,permissionSet,accountName';
 const HOSTILE = '<img src=x onerror="document.title=1"> <b>bold</b> & "quotes" for INC-9';
-// A well-formed principal the Identity Center emulator does not know: approved, it fails provisioning.
-const UNKNOWN_PRINCIPAL = '00000000-0000-4000-8000-000000000000';
+// A well-formed permission set the Identity Center instance does not have: approved, it fails provisioning. (This was
+// an unknown principal until issue 11: DESIGN.md's "Names everywhere" now refuses a principal that does not exist
+// with 400 at submit, so it can no longer reach provisioning.)
+const UNKNOWN_PERMISSION_SET = 'arn:aws:sso:::permissionSet/ssoins-1111111111111111/ps-9999999999999999';
 
 let h: Harness | undefined;
 let browser: Browser | undefined;
@@ -100,7 +104,7 @@ beforeAll(async () => {
     { approver: 'bob@example.com', decision: 'deny', final: 'DENIED' },
   );
   await submit(alice, 'alice@example.com', protonRequest(PROTON_CONNECTION_IDS[0]!));
-  await submit(bob, 'bob@example.com', ssoRequest({ PrincipalId: UNKNOWN_PRINCIPAL }), {
+  await submit(bob, 'bob@example.com', ssoRequest({ PermissionSetArn: UNKNOWN_PERMISSION_SET }), {
     approver: 'carol@example.com',
     decision: 'approve',
     final: 'FAILED',
@@ -243,6 +247,10 @@ describe('an auditor', () => {
       '111111111111',
       'Completed',
       'bob@example.com (approved)\ncarol@example.com',
+      // Issue 11's name columns (who, permission set, account name), from the request's display snapshot.
+      'Alice Liddell',
+      'ReadOnly',
+      'platform-dev',
       expect.stringContaining('Timeline'),
     ]);
     expect(shown.failedRow).toBe('loud');
@@ -432,7 +440,7 @@ describe('an auditor', () => {
     // Assess
     expect(failed.notice).toMatch(/^\u26a0 Failed: ResourceNotFoundException: /);
     expect(failed.error).toContain('ResourceNotFoundException');
-    expect(failed.error).toContain(UNKNOWN_PRINCIPAL);
+    expect(failed.error).toContain(UNKNOWN_PERMISSION_SET);
     expect(denied).toEqual({
       justification: HOSTILE,
       injected: 0,
@@ -670,7 +678,8 @@ describe('accessibility', () => {
     expect(layout.unlabelled).toEqual([]);
     expect(layout.scopes).toBe(0);
     expect(layout.caption).toBe(1);
-    expect(layout.table).toEqual({ rows: 1 + 6, rowHeaders: 6, columnHeaders: 7 });
+    // Seven stage-one columns and issue 11's three name columns.
+    expect(layout.table).toEqual({ rows: 1 + 6, rowHeaders: 6, columnHeaders: 10 });
     await close(opened);
   });
 });

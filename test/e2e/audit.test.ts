@@ -226,7 +226,10 @@ describe('CSV', () => {
     expect(byAccept.status).toBe(200);
     expect(byAccept.headers.get('content-type')).toContain('text/csv');
     const lines = byAccept.text.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('requestId,createdAt,requester,action,target,status,approvers,decidedAt,completedAt,error');
+    // Issue 11 (DESIGN.md, "Names everywhere") appends principal, permissionSet and accountName to the stage-one columns.
+    expect(lines[0]).toBe(
+      'requestId,createdAt,requester,action,target,status,approvers,decidedAt,completedAt,error,principal,permissionSet,accountName',
+    );
     expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(expected(() => true));
     const row = byFormat.text.trimEnd().split('\r\n')[1]!;
     expect(row.split(',')[2]).toBe("'=cmd@example.com");

@@ -6,7 +6,7 @@ import {
   type SsoAssignmentParameters,
   ssoCreateAccountAssignment,
 } from '../../../functions/actions/ssoCreateAccountAssignment.js';
-import { CSV_COLUMNS, NAME_COLUMNS, csvHeader, csvRow, withNames } from '../../../functions/requests/csv.js';
+import { CSV_COLUMNS, NAME_COLUMNS, csvHeader, csvRow } from '../../../functions/requests/csv.js';
 import { askParts, askText } from '../../../functions/requests/displayNames.js';
 import type { RequestDisplay } from '../../../functions/requests/model.js';
 import { toRequestView } from '../../../functions/requests/view.js';
@@ -155,11 +155,5 @@ describe('CSV name columns', () => {
     const row = csvRow(hostile, { names: true });
     // Assess
     expect(row.endsWith(`,"'=HYPERLINK(""http://evil.example"",""x"")",'@SUM(1+1)`)).toBe(true);
-  });
-
-  it('are in an export once any of its rows has names, and not while none has', () => {
-    // Act / Assess
-    expect(withNames([storedRequest('COMPLETED'), storedRequest('DENIED')])).toBe(false);
-    expect(withNames([storedRequest('COMPLETED'), storedRequest('DENIED', { display: ALICE })])).toBe(true);
   });
 });
