@@ -32,6 +32,8 @@ const STAR_ONLY_ACTIONS = new Set([
   'sso:ListInstances',
   // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsorganizations.html
   'organizations:ListRoots',
+  // The catalog's Proton entry: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsproton.html
+  'proton:ListEnvironmentAccountConnections',
   // Step Functions logging: https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html
   'logs:CreateLogDelivery',
   'logs:GetLogDelivery',
