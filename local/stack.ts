@@ -6,7 +6,9 @@ import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createIdentityCenterDirectory } from '../functions/directory/identityCenter.js';
+import { createPermissionSetNameStore } from '../functions/directory/permissionSetNames.js';
 import { checkPolicyAgainstDirectory } from '../functions/policy/directoryCheck.js';
 import { loadPolicyFile, type Policy } from '../functions/policy/policy.js';
 import { systemClock } from '../functions/shared/clock.js';
@@ -108,12 +110,14 @@ const checkPolicyAgainstLocalDirectory = async (
   policyFile: string,
   endpoint: string,
   fixtures: LocalFixtures,
+  tableName: string,
 ): Promise<void> => {
   const client = { endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
   const clients = {
     identityStore: new IdentitystoreClient(client),
     organizations: new OrganizationsClient(client),
     ssoAdmin: new SSOAdminClient(client),
+    dynamodb: new DynamoDBClient(client),
   };
   try {
     const directory = createIdentityCenterDirectory({
@@ -121,8 +125,17 @@ const checkPolicyAgainstLocalDirectory = async (
       clock: systemClock,
       instanceArn: fixtures.sso.instanceArn,
       identityStoreId: fixtures.identityStore.id,
+      permissionSetNames: createPermissionSetNameStore({
+        db: DynamoDBDocumentClient.from(clients.dynamodb),
+        tableName,
+        clock: systemClock,
+      }),
     });
     await checkPolicyAgainstDirectory(policy, directory, `policy file ${policyFile}`);
+    // The start is the directory's first reader, as a deployment's first cold function is: it stores the permission
+    // sets' names (permissionSetNames.ts), so the functions' cold starts read them, and a request the functions refuse
+    // leaves the table as it found it (the e2e tests count its items).
+    await directory.permissionSets();
   } finally {
     for (const c of Object.values(clients)) c.destroy();
   }
@@ -249,7 +262,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
 
     // The policy against the emulated directory, as the functions check it before their first answer: a group, OU or
     // permission set the fixtures lack stops the start here, naming the rule, instead of failing each request.
-    await checkPolicyAgainstLocalDirectory(policy, policyFile, aws.url, fixtures);
+    await checkPolicyAgainstLocalDirectory(policy, policyFile, aws.url, fixtures, tableName);
 
     const http = await startHttpApi({
       port: options.port === 0 && firstStack ? firstStack.port : (options.port ?? 3000),

@@ -33,8 +33,10 @@ import { lazy } from '../shared/clients/lazy.js';
 import { organizationsClient } from '../shared/clients/organizations.js';
 import { ssoAdminReadClient } from '../shared/clients/ssoAdmin.js';
 import { type Clock, systemClock } from '../shared/clock.js';
+import { documentClient } from '../shared/clients/dynamodb.js';
 import { config } from '../shared/config.js';
 import { ConfigError } from '../shared/errors.js';
+import { logger } from '../shared/logger.js';
 import {
   type Directory,
   type DirectoryAccount,
@@ -45,7 +47,8 @@ import {
   type OrganizationTree,
   type UserAttribute,
 } from './directory.js';
-import { TtlCache } from './ttlCache.js';
+import { createPermissionSetNameStore, type PermissionSetNameStore } from './permissionSetNames.js';
+import { type StaleWhileRevalidate, TtlCache } from './ttlCache.js';
 
 /** How long each kind of answer is served from the cache, in ms. */
 export interface DirectoryTtl {
@@ -61,6 +64,19 @@ export interface DirectoryTtl {
   permissionSetMs: number;
   /** How long "Organizations cannot be read" is remembered, so every submit does not ask again while access is missing. */
   unavailableMs: number;
+  /**
+   * How long past `listingMs` the organisation and the permission-set list are still served while one background
+   * refresh re-reads them (stale-while-revalidate), so no request waits for the ~80 calls of an organisation walk. A
+   * failed refresh keeps the old listing (logged); past this bound callers wait for a fresh read. 0 (the factory's
+   * default) turns it off: the first caller past `listingMs` waits, and no work outlives a call, which is what tests
+   * counting calls expect. `defaultDirectory()` sets 2 × `listingMs`: a listing is at most 3 × `listingMs` old.
+   */
+  listingStaleMs: number;
+  /**
+   * With a durable copy of permission-set names (`permissionSetNames`): how old a stored copy may be before the set is
+   * described again. Names never change; this is how long a changed description may take to show.
+   */
+  permissionSetRefreshMs: number;
 }
 
 export const DEFAULT_DIRECTORY_TTL: DirectoryTtl = {
@@ -68,7 +84,14 @@ export const DEFAULT_DIRECTORY_TTL: DirectoryTtl = {
   membershipMs: 60_000,
   permissionSetMs: 60 * 60_000,
   unavailableMs: 60_000,
+  listingStaleMs: 0,
+  permissionSetRefreshMs: 24 * 60 * 60_000,
 };
+
+/** What a warm function in production waits for a listing at most: never, until it is 3 × listingMs old. */
+export const PRODUCTION_LISTING_STALE_MS = 2 * DEFAULT_DIRECTORY_TTL.listingMs;
+/** After a failed background refresh of a listing, the next one waits this long, so a failing service is not asked on every request. */
+const LISTING_REFRESH_RETRY_MS = 30_000;
 
 export interface IdentityCenterDirectoryDeps {
   identityStore: IdentitystoreClient;
@@ -89,6 +112,12 @@ export interface IdentityCenterDirectoryDeps {
    * provisioning (creations and their status polls), so the directory's reads keep under it instead of being throttled.
    */
   ssoAdminCallsPerSecond?: number;
+  /**
+   * The durable copy of permission-set names (permissionSetNames.ts). With it, a cold listing reads the stored names
+   * with one BatchGetItem and describes only the sets it lacks or holds for longer than `permissionSetRefreshMs`;
+   * without it, every set is described (and kept in memory for `permissionSetMs`).
+   */
+  permissionSetNames?: PermissionSetNameStore;
 }
 
 /**
@@ -263,11 +292,35 @@ export const createIdentityCenterDirectory = (deps: IdentityCenterDirectoryDeps)
     ttlMs: (value) => (value === undefined ? 0 : ttl.permissionSetMs),
     maxEntries: maxGroups,
   });
-  const listings = new TtlCache<'permissionSets', NamedPermissionSet[]>({ clock, ttlMs: ttl.listingMs, maxEntries: 1 });
+  // The whole listings, served stale while one background refresh runs when ttl.listingStaleMs is set.
+  const staleListing = <K extends string, V>(
+    maxStaleMs: (value: V) => number,
+  ): StaleWhileRevalidate<K, V> | undefined =>
+    ttl.listingStaleMs > 0
+      ? {
+          maxStaleMs,
+          retryAfterMs: Math.min(LISTING_REFRESH_RETRY_MS, ttl.listingMs),
+          onRefreshError: (error, key) =>
+            logger.warn('Refreshing a directory listing failed; serving the previous one', {
+              listing: key,
+              error: errorName(error),
+            }),
+        }
+      : undefined;
+  const listings = new TtlCache<'permissionSets', NamedPermissionSet[]>({
+    clock,
+    ttlMs: ttl.listingMs,
+    maxEntries: 1,
+    staleWhileRevalidate: staleListing(() => ttl.listingStaleMs),
+  });
   const organizationCache = new TtlCache<'organization', OrganizationTree | OrganizationUnavailableError>({
     clock,
     ttlMs: (value) => (value instanceof OrganizationUnavailableError ? ttl.unavailableMs : ttl.listingMs),
     maxEntries: 1,
+    // "Organizations cannot be read" is not served stale: access granted since should take effect on the next call.
+    staleWhileRevalidate: staleListing((value) =>
+      value instanceof OrganizationUnavailableError ? 0 : ttl.listingStaleMs,
+    ),
   });
 
   // Discovery happens once per container; a failed attempt is forgotten so the next call tries again.
@@ -422,20 +475,63 @@ export const createIdentityCenterDirectory = (deps: IdentityCenterDirectoryDeps)
         );
         return { items: output.PermissionSets, nextToken: output.NextToken };
       });
-      const described = await mapBounded(arns, concurrency, (PermissionSetArn) =>
-        describedSets.get(PermissionSetArn, async () => {
-          const output = await unlessNotFound(() =>
-            sso.send(() => ssoAdmin.send(new DescribePermissionSetCommand({ InstanceArn, PermissionSetArn }))),
-          );
-          const set = output?.PermissionSet;
-          if (set === undefined) return undefined; // deleted between the two calls
-          const named: NamedPermissionSet = { arn: PermissionSetArn, name: set.Name ?? PermissionSetArn };
-          if (set.Description) named.description = set.Description;
-          return named;
-        }),
-      );
-      return described.filter(isDefined);
+      return (await namePermissionSets(InstanceArn, arns)).filter(isDefined);
     });
+
+  const describePermissionSet = async (
+    InstanceArn: string,
+    PermissionSetArn: string,
+  ): Promise<NamedPermissionSet | undefined> => {
+    const output = await unlessNotFound(() =>
+      sso.send(() => ssoAdmin.send(new DescribePermissionSetCommand({ InstanceArn, PermissionSetArn }))),
+    );
+    const set = output?.PermissionSet;
+    if (set === undefined) return undefined; // deleted between the two calls
+    const named: NamedPermissionSet = { arn: PermissionSetArn, name: set.Name ?? PermissionSetArn };
+    if (set.Description) named.description = set.Description;
+    return named;
+  };
+
+  /** Each listed ARN's name, in order (undefined: deleted since it was listed). ListPermissionSets decides which exist. */
+  const namePermissionSets = async (
+    InstanceArn: string,
+    arns: readonly string[],
+  ): Promise<(NamedPermissionSet | undefined)[]> => {
+    const store = deps.permissionSetNames;
+    if (store === undefined)
+      return mapBounded(arns, concurrency, (arn) =>
+        describedSets.get(arn, () => describePermissionSet(InstanceArn, arn)),
+      );
+    const stored = await store.read(arns);
+    const now = clock.now().getTime();
+    const toDescribe = arns.filter((arn) => {
+      const copy = stored.get(arn);
+      return copy === undefined || now - copy.describedAt >= ttl.permissionSetRefreshMs;
+    });
+    const described = await mapBounded(toDescribe, concurrency, async (arn) => {
+      const copy = stored.get(arn);
+      if (copy === undefined) return describePermissionSet(InstanceArn, arn);
+      try {
+        return await describePermissionSet(InstanceArn, arn);
+      } catch (error) {
+        // Only the description can have changed since the stored copy was made, so it is still worth showing.
+        logger.warn('Refreshing a stored permission-set description failed; using the stored copy', {
+          permissionSetArn: arn,
+          error: errorName(error),
+        });
+        return copy.set;
+      }
+    });
+    const fresh = new Map(toDescribe.map((arn, index) => [arn, described[index]]));
+    await store.write(
+      toDescribe.flatMap((arn, index) => {
+        const set = described[index];
+        // A set whose refresh failed kept its old copy: not re-stored as if it had just been described.
+        return set !== undefined && set !== stored.get(arn)?.set ? [set] : [];
+      }),
+    );
+    return arns.map((arn) => (fresh.has(arn) ? fresh.get(arn) : stored.get(arn)?.set));
+  };
 
   const readOrganization = async (): Promise<OrganizationTree> => {
     const roots = await allPages('ListRoots', async (NextToken) => {
@@ -529,5 +625,11 @@ export const defaultDirectory: () => Directory = lazy(() =>
     clock: systemClock,
     instanceArn: config.ssoInstanceArn(),
     identityStoreId: config.identityStoreId(),
+    ttl: { listingStaleMs: PRODUCTION_LISTING_STALE_MS },
+    permissionSetNames: createPermissionSetNameStore({
+      db: documentClient(),
+      tableName: config.tableName(),
+      clock: systemClock,
+    }),
   }),
 );

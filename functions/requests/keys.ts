@@ -51,6 +51,16 @@ export const approverKey = (requestId: string, approver: string): TableKey => ({
   sk: `APPROVER#${approver}`,
 });
 
+/**
+ * The durable copy of one permission set's name and description (functions/directory/permissionSetNames.ts). A
+ * permission set's ARN never changes and names its instance too, so it is the whole key. The item has no `kind`, so the
+ * byTime index never holds it.
+ */
+export const permissionSetNameKey = (permissionSetArn: string): TableKey => ({
+  pk: `PERMISSION_SET#${permissionSetArn}`,
+  sk: 'NAME',
+});
+
 /** Request items carry `kind`, so the byTime index holds every request and nothing else. */
 export const REQUEST_KIND = 'REQUEST';
 
