@@ -1,8 +1,10 @@
-// Step Functions task: ask approvers ("approval", holding the task token), remind the undecided
+// Step Functions task: ask approvers ("approval", holding the task token; a rule with approvalRequired false is
+// approved by `system` instead), remind the undecided
 // ("reminder", holding the new token), or tell everyone the outcome ("outcome"). Never log the event:
 // it carries the task token.
+import { startApproval } from './approvals/systemApproval.js';
 import { defaultNotifier } from './notifications/channels.js';
-import { holdGrant, notifyApprovers, notifyOutcome, remindApprovers, type NotifyDeps } from './notifications/notify.js';
+import { holdGrant, notifyOutcome, remindApprovers, type NotifyDeps } from './notifications/notify.js';
 import { currentPolicy } from './policy/currentPolicy.js';
 import { sfnClient } from './shared/clients/sfn.js';
 import { systemClock } from './shared/clock.js';
@@ -26,7 +28,7 @@ const deps = async (): Promise<NotifyDeps> => ({
 });
 
 export const handler = taskHandler<NotifyEvent, { notified: true }>(async (event) => {
-  if (event.kind === 'approval') await notifyApprovers(event, await deps());
+  if (event.kind === 'approval') await startApproval(event, { ...(await deps()), sfn: sfnClient() });
   else if (event.kind === 'reminder') await remindApprovers(event, { ...(await deps()), sfn: sfnClient() });
   else if (event.kind === 'grant') await holdGrant(event, { repository: defaultRepository(), sfn: sfnClient() });
   else await notifyOutcome(event, await deps());

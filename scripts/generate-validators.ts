@@ -10,7 +10,11 @@ import { Ajv } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { actionDefinitions } from '../functions/actions/definitions.js';
 import { policySchema } from '../functions/policy/policySchema.js';
-import { idempotencyKeySchema, submitBodySchema } from '../functions/requests/submitSchemas.js';
+import {
+  idempotencyKeySchema,
+  submitBodySchema,
+  submittedParameterSchemas,
+} from '../functions/requests/submitSchemas.js';
 import type { JsonSchema } from '../functions/shared/validation.js';
 
 export const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -53,11 +57,13 @@ const inlineRuntime = (code: string): string => {
   return inlined;
 };
 
-const actionExportName = (action: string): string =>
+const actionExportName = (action: string, suffix = 'Parameters'): string =>
   `validate${action
     .split(/[^A-Za-z0-9]+/)
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('')}Parameters`;
+    .join('')}${suffix}`;
+
+const SUBMITTED = 'SubmittedParameters';
 
 const plans = (): ModulePlan[] => [
   {
@@ -68,7 +74,25 @@ const plans = (): ModulePlan[] => [
   {
     path: 'functions/requests/submitValidators.generated.ts',
     from: 'functions/requests/submitSchemas.ts',
-    schemas: { validateSubmitBody: submitBodySchema, validateIdempotencyKeyHeader: idempotencyKeySchema },
+    schemas: {
+      validateSubmitBody: submitBodySchema,
+      validateIdempotencyKeyHeader: idempotencyKeySchema,
+      ...Object.fromEntries(
+        Object.entries(submittedParameterSchemas).map(([action, schema]) => [
+          actionExportName(action, SUBMITTED),
+          schema,
+        ]),
+      ),
+    },
+    trailer: [
+      '',
+      "/** Each action's parameters as a submitted body may give them (by name, defaults left out), by action name. */",
+      'export const submittedParameterValidators: Readonly<Record<string, CompiledSchema>> = {',
+      ...Object.keys(submittedParameterSchemas).map(
+        (action) => `  ${JSON.stringify(action)}: ${actionExportName(action, SUBMITTED)},`,
+      ),
+      '};',
+    ].join('\n'),
   },
   {
     path: 'functions/actions/parameterValidators.generated.ts',

@@ -41,7 +41,17 @@ export const ssoCreateAccountAssignment: ActionDefinition<SsoAssignmentParameter
       TargetType: { type: 'string', enum: ['AWS_ACCOUNT'] },
     },
   },
-  policyKeys: ['InstanceArn', 'PermissionSetArn', 'PrincipalId', 'PrincipalType', 'TargetId'],
+  // OrganizationalUnit (the account or any OU above it, up to the root) and PermissionSetName are resolved through the
+  // directory by policy/eligibility.ts; AccountName is deliberately absent, as account owners can rename accounts.
+  policyKeys: [
+    'InstanceArn',
+    'PermissionSetArn',
+    'PrincipalId',
+    'PrincipalType',
+    'TargetId',
+    'OrganizationalUnit',
+    'PermissionSetName',
+  ],
   summarize: (p) =>
     `Assign permission set ${p.PermissionSetArn.split('/').pop() ?? p.PermissionSetArn} to ${p.PrincipalType.toLowerCase()} ${p.PrincipalId} on account ${p.TargetId}`,
   targetId: (p) => p.TargetId,

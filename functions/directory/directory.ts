@@ -68,3 +68,16 @@ export interface Directory {
   /** The organisation (ListRoots, ListOrganizationalUnitsForParent and ListAccountsForParent, all pages). */
   organization(): Promise<OrganizationTree>;
 }
+
+/**
+ * The organisation cannot be read: Organizations access is missing (AccessDeniedException) or the account is in no
+ * organisation (AWSOrganizationsNotInUseException). Callers that only want names let the account id stand in (DESIGN
+ * "Names everywhere"); callers that need OUs (an OrganizationalUnit rule) cannot match. It lives here, beside the
+ * interface, so any Directory, including a test's in-memory one, can throw it without the AWS implementation.
+ */
+export class OrganizationUnavailableError extends Error {
+  override readonly name = 'OrganizationUnavailableError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

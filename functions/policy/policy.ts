@@ -20,7 +20,7 @@ export interface PolicyRule {
   requesters?: string[];
   match?: Record<string, string[]>;
   principals?: PrincipalScope;
-  /** People ids and `group:<DisplayName>` entries, expanded at submit. */
+  /** People ids and `group:<DisplayName>` entries, expanded at submit. parsePolicy gives [] when it is left out. */
   approvers: string[];
   /** `false`: an eligible request is approved at once by `system`. Absent means true. */
   approvalRequired?: boolean;
@@ -75,16 +75,83 @@ export const MAX_WINDOW_PLUS_GRANT_SECONDS =
   STANDARD_EXECUTION_MAX_SECONDS - EXECUTION_MARGIN_SECONDS - MAX_SCHEDULED_START_SECONDS;
 const validatePolicyShape = toValidator<Policy>(validatePolicy);
 
-const ruleLabel = (rule: PolicyRule, index: number): string => `rules[${index}] (${rule.action})`;
+export const ruleLabel = (rule: PolicyRule, index: number): string => `rules[${index}] (${rule.action})`;
 
-// A later rule can never match if an earlier rule for the same action matches everything it matches:
-// every key the earlier rule constrains is constrained by the later one to a subset of its values.
+/** The prefix of a requester or approver entry that names an Identity Center group by its DisplayName. */
+export const GROUP_PREFIX = 'group:';
+export const groupName = (entry: string): string | undefined =>
+  entry.startsWith(GROUP_PREFIX) ? entry.slice(GROUP_PREFIX.length) : undefined;
+
+/** How widely a rule grants: each scope allows every principal the one before it does. */
+const PRINCIPAL_SCOPES: readonly PrincipalScope[] = ['self', 'self-or-groups', 'any'];
+export const principalScope = (rule: PolicyRule): PrincipalScope => rule.principals ?? 'any';
+
+/** Whether `earlier` lets in every requester `later` lets in (absent = anyone; entries compared as written). */
+export const requestersCover = (earlier: PolicyRule, later: PolicyRule): boolean =>
+  earlier.requesters === undefined ||
+  (later.requesters?.every((entry) => earlier.requesters?.includes(entry)) ?? false);
+
+/** Whether `earlier` allows every principal `later` allows. */
+export const principalsCover = (earlier: PolicyRule, later: PolicyRule): boolean =>
+  PRINCIPAL_SCOPES.indexOf(principalScope(earlier)) >= PRINCIPAL_SCOPES.indexOf(principalScope(later));
+
+/** Whether every value `later` allows for each key `earlier` constrains is allowed by `earlier` too. */
+export const matchCovers = (earlier: Record<string, string[]>, later: Record<string, string[]>): boolean =>
+  Object.entries(earlier).every(([key, values]) => later[key]?.every((v) => values.includes(v)) ?? false);
+
+// A later rule can never route if an earlier rule for the same action routes everything it would: the earlier rule
+// matches everything it matches (every key the earlier rule constrains is constrained by the later one to a subset of
+// its values), lets in every requester it lets in, and allows every principal it allows. Rules are skipped when they
+// exclude the requester or the principal, so a narrower earlier rule in either respect shadows nothing. Keys are
+// compared as written here; OrganizationalUnit and PermissionSetName are compared once expanded, against the
+// directory (directoryCheck.ts).
 const shadows = (earlier: PolicyRule, later: PolicyRule): boolean =>
   earlier.action === later.action &&
-  Object.entries(earlier.match ?? {}).every(([key, values]) => {
-    const laterValues = later.match?.[key];
-    return laterValues?.every((v) => values.includes(v)) ?? false;
-  });
+  requestersCover(earlier, later) &&
+  principalsCover(earlier, later) &&
+  matchCovers(earlier.match ?? {}, later.match ?? {});
+
+// Patterns from the Organizations and SSO Admin API models, so a typo is refused at load rather than never matching.
+const ROOT_OR_OU_ID = /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/;
+const PERMISSION_SET_NAME = /^[\w+=,.@-]{1,32}$/;
+const ACTIONS_WITH_PRINCIPALS = new Set(['sso:CreateAccountAssignment']);
+
+/** What a rule's new (second-stage) fields get wrong on their own, without the directory. */
+const entryProblems = (rule: PolicyRule, label: string): string[] => {
+  const problems: string[] = [];
+  for (const [field, entries] of [
+    ['requesters', rule.requesters],
+    ['approvers', rule.approvers],
+  ] as const) {
+    for (const entry of entries ?? []) {
+      if (groupName(entry)?.trim() === '') problems.push(`${label}: ${field} entry "${entry}" names no group`);
+    }
+  }
+  for (const value of rule.match?.OrganizationalUnit ?? []) {
+    if (!ROOT_OR_OU_ID.test(value)) {
+      problems.push(`${label}: OrganizationalUnit ${value} is not a root id (r-…) or an OU id (ou-…-…)`);
+    }
+  }
+  for (const value of rule.match?.PermissionSetName ?? []) {
+    if (!PERMISSION_SET_NAME.test(value)) {
+      problems.push(`${label}: PermissionSetName ${value} is not a permission-set name (1-32 of [\\w+=,.@-])`);
+    }
+  }
+  if (rule.principals !== undefined && rule.principals !== 'any' && !ACTIONS_WITH_PRINCIPALS.has(rule.action)) {
+    problems.push(`${label}: principals "${rule.principals}" applies only to sso:CreateAccountAssignment`);
+  }
+  // A USER of one's own is the only principal `self` allows, so a rule that also demands a GROUP matches nothing.
+  const types = rule.match?.PrincipalType;
+  if (rule.principals === 'self' && types && !types.includes('USER')) {
+    problems.push(
+      `${label}: can never match, principals "self" allows only the requester's own USER but match.PrincipalType is ${types.join(', ')}`,
+    );
+  }
+  if (rule.approvalRequired !== false && (rule.approvers?.length ?? 0) === 0) {
+    problems.push(`${label}: approvers is required unless approvalRequired is false`);
+  }
+  return problems;
+};
 
 /** Checks a parsed policy document and returns it typed, or throws a ConfigError naming the problem. */
 export const parsePolicy = (document: unknown, source = 'policy'): Policy => {
@@ -92,7 +159,12 @@ export const parsePolicy = (document: unknown, source = 'policy'): Policy => {
   if (!shape.ok) {
     throw new ConfigError(`Invalid ${source}: ${shape.details.map((d) => `${d.path} ${d.message}`).join('; ')}`);
   }
-  const policy = shape.value;
+  // approvers may be left out when approvalRequired is false; the parsed policy always has the list, and the caller's
+  // document is left as it was.
+  const policy: Policy = {
+    ...shape.value,
+    rules: shape.value.rules.map((rule) => ({ ...rule, approvers: rule.approvers ?? [] })),
+  };
   const problems: string[] = [];
   // A Slack click is attributed through this list, so one Slack user must mean exactly one person.
   const seen = new Map<string, string>();
@@ -114,10 +186,13 @@ export const parsePolicy = (document: unknown, source = 'policy'): Policy => {
         problems.push(`${label}: match key ${key} is not one of ${action.definition.policyKeys.join(', ')}`);
       }
     }
-    if ((rule.minApprovals ?? 1) > rule.approvers.length) {
+    problems.push(...entryProblems(rule, label));
+    // A group entry counts once here; the directory check counts its members (directoryCheck.ts).
+    const hasGroupApprovers = rule.approvers.some((entry) => groupName(entry) !== undefined);
+    if (rule.approvalRequired !== false && !hasGroupApprovers && (rule.minApprovals ?? 1) > rule.approvers.length) {
       problems.push(`${label}: minApprovals ${rule.minApprovals} exceeds its ${rule.approvers.length} approvers`);
     }
-    const { approvalTimeoutSeconds, reminderAfterSeconds } = timing(policy, rule);
+    const { approvalTimeoutSeconds, reminderAfterSeconds } = ruleTiming(policy, rule);
     if (reminderAfterSeconds >= approvalTimeoutSeconds) {
       problems.push(
         `${label}: reminderAfterSeconds ${reminderAfterSeconds} must be less than its approval window of ${approvalTimeoutSeconds} seconds`,
@@ -125,7 +200,7 @@ export const parsePolicy = (document: unknown, source = 'policy'): Policy => {
     }
     // The grant's end and its revocation happen inside the one execution, so a rule whose window and longest grant
     // do not fit would have the execution cut off before RevokeGrant, leaving the access in place.
-    const maxDurationMinutes = rule.maxDurationMinutes ?? policy.maxDurationMinutes ?? DEFAULT_MAX_DURATION_MINUTES;
+    const maxDurationMinutes = ruleMaxDurationMinutes(policy, rule);
     const lifetimeSeconds = approvalTimeoutSeconds + maxDurationMinutes * 60;
     if (lifetimeSeconds > MAX_WINDOW_PLUS_GRANT_SECONDS) {
       problems.push(
@@ -166,8 +241,12 @@ export interface ApprovalRoute extends ApprovalTiming {
   maxDurationMinutes: number;
 }
 
+/** The longest time-bound grant the rule allows: its own limit, else the policy's, else 480 minutes. */
+export const ruleMaxDurationMinutes = (policy: Policy, rule: PolicyRule): number =>
+  rule.maxDurationMinutes ?? policy.maxDurationMinutes ?? DEFAULT_MAX_DURATION_MINUTES;
+
 /** The rule's window and reminder point, falling back to the policy's, then to 24 h and half the window. */
-const timing = (policy: Policy, rule: PolicyRule): ApprovalTiming => {
+export const ruleTiming = (policy: Policy, rule: PolicyRule): ApprovalTiming => {
   const approvalTimeoutSeconds =
     rule.approvalTimeoutSeconds ?? policy.approvalTimeoutSeconds ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS;
   const reminderAfterSeconds =
@@ -204,8 +283,8 @@ export const routeApproval = (
     ruleIndex,
     approvers,
     minApprovals,
-    maxDurationMinutes: rule.maxDurationMinutes ?? policy.maxDurationMinutes ?? DEFAULT_MAX_DURATION_MINUTES,
-    ...timing(policy, rule),
+    maxDurationMinutes: ruleMaxDurationMinutes(policy, rule),
+    ...ruleTiming(policy, rule),
   };
 };
 

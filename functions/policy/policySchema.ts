@@ -10,12 +10,22 @@ const timeout = { type: 'integer', minimum: 2, maximum: MAX_TIMEOUT_SECONDS };
 const reminder = { type: 'integer', minimum: 1, maximum: MAX_TIMEOUT_SECONDS - 1 };
 // A year, like the approval window: the grant's wait is a Step Functions task timeout too.
 const duration = { type: 'integer', minimum: 1, maximum: MAX_TIMEOUT_SECONDS / 60 };
+// People ids and `group:<DisplayName>` entries; policy.ts checks that a group entry names a group.
+const peopleAndGroups = { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', minLength: 1 } };
 
 export const policySchema: JsonSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['rules'],
   properties: {
+    identity: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        claim: { type: 'string', minLength: 1 },
+        userAttribute: { type: 'string', enum: ['emails.value', 'userName'] },
+      },
+    },
     approvalTimeoutSeconds: timeout,
     reminderAfterSeconds: reminder,
     maxDurationMinutes: duration,
@@ -38,14 +48,19 @@ export const policySchema: JsonSchema = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['action', 'approvers'],
+        // approvers may be left out only when approvalRequired is false; policy.ts says so naming the rule.
+        required: ['action'],
         properties: {
           action: { type: 'string' },
+          requesters: peopleAndGroups,
+          principals: { type: 'string', enum: ['self', 'self-or-groups', 'any'] },
+          approvalRequired: { type: 'boolean' },
           match: {
             type: 'object',
             additionalProperties: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
           },
-          approvers: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', minLength: 1 } },
+          // May be empty (or absent) only when approvalRequired is false; policy.ts refuses it otherwise, naming the rule.
+          approvers: { ...peopleAndGroups, minItems: 0 },
           minApprovals: { type: 'integer', minimum: 1 },
           approvalTimeoutSeconds: timeout,
           reminderAfterSeconds: reminder,

@@ -4,7 +4,7 @@
 // test/unit/validation/generatedValidators.test.ts fails while this file differs from what they give.
 import type { CompiledSchema } from '../shared/validation.js';
 export const validatePolicy: CompiledSchema = validate10;
-const schema11 = {"type":"object","additionalProperties":false,"required":["rules"],"properties":{"approvalTimeoutSeconds":{"type":"integer","minimum":2,"maximum":31536000},"reminderAfterSeconds":{"type":"integer","minimum":1,"maximum":31535999},"maxDurationMinutes":{"type":"integer","minimum":1,"maximum":525600},"people":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","minLength":1},"slackUserId":{"type":"string","pattern":"^[UW][A-Z0-9]+$"}}}},"auditors":{"type":"array","items":{"type":"string","minLength":1}},"rules":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["action","approvers"],"properties":{"action":{"type":"string"},"match":{"type":"object","additionalProperties":{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}},"approvers":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"minApprovals":{"type":"integer","minimum":1},"approvalTimeoutSeconds":{"type":"integer","minimum":2,"maximum":31536000},"reminderAfterSeconds":{"type":"integer","minimum":1,"maximum":31535999},"maxDurationMinutes":{"type":"integer","minimum":1,"maximum":525600}}}}}};
+const schema11 = {"type":"object","additionalProperties":false,"required":["rules"],"properties":{"identity":{"type":"object","additionalProperties":false,"properties":{"claim":{"type":"string","minLength":1},"userAttribute":{"type":"string","enum":["emails.value","userName"]}}},"approvalTimeoutSeconds":{"type":"integer","minimum":2,"maximum":31536000},"reminderAfterSeconds":{"type":"integer","minimum":1,"maximum":31535999},"maxDurationMinutes":{"type":"integer","minimum":1,"maximum":525600},"people":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","minLength":1},"slackUserId":{"type":"string","pattern":"^[UW][A-Z0-9]+$"}}}},"auditors":{"type":"array","items":{"type":"string","minLength":1}},"rules":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["action"],"properties":{"action":{"type":"string"},"requesters":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"principals":{"type":"string","enum":["self","self-or-groups","any"]},"approvalRequired":{"type":"boolean"},"match":{"type":"object","additionalProperties":{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}},"approvers":{"type":"array","minItems":0,"uniqueItems":true,"items":{"type":"string","minLength":1}},"minApprovals":{"type":"integer","minimum":1},"approvalTimeoutSeconds":{"type":"integer","minimum":2,"maximum":31536000},"reminderAfterSeconds":{"type":"integer","minimum":1,"maximum":31535999},"maxDurationMinutes":{"type":"integer","minimum":1,"maximum":525600}}}}}};
 const func2 = function ucs2length(str) {
     const len = str.length;
     let length = 0;
@@ -22,6 +22,7 @@ const func2 = function ucs2length(str) {
     }
     return length;
 };
+const func5 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^[UW][A-Z0-9]+$", "u");
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -39,7 +40,7 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!((((((key0 === "approvalTimeoutSeconds") || (key0 === "reminderAfterSeconds")) || (key0 === "maxDurationMinutes")) || (key0 === "people")) || (key0 === "auditors")) || (key0 === "rules"))){
+if(!(((((((key0 === "identity") || (key0 === "approvalTimeoutSeconds")) || (key0 === "reminderAfterSeconds")) || (key0 === "maxDurationMinutes")) || (key0 === "people")) || (key0 === "auditors")) || (key0 === "rules"))){
 const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err1];
@@ -50,10 +51,12 @@ vErrors.push(err1);
 errors++;
 }
 }
-if(data.approvalTimeoutSeconds !== undefined){
-let data0 = data.approvalTimeoutSeconds;
-if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-const err2 = {instancePath:instancePath+"/approvalTimeoutSeconds",schemaPath:"#/properties/approvalTimeoutSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data.identity !== undefined){
+let data0 = data.identity;
+if(data0 && typeof data0 == "object" && !Array.isArray(data0)){
+for(const key1 in data0){
+if(!((key1 === "claim") || (key1 === "userAttribute"))){
+const err2 = {instancePath:instancePath+"/identity",schemaPath:"#/properties/identity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -62,9 +65,12 @@ vErrors.push(err2);
 }
 errors++;
 }
-if((typeof data0 == "number") && (isFinite(data0))){
-if(data0 > 31536000 || isNaN(data0)){
-const err3 = {instancePath:instancePath+"/approvalTimeoutSeconds",schemaPath:"#/properties/approvalTimeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 31536000},message:"must be <= 31536000"};
+}
+if(data0.claim !== undefined){
+let data1 = data0.claim;
+if(typeof data1 === "string"){
+if(func2(data1) < 1){
+const err3 = {instancePath:instancePath+"/identity/claim",schemaPath:"#/properties/identity/properties/claim/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -73,8 +79,9 @@ vErrors.push(err3);
 }
 errors++;
 }
-if(data0 < 2 || isNaN(data0)){
-const err4 = {instancePath:instancePath+"/approvalTimeoutSeconds",schemaPath:"#/properties/approvalTimeoutSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 2},message:"must be >= 2"};
+}
+else {
+const err4 = {instancePath:instancePath+"/identity/claim",schemaPath:"#/properties/identity/properties/claim/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -84,11 +91,10 @@ vErrors.push(err4);
 errors++;
 }
 }
-}
-if(data.reminderAfterSeconds !== undefined){
-let data1 = data.reminderAfterSeconds;
-if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err5 = {instancePath:instancePath+"/reminderAfterSeconds",schemaPath:"#/properties/reminderAfterSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data0.userAttribute !== undefined){
+let data2 = data0.userAttribute;
+if(typeof data2 !== "string"){
+const err5 = {instancePath:instancePath+"/identity/userAttribute",schemaPath:"#/properties/identity/properties/userAttribute/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -97,9 +103,8 @@ vErrors.push(err5);
 }
 errors++;
 }
-if((typeof data1 == "number") && (isFinite(data1))){
-if(data1 > 31535999 || isNaN(data1)){
-const err6 = {instancePath:instancePath+"/reminderAfterSeconds",schemaPath:"#/properties/reminderAfterSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 31535999},message:"must be <= 31535999"};
+if(!((data2 === "emails.value") || (data2 === "userName"))){
+const err6 = {instancePath:instancePath+"/identity/userAttribute",schemaPath:"#/properties/identity/properties/userAttribute/enum",keyword:"enum",params:{allowedValues: schema11.properties.identity.properties.userAttribute.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -108,8 +113,10 @@ vErrors.push(err6);
 }
 errors++;
 }
-if(data1 < 1 || isNaN(data1)){
-const err7 = {instancePath:instancePath+"/reminderAfterSeconds",schemaPath:"#/properties/reminderAfterSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/identity",schemaPath:"#/properties/identity/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -119,11 +126,10 @@ vErrors.push(err7);
 errors++;
 }
 }
-}
-if(data.maxDurationMinutes !== undefined){
-let data2 = data.maxDurationMinutes;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err8 = {instancePath:instancePath+"/maxDurationMinutes",schemaPath:"#/properties/maxDurationMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data.approvalTimeoutSeconds !== undefined){
+let data3 = data.approvalTimeoutSeconds;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+const err8 = {instancePath:instancePath+"/approvalTimeoutSeconds",schemaPath:"#/properties/approvalTimeoutSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -132,9 +138,9 @@ vErrors.push(err8);
 }
 errors++;
 }
-if((typeof data2 == "number") && (isFinite(data2))){
-if(data2 > 525600 || isNaN(data2)){
-const err9 = {instancePath:instancePath+"/maxDurationMinutes",schemaPath:"#/properties/maxDurationMinutes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 525600},message:"must be <= 525600"};
+if((typeof data3 == "number") && (isFinite(data3))){
+if(data3 > 31536000 || isNaN(data3)){
+const err9 = {instancePath:instancePath+"/approvalTimeoutSeconds",schemaPath:"#/properties/approvalTimeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 31536000},message:"must be <= 31536000"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -143,8 +149,8 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(data2 < 1 || isNaN(data2)){
-const err10 = {instancePath:instancePath+"/maxDurationMinutes",schemaPath:"#/properties/maxDurationMinutes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(data3 < 2 || isNaN(data3)){
+const err10 = {instancePath:instancePath+"/approvalTimeoutSeconds",schemaPath:"#/properties/approvalTimeoutSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 2},message:"must be >= 2"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -155,15 +161,10 @@ errors++;
 }
 }
 }
-if(data.people !== undefined){
-let data3 = data.people;
-if(Array.isArray(data3)){
-const len0 = data3.length;
-for(let i0=0; i0<len0; i0++){
-let data4 = data3[i0];
-if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
-if(data4.id === undefined){
-const err11 = {instancePath:instancePath+"/people/" + i0,schemaPath:"#/properties/people/items/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+if(data.reminderAfterSeconds !== undefined){
+let data4 = data.reminderAfterSeconds;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+const err11 = {instancePath:instancePath+"/reminderAfterSeconds",schemaPath:"#/properties/reminderAfterSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -172,9 +173,9 @@ vErrors.push(err11);
 }
 errors++;
 }
-for(const key1 in data4){
-if(!((key1 === "id") || (key1 === "slackUserId"))){
-const err12 = {instancePath:instancePath+"/people/" + i0,schemaPath:"#/properties/people/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 > 31535999 || isNaN(data4)){
+const err12 = {instancePath:instancePath+"/reminderAfterSeconds",schemaPath:"#/properties/reminderAfterSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 31535999},message:"must be <= 31535999"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -183,12 +184,8 @@ vErrors.push(err12);
 }
 errors++;
 }
-}
-if(data4.id !== undefined){
-let data5 = data4.id;
-if(typeof data5 === "string"){
-if(func2(data5) < 1){
-const err13 = {instancePath:instancePath+"/people/" + i0+"/id",schemaPath:"#/properties/people/items/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data4 < 1 || isNaN(data4)){
+const err13 = {instancePath:instancePath+"/reminderAfterSeconds",schemaPath:"#/properties/reminderAfterSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -198,8 +195,11 @@ vErrors.push(err13);
 errors++;
 }
 }
-else {
-const err14 = {instancePath:instancePath+"/people/" + i0+"/id",schemaPath:"#/properties/people/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+if(data.maxDurationMinutes !== undefined){
+let data5 = data.maxDurationMinutes;
+if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
+const err14 = {instancePath:instancePath+"/maxDurationMinutes",schemaPath:"#/properties/maxDurationMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -208,12 +208,9 @@ vErrors.push(err14);
 }
 errors++;
 }
-}
-if(data4.slackUserId !== undefined){
-let data6 = data4.slackUserId;
-if(typeof data6 === "string"){
-if(!pattern0.test(data6)){
-const err15 = {instancePath:instancePath+"/people/" + i0+"/slackUserId",schemaPath:"#/properties/people/items/properties/slackUserId/pattern",keyword:"pattern",params:{pattern: "^[UW][A-Z0-9]+$"},message:"must match pattern \""+"^[UW][A-Z0-9]+$"+"\""};
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 > 525600 || isNaN(data5)){
+const err15 = {instancePath:instancePath+"/maxDurationMinutes",schemaPath:"#/properties/maxDurationMinutes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 525600},message:"must be <= 525600"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -222,9 +219,8 @@ vErrors.push(err15);
 }
 errors++;
 }
-}
-else {
-const err16 = {instancePath:instancePath+"/people/" + i0+"/slackUserId",schemaPath:"#/properties/people/items/properties/slackUserId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data5 < 1 || isNaN(data5)){
+const err16 = {instancePath:instancePath+"/maxDurationMinutes",schemaPath:"#/properties/maxDurationMinutes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -235,8 +231,15 @@ errors++;
 }
 }
 }
-else {
-const err17 = {instancePath:instancePath+"/people/" + i0,schemaPath:"#/properties/people/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data.people !== undefined){
+let data6 = data.people;
+if(Array.isArray(data6)){
+const len0 = data6.length;
+for(let i0=0; i0<len0; i0++){
+let data7 = data6[i0];
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+if(data7.id === undefined){
+const err17 = {instancePath:instancePath+"/people/" + i0,schemaPath:"#/properties/people/items/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -245,10 +248,9 @@ vErrors.push(err17);
 }
 errors++;
 }
-}
-}
-else {
-const err18 = {instancePath:instancePath+"/people",schemaPath:"#/properties/people/type",keyword:"type",params:{type: "array"},message:"must be array"};
+for(const key2 in data7){
+if(!((key2 === "id") || (key2 === "slackUserId"))){
+const err18 = {instancePath:instancePath+"/people/" + i0,schemaPath:"#/properties/people/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -258,15 +260,11 @@ vErrors.push(err18);
 errors++;
 }
 }
-if(data.auditors !== undefined){
-let data7 = data.auditors;
-if(Array.isArray(data7)){
-const len1 = data7.length;
-for(let i1=0; i1<len1; i1++){
-let data8 = data7[i1];
+if(data7.id !== undefined){
+let data8 = data7.id;
 if(typeof data8 === "string"){
 if(func2(data8) < 1){
-const err19 = {instancePath:instancePath+"/auditors/" + i1,schemaPath:"#/properties/auditors/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err19 = {instancePath:instancePath+"/people/" + i0+"/id",schemaPath:"#/properties/people/items/properties/id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -277,7 +275,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/auditors/" + i1,schemaPath:"#/properties/auditors/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err20 = {instancePath:instancePath+"/people/" + i0+"/id",schemaPath:"#/properties/people/items/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -287,9 +285,11 @@ vErrors.push(err20);
 errors++;
 }
 }
-}
-else {
-const err21 = {instancePath:instancePath+"/auditors",schemaPath:"#/properties/auditors/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data7.slackUserId !== undefined){
+let data9 = data7.slackUserId;
+if(typeof data9 === "string"){
+if(!pattern0.test(data9)){
+const err21 = {instancePath:instancePath+"/people/" + i0+"/slackUserId",schemaPath:"#/properties/people/items/properties/slackUserId/pattern",keyword:"pattern",params:{pattern: "^[UW][A-Z0-9]+$"},message:"must match pattern \""+"^[UW][A-Z0-9]+$"+"\""};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -299,11 +299,8 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data.rules !== undefined){
-let data9 = data.rules;
-if(Array.isArray(data9)){
-if(data9.length < 1){
-const err22 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+else {
+const err22 = {instancePath:instancePath+"/people/" + i0+"/slackUserId",schemaPath:"#/properties/people/items/properties/slackUserId/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -312,12 +309,10 @@ vErrors.push(err22);
 }
 errors++;
 }
-const len2 = data9.length;
-for(let i2=0; i2<len2; i2++){
-let data10 = data9[i2];
-if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
-if(data10.action === undefined){
-const err23 = {instancePath:instancePath+"/rules/" + i2,schemaPath:"#/properties/rules/items/required",keyword:"required",params:{missingProperty: "action"},message:"must have required property '"+"action"+"'"};
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/people/" + i0,schemaPath:"#/properties/people/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -326,8 +321,10 @@ vErrors.push(err23);
 }
 errors++;
 }
-if(data10.approvers === undefined){
-const err24 = {instancePath:instancePath+"/rules/" + i2,schemaPath:"#/properties/rules/items/required",keyword:"required",params:{missingProperty: "approvers"},message:"must have required property '"+"approvers"+"'"};
+}
+}
+else {
+const err24 = {instancePath:instancePath+"/people",schemaPath:"#/properties/people/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -336,9 +333,16 @@ vErrors.push(err24);
 }
 errors++;
 }
-for(const key2 in data10){
-if(!(((((((key2 === "action") || (key2 === "match")) || (key2 === "approvers")) || (key2 === "minApprovals")) || (key2 === "approvalTimeoutSeconds")) || (key2 === "reminderAfterSeconds")) || (key2 === "maxDurationMinutes"))){
-const err25 = {instancePath:instancePath+"/rules/" + i2,schemaPath:"#/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+}
+if(data.auditors !== undefined){
+let data10 = data.auditors;
+if(Array.isArray(data10)){
+const len1 = data10.length;
+for(let i1=0; i1<len1; i1++){
+let data11 = data10[i1];
+if(typeof data11 === "string"){
+if(func2(data11) < 1){
+const err25 = {instancePath:instancePath+"/auditors/" + i1,schemaPath:"#/properties/auditors/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -348,9 +352,8 @@ vErrors.push(err25);
 errors++;
 }
 }
-if(data10.action !== undefined){
-if(typeof data10.action !== "string"){
-const err26 = {instancePath:instancePath+"/rules/" + i2+"/action",schemaPath:"#/properties/rules/items/properties/action/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err26 = {instancePath:instancePath+"/auditors/" + i1,schemaPath:"#/properties/auditors/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -360,14 +363,9 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data10.match !== undefined){
-let data12 = data10.match;
-if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
-for(const key3 in data12){
-let data13 = data12[key3];
-if(Array.isArray(data13)){
-if(data13.length < 1){
-const err27 = {instancePath:instancePath+"/rules/" + i2+"/match/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/rules/items/properties/match/additionalProperties/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+}
+else {
+const err27 = {instancePath:instancePath+"/auditors",schemaPath:"#/properties/auditors/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -376,12 +374,12 @@ vErrors.push(err27);
 }
 errors++;
 }
-const len3 = data13.length;
-for(let i3=0; i3<len3; i3++){
-let data14 = data13[i3];
-if(typeof data14 === "string"){
-if(func2(data14) < 1){
-const err28 = {instancePath:instancePath+"/rules/" + i2+"/match/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i3,schemaPath:"#/properties/rules/items/properties/match/additionalProperties/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+if(data.rules !== undefined){
+let data12 = data.rules;
+if(Array.isArray(data12)){
+if(data12.length < 1){
+const err28 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -390,9 +388,12 @@ vErrors.push(err28);
 }
 errors++;
 }
-}
-else {
-const err29 = {instancePath:instancePath+"/rules/" + i2+"/match/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i3,schemaPath:"#/properties/rules/items/properties/match/additionalProperties/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const len2 = data12.length;
+for(let i2=0; i2<len2; i2++){
+let data13 = data12[i2];
+if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
+if(data13.action === undefined){
+const err29 = {instancePath:instancePath+"/rules/" + i2,schemaPath:"#/properties/rules/items/required",keyword:"required",params:{missingProperty: "action"},message:"must have required property '"+"action"+"'"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -401,10 +402,9 @@ vErrors.push(err29);
 }
 errors++;
 }
-}
-}
-else {
-const err30 = {instancePath:instancePath+"/rules/" + i2+"/match/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/rules/items/properties/match/additionalProperties/type",keyword:"type",params:{type: "array"},message:"must be array"};
+for(const key3 in data13){
+if(!(func5.call(schema11.properties.rules.items.properties, key3))){
+const err30 = {instancePath:instancePath+"/rules/" + i2,schemaPath:"#/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -414,9 +414,9 @@ vErrors.push(err30);
 errors++;
 }
 }
-}
-else {
-const err31 = {instancePath:instancePath+"/rules/" + i2+"/match",schemaPath:"#/properties/rules/items/properties/match/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data13.action !== undefined){
+if(typeof data13.action !== "string"){
+const err31 = {instancePath:instancePath+"/rules/" + i2+"/action",schemaPath:"#/properties/rules/items/properties/action/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -426,11 +426,11 @@ vErrors.push(err31);
 errors++;
 }
 }
-if(data10.approvers !== undefined){
-let data15 = data10.approvers;
+if(data13.requesters !== undefined){
+let data15 = data13.requesters;
 if(Array.isArray(data15)){
 if(data15.length < 1){
-const err32 = {instancePath:instancePath+"/rules/" + i2+"/approvers",schemaPath:"#/properties/rules/items/properties/approvers/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+const err32 = {instancePath:instancePath+"/rules/" + i2+"/requesters",schemaPath:"#/properties/rules/items/properties/requesters/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -439,12 +439,12 @@ vErrors.push(err32);
 }
 errors++;
 }
-const len4 = data15.length;
-for(let i4=0; i4<len4; i4++){
-let data16 = data15[i4];
+const len3 = data15.length;
+for(let i3=0; i3<len3; i3++){
+let data16 = data15[i3];
 if(typeof data16 === "string"){
 if(func2(data16) < 1){
-const err33 = {instancePath:instancePath+"/rules/" + i2+"/approvers/" + i4,schemaPath:"#/properties/rules/items/properties/approvers/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err33 = {instancePath:instancePath+"/rules/" + i2+"/requesters/" + i3,schemaPath:"#/properties/rules/items/properties/requesters/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -455,7 +455,7 @@ errors++;
 }
 }
 else {
-const err34 = {instancePath:instancePath+"/rules/" + i2+"/approvers/" + i4,schemaPath:"#/properties/rules/items/properties/approvers/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err34 = {instancePath:instancePath+"/rules/" + i2+"/requesters/" + i3,schemaPath:"#/properties/rules/items/properties/requesters/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -465,18 +465,18 @@ vErrors.push(err34);
 errors++;
 }
 }
-let i5 = data15.length;
+let i4 = data15.length;
 let j0;
-if(i5 > 1){
+if(i4 > 1){
 const indices0 = {};
-for(;i5--;){
-let item0 = data15[i5];
+for(;i4--;){
+let item0 = data15[i4];
 if(typeof item0 !== "string"){
 continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err35 = {instancePath:instancePath+"/rules/" + i2+"/approvers",schemaPath:"#/properties/rules/items/properties/approvers/uniqueItems",keyword:"uniqueItems",params:{i: i5, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i5+" are identical)"};
+const err35 = {instancePath:instancePath+"/rules/" + i2+"/requesters",schemaPath:"#/properties/rules/items/properties/requesters/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i4+" are identical)"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -486,12 +486,12 @@ vErrors.push(err35);
 errors++;
 break;
 }
-indices0[item0] = i5;
+indices0[item0] = i4;
 }
 }
 }
 else {
-const err36 = {instancePath:instancePath+"/rules/" + i2+"/approvers",schemaPath:"#/properties/rules/items/properties/approvers/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err36 = {instancePath:instancePath+"/rules/" + i2+"/requesters",schemaPath:"#/properties/rules/items/properties/requesters/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -501,10 +501,10 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data10.minApprovals !== undefined){
-let data17 = data10.minApprovals;
-if(!(((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17))) && (isFinite(data17)))){
-const err37 = {instancePath:instancePath+"/rules/" + i2+"/minApprovals",schemaPath:"#/properties/rules/items/properties/minApprovals/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data13.principals !== undefined){
+let data17 = data13.principals;
+if(typeof data17 !== "string"){
+const err37 = {instancePath:instancePath+"/rules/" + i2+"/principals",schemaPath:"#/properties/rules/items/properties/principals/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -513,9 +513,8 @@ vErrors.push(err37);
 }
 errors++;
 }
-if((typeof data17 == "number") && (isFinite(data17))){
-if(data17 < 1 || isNaN(data17)){
-const err38 = {instancePath:instancePath+"/rules/" + i2+"/minApprovals",schemaPath:"#/properties/rules/items/properties/minApprovals/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(!(((data17 === "self") || (data17 === "self-or-groups")) || (data17 === "any"))){
+const err38 = {instancePath:instancePath+"/rules/" + i2+"/principals",schemaPath:"#/properties/rules/items/properties/principals/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.principals.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -525,11 +524,9 @@ vErrors.push(err38);
 errors++;
 }
 }
-}
-if(data10.approvalTimeoutSeconds !== undefined){
-let data18 = data10.approvalTimeoutSeconds;
-if(!(((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18))) && (isFinite(data18)))){
-const err39 = {instancePath:instancePath+"/rules/" + i2+"/approvalTimeoutSeconds",schemaPath:"#/properties/rules/items/properties/approvalTimeoutSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data13.approvalRequired !== undefined){
+if(typeof data13.approvalRequired !== "boolean"){
+const err39 = {instancePath:instancePath+"/rules/" + i2+"/approvalRequired",schemaPath:"#/properties/rules/items/properties/approvalRequired/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -538,9 +535,15 @@ vErrors.push(err39);
 }
 errors++;
 }
-if((typeof data18 == "number") && (isFinite(data18))){
-if(data18 > 31536000 || isNaN(data18)){
-const err40 = {instancePath:instancePath+"/rules/" + i2+"/approvalTimeoutSeconds",schemaPath:"#/properties/rules/items/properties/approvalTimeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 31536000},message:"must be <= 31536000"};
+}
+if(data13.match !== undefined){
+let data19 = data13.match;
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+for(const key4 in data19){
+let data20 = data19[key4];
+if(Array.isArray(data20)){
+if(data20.length < 1){
+const err40 = {instancePath:instancePath+"/rules/" + i2+"/match/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/rules/items/properties/match/additionalProperties/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -549,8 +552,12 @@ vErrors.push(err40);
 }
 errors++;
 }
-if(data18 < 2 || isNaN(data18)){
-const err41 = {instancePath:instancePath+"/rules/" + i2+"/approvalTimeoutSeconds",schemaPath:"#/properties/rules/items/properties/approvalTimeoutSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 2},message:"must be >= 2"};
+const len4 = data20.length;
+for(let i5=0; i5<len4; i5++){
+let data21 = data20[i5];
+if(typeof data21 === "string"){
+if(func2(data21) < 1){
+const err41 = {instancePath:instancePath+"/rules/" + i2+"/match/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5,schemaPath:"#/properties/rules/items/properties/match/additionalProperties/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -560,11 +567,8 @@ vErrors.push(err41);
 errors++;
 }
 }
-}
-if(data10.reminderAfterSeconds !== undefined){
-let data19 = data10.reminderAfterSeconds;
-if(!(((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19))) && (isFinite(data19)))){
-const err42 = {instancePath:instancePath+"/rules/" + i2+"/reminderAfterSeconds",schemaPath:"#/properties/rules/items/properties/reminderAfterSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err42 = {instancePath:instancePath+"/rules/" + i2+"/match/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5,schemaPath:"#/properties/rules/items/properties/match/additionalProperties/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -573,9 +577,10 @@ vErrors.push(err42);
 }
 errors++;
 }
-if((typeof data19 == "number") && (isFinite(data19))){
-if(data19 > 31535999 || isNaN(data19)){
-const err43 = {instancePath:instancePath+"/rules/" + i2+"/reminderAfterSeconds",schemaPath:"#/properties/rules/items/properties/reminderAfterSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 31535999},message:"must be <= 31535999"};
+}
+}
+else {
+const err43 = {instancePath:instancePath+"/rules/" + i2+"/match/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/rules/items/properties/match/additionalProperties/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -584,8 +589,10 @@ vErrors.push(err43);
 }
 errors++;
 }
-if(data19 < 1 || isNaN(data19)){
-const err44 = {instancePath:instancePath+"/rules/" + i2+"/reminderAfterSeconds",schemaPath:"#/properties/rules/items/properties/reminderAfterSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+}
+else {
+const err44 = {instancePath:instancePath+"/rules/" + i2+"/match",schemaPath:"#/properties/rules/items/properties/match/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -595,11 +602,11 @@ vErrors.push(err44);
 errors++;
 }
 }
-}
-if(data10.maxDurationMinutes !== undefined){
-let data20 = data10.maxDurationMinutes;
-if(!(((typeof data20 == "number") && (!(data20 % 1) && !isNaN(data20))) && (isFinite(data20)))){
-const err45 = {instancePath:instancePath+"/rules/" + i2+"/maxDurationMinutes",schemaPath:"#/properties/rules/items/properties/maxDurationMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data13.approvers !== undefined){
+let data22 = data13.approvers;
+if(Array.isArray(data22)){
+if(data22.length < 0){
+const err45 = {instancePath:instancePath+"/rules/" + i2+"/approvers",schemaPath:"#/properties/rules/items/properties/approvers/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -608,9 +615,12 @@ vErrors.push(err45);
 }
 errors++;
 }
-if((typeof data20 == "number") && (isFinite(data20))){
-if(data20 > 525600 || isNaN(data20)){
-const err46 = {instancePath:instancePath+"/rules/" + i2+"/maxDurationMinutes",schemaPath:"#/properties/rules/items/properties/maxDurationMinutes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 525600},message:"must be <= 525600"};
+const len5 = data22.length;
+for(let i6=0; i6<len5; i6++){
+let data23 = data22[i6];
+if(typeof data23 === "string"){
+if(func2(data23) < 1){
+const err46 = {instancePath:instancePath+"/rules/" + i2+"/approvers/" + i6,schemaPath:"#/properties/rules/items/properties/approvers/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -619,8 +629,9 @@ vErrors.push(err46);
 }
 errors++;
 }
-if(data20 < 1 || isNaN(data20)){
-const err47 = {instancePath:instancePath+"/rules/" + i2+"/maxDurationMinutes",schemaPath:"#/properties/rules/items/properties/maxDurationMinutes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+else {
+const err47 = {instancePath:instancePath+"/rules/" + i2+"/approvers/" + i6,schemaPath:"#/properties/rules/items/properties/approvers/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -630,10 +641,18 @@ vErrors.push(err47);
 errors++;
 }
 }
+let i7 = data22.length;
+let j1;
+if(i7 > 1){
+const indices1 = {};
+for(;i7--;){
+let item1 = data22[i7];
+if(typeof item1 !== "string"){
+continue;
 }
-}
-else {
-const err48 = {instancePath:instancePath+"/rules/" + i2,schemaPath:"#/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(typeof indices1[item1] == "number"){
+j1 = indices1[item1];
+const err48 = {instancePath:instancePath+"/rules/" + i2+"/approvers",schemaPath:"#/properties/rules/items/properties/approvers/uniqueItems",keyword:"uniqueItems",params:{i: i7, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i7+" are identical)"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -641,11 +660,14 @@ else {
 vErrors.push(err48);
 }
 errors++;
+break;
+}
+indices1[item1] = i7;
 }
 }
 }
 else {
-const err49 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err49 = {instancePath:instancePath+"/rules/" + i2+"/approvers",schemaPath:"#/properties/rules/items/properties/approvers/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -655,14 +677,168 @@ vErrors.push(err49);
 errors++;
 }
 }
-}
-else {
-const err50 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data13.minApprovals !== undefined){
+let data24 = data13.minApprovals;
+if(!(((typeof data24 == "number") && (!(data24 % 1) && !isNaN(data24))) && (isFinite(data24)))){
+const err50 = {instancePath:instancePath+"/rules/" + i2+"/minApprovals",schemaPath:"#/properties/rules/items/properties/minApprovals/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err50];
 }
 else {
 vErrors.push(err50);
+}
+errors++;
+}
+if((typeof data24 == "number") && (isFinite(data24))){
+if(data24 < 1 || isNaN(data24)){
+const err51 = {instancePath:instancePath+"/rules/" + i2+"/minApprovals",schemaPath:"#/properties/rules/items/properties/minApprovals/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+}
+}
+if(data13.approvalTimeoutSeconds !== undefined){
+let data25 = data13.approvalTimeoutSeconds;
+if(!(((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25))) && (isFinite(data25)))){
+const err52 = {instancePath:instancePath+"/rules/" + i2+"/approvalTimeoutSeconds",schemaPath:"#/properties/rules/items/properties/approvalTimeoutSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+if((typeof data25 == "number") && (isFinite(data25))){
+if(data25 > 31536000 || isNaN(data25)){
+const err53 = {instancePath:instancePath+"/rules/" + i2+"/approvalTimeoutSeconds",schemaPath:"#/properties/rules/items/properties/approvalTimeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 31536000},message:"must be <= 31536000"};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+if(data25 < 2 || isNaN(data25)){
+const err54 = {instancePath:instancePath+"/rules/" + i2+"/approvalTimeoutSeconds",schemaPath:"#/properties/rules/items/properties/approvalTimeoutSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 2},message:"must be >= 2"};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+}
+}
+if(data13.reminderAfterSeconds !== undefined){
+let data26 = data13.reminderAfterSeconds;
+if(!(((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26))) && (isFinite(data26)))){
+const err55 = {instancePath:instancePath+"/rules/" + i2+"/reminderAfterSeconds",schemaPath:"#/properties/rules/items/properties/reminderAfterSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+if((typeof data26 == "number") && (isFinite(data26))){
+if(data26 > 31535999 || isNaN(data26)){
+const err56 = {instancePath:instancePath+"/rules/" + i2+"/reminderAfterSeconds",schemaPath:"#/properties/rules/items/properties/reminderAfterSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 31535999},message:"must be <= 31535999"};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+if(data26 < 1 || isNaN(data26)){
+const err57 = {instancePath:instancePath+"/rules/" + i2+"/reminderAfterSeconds",schemaPath:"#/properties/rules/items/properties/reminderAfterSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+}
+}
+if(data13.maxDurationMinutes !== undefined){
+let data27 = data13.maxDurationMinutes;
+if(!(((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27))) && (isFinite(data27)))){
+const err58 = {instancePath:instancePath+"/rules/" + i2+"/maxDurationMinutes",schemaPath:"#/properties/rules/items/properties/maxDurationMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+if((typeof data27 == "number") && (isFinite(data27))){
+if(data27 > 525600 || isNaN(data27)){
+const err59 = {instancePath:instancePath+"/rules/" + i2+"/maxDurationMinutes",schemaPath:"#/properties/rules/items/properties/maxDurationMinutes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 525600},message:"must be <= 525600"};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+if(data27 < 1 || isNaN(data27)){
+const err60 = {instancePath:instancePath+"/rules/" + i2+"/maxDurationMinutes",schemaPath:"#/properties/rules/items/properties/maxDurationMinutes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err61 = {instancePath:instancePath+"/rules/" + i2,schemaPath:"#/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+}
+}
+else {
+const err62 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+}
+}
+else {
+const err63 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
 }
 errors++;
 }

@@ -37,7 +37,8 @@ export const STATUS_STAGE: Record<RequestStatus, number> = {
 };
 
 export type Decision = 'approve' | 'deny';
-export type DecisionChannel = 'slack' | 'link';
+/** `system`: a rule with `approvalRequired: false` approved the request at once (the workflow records it). */
+export type DecisionChannel = 'slack' | 'link' | 'system';
 
 export interface Approval {
   approver: string;
@@ -87,6 +88,11 @@ export interface RequestItem {
   targetId: string;
   /** Names for the ids above, resolved at submit; absent on requests stored before names existed. */
   display?: RequestDisplay;
+  /**
+   * False when the matching rule sets `approvalRequired: false`: the workflow's approval step records `system`'s
+   * approval and resumes at once, asking nobody. Absent means true, as for every request stored before it existed.
+   */
+  approvalRequired?: boolean;
   status: RequestStatus;
   /** Keys of byRequesterStatus, byTargetStatus and byActionStatus, rewritten with every status change. */
   requesterStatus: string;

@@ -1,19 +1,27 @@
-// Submitting a request: validate the body against the action's AWS constraints, route it through policy,
-// and start its workflow. A rejected request writes nothing and starts nothing; an accepted one writes
-// only the idempotency record (when asked for) before StartExecution, whose first state records it.
+// Submitting a request: validate the body, fill in what a request by name leaves out, route it through policy, take
+// the display snapshot, and start its workflow. A rejected request writes nothing and starts nothing; an accepted one
+// writes only the idempotency record (when asked for) before StartExecution, whose first state records it.
 import { createHash } from 'node:crypto';
 import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { parameterCompletion } from '../actions/parameterCompletion.js';
 import { findAction, type RegisteredAction } from '../actions/registry.js';
 import { describeTarget, type ActionClients } from '../actions/targetFacts.js';
-import { routeApproval, type Policy } from '../policy/policy.js';
+import type { Directory } from '../directory/directory.js';
+import { resolveCaller, routeRequest, type RequestRoute, type ResolvedCaller } from '../policy/eligibility.js';
+import type { Policy } from '../policy/policy.js';
 import type { Clock, IdGenerator } from '../shared/clock.js';
 import { IdempotencyConflictError, ValidationError, type ErrorDetail } from '../shared/errors.js';
-import { toValidator } from '../shared/validation.js';
+import { toValidator, type Validator } from '../shared/validation.js';
+import { buildDisplay } from './display.js';
 import { buildExecutionInput } from './executionInput.js';
 import { REQUEST_KIND, requestKey, statusIndexKeys } from './keys.js';
-import type { RequestItem } from './model.js';
+import type { RequestDisplay, RequestItem } from './model.js';
 import { event, type RequestRepository } from './repository.js';
-import { validateIdempotencyKeyHeader, validateSubmitBody } from './submitValidators.generated.js';
+import {
+  submittedParameterValidators,
+  validateIdempotencyKeyHeader,
+  validateSubmitBody,
+} from './submitValidators.generated.js';
 
 const IDEMPOTENCY_TTL_SECONDS = 86_400;
 
@@ -26,6 +34,9 @@ interface SubmitBody {
 
 const validateBody = toValidator<SubmitBody>(validateSubmitBody);
 const validateIdempotencyKey = toValidator<string>(validateIdempotencyKeyHeader);
+const submittedParameters = new Map<string, Validator<Record<string, unknown>>>(
+  Object.entries(submittedParameterValidators).map(([action, validate]) => [action, toValidator(validate)]),
+);
 
 export interface SubmitDeps {
   policy: Policy;
@@ -35,12 +46,20 @@ export interface SubmitDeps {
   stateMachineArn: string;
   clock: Clock;
   newId: IdGenerator;
+  /**
+   * Identity Center (defaultDirectory() in a deployment). Without one nothing is looked up: the caller is known by
+   * their id alone, a body must carry all six parameters, the request has no display snapshot (readers show ids), and
+   * a policy that needs the directory (requesters, group approvers, OU or name keys) fails loudly.
+   */
+  directory?: Directory;
 }
 
 export interface SubmitInput {
   /** The parsed JSON body (the edge rejects bodies that are not JSON). */
   body: unknown;
   requester: string;
+  /** The JWT's claims, which the policy's `identity` mapping reads (by default `email`). */
+  claims?: Readonly<Record<string, unknown>>;
   idempotencyKey?: string;
 }
 
@@ -53,6 +72,7 @@ export interface SubmitResponse {
   minApprovals: number;
   createdAt: string;
   expiresAt: string;
+  display?: RequestDisplay;
   [key: string]: unknown;
 }
 
@@ -64,35 +84,66 @@ const canonicalJson = (value: unknown): string =>
       : v,
   );
 
-const validate = (
-  body: unknown,
-): { body: SubmitBody; parameters: Record<string, string>; action: RegisteredAction } => {
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** Everything wrong with the parameters as submitted (by name, defaults left out), found without any look-up. */
+const submittedParameterProblems = (action: RegisteredAction, parameters: Record<string, unknown>): ErrorDetail[] => {
+  const validate = submittedParameters.get(action.definition.name) ?? action.validateParameters;
+  const shape = validate(parameters, 'parameters');
+  const pairs = parameterCompletion(action.definition.name)?.check(parameters, 'parameters') ?? [];
+  return [...(shape.ok ? [] : shape.details), ...pairs];
+};
+
+/** The body's shape and every problem that needs no look-up, all reported together in one 400. */
+const validate = (body: unknown): { body: SubmitBody; action: RegisteredAction } => {
   const shape = validateBody(body);
-  if (!shape.ok) {
-    // Report parameter problems too when the action itself is known, so one round trip shows everything.
-    const action =
-      typeof (body as SubmitBody | null)?.action === 'string' ? findAction((body as SubmitBody).action) : undefined;
-    const parameters = (body as SubmitBody | null)?.parameters;
-    const extra =
-      action && parameters && typeof parameters === 'object'
-        ? action.validateParameters(parameters, 'parameters')
-        : undefined;
-    throw new ValidationError([...shape.details, ...(extra && !extra.ok ? extra.details : [])]);
-  }
-  const action = findAction(shape.value.action);
+  const named = isRecord(body) && typeof body.action === 'string' ? findAction(body.action) : undefined;
+  const parameters = isRecord(body) ? body.parameters : undefined;
+  // Report parameter problems too when the action itself is known, so one round trip shows everything.
+  const details: ErrorDetail[] = [
+    ...(shape.ok ? [] : shape.details),
+    ...(named && isRecord(parameters) ? submittedParameterProblems(named, parameters) : []),
+  ];
+  if (!shape.ok) throw new ValidationError(details);
+  const action = named;
   // The body schema enumerates the registry's actions, so this only guards against the two drifting apart.
   if (!action) throw new ValidationError([{ path: 'action', message: `unknown action ${shape.value.action}` }]);
-  const parameters = action.validateParameters(shape.value.parameters, 'parameters');
-  const details: ErrorDetail[] = parameters.ok ? [] : [...parameters.details];
   if (shape.value.durationMinutes !== undefined && !action.definition.revocable) {
     details.push({
       path: 'durationMinutes',
       message: `${action.definition.name} cannot be revoked automatically, so it cannot be time-bound`,
     });
   }
-  if (details.length > 0 || !parameters.ok) throw new ValidationError(details);
-  return { body: shape.value, parameters: parameters.value, action };
+  if (details.length > 0) throw new ValidationError(details);
+  return { body: shape.value, action };
 };
+
+/**
+ * The six parameters AWS receives: the body's, with what it left out filled in, checked against the reference
+ * constraints exactly as a body that gave them all.
+ */
+const completeParameters = async (
+  action: RegisteredAction,
+  given: Record<string, unknown>,
+  caller: ResolvedCaller,
+  directory: Directory,
+): Promise<Record<string, string>> => {
+  const completion = parameterCompletion(action.definition.name);
+  const completed = completion ? await completion.complete(given, { directory, caller }) : given;
+  const checked = action.validateParameters(completed, 'parameters');
+  if (!checked.ok) throw new ValidationError(checked.details);
+  return checked.value;
+};
+
+/**
+ * Stands in when no directory is configured: a first-stage policy never calls it, and one that does fails loudly
+ * rather than being routed as if its identity checks had passed.
+ */
+const noDirectory: Directory = new Proxy({} as Directory, {
+  get: (_target, method) => () =>
+    Promise.reject(new Error(`No Identity Center directory is configured, but submit needed ${String(method)}`)),
+});
 
 const startExecution = async (deps: SubmitDeps, requestId: string, input: string): Promise<void> => {
   try {
@@ -109,14 +160,20 @@ export const submitRequest = async (input: SubmitInput, deps: SubmitDeps): Promi
     if (!key.ok)
       throw new ValidationError([{ path: 'Idempotency-Key', message: key.details[0]?.message ?? 'is invalid' }]);
   }
-  const { body, parameters, action: registered } = validate(input.body);
+  const { body, action: registered } = validate(input.body);
   const action = registered.definition;
+  const directory = deps.directory ?? noDirectory;
+  const caller: ResolvedCaller = deps.directory
+    ? await resolveCaller(deps.policy, deps.directory, { id: input.requester, claims: input.claims ?? {} })
+    : { id: input.requester };
+  const parameters = await completeParameters(registered, body.parameters, caller, directory);
   // Facts (e.g. a Proton connection's environment) may be matched by policy, but never override parameters.
   const facts = await describeTarget(action.name, parameters, deps.clients);
-  const route = routeApproval(deps.policy, {
+  const route: RequestRoute = await routeRequest(deps.policy, directory, {
     action: action.name,
-    parameters: { ...facts, ...parameters },
-    requester: input.requester,
+    parameters,
+    facts,
+    caller,
   });
   if (body.durationMinutes !== undefined && body.durationMinutes > route.maxDurationMinutes) {
     throw new ValidationError([
@@ -126,6 +183,10 @@ export const submitRequest = async (input: SubmitInput, deps: SubmitDeps): Promi
       },
     ]);
   }
+  // Taken after routing, so a request policy refuses costs no look-up for its names; the principal must exist.
+  const display = deps.directory
+    ? await buildDisplay({ action: action.name, parameters, facts, caller }, deps.directory)
+    : undefined;
   const bodyHash = createHash('sha256').update(canonicalJson(body)).digest('hex');
 
   if (input.idempotencyKey !== undefined) {
@@ -137,7 +198,7 @@ export const submitRequest = async (input: SubmitInput, deps: SubmitDeps): Promi
   const now = deps.clock.now();
   const createdAt = now.toISOString();
   const expiresAt = new Date(now.getTime() + route.approvalTimeoutSeconds * 1000).toISOString();
-  const summary = action.summarize(parameters, facts);
+  const summary = action.summarize(parameters, facts, display);
   const targetId = action.targetId(parameters);
   const item: RequestItem = {
     ...requestKey(requestId),
@@ -149,6 +210,8 @@ export const submitRequest = async (input: SubmitInput, deps: SubmitDeps): Promi
     justification: body.justification,
     summary,
     targetId,
+    ...(display ? { display } : {}),
+    ...(route.approvalRequired ? {} : { approvalRequired: false }),
     status: 'PENDING_APPROVAL',
     ...statusIndexKeys({ requester: input.requester, targetId, action: action.name }, 'PENDING_APPROVAL'),
     createdAt,
@@ -164,6 +227,7 @@ export const submitRequest = async (input: SubmitInput, deps: SubmitDeps): Promi
         requester: input.requester,
         approvers: route.approvers,
         minApprovals: route.minApprovals,
+        ...(route.approvalRequired ? {} : { approvalRequired: false }),
         ...(body.durationMinutes ? { durationMinutes: body.durationMinutes } : {}),
       }),
     ],
@@ -180,6 +244,9 @@ export const submitRequest = async (input: SubmitInput, deps: SubmitDeps): Promi
     createdAt,
     expiresAt,
     ...(body.durationMinutes !== undefined ? { durationMinutes: body.durationMinutes } : {}),
+    // The workflow approves it as `system` a moment after it records it, before anyone is asked.
+    ...(route.approvalRequired ? {} : { approvalRequired: false }),
+    ...(display ? { display } : {}),
   };
 
   if (input.idempotencyKey !== undefined) {

@@ -243,3 +243,379 @@ errors++;
 validate11.errors = vErrors;
 return errors === 0;
 }
+
+export const validateProtonAcceptEnvironmentAccountConnectionSubmittedParameters: CompiledSchema = validate12;
+const schema13 = {"type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","pattern":"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"}}};
+const pattern2 = new RegExp("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", "u");
+
+function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.id === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "id"},message:"must have required property '"+"id"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(key0 === "id")){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.id !== undefined){
+let data0 = data.id;
+if(typeof data0 === "string"){
+if(!pattern2.test(data0)){
+const err2 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"},message:"must match pattern \""+"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"+"\""};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+}
+else {
+const err4 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+validate12.errors = vErrors;
+return errors === 0;
+}
+
+export const validateSsoCreateAccountAssignmentSubmittedParameters: CompiledSchema = validate13;
+const schema14 = {"type":"object","additionalProperties":false,"required":["TargetId"],"properties":{"InstanceArn":{"type":"string","minLength":10,"maxLength":1224,"pattern":"^arn:aws:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$"},"PermissionSetArn":{"type":"string","minLength":10,"maxLength":1224,"pattern":"^arn:aws:sso:::permissionSet/(sso)?ins-[a-zA-Z0-9-.]{16}/ps-[a-zA-Z0-9-./]{16}$"},"PrincipalId":{"type":"string","minLength":1,"maxLength":47,"pattern":"^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$"},"PrincipalType":{"type":"string","enum":["USER","GROUP"]},"TargetId":{"type":"string","pattern":"^\\d{12}$"},"TargetType":{"type":"string","enum":["AWS_ACCOUNT"]},"PermissionSetName":{"type":"string","minLength":1,"maxLength":32,"pattern":"^[\\w+=,.@-]+$"}}};
+const pattern3 = new RegExp("^arn:aws:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$", "u");
+const pattern4 = new RegExp("^arn:aws:sso:::permissionSet/(sso)?ins-[a-zA-Z0-9-.]{16}/ps-[a-zA-Z0-9-./]{16}$", "u");
+const pattern5 = new RegExp("^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$", "u");
+const pattern6 = new RegExp("^\\d{12}$", "u");
+const pattern7 = new RegExp("^[\\w+=,.@-]+$", "u");
+
+function validate13(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.TargetId === undefined){
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "TargetId"},message:"must have required property '"+"TargetId"+"'"};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+for(const key0 in data){
+if(!(((((((key0 === "InstanceArn") || (key0 === "PermissionSetArn")) || (key0 === "PrincipalId")) || (key0 === "PrincipalType")) || (key0 === "TargetId")) || (key0 === "TargetType")) || (key0 === "PermissionSetName"))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data.InstanceArn !== undefined){
+let data0 = data.InstanceArn;
+if(typeof data0 === "string"){
+if(func2(data0) > 1224){
+const err2 = {instancePath:instancePath+"/InstanceArn",schemaPath:"#/properties/InstanceArn/maxLength",keyword:"maxLength",params:{limit: 1224},message:"must NOT have more than 1224 characters"};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+if(func2(data0) < 10){
+const err3 = {instancePath:instancePath+"/InstanceArn",schemaPath:"#/properties/InstanceArn/minLength",keyword:"minLength",params:{limit: 10},message:"must NOT have fewer than 10 characters"};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+if(!pattern3.test(data0)){
+const err4 = {instancePath:instancePath+"/InstanceArn",schemaPath:"#/properties/InstanceArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$"},message:"must match pattern \""+"^arn:aws:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$"+"\""};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/InstanceArn",schemaPath:"#/properties/InstanceArn/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data.PermissionSetArn !== undefined){
+let data1 = data.PermissionSetArn;
+if(typeof data1 === "string"){
+if(func2(data1) > 1224){
+const err6 = {instancePath:instancePath+"/PermissionSetArn",schemaPath:"#/properties/PermissionSetArn/maxLength",keyword:"maxLength",params:{limit: 1224},message:"must NOT have more than 1224 characters"};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+if(func2(data1) < 10){
+const err7 = {instancePath:instancePath+"/PermissionSetArn",schemaPath:"#/properties/PermissionSetArn/minLength",keyword:"minLength",params:{limit: 10},message:"must NOT have fewer than 10 characters"};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+if(!pattern4.test(data1)){
+const err8 = {instancePath:instancePath+"/PermissionSetArn",schemaPath:"#/properties/PermissionSetArn/pattern",keyword:"pattern",params:{pattern: "^arn:aws:sso:::permissionSet/(sso)?ins-[a-zA-Z0-9-.]{16}/ps-[a-zA-Z0-9-./]{16}$"},message:"must match pattern \""+"^arn:aws:sso:::permissionSet/(sso)?ins-[a-zA-Z0-9-.]{16}/ps-[a-zA-Z0-9-./]{16}$"+"\""};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/PermissionSetArn",schemaPath:"#/properties/PermissionSetArn/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data.PrincipalId !== undefined){
+let data2 = data.PrincipalId;
+if(typeof data2 === "string"){
+if(func2(data2) > 47){
+const err10 = {instancePath:instancePath+"/PrincipalId",schemaPath:"#/properties/PrincipalId/maxLength",keyword:"maxLength",params:{limit: 47},message:"must NOT have more than 47 characters"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+if(func2(data2) < 1){
+const err11 = {instancePath:instancePath+"/PrincipalId",schemaPath:"#/properties/PrincipalId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+if(!pattern5.test(data2)){
+const err12 = {instancePath:instancePath+"/PrincipalId",schemaPath:"#/properties/PrincipalId/pattern",keyword:"pattern",params:{pattern: "^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$"},message:"must match pattern \""+"^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$"+"\""};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+}
+else {
+const err13 = {instancePath:instancePath+"/PrincipalId",schemaPath:"#/properties/PrincipalId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data.PrincipalType !== undefined){
+let data3 = data.PrincipalType;
+if(typeof data3 !== "string"){
+const err14 = {instancePath:instancePath+"/PrincipalType",schemaPath:"#/properties/PrincipalType/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+if(!((data3 === "USER") || (data3 === "GROUP"))){
+const err15 = {instancePath:instancePath+"/PrincipalType",schemaPath:"#/properties/PrincipalType/enum",keyword:"enum",params:{allowedValues: schema14.properties.PrincipalType.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data.TargetId !== undefined){
+let data4 = data.TargetId;
+if(typeof data4 === "string"){
+if(!pattern6.test(data4)){
+const err16 = {instancePath:instancePath+"/TargetId",schemaPath:"#/properties/TargetId/pattern",keyword:"pattern",params:{pattern: "^\\d{12}$"},message:"must match pattern \""+"^\\d{12}$"+"\""};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+}
+else {
+const err17 = {instancePath:instancePath+"/TargetId",schemaPath:"#/properties/TargetId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+if(data.TargetType !== undefined){
+let data5 = data.TargetType;
+if(typeof data5 !== "string"){
+const err18 = {instancePath:instancePath+"/TargetType",schemaPath:"#/properties/TargetType/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+if(!(data5 === "AWS_ACCOUNT")){
+const err19 = {instancePath:instancePath+"/TargetType",schemaPath:"#/properties/TargetType/enum",keyword:"enum",params:{allowedValues: schema14.properties.TargetType.enum},message:"must be equal to one of the allowed values"};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data.PermissionSetName !== undefined){
+let data6 = data.PermissionSetName;
+if(typeof data6 === "string"){
+if(func2(data6) > 32){
+const err20 = {instancePath:instancePath+"/PermissionSetName",schemaPath:"#/properties/PermissionSetName/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters"};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(func2(data6) < 1){
+const err21 = {instancePath:instancePath+"/PermissionSetName",schemaPath:"#/properties/PermissionSetName/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+if(!pattern7.test(data6)){
+const err22 = {instancePath:instancePath+"/PermissionSetName",schemaPath:"#/properties/PermissionSetName/pattern",keyword:"pattern",params:{pattern: "^[\\w+=,.@-]+$"},message:"must match pattern \""+"^[\\w+=,.@-]+$"+"\""};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/PermissionSetName",schemaPath:"#/properties/PermissionSetName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+}
+else {
+const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+validate13.errors = vErrors;
+return errors === 0;
+}
+
+/** Each action's parameters as a submitted body may give them (by name, defaults left out), by action name. */
+export const submittedParameterValidators: Readonly<Record<string, CompiledSchema>> = {
+  "proton:AcceptEnvironmentAccountConnection": validateProtonAcceptEnvironmentAccountConnectionSubmittedParameters,
+  "sso:CreateAccountAssignment": validateSsoCreateAccountAssignmentSubmittedParameters,
+};

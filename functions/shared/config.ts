@@ -31,6 +31,19 @@ const positiveInteger = (name: string, fallback: number): number => {
   return value;
 };
 
+// The API models' patterns (SSO Admin InstanceArn; Identity Store IdentityStoreId), so a typo fails at start-up
+// naming the variable rather than as a ValidationException on some later call.
+const INSTANCE_ARN_PATTERN =
+  /^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance\/(sso)?ins-[a-zA-Z0-9-.]{16}$/;
+const IDENTITY_STORE_ID_PATTERN = /^(d-[0-9a-f]{10}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+const matching = (name: string, pattern: RegExp, what: string): string | undefined => {
+  const value = optionalEnv(name);
+  if (value !== undefined && !pattern.test(value))
+    throw new ConfigError(`${name} must be ${what}, got "${value}" (leave it empty to discover it with ListInstances)`);
+  return value;
+};
+
 export const config = {
   tableName: () => requireEnv('TABLE_NAME'),
   stateMachineArn: () => requireEnv('STATE_MACHINE_ARN'),
@@ -42,4 +55,13 @@ export const config = {
   slackApiUrl: () => optionalEnv('SLACK_API_URL'),
   /** Admission slots for CreateAccountAssignment (provisioning/creationSlots.ts); lower it if other tools share the quota. */
   ssoCreationSlots: () => positiveInteger('SSO_CREATION_SLOTS', DEFAULT_SSO_CREATION_SLOTS),
+  /** The Identity Center instance; unset means discover it (and the identity store) with ListInstances. */
+  ssoInstanceArn: () =>
+    matching(
+      'SSO_INSTANCE_ARN',
+      INSTANCE_ARN_PATTERN,
+      'an Identity Center instance ARN (arn:aws:sso:::instance/ssoins-…)',
+    ),
+  /** The instance's identity store; unset means discover it (and the instance) with ListInstances. */
+  identityStoreId: () => matching('IDENTITY_STORE_ID', IDENTITY_STORE_ID_PATTERN, 'an identity store id (d-…)'),
 };

@@ -40,6 +40,20 @@ export class NoApprovalRuleError extends DomainError {
   readonly code = 'NoApprovalRule';
 }
 
+/** Rules cover the request, but none lets this requester use it (`requesters`). */
+export class NotEligibleError extends DomainError {
+  override readonly name = 'NotEligibleError';
+  readonly statusCode = 403;
+  readonly code = 'NotEligible';
+}
+
+/** A rule lets the requester in, but not for the principal they named (`principals`: self, self-or-groups). */
+export class PrincipalNotAllowedError extends DomainError {
+  override readonly name = 'PrincipalNotAllowedError';
+  readonly statusCode = 403;
+  readonly code = 'PrincipalNotAllowed';
+}
+
 export class ForbiddenError extends DomainError {
   override readonly name = 'ForbiddenError';
   readonly statusCode = 403;

@@ -1,6 +1,11 @@
-// The IAM Identity Center (SSO Admin) client, in its own module so that only the assignment tasks bundle it.
+// The IAM Identity Center (SSO Admin) clients, in their own module so that only the functions that call Identity
+// Center bundle them.
 import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { lazy } from './lazy.js';
 
 // Step Functions owns retries and backoff for provisioning, so this client makes exactly one attempt per call.
 export const ssoAdminClient = lazy(() => new SSOAdminClient({ maxAttempts: 1 }));
+
+// Directory reads (ListInstances, ListPermissionSets, DescribePermissionSet) have no state machine behind them to
+// retry, so they use a client of their own with the SDK's normal retries.
+export const ssoAdminReadClient = lazy(() => new SSOAdminClient({}));

@@ -1,0 +1,486 @@
+// The production Directory: Identity Store for people and groups, SSO Admin for the instance and its permission sets,
+// Organizations for accounts and OUs, each through an injectable SDK client, with caches per warm function.
+//
+// The caches are sized for DESIGN's budget ("a warm submit makes at most 3 Identity Center or Organizations calls",
+// a warm GET /catalog at most 2): listings that change rarely (permission sets, the organisation, group names, user
+// and group descriptions) live for minutes; what decides eligibility (memberships, the caller's user id) lives for
+// about a minute; `memberOf` is never cached, because submit uses it to honour a membership removed a moment ago.
+// README "Caches" explains each one and what a stale entry means.
+import {
+  DescribeGroupCommand,
+  DescribeUserCommand,
+  GetGroupIdCommand,
+  GetUserIdCommand,
+  type IdentitystoreClient,
+  IsMemberInGroupsCommand,
+  ListGroupMembershipsCommand,
+  ListGroupMembershipsForMemberCommand,
+} from '@aws-sdk/client-identitystore';
+import {
+  ListAccountsForParentCommand,
+  ListOrganizationalUnitsForParentCommand,
+  ListRootsCommand,
+  type OrganizationsClient,
+} from '@aws-sdk/client-organizations';
+import {
+  DescribePermissionSetCommand,
+  ListInstancesCommand,
+  ListPermissionSetsCommand,
+  type SSOAdminClient,
+} from '@aws-sdk/client-sso-admin';
+import { identityStoreClient } from '../shared/clients/identityStore.js';
+import { lazy } from '../shared/clients/lazy.js';
+import { organizationsClient } from '../shared/clients/organizations.js';
+import { ssoAdminReadClient } from '../shared/clients/ssoAdmin.js';
+import { type Clock, systemClock } from '../shared/clock.js';
+import { config } from '../shared/config.js';
+import { ConfigError } from '../shared/errors.js';
+import {
+  type Directory,
+  type DirectoryAccount,
+  type DirectoryGroup,
+  type DirectoryUser,
+  type NamedPermissionSet,
+  OrganizationUnavailableError,
+  type OrganizationTree,
+  type UserAttribute,
+} from './directory.js';
+import { TtlCache } from './ttlCache.js';
+
+/** How long each kind of answer is served from the cache, in ms. */
+export interface DirectoryTtl {
+  /** Permission sets, the organisation, group names, user and group descriptions: they change rarely. */
+  listingMs: number;
+  /** `groupsOf`, `membersOf` and the caller's user id (`findUser`), and "not found" answers. */
+  membershipMs: number;
+  /** How long "Organizations cannot be read" is remembered, so every submit does not ask again while access is missing. */
+  unavailableMs: number;
+}
+
+export const DEFAULT_DIRECTORY_TTL: DirectoryTtl = {
+  listingMs: 5 * 60_000,
+  membershipMs: 60_000,
+  unavailableMs: 60_000,
+};
+
+export interface IdentityCenterDirectoryDeps {
+  identityStore: IdentitystoreClient;
+  organizations: OrganizationsClient;
+  /** A client with the SDK's normal retries (ssoAdminReadClient), not the provisioning one with a single attempt. */
+  ssoAdmin: SSOAdminClient;
+  clock: Clock;
+  /** SSO_INSTANCE_ARN; when it or identityStoreId is missing, both are discovered once with ListInstances. */
+  instanceArn?: string;
+  identityStoreId?: string;
+  ttl?: Partial<DirectoryTtl>;
+  /** The most users (and user-keyed answers) each cache holds; groups are held up to a tenth of it (at least 1,000). */
+  maxUsers?: number;
+  /** Calls in flight at once for a fan-out (DescribeUser per member, DescribePermissionSet per set). */
+  concurrency?: number;
+}
+
+/**
+ * A listing that did not end within its page budget, or whose NextToken stopped moving. It fails the look-up rather
+ * than answer with part of the list as if it were all of it.
+ */
+export class IncompleteListingError extends Error {
+  override readonly name = 'IncompleteListingError';
+}
+
+// Each API's largest page (MaxResults), from its model: Identity Store and SSO Admin 100, Organizations 20.
+const IDENTITY_STORE_PAGE = 100;
+const SSO_ADMIN_PAGE = 100;
+const ORGANIZATIONS_PAGE = 20;
+/** IsMemberInGroups takes at most 100 GroupIds per call (the model's GroupIds list, max 100). */
+const IS_MEMBER_IN_GROUPS_MAX = 100;
+/** Far above any real directory (100,000 items at 100 a page), yet finite: a service that pages forever fails loudly. */
+const MAX_PAGES = 1_000;
+const DEFAULT_MAX_USERS = 10_000;
+const DEFAULT_CONCURRENCY = 8;
+// Organizations throttles at a few requests per second per account; each parent takes two listing calls at once.
+const ORGANIZATION_PARENTS_AT_ONCE = 4;
+
+const ORGANIZATIONS_UNAVAILABLE = new Set(['AccessDeniedException', 'AWSOrganizationsNotInUseException']);
+
+const errorName = (error: unknown): string | undefined =>
+  error instanceof Error
+    ? error.name
+    : typeof error === 'object' && error !== null
+      ? String((error as { name?: unknown }).name)
+      : undefined;
+
+/** The answer for a resource that does not exist: undefined rather than an error. */
+const unlessNotFound = async <T>(call: () => Promise<T>): Promise<T | undefined> => {
+  try {
+    return await call();
+  } catch (error) {
+    if (errorName(error) === 'ResourceNotFoundException') return undefined;
+    throw error;
+  }
+};
+
+interface Page<T> {
+  items: T[] | undefined;
+  nextToken: string | undefined;
+}
+
+/** Every item of a paged listing, in order. */
+const allPages = async <T>(
+  what: string,
+  fetchPage: (nextToken: string | undefined) => Promise<Page<T>>,
+): Promise<T[]> => {
+  const items: T[] = [];
+  let nextToken: string | undefined;
+  for (let pages = 0; pages < MAX_PAGES; pages++) {
+    const page = await fetchPage(nextToken);
+    items.push(...(page.items ?? []));
+    if (!page.nextToken) return items;
+    if (page.nextToken === nextToken)
+      throw new IncompleteListingError(
+        `${what}: the service returned the same NextToken twice; the listing is incomplete`,
+      );
+    nextToken = page.nextToken;
+  }
+  throw new IncompleteListingError(`${what}: more than ${MAX_PAGES} pages; refusing to answer with part of the list`);
+};
+
+/** `fn` over `items`, at most `limit` at once, results in the items' order. */
+const mapBounded = async <T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> => {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+};
+
+const isDefined = <T>(value: T | undefined): value is T => value !== undefined;
+
+interface UserShape {
+  UserId?: string;
+  UserName?: string;
+  DisplayName?: string;
+  Name?: { Formatted?: string; GivenName?: string; FamilyName?: string };
+  Emails?: { Value?: string; Primary?: boolean }[];
+}
+
+/** What people recognise a user by; DisplayName is optional in Identity Store, so fall back to the name, then userName. */
+const toDirectoryUser = (userId: string, user: UserShape): DirectoryUser => {
+  const userName = user.UserName ?? userId;
+  const fullName = [user.Name?.GivenName, user.Name?.FamilyName].filter(Boolean).join(' ');
+  const email = (user.Emails?.find((e) => e.Primary) ?? user.Emails?.[0])?.Value;
+  return {
+    userId,
+    userName,
+    displayName: user.DisplayName || user.Name?.Formatted || fullName || userName,
+    ...(email ? { email } : {}),
+  };
+};
+
+interface Instance {
+  instanceArn: string;
+  identityStoreId: string;
+}
+
+export const createIdentityCenterDirectory = (deps: IdentityCenterDirectoryDeps): Directory => {
+  const { identityStore, organizations, ssoAdmin, clock } = deps;
+  const ttl: DirectoryTtl = { ...DEFAULT_DIRECTORY_TTL, ...deps.ttl };
+  const maxUsers = deps.maxUsers ?? DEFAULT_MAX_USERS;
+  const maxGroups = Math.max(1_000, Math.floor(maxUsers / 10));
+  const concurrency = deps.concurrency ?? DEFAULT_CONCURRENCY;
+  // "Not found" is an answer worth keeping, but only briefly: the user or group may be created a moment later.
+  const unlessMissing =
+    <V>(ms: number) =>
+    (value: V | undefined): number =>
+      value === undefined ? ttl.membershipMs : ms;
+
+  const users = new TtlCache<string, DirectoryUser | undefined>({
+    clock,
+    ttlMs: unlessMissing(ttl.listingMs),
+    maxEntries: maxUsers,
+  });
+  const groups = new TtlCache<string, DirectoryGroup | undefined>({
+    clock,
+    ttlMs: unlessMissing(ttl.listingMs),
+    maxEntries: maxGroups,
+  });
+  const groupsByName = new TtlCache<string, DirectoryGroup | undefined>({
+    clock,
+    ttlMs: unlessMissing(ttl.listingMs),
+    maxEntries: maxGroups,
+  });
+  const callers = new TtlCache<string, string | undefined>({ clock, ttlMs: ttl.membershipMs, maxEntries: maxUsers });
+  const groupsOfUser = new TtlCache<string, DirectoryGroup[]>({ clock, ttlMs: ttl.membershipMs, maxEntries: maxUsers });
+  const membersOfGroup = new TtlCache<string, DirectoryUser[]>({
+    clock,
+    ttlMs: ttl.membershipMs,
+    maxEntries: maxGroups,
+  });
+  const listings = new TtlCache<'permissionSets', NamedPermissionSet[]>({ clock, ttlMs: ttl.listingMs, maxEntries: 1 });
+  const organizationCache = new TtlCache<'organization', OrganizationTree | OrganizationUnavailableError>({
+    clock,
+    ttlMs: (value) => (value instanceof OrganizationUnavailableError ? ttl.unavailableMs : ttl.listingMs),
+    maxEntries: 1,
+  });
+
+  // Discovery happens once per container; a failed attempt is forgotten so the next call tries again.
+  let discovery: Promise<Instance> | undefined;
+  const instance = (): Promise<Instance> => {
+    const { instanceArn, identityStoreId } = deps;
+    if (instanceArn && identityStoreId) return Promise.resolve({ instanceArn, identityStoreId });
+    discovery ??= discover(instanceArn, identityStoreId).catch((error: unknown) => {
+      discovery = undefined;
+      throw error;
+    });
+    return discovery;
+  };
+
+  const discover = async (instanceArn?: string, identityStoreId?: string): Promise<Instance> => {
+    const listed = await allPages('ListInstances', async (NextToken) => {
+      const output = await ssoAdmin.send(new ListInstancesCommand({ MaxResults: SSO_ADMIN_PAGE, NextToken }));
+      return { items: output.Instances, nextToken: output.NextToken };
+    });
+    // When one of the two is configured, it picks the instance; otherwise there must be exactly one to pick.
+    const candidates = listed.filter(
+      (i) =>
+        i.InstanceArn &&
+        i.IdentityStoreId &&
+        (i.Status === undefined || i.Status === 'ACTIVE') &&
+        (instanceArn === undefined || i.InstanceArn === instanceArn) &&
+        (identityStoreId === undefined || i.IdentityStoreId === identityStoreId),
+    );
+    const [only, ...others] = candidates;
+    if (only === undefined || others.length > 0) {
+      const found = candidates.length === 0 ? 'no matching active instance' : `${candidates.length} instances`;
+      throw new ConfigError(
+        `Identity Center discovery with ListInstances found ${found}; set SSO_INSTANCE_ARN and IDENTITY_STORE_ID`,
+      );
+    }
+    return { instanceArn: only.InstanceArn as string, identityStoreId: only.IdentityStoreId as string };
+  };
+
+  const storeId = async (): Promise<string> => (await instance()).identityStoreId;
+
+  const describeUser = (userId: string): Promise<DirectoryUser | undefined> =>
+    users.get(userId, async () => {
+      const IdentityStoreId = await storeId();
+      const user = await unlessNotFound(() =>
+        identityStore.send(new DescribeUserCommand({ IdentityStoreId, UserId: userId })),
+      );
+      return user && toDirectoryUser(userId, user);
+    });
+
+  const describeGroup = (groupId: string): Promise<DirectoryGroup | undefined> =>
+    groups.get(groupId, async () => {
+      const IdentityStoreId = await storeId();
+      const group = await unlessNotFound(() =>
+        identityStore.send(new DescribeGroupCommand({ IdentityStoreId, GroupId: groupId })),
+      );
+      return group && { groupId, displayName: group.DisplayName ?? groupId };
+    });
+
+  const findUser = async (attribute: UserAttribute, value: string): Promise<DirectoryUser | undefined> => {
+    // A newline cannot be part of an attribute path, so the key is unambiguous.
+    const userId = await callers.get(`${attribute}\n${value}`, async () => {
+      const IdentityStoreId = await storeId();
+      const output = await unlessNotFound(() =>
+        identityStore.send(
+          new GetUserIdCommand({
+            IdentityStoreId,
+            AlternateIdentifier: { UniqueAttribute: { AttributePath: attribute, AttributeValue: value } },
+          }),
+        ),
+      );
+      return output?.UserId;
+    });
+    return userId === undefined ? undefined : describeUser(userId);
+  };
+
+  const findGroup = (displayName: string): Promise<DirectoryGroup | undefined> =>
+    groupsByName.get(displayName, async () => {
+      const IdentityStoreId = await storeId();
+      const output = await unlessNotFound(() =>
+        identityStore.send(
+          new GetGroupIdCommand({
+            IdentityStoreId,
+            AlternateIdentifier: { UniqueAttribute: { AttributePath: 'displayName', AttributeValue: displayName } },
+          }),
+        ),
+      );
+      // The group's own spelling of its name, through the description cache that groupsOf shares.
+      return output?.GroupId === undefined ? undefined : describeGroup(output.GroupId);
+    });
+
+  const memberOf = async (userId: string, groupIds: readonly string[]): Promise<ReadonlySet<string>> => {
+    const unique = [...new Set(groupIds)];
+    if (unique.length === 0) return new Set();
+    const IdentityStoreId = await storeId();
+    const chunks: string[][] = [];
+    for (let start = 0; start < unique.length; start += IS_MEMBER_IN_GROUPS_MAX)
+      chunks.push(unique.slice(start, start + IS_MEMBER_IN_GROUPS_MAX));
+    const answers = await mapBounded(chunks, concurrency, (GroupIds) =>
+      identityStore.send(new IsMemberInGroupsCommand({ IdentityStoreId, MemberId: { UserId: userId }, GroupIds })),
+    );
+    return new Set(
+      answers.flatMap((a) => a.Results ?? []).flatMap((r) => (r.MembershipExists && r.GroupId ? [r.GroupId] : [])),
+    );
+  };
+
+  const groupsOf = (userId: string): Promise<DirectoryGroup[]> =>
+    groupsOfUser.get(userId, async () => {
+      const IdentityStoreId = await storeId();
+      const memberships = await allPages('ListGroupMembershipsForMember', async (NextToken) => {
+        const output = await identityStore.send(
+          new ListGroupMembershipsForMemberCommand({
+            IdentityStoreId,
+            MemberId: { UserId: userId },
+            MaxResults: IDENTITY_STORE_PAGE,
+            NextToken,
+          }),
+        );
+        return { items: output.GroupMemberships, nextToken: output.NextToken };
+      });
+      const groupIds = [...new Set(memberships.flatMap((m) => (m.GroupId ? [m.GroupId] : [])))];
+      // A group deleted between the two calls is simply not there.
+      return (await mapBounded(groupIds, concurrency, describeGroup)).filter(isDefined);
+    });
+
+  const membersOf = (groupId: string): Promise<DirectoryUser[]> =>
+    membersOfGroup.get(groupId, async () => {
+      const IdentityStoreId = await storeId();
+      const memberships = await allPages('ListGroupMemberships', async (NextToken) => {
+        const output = await identityStore.send(
+          new ListGroupMembershipsCommand({
+            IdentityStoreId,
+            GroupId: groupId,
+            MaxResults: IDENTITY_STORE_PAGE,
+            NextToken,
+          }),
+        );
+        return { items: output.GroupMemberships, nextToken: output.NextToken };
+      });
+      // Only users: the MemberId union may name other kinds of member in future, and they cannot approve.
+      const userIds = [...new Set(memberships.flatMap((m) => (m.MemberId?.UserId ? [m.MemberId.UserId] : [])))];
+      return (await mapBounded(userIds, concurrency, describeUser)).filter(isDefined);
+    });
+
+  const permissionSets = (): Promise<NamedPermissionSet[]> =>
+    listings.get('permissionSets', async () => {
+      const { instanceArn: InstanceArn } = await instance();
+      const arns = await allPages('ListPermissionSets', async (NextToken) => {
+        const output = await ssoAdmin.send(
+          new ListPermissionSetsCommand({ InstanceArn, MaxResults: SSO_ADMIN_PAGE, NextToken }),
+        );
+        return { items: output.PermissionSets, nextToken: output.NextToken };
+      });
+      const described = await mapBounded(arns, concurrency, async (PermissionSetArn) => {
+        const output = await unlessNotFound(() =>
+          ssoAdmin.send(new DescribePermissionSetCommand({ InstanceArn, PermissionSetArn })),
+        );
+        const set = output?.PermissionSet;
+        if (set === undefined) return undefined; // deleted between the two calls
+        const named: NamedPermissionSet = { arn: PermissionSetArn, name: set.Name ?? PermissionSetArn };
+        if (set.Description) named.description = set.Description;
+        return named;
+      });
+      return described.filter(isDefined);
+    });
+
+  const readOrganization = async (): Promise<OrganizationTree> => {
+    const roots = await allPages('ListRoots', async (NextToken) => {
+      const output = await organizations.send(new ListRootsCommand({ MaxResults: ORGANIZATIONS_PAGE, NextToken }));
+      return { items: output.Roots, nextToken: output.NextToken };
+    });
+    const rootId = roots[0]?.Id;
+    if (rootId === undefined) throw new IncompleteListingError('ListRoots returned no root');
+
+    // Each OU's chain of ancestors: itself, its parent, …, the root. An account's ancestors are its parent's chain.
+    const chains = new Map<string, string[]>([[rootId, [rootId]]]);
+    const ouIds = new Set<string>();
+    const accounts = new Map<string, DirectoryAccount>();
+    // Breadth-first, one level at a time, the parents of a level read in parallel (bounded).
+    let level = [rootId];
+    while (level.length > 0) {
+      const children = await mapBounded(level, ORGANIZATION_PARENTS_AT_ONCE, async (ParentId) => {
+        const [ous, accountsHere] = await Promise.all([
+          allPages(`ListOrganizationalUnitsForParent ${ParentId}`, async (NextToken) => {
+            const output = await organizations.send(
+              new ListOrganizationalUnitsForParentCommand({ ParentId, MaxResults: ORGANIZATIONS_PAGE, NextToken }),
+            );
+            return { items: output.OrganizationalUnits, nextToken: output.NextToken };
+          }),
+          allPages(`ListAccountsForParent ${ParentId}`, async (NextToken) => {
+            const output = await organizations.send(
+              new ListAccountsForParentCommand({ ParentId, MaxResults: ORGANIZATIONS_PAGE, NextToken }),
+            );
+            return { items: output.Accounts, nextToken: output.NextToken };
+          }),
+        ]);
+        const chain = chains.get(ParentId) ?? [ParentId];
+        for (const account of accountsHere) {
+          if (account.Id)
+            accounts.set(account.Id, { id: account.Id, name: account.Name ?? account.Id, ancestors: chain });
+        }
+        const ouChildren = ous.flatMap((ou) => (ou.Id ? [ou.Id] : []));
+        for (const ouId of ouChildren) {
+          ouIds.add(ouId);
+          chains.set(ouId, [ouId, ...chain]);
+        }
+        return ouChildren;
+      });
+      level = children.flat();
+    }
+    return { rootId, ouIds, accounts };
+  };
+
+  const organization = async (): Promise<OrganizationTree> => {
+    const tree = await organizationCache.get('organization', async () => {
+      try {
+        return await readOrganization();
+      } catch (error) {
+        const name = errorName(error);
+        // Missing access is a state of the deployment, not a passing failure: it is remembered briefly (unavailableMs)
+        // so that every submit does not pay a refused call; any other error is not cached at all.
+        if (name !== undefined && ORGANIZATIONS_UNAVAILABLE.has(name)) {
+          return new OrganizationUnavailableError(
+            `The organisation cannot be read (${name}); account ids stand in for names and OU rules cannot match`,
+            { cause: error },
+          );
+        }
+        throw error;
+      }
+    });
+    if (tree instanceof OrganizationUnavailableError) throw tree;
+    return tree;
+  };
+
+  return {
+    instanceArn: async () => (await instance()).instanceArn,
+    identityStoreId: storeId,
+    findUser,
+    describeUser,
+    describeGroup,
+    findGroup,
+    memberOf,
+    groupsOf,
+    membersOf,
+    permissionSets,
+    organization,
+  };
+};
+
+/** The production directory: one per warm function, made on first use from the environment (functions/shared/config). */
+export const defaultDirectory: () => Directory = lazy(() =>
+  createIdentityCenterDirectory({
+    identityStore: identityStoreClient(),
+    organizations: organizationsClient(),
+    ssoAdmin: ssoAdminReadClient(),
+    clock: systemClock,
+    instanceArn: config.ssoInstanceArn(),
+    identityStoreId: config.identityStoreId(),
+  }),
+);
