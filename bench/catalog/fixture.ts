@@ -300,3 +300,66 @@ export const generateCatalogFixture = (shape: CatalogShape = defaultCatalogShape
     eligibleRequesters,
   };
 };
+
+/** A by-name SSO request body's parameters, and the rule the policy routes it to. */
+export interface ByNameAsk {
+  parameters: { TargetId: string; PermissionSetName: string };
+  ruleIndex: number;
+  maxDurationMinutes: number;
+}
+
+/**
+ * Picks, for one person, something they may ask for that needs approval, straight from the generated policy (the
+ * same first-eligible-rule-that-matches walk DESIGN.md gives): so submit can be measured on its own, with callers the
+ * catalog function never saw. `n` varies the pick. Undefined when the person may ask for nothing that needs approval.
+ */
+export const createAsker = (generated: GeneratedCatalog): ((email: string, n: number) => ByNameAsk | undefined) => {
+  const { organizations, identityStore } = generated.fixtures;
+  const parents = new Map(organizations.ous.map((ou) => [ou.id, ou.parentId]));
+  const ancestors = new Map(
+    organizations.accounts.map((account) => {
+      const chain: string[] = [];
+      for (let at: string | undefined = account.parentId; at !== undefined; at = parents.get(at)) chain.push(at);
+      return [account.id, chain];
+    }),
+  );
+  const userNameByEmail = new Map(identityStore.users.map((user) => [user.email, user.userName]));
+  const sso = generated.policy.rules
+    .map((rule, index) => ({ rule, index }))
+    .filter(({ rule }) => rule.action === 'sso:CreateAccountAssignment');
+  /** The rule's account scope: its TargetId list and its OUs, nested OUs included. */
+  const inScope = (rule: PolicyRule, accountId: string): boolean => {
+    const { OrganizationalUnit: ous, TargetId: targets } = rule.match ?? {};
+    if (targets && !targets.includes(accountId)) return false;
+    return !ous || ous.some((ou) => ancestors.get(accountId)?.includes(ou));
+  };
+  const matches = (rule: PolicyRule, accountId: string, setName: string): boolean =>
+    inScope(rule, accountId) && (rule.match?.PermissionSetName?.includes(setName) ?? true);
+  const accountsFor = (rule: PolicyRule): string[] =>
+    organizations.accounts.map((a) => a.id).filter((id) => inScope(rule, id));
+  return (email, n) => {
+    const groups = new Set(generated.groupsOfUser.get(userNameByEmail.get(email) ?? '') ?? []);
+    const eligible = sso.filter(({ rule }) =>
+      (rule.requesters ?? []).some((entry) => entry.startsWith('group:') && groups.has(entry.slice('group:'.length))),
+    );
+    const askable = eligible.filter(({ rule }) => rule.approvalRequired !== false);
+    for (let attempt = 0; attempt < askable.length * 4; attempt += 1) {
+      const candidate = askable[(n + attempt) % askable.length];
+      if (!candidate) return undefined;
+      const accounts = accountsFor(candidate.rule);
+      const names = candidate.rule.match?.PermissionSetName ?? [];
+      const accountId = accounts[(n * 7 + attempt) % Math.max(1, accounts.length)];
+      const setName = names[(n + attempt) % Math.max(1, names.length)];
+      if (accountId === undefined || setName === undefined) continue;
+      // The first eligible rule that matches decides; it must be this one (an earlier one may take the pair).
+      const decides = eligible.find(({ rule }) => matches(rule, accountId, setName));
+      if (decides?.index !== candidate.index) continue;
+      return {
+        parameters: { TargetId: accountId, PermissionSetName: setName },
+        ruleIndex: candidate.index,
+        maxDurationMinutes: candidate.rule.maxDurationMinutes ?? 480,
+      };
+    }
+    return undefined;
+  };
+};

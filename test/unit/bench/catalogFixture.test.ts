@@ -1,6 +1,7 @@
 // The catalog benchmark's generated directory: the shape issue 11 asks for, and a fixture the local stack accepts.
 import { describe, expect, it } from '@jest/globals';
 import {
+  createAsker,
   defaultCatalogShape,
   generateCatalogFixture,
   ouLevelSizes,
@@ -134,6 +135,51 @@ describe('generateCatalogFixture', () => {
     // Assess
     expect(JSON.stringify(same.fixtures)).toBe(JSON.stringify(again.fixtures));
     expect(JSON.stringify(other.fixtures)).not.toBe(JSON.stringify(again.fixtures));
+  });
+});
+
+describe('createAsker', () => {
+  it('asks, for each person, for a pair that the first rule they may use routes to a rule that needs approval', () => {
+    // Prepare
+    const ask = createAsker(generated);
+    const { rules } = generated.policy;
+    const parents = new Map(organizations.ous.map((ou) => [ou.id, ou.parentId]));
+    const accountParent = new Map(organizations.accounts.map((a) => [a.id, a.parentId]));
+    const underOu = (accountId: string, ou: string): boolean => {
+      for (let at = accountParent.get(accountId); at !== undefined; at = parents.get(at)) if (at === ou) return true;
+      return false;
+    };
+    const emailToUser = new Map(identityStore.users.map((u) => [u.email, u.userName]));
+    const callers = generated.eligibleRequesters.slice(0, 300);
+
+    // Act
+    const asks = callers.map((email, n) => ({ email, asked: ask(email, n) }));
+
+    // Assess
+    expect(asks.filter((a) => a.asked).length).toBeGreaterThan(290);
+    for (const { email, asked } of asks) {
+      if (!asked) continue;
+      const groups = new Set(generated.groupsOfUser.get(emailToUser.get(email) ?? ''));
+      // Independently of the asker: the first rule this person may use whose match covers the pair.
+      const decides = rules.findIndex(
+        (rule) =>
+          rule.action === 'sso:CreateAccountAssignment' &&
+          (rule.requesters ?? []).some((r) => groups.has(r.slice('group:'.length))) &&
+          (rule.match?.PermissionSetName ?? []).includes(asked.parameters.PermissionSetName) &&
+          (rule.match?.TargetId?.includes(asked.parameters.TargetId) ?? true) &&
+          (rule.match?.OrganizationalUnit?.some((ou) => underOu(asked.parameters.TargetId, ou)) ?? true),
+      );
+      expect(decides).toBe(asked.ruleIndex);
+      expect(rules[decides]?.approvalRequired).not.toBe(false);
+    }
+  });
+
+  it('asks nothing of a person outside every requester group', () => {
+    // Prepare
+    const ask = createAsker(generated);
+
+    // Act / Assess
+    expect(ask('nobody@bench.example.com', 0)).toBeUndefined();
   });
 });
 
