@@ -386,6 +386,14 @@ const concurrentPhase = async (stack: LocalStack, tokens: readonly string[], cli
   };
 };
 
+/** The error name and message a dead cold process printed last, e.g. `ThrottlingException: Rate exceeded`. */
+const coldFailure = (error: unknown): string => {
+  const text = error instanceof Error ? error.message : String(error);
+  const name = /__type: '(\w+)'/.exec(text)?.[1] ?? /\b(\w+(?:Exception|Error))\b/.exec(text)?.[1];
+  const message = /message: '([^']*)'/.exec(text)?.[1];
+  return name ? `${name}${message ? `: ${message}` : ''}` : text.split('\n').slice(-3).join(' ').slice(0, 200);
+};
+
 /** Cold processes, each serving one caller's first catalog call; the stack is idle, so every call counted is theirs. */
 const coldRuns = async (
   stack: LocalStack,
@@ -396,6 +404,8 @@ const coldRuns = async (
   const progress = startProgress({ label: `cold, ${variant.label}`, total: callers.length, unit: 'processes' });
   for (const email of callers) {
     const before = stack.awsCallCounts();
+    const start = now();
+    // A process that dies (an error the handler let out) is a failed sample with its reason, not the end of the run.
     const sample = await runFreshNode<ColdSample>({
       script: COLD_SCRIPT,
       nodeArgs: variant.nodeArgs,
@@ -405,7 +415,17 @@ const coldRuns = async (
         BENCH_CLAIMS: JSON.stringify({ sub: email, email }),
       },
       timeoutMs: 120_000,
-    });
+    }).catch(
+      (error: unknown): ColdSample => ({
+        importMs: Number.NaN,
+        invokeMs: Number.NaN,
+        totalMs: now() - start,
+        sinceStartMs: Number.NaN,
+        statusCode: 0,
+        bytes: 0,
+        body: coldFailure(error),
+      }),
+    );
     const calls = byOperation(callsBetween(before, stack.awsCallCounts()));
     const directoryCalls = Object.entries(calls)
       .filter(([operation]) => DIRECTORY_SERVICES.includes(operation.split(':')[0] ?? ''))

@@ -240,7 +240,7 @@ export const generateCatalogFixture = (shape: CatalogShape = defaultCatalogShape
     },
     {
       action: sso,
-      requesters: teamRange(100, 150),
+      requesters: teamRange(40, 60),
       match: { TargetId: inFourth.map((a) => a.id), PermissionSetName: ['PowerUser', 'DataScientist'] },
       principals: 'self',
       approvers: [approver(3)],
@@ -249,7 +249,7 @@ export const generateCatalogFixture = (shape: CatalogShape = defaultCatalogShape
     },
     {
       action: sso,
-      requesters: teamRange(0, 200),
+      requesters: teamRange(0, 60),
       match: { OrganizationalUnit: [ROOT_ID], PermissionSetName: ['ReadOnly', 'ViewOnly', 'SecurityAudit'] },
       principals: 'self',
       approvers: [approver(4)],
