@@ -1,7 +1,7 @@
 // GET /requests: the audit query, as JSON pages or as CSV of every matching row.
 import { currentPolicy } from './policy/currentPolicy.js';
 import { isAuditor } from './policy/policy.js';
-import { csvHeader, csvRow } from './requests/csv.js';
+import { csvHeader, csvRow, withNames } from './requests/csv.js';
 import { MAX_LIMIT, authorizeQuery, parseListQuery, queryRequests, type QueryDeps } from './requests/queryRequests.js';
 import { toRequestView } from './requests/view.js';
 import { documentClient } from './shared/clients/dynamodb.js';
@@ -28,19 +28,22 @@ const csvExport = async (
   deps: QueryDeps,
   remainingMs: () => number,
 ): Promise<HttpResult> => {
-  const lines = [csvHeader()];
-  // Bytes, not characters: the limit is on the UTF-8 response, and a name or an error message may not be ASCII.
-  let bytes = Buffer.byteLength(csvHeader());
+  // The header depends on whether any row has names (csv.ts, withNames), so rows are kept until the end; the size
+  // budget counts each row with its name columns, an upper bound of what is sent.
+  const items: Parameters<typeof csvRow>[0][] = [];
+  let bytes = Buffer.byteLength(csvHeader({ names: true }));
   let cursor = query.cursor;
   do {
     const page = await queryRequests({ ...query, limit: MAX_LIMIT, cursor }, deps);
     for (const item of page.items) {
-      const line = csvRow(item);
-      lines.push(line);
-      bytes += Buffer.byteLength(line) + 2;
+      items.push(item);
+      // Bytes, not characters: the limit is on the UTF-8 response, and a name or an error message may not be ASCII.
+      bytes += Buffer.byteLength(csvRow(item, { names: true })) + 2;
     }
     cursor = page.nextCursor;
   } while (cursor && bytes < CSV_BUDGET_BYTES && remainingMs() > CSV_TIME_MARGIN_MS);
+  const names = withNames(items);
+  const lines = [csvHeader({ names }), ...items.map((item) => csvRow(item, { names }))];
   return {
     statusCode: 200,
     headers: {

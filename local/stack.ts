@@ -3,13 +3,19 @@
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
-import { loadPolicyFile } from '../functions/policy/policy.js';
+import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import { createIdentityCenterDirectory } from '../functions/directory/identityCenter.js';
+import { checkPolicyAgainstDirectory } from '../functions/policy/directoryCheck.js';
+import { loadPolicyFile, type Policy } from '../functions/policy/policy.js';
+import { systemClock } from '../functions/shared/clock.js';
 import { logger } from '../functions/shared/logger.js';
 import { startAwsEndpoint } from './awsEndpoint.js';
 import type { CallCounts } from './callCounter.js';
 import { ensureTable, startDynalite, timeToLiveOf } from './dynamodb.js';
 import { FaultInjector, parseFaults } from './emulators/faults.js';
-import { loadFixtures, ssoWithDirectory } from './emulators/fixtures.js';
+import { loadFixtures, type LocalFixtures, ssoWithDirectory } from './emulators/fixtures.js';
 import { createIdentityStoreEmulator } from './emulators/identityStore.js';
 import { createOrganizationsEmulator } from './emulators/organizations.js';
 import { createProtonEmulator } from './emulators/proton.js';
@@ -95,6 +101,31 @@ const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 /** How long close() waits for running handlers: their 10 s Lambda timeout. */
 const HANDLER_DRAIN_MS = 10_000;
 
+const checkPolicyAgainstLocalDirectory = async (
+  policy: Policy,
+  policyFile: string,
+  endpoint: string,
+  fixtures: LocalFixtures,
+): Promise<void> => {
+  const client = { endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  const clients = {
+    identityStore: new IdentitystoreClient(client),
+    organizations: new OrganizationsClient(client),
+    ssoAdmin: new SSOAdminClient(client),
+  };
+  try {
+    const directory = createIdentityCenterDirectory({
+      ...clients,
+      clock: systemClock,
+      instanceArn: fixtures.sso.instanceArn,
+      identityStoreId: fixtures.identityStore.id,
+    });
+    await checkPolicyAgainstDirectory(policy, directory, `policy file ${policyFile}`);
+  } finally {
+    for (const c of Object.values(clients)) c.destroy();
+  }
+};
+
 export const startLocalStack = async (options: LocalStackOptions): Promise<LocalStack> => {
   const log = options.quiet ? () => undefined : (line: string) => console.log(line);
   const logError = (line: string) => console.error(line);
@@ -106,7 +137,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:stateMachine:${config.service}-local-approval`;
 
   // Everything that can be checked without side effects is checked first, so a typo fails in milliseconds.
-  loadPolicyFile(policyFile);
+  const policy = loadPolicyFile(policyFile);
   const fixtures = loadFixtures(options.fixtures);
   const faults = new FaultInjector(parseFaults(options.faults));
   const substitutions: Record<string, string> = {};
@@ -212,6 +243,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
           logError(`${abandoned} handler(s) still running after ${HANDLER_DRAIN_MS} ms; closing without them`);
       },
     );
+
+    // The policy against the emulated directory, as the functions check it before their first answer: a group, OU or
+    // permission set the fixtures lack stops the start here, naming the rule, instead of failing each request.
+    await checkPolicyAgainstLocalDirectory(policy, policyFile, aws.url, fixtures);
 
     const http = await startHttpApi({
       port: options.port === 0 && firstStack ? firstStack.port : (options.port ?? 3000),

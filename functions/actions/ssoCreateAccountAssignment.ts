@@ -1,5 +1,7 @@
 // sso:CreateAccountAssignment — constraints from the IAM Identity Center API reference. AWS matches
 // these patterns against the whole value, so they are anchored here.
+import { accountLabel, permissionSetName, principalLabel } from '../requests/displayNames.js';
+import type { RequestDisplay } from '../requests/model.js';
 import type { ActionDefinition } from './types.js';
 
 export interface SsoAssignmentParameters extends Record<string, string> {
@@ -10,6 +12,19 @@ export interface SsoAssignmentParameters extends Record<string, string> {
   TargetId: string;
   TargetType: 'AWS_ACCOUNT';
 }
+
+const psId = (p: SsoAssignmentParameters): string => p.PermissionSetArn.split('/').pop() ?? p.PermissionSetArn;
+const principalIds = (p: SsoAssignmentParameters): string => `${p.PrincipalType.toLowerCase()} ${p.PrincipalId}`;
+
+/**
+ * "PowerUser on payments-prod (111122223333) for Alice Liddell (alice)": the snapshot's names, each part falling back
+ * to its id on its own, since a name that could not be resolved at submit is simply absent (DESIGN.md, "Names
+ * everywhere").
+ */
+const namedSummary = (p: SsoAssignmentParameters, display: RequestDisplay): string =>
+  `${display.permissionSet ? permissionSetName(display.permissionSet) : psId(p)} on ${
+    display.account ? accountLabel(display.account) : `account ${p.TargetId}`
+  } for ${display.principal ? principalLabel(display.principal) : principalIds(p)}`;
 
 export const ssoCreateAccountAssignment: ActionDefinition<SsoAssignmentParameters> = {
   name: 'sso:CreateAccountAssignment',
@@ -52,8 +67,10 @@ export const ssoCreateAccountAssignment: ActionDefinition<SsoAssignmentParameter
     'OrganizationalUnit',
     'PermissionSetName',
   ],
-  summarize: (p) =>
-    `Assign permission set ${p.PermissionSetArn.split('/').pop() ?? p.PermissionSetArn} to ${p.PrincipalType.toLowerCase()} ${p.PrincipalId} on account ${p.TargetId}`,
+  summarize: (p, _facts, display) =>
+    display
+      ? namedSummary(p, display)
+      : `Assign permission set ${psId(p)} to ${principalIds(p)} on account ${p.TargetId}`,
   targetId: (p) => p.TargetId,
   revocable: true,
 };

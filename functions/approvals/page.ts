@@ -3,6 +3,14 @@
 // The response's CSP allows inline styles and same-origin form posts only, so everything lives in this file.
 // Every part is written with the `html` tagged template, which escapes each interpolated value: requesters,
 // approvers and the directory supply much of what is shown (justification, comment, ids, summary).
+import {
+  accountLabel,
+  askParts,
+  permissionSetName,
+  principalLabel,
+  requesterName,
+  requesterWithId,
+} from '../requests/displayNames.js';
 import type { Approval, RequestItem, RequestStatus } from '../requests/model.js';
 import { type Html, html, trustedHtml } from '../shared/outputContexts/html.js';
 
@@ -26,6 +34,7 @@ main{max-width:42rem;margin:1.5rem auto;background:#fff;border:1px solid #d0d7de
 h1{font-size:1.5rem;line-height:1.25;margin:0 0 .75rem}
 h2{font-size:1.125rem;margin:1.5rem 0 .5rem;padding-top:1rem;border-top:1px solid #d0d7de}
 p{margin:.5rem 0}
+p.ask{font-size:1.125rem;margin:0 0 .75rem;overflow-wrap:anywhere}
 .muted{color:#4b5563}
 dl{display:grid;grid-template-columns:minmax(7rem,max-content) 1fr;gap:.4rem 1rem;margin:0}
 dt{font-weight:600;color:#374151}
@@ -112,14 +121,32 @@ const durationOf = (item: ApprovalPageItem): number | undefined =>
     ? item.durationMinutes
     : undefined;
 
+/**
+ * "Alice Liddell asks for <strong>PowerUser</strong> on <strong>payments-prod</strong> (111122223333) for 2 h", for
+ * a request whose snapshot names its permission set and account; nothing otherwise (the summary says it all).
+ */
+const askParagraph = (item: ApprovalPageItem): Html => {
+  const parts = askParts(item);
+  if (!parts) return html``;
+  return html`<p class="ask">${parts.requester} asks for <strong>${parts.permissionSet}</strong> on <strong>${parts.account}</strong>${parts.accountId ? html` (${parts.accountId})` : ''}${parts.principal ? html` for ${parts.principal}` : ''}${parts.duration ? html`${parts.principal ? ',' : ''} for ${parts.duration}` : ''}</p>\n`;
+};
+
+/** The names of the request's snapshot, each with the id an approver may need to judge it. */
+const nameRows = (item: ApprovalPageItem): Html => {
+  const display = item.display;
+  if (!display) return html`<dt>Requested by</dt><dd>${item.requester}</dd>\n`;
+  const ps = display.permissionSet;
+  return html`<dt>Requested by</dt><dd>${requesterWithId(item)}</dd>
+${display.principal ? html`<dt>For</dt><dd>${principalLabel(display.principal)} <span class="muted">(<code>${display.principal.id}</code>)</span></dd>\n` : ''}${ps ? html`<dt>Permission set</dt><dd>${permissionSetName(ps)}${ps.description ? html` <span class="muted">– ${ps.description}</span>` : ''}</dd>\n` : ''}${display.account ? html`<dt>Account</dt><dd>${accountLabel(display.account)}</dd>\n` : ''}`;
+};
+
 const requestSection = (item: ApprovalPageItem, now: Date): Html => {
   const duration = durationOf(item);
   const pending = item.status === 'PENDING_APPROVAL';
-  return html`<section aria-labelledby="request-heading"><h2 id="request-heading">Request</h2><dl>
+  return html`<section aria-labelledby="request-heading"><h2 id="request-heading">Request</h2>${askParagraph(item)}<dl>
 <dt>Summary</dt><dd>${item.summary}</dd>
 <dt>Action</dt><dd><code>${item.action}</code></dd>
-<dt>Requested by</dt><dd>${item.requester}</dd>
-<dt>Justification</dt><dd>${item.justification}</dd>
+${nameRows(item)}<dt>Justification</dt><dd>${item.justification}</dd>
 ${duration === undefined ? '' : html`<dt>Access for</dt><dd>${humanDuration(duration)}, then removed automatically</dd>\n`}<dt>Status</dt><dd>${STATUS_LABELS[item.status] ?? item.status}</dd>
 <dt>Time left</dt><dd>${pending ? html`${timeLeft(item.expiresAt, now)} <span class="muted">(until ${utc(item.expiresAt)})</span>` : 'None (closed)'}</dd>
 <dt>Reference</dt><dd><code>${item.requestId}</code></dd>
@@ -150,7 +177,7 @@ export const renderApprovalPage = (item: ApprovalPageItem, approver: string, now
   layout(
     `Approve or deny: ${item.summary}`,
     html`<h1>Approval requested</h1>
-<p><strong>${item.requester}</strong> asks for your approval. This link was sent to <strong>${approver}</strong>.</p>
+<p><strong>${requesterName(item)}</strong>${item.display && requesterName(item) !== item.requester ? html` (${item.requester})` : ''} asks for your approval. This link was sent to <strong>${approver}</strong>.</p>
 ${requestDetails(item, now)}
 <section aria-labelledby="decision-heading"><h2 id="decision-heading">Your decision</h2>
 <form method="post">

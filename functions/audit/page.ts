@@ -463,8 +463,49 @@ const rowOf = (item) => {
   open.type = 'button';
   open.addEventListener('click', () => openTimeline(item.requestId, open));
   row.append(created, cell('Requester', item.requester), cell('Action', actionCode(item.action)), cell('Target', el('code', '', targetOf(item))),
-    cell('Status', statusBadge(item.status)), cell('Approvers', approversCell(item)), cell('', open));
+    cell('Status', statusBadge(item.status)), cell('Approvers', approversCell(item)));
+  if (withNames) {
+    const names = nameCells(item);
+    row.append(...NAME_HEADINGS.map((label, i) => cell(label, names[i])));
+  }
+  row.append(cell('', open));
   return row;
+};
+
+// ---- names: the display snapshot's names (DESIGN.md, "Names everywhere"), in three columns after Approvers. A page
+// whose requests were all stored before names existed keeps the table it always had; the ids stay in their columns.
+const NAME_HEADINGS = ['Who', 'Permission set', 'Account name'];
+let withNames = false;
+const hasName = (named) => named && typeof named === 'object' && typeof named.name === 'string' && named.name !== '' && named.name !== named.id;
+const none = () => el('span', 'muted', '\\u2014');
+const principalText = (p) => {
+  if (!hasName(p)) return p && p.id ? (p.type === 'GROUP' ? 'group ' : 'user ') + p.id : null;
+  if (p.type === 'GROUP') return 'group ' + p.name;
+  return p.userName && p.userName !== p.name ? p.name + ' (' + p.userName + ')' : p.name;
+};
+const permissionSetText = (ps) => {
+  if (!ps || typeof ps !== 'object') return null;
+  return typeof ps.name === 'string' && ps.name !== '' && ps.name !== ps.arn ? ps.name : String(ps.arn || '').split('/').pop() || null;
+};
+const nameCells = (item) => {
+  const d = item.display && typeof item.display === 'object' ? item.display : {};
+  const who = hasName(d.requester) ? d.requester.name : null;
+  const ps = permissionSetText(d.permissionSet);
+  return [who || none(), ps || none(), hasName(d.account) ? d.account.name : none()];
+};
+const showNameColumns = (show) => {
+  withNames = show;
+  const head = byId('results-head');
+  head.querySelectorAll('th[data-names]').forEach((th) => th.remove());
+  if (!show) return;
+  const last = head.lastElementChild;
+  for (const label of NAME_HEADINGS) {
+    const th = el('th', '', label);
+    th.scope = 'col';
+    th.setAttribute('role', 'columnheader');
+    th.dataset.names = '';
+    head.insertBefore(th, last);
+  }
 };
 
 const setBusy = (busy) => {
@@ -473,7 +514,7 @@ const setBusy = (busy) => {
 
 const messageRow = (text) => {
   const only = el('td', 'empty', text);
-  only.colSpan = 7;
+  only.colSpan = withNames ? 10 : 7;
   only.setAttribute('role', 'cell');
   const row = el('tr', '', only);
   row.setAttribute('role', 'row');
@@ -494,6 +535,7 @@ const loadPage = async (target, options) => {
     if (mine !== generation) return;
     const items = Array.isArray(body.items) ? body.items : [];
     paging = { cursor: target.cursor, previous: target.previous, next: typeof body.nextCursor === 'string' ? body.nextCursor : '' };
+    showNameColumns(items.some((item) => item && item.display));
     if (items.length === 0) messageRow('No requests match these filters.');
     else byId('results-body').replaceChildren(...items.map(rowOf));
     const page = paging.previous.length + 1;
@@ -565,6 +607,19 @@ const timeline = byId('timeline');
 let opener = null;
 
 const field = (label, ...value) => [el('dt', '', label), el('dd', '', ...value)];
+// The names a request was shown under, each with its id; nothing for requests stored before names existed.
+const namesFields = (view) => {
+  const d = view.display && typeof view.display === 'object' ? view.display : undefined;
+  if (!d) return [];
+  const parts = [];
+  if (hasName(d.requester)) parts.push(...field('Requester name', d.requester.name));
+  if (d.principal && d.principal.id) parts.push(...field('For', principalText(d.principal), ' ', el('code', '', d.principal.id)));
+  if (d.permissionSet && d.permissionSet.arn) {
+    parts.push(...field('Permission set', permissionSetText(d.permissionSet), d.permissionSet.description ? el('span', 'muted', ' \\u2013 ' + d.permissionSet.description) : null));
+  }
+  if (d.account && d.account.id) parts.push(...field('Account', hasName(d.account) ? d.account.name + ' ' : '', el('code', '', d.account.id)));
+  return parts;
+};
 const renderTimeline = (view) => {
   const approvals = Array.isArray(view.approvals) ? view.approvals : [];
   const events = Array.isArray(view.events) ? view.events : [];
@@ -581,6 +636,7 @@ const renderTimeline = (view) => {
     ...field('Action', el('code', '', view.action)),
     ...field('Target', el('code', '', targetOf(view))),
     ...field('Requested by', view.requester),
+    ...namesFields(view),
     ...field('Justification', view.justification),
     ...field('Status', statusBadge(view.status)),
     ...field('Created', utc(view.createdAt)),
@@ -762,7 +818,14 @@ const resultsSection =
 <div id="table-region" class="table-wrap" role="region" aria-labelledby="results-caption" tabindex="0">
 <table role="table">
 <caption id="results-caption">Access requests, newest first</caption>
-<thead role="rowgroup"><tr role="row">${['Created (UTC)', 'Requester', 'Action', 'Target', 'Status', 'Approvers']
+<thead role="rowgroup"><tr role="row" id="results-head">${[
+    'Created (UTC)',
+    'Requester',
+    'Action',
+    'Target',
+    'Status',
+    'Approvers',
+  ]
     .map((name) => `<th scope="col" role="columnheader">${name}</th>`)
     .join('')}<th scope="col" role="columnheader"><span class="visually-hidden">Timeline</span></th></tr></thead>
 <tbody id="results-body" role="rowgroup"></tbody>

@@ -53,6 +53,12 @@ export interface DirectoryTtl {
   listingMs: number;
   /** `groupsOf`, `membersOf` and the caller's user id (`findUser`), and "not found" answers. */
   membershipMs: number;
+  /**
+   * Each permission set's name and description, by ARN. Identity Center never changes a permission set's name, so
+   * only the description can go stale; keeping them long means that re-listing every `listingMs` costs one
+   * ListPermissionSets call, not a DescribePermissionSet per set, which Identity Center's 20 calls a second would pace.
+   */
+  permissionSetMs: number;
   /** How long "Organizations cannot be read" is remembered, so every submit does not ask again while access is missing. */
   unavailableMs: number;
 }
@@ -60,6 +66,7 @@ export interface DirectoryTtl {
 export const DEFAULT_DIRECTORY_TTL: DirectoryTtl = {
   listingMs: 5 * 60_000,
   membershipMs: 60_000,
+  permissionSetMs: 60 * 60_000,
   unavailableMs: 60_000,
 };
 
@@ -77,6 +84,11 @@ export interface IdentityCenterDirectoryDeps {
   maxUsers?: number;
   /** Calls in flight at once for a fan-out (DescribeUser per member, DescribePermissionSet per set). */
   concurrency?: number;
+  /**
+   * SSO Admin calls started per second, at most. Identity Center allows 20 per second across its APIs, shared with
+   * provisioning (creations and their status polls), so the directory's reads keep under it instead of being throttled.
+   */
+  ssoAdminCallsPerSecond?: number;
 }
 
 /**
@@ -97,6 +109,9 @@ const IS_MEMBER_IN_GROUPS_MAX = 100;
 const MAX_PAGES = 1_000;
 const DEFAULT_MAX_USERS = 10_000;
 const DEFAULT_CONCURRENCY = 8;
+// Three quarters of Identity Center's 20 requests per second: a cold permission-set listing must not starve the
+// provisioning calls that share the quota (README "Identity Center directory").
+const DEFAULT_SSO_ADMIN_CALLS_PER_SECOND = 15;
 // Organizations throttles at a few requests per second per account; each parent takes two listing calls at once.
 const ORGANIZATION_PARENTS_AT_ONCE = 4;
 
@@ -158,6 +173,26 @@ const mapBounded = async <T, R>(items: readonly T[], limit: number, fn: (item: T
   return results;
 };
 
+/**
+ * Starts at most `perSecond` calls in any one-second window, measured when each call actually starts (as a service
+ * counts them), so a stalled event loop cannot release a burst that breaks the limit. Real time, not the injected
+ * clock: the service's limit is in real seconds.
+ */
+const rateLimiter = (perSecond: number) => {
+  const started: number[] = [];
+  return async <T>(call: () => Promise<T>): Promise<T> => {
+    for (;;) {
+      const now = Date.now();
+      while (started.length > 0 && (started[0] as number) <= now - 1000) started.shift();
+      if (started.length < perSecond) {
+        started.push(now);
+        return call();
+      }
+      await new Promise((resolve) => setTimeout(resolve, (started[0] as number) + 1000 - now));
+    }
+  };
+};
+
 const isDefined = <T>(value: T | undefined): value is T => value !== undefined;
 
 interface UserShape {
@@ -192,6 +227,8 @@ export const createIdentityCenterDirectory = (deps: IdentityCenterDirectoryDeps)
   const maxUsers = deps.maxUsers ?? DEFAULT_MAX_USERS;
   const maxGroups = Math.max(1_000, Math.floor(maxUsers / 10));
   const concurrency = deps.concurrency ?? DEFAULT_CONCURRENCY;
+  const paced = rateLimiter(deps.ssoAdminCallsPerSecond ?? DEFAULT_SSO_ADMIN_CALLS_PER_SECOND);
+  const sso = { send: <T>(send: () => Promise<T>): Promise<T> => paced(send) };
   // "Not found" is an answer worth keeping, but only briefly: the user or group may be created a moment later.
   const unlessMissing =
     <V>(ms: number) =>
@@ -220,6 +257,12 @@ export const createIdentityCenterDirectory = (deps: IdentityCenterDirectoryDeps)
     ttlMs: ttl.membershipMs,
     maxEntries: maxGroups,
   });
+  // A permission set deleted since (undefined) is not remembered at all: a new one cannot take its ARN.
+  const describedSets = new TtlCache<string, NamedPermissionSet | undefined>({
+    clock,
+    ttlMs: (value) => (value === undefined ? 0 : ttl.permissionSetMs),
+    maxEntries: maxGroups,
+  });
   const listings = new TtlCache<'permissionSets', NamedPermissionSet[]>({ clock, ttlMs: ttl.listingMs, maxEntries: 1 });
   const organizationCache = new TtlCache<'organization', OrganizationTree | OrganizationUnavailableError>({
     clock,
@@ -241,7 +284,9 @@ export const createIdentityCenterDirectory = (deps: IdentityCenterDirectoryDeps)
 
   const discover = async (instanceArn?: string, identityStoreId?: string): Promise<Instance> => {
     const listed = await allPages('ListInstances', async (NextToken) => {
-      const output = await ssoAdmin.send(new ListInstancesCommand({ MaxResults: SSO_ADMIN_PAGE, NextToken }));
+      const output = await sso.send(() =>
+        ssoAdmin.send(new ListInstancesCommand({ MaxResults: SSO_ADMIN_PAGE, NextToken })),
+      );
       return { items: output.Instances, nextToken: output.NextToken };
     });
     // When one of the two is configured, it picks the instance; otherwise there must be exactly one to pick.
@@ -372,21 +417,23 @@ export const createIdentityCenterDirectory = (deps: IdentityCenterDirectoryDeps)
     listings.get('permissionSets', async () => {
       const { instanceArn: InstanceArn } = await instance();
       const arns = await allPages('ListPermissionSets', async (NextToken) => {
-        const output = await ssoAdmin.send(
-          new ListPermissionSetsCommand({ InstanceArn, MaxResults: SSO_ADMIN_PAGE, NextToken }),
+        const output = await sso.send(() =>
+          ssoAdmin.send(new ListPermissionSetsCommand({ InstanceArn, MaxResults: SSO_ADMIN_PAGE, NextToken })),
         );
         return { items: output.PermissionSets, nextToken: output.NextToken };
       });
-      const described = await mapBounded(arns, concurrency, async (PermissionSetArn) => {
-        const output = await unlessNotFound(() =>
-          ssoAdmin.send(new DescribePermissionSetCommand({ InstanceArn, PermissionSetArn })),
-        );
-        const set = output?.PermissionSet;
-        if (set === undefined) return undefined; // deleted between the two calls
-        const named: NamedPermissionSet = { arn: PermissionSetArn, name: set.Name ?? PermissionSetArn };
-        if (set.Description) named.description = set.Description;
-        return named;
-      });
+      const described = await mapBounded(arns, concurrency, (PermissionSetArn) =>
+        describedSets.get(PermissionSetArn, async () => {
+          const output = await unlessNotFound(() =>
+            sso.send(() => ssoAdmin.send(new DescribePermissionSetCommand({ InstanceArn, PermissionSetArn }))),
+          );
+          const set = output?.PermissionSet;
+          if (set === undefined) return undefined; // deleted between the two calls
+          const named: NamedPermissionSet = { arn: PermissionSetArn, name: set.Name ?? PermissionSetArn };
+          if (set.Description) named.description = set.Description;
+          return named;
+        }),
+      );
       return described.filter(isDefined);
     });
 

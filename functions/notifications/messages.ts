@@ -3,6 +3,16 @@
 // and falls back to), and much of it was typed by someone: justifications, comments, requester and approver ids,
 // summaries holding parameters and Proton environment names, AWS error messages. So every message is built with
 // the `mrkdwn` tagged template, which escapes each interpolated value; `slackMessage` accepts nothing else.
+import {
+  type AskParts,
+  accountLabel,
+  askParts,
+  askText,
+  permissionSetName,
+  principalLabel,
+  requesterName,
+  requesterWithId,
+} from '../requests/displayNames.js';
 import type { RequestItem } from '../requests/model.js';
 import { errorMessage } from '../requests/view.js';
 import {
@@ -85,7 +95,29 @@ const duration = (item: RequestItem): string => {
 // comment is still whole on the approval page the message links to.
 const field = (text: Mrkdwn): MrkdwnTextObject => mrkdwnText(text, MRKDWN_FIELD_LIMIT);
 
+/**
+ * What the request is about, by name, where its snapshot has names: who asked (with their id), for whom, which
+ * permission set (with its description) and which account (with its id, which an approver may need to judge it).
+ */
+const nameFields = (item: RequestItem): MrkdwnTextObject[] => {
+  const display = item.display;
+  if (!display) return [];
+  return [
+    field(mrkdwn`*Requested by*\n${requesterWithId(item)}`),
+    ...(display.principal ? [field(mrkdwn`*For*\n${principalLabel(display.principal)}`)] : []),
+    ...(display.permissionSet
+      ? [
+          field(
+            mrkdwn`*Permission set*\n${permissionSetName(display.permissionSet)}${display.permissionSet.description ? mrkdwn`: ${display.permissionSet.description}` : ''}`,
+          ),
+        ]
+      : []),
+    ...(display.account ? [field(mrkdwn`*Account*\n${accountLabel(display.account)}`)] : []),
+  ];
+};
+
 const requestFields = (item: RequestItem): MrkdwnTextObject[] => [
+  ...nameFields(item),
   field(mrkdwn`*Justification*\n${item.justification}`),
   field(mrkdwn`*Duration*\n${duration(item)}`),
   field(
@@ -95,11 +127,21 @@ const requestFields = (item: RequestItem): MrkdwnTextObject[] => [
   field(mrkdwn`*Request*\n${item.requestId}`),
 ];
 
+/** "*Alice Liddell* asks for *PowerUser* on *payments-prod* (111122223333) for 2 h": every name escaped. */
+const askMrkdwn = (parts: AskParts, verb: string): Mrkdwn =>
+  mrkdwn`*${parts.requester}* ${verb} for *${parts.permissionSet}* on *${parts.account}*${parts.accountId ? mrkdwn` (${parts.accountId})` : ''}${parts.principal ? mrkdwn` for ${parts.principal}` : ''}${parts.duration ? mrkdwn`${parts.principal ? ',' : ''} for ${parts.duration}` : ''}`;
+
+/** The one-line ask: by name when the request has names, else the requester id and the summary, as before names. */
+const askLine = (item: RequestItem, verb: 'asks' | 'asked'): Mrkdwn => {
+  const parts = askParts(item);
+  return parts ? askMrkdwn(parts, verb) : mrkdwn`*${requesterName(item)}* ${verb}: ${item.summary}`;
+};
+
 const askBlocks = (item: RequestItem, approvalUrl: string, heading: string): Block[] => [
   { type: 'header', text: plainText(heading) },
   {
     type: 'section',
-    text: mrkdwnText(mrkdwn`*${item.requester}* asks: ${item.summary}`),
+    text: mrkdwnText(askLine(item, 'asks')),
     fields: requestFields(item),
   },
   {
@@ -113,24 +155,30 @@ const askBlocks = (item: RequestItem, approvalUrl: string, heading: string): Blo
   },
 ];
 
+/** The notification text (and fallback) opening: the ask by name, or the requester id and summary as before. */
+const askOpening = (item: RequestItem): string => {
+  const parts = askParts(item);
+  return parts ? askText(parts) : `${item.requester} asks: ${item.summary}`;
+};
+
 export const approvalRequestMessage = (item: RequestItem, approvalUrl: string): Message =>
   slackMessage(
-    mrkdwn`${item.requester} asks: ${item.summary}. Duration: ${duration(item)}. Justification: ${item.justification}. Expires ${item.expiresAt}.`,
+    mrkdwn`${askOpening(item)}. Duration: ${duration(item)}. Justification: ${item.justification}. Expires ${item.expiresAt}.`,
     askBlocks(item, approvalUrl, 'Access approval requested'),
   );
 
 export const reminderMessage = (item: RequestItem, approvalUrl: string): Message =>
   slackMessage(
-    mrkdwn`Reminder: ${item.requester} is still waiting for your decision on ${item.summary}. It expires ${item.expiresAt}.`,
+    mrkdwn`Reminder: ${requesterName(item)} is still waiting for your decision on ${item.summary}. It expires ${item.expiresAt}.`,
     askBlocks(item, approvalUrl, 'Reminder: approval still needed'),
   );
 
 /** Replaces an approver's message once anything is decided, so nobody clicks a dead button. */
 export const decisionStateMessage = (item: RequestItem): Message =>
-  slackMessage(mrkdwn`${item.requester}'s request (${item.summary}) ${statusWords(item)}.\n${decisions(item)}`, [
+  slackMessage(mrkdwn`${requesterName(item)}'s request (${item.summary}) ${statusWords(item)}.\n${decisions(item)}`, [
     {
       type: 'section',
-      text: mrkdwnText(mrkdwn`*${item.requester}* asked: ${item.summary}`),
+      text: mrkdwnText(askLine(item, 'asked')),
       fields: requestFields(item),
     },
     {
@@ -152,7 +200,7 @@ export const outcomeMessage = (item: RequestItem): Message => {
 export const revokeFailedAlarm = (item: RequestItem): Message => {
   const reason = item.error ? mrkdwn` ${item.error.name}: ${errorMessage(item.error.cause)}` : '';
   return oneSection(
-    mrkdwn`:rotating_light: REVOKE_FAILED: the access granted by request ${item.requestId} (${item.requester}: ${item.summary}) could not be revoked and is still in place.${reason} Remove it by hand and record why.`,
+    mrkdwn`:rotating_light: REVOKE_FAILED: the access granted by request ${item.requestId} (${requesterWithId(item)}: ${item.summary}) could not be revoked and is still in place.${reason} Remove it by hand and record why.`,
   );
 };
 
@@ -163,7 +211,7 @@ export const revokeFailedAlarm = (item: RequestItem): Message => {
 export const outcomeUnknownAlarm = (item: RequestItem): Message => {
   const reason = item.error ? mrkdwn` Last error: ${item.error.name}: ${errorMessage(item.error.cause)}.` : '';
   return oneSection(
-    mrkdwn`:rotating_light: OUTCOME_UNKNOWN: request ${item.requestId} (${item.requester}: ${item.summary}) was approved and Identity Center accepted the assignment, but whether it now exists could not be verified.${reason} The access may be in place and nothing is set to remove it. The reconciler will settle this request (record the grant and revoke it on time, or confirm it absent); until it runs, check the assignment by hand.`,
+    mrkdwn`:rotating_light: OUTCOME_UNKNOWN: request ${item.requestId} (${requesterWithId(item)}: ${item.summary}) was approved and Identity Center accepted the assignment, but whether it now exists could not be verified.${reason} The access may be in place and nothing is set to remove it. The reconciler will settle this request (record the grant and revoke it on time, or confirm it absent); until it runs, check the assignment by hand.`,
   );
 };
 

@@ -3,7 +3,12 @@
 // so a policy naming a group, OU or permission set that does not exist stops the function loudly instead of
 // quietly matching nothing. Only what the policy uses is read: a policy without groups, OUs or permission-set keys
 // makes no directory call at all.
-import type { Directory, NamedPermissionSet, OrganizationTree } from '../directory/directory.js';
+import {
+  type Directory,
+  type NamedPermissionSet,
+  OrganizationUnavailableError,
+  type OrganizationTree,
+} from '../directory/directory.js';
 import { ConfigError } from '../shared/errors.js';
 import { expandApprovers } from './approvers.js';
 import {
@@ -59,7 +64,18 @@ export const checkPolicyAgainstDirectory = async (
   const needsPermissionSets = rules.some(
     ({ rule }) => uses(rule, 'PermissionSetName') || uses(rule, 'PermissionSetArn'),
   );
-  const tree: OrganizationTree | undefined = needsTree ? await directory.organization() : undefined;
+  let tree: OrganizationTree | undefined;
+  if (needsTree) {
+    try {
+      tree = await directory.organization();
+    } catch (error) {
+      if (!(error instanceof OrganizationUnavailableError)) throw error;
+      // No OU rule could ever match: refuse the policy rather than route those requests elsewhere.
+      throw new ConfigError(
+        `Invalid ${source}: OrganizationalUnit rules need the organisation, which cannot be read (${error.message})`,
+      );
+    }
+  }
   const permissionSets: NamedPermissionSet[] | undefined = needsPermissionSets
     ? await directory.permissionSets()
     : undefined;

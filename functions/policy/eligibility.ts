@@ -2,7 +2,13 @@
 // rule routes a request when it matches the action and its match keys, lets the requester use it (`requesters`) and
 // allows the principal (`principals`). A rule that excludes the requester or the principal is skipped as if it did not
 // match, and the refusal then says which of the two stopped the request and what the caller may do instead.
-import type { Directory, DirectoryUser, NamedPermissionSet, OrganizationTree } from '../directory/directory.js';
+import {
+  type Directory,
+  type DirectoryUser,
+  type NamedPermissionSet,
+  OrganizationUnavailableError,
+  type OrganizationTree,
+} from '../directory/directory.js';
 import { NoApprovalRuleError, NotEligibleError, PrincipalNotAllowedError } from '../shared/errors.js';
 import { expandApprovers } from './approvers.js';
 import {
@@ -62,10 +68,16 @@ export const resolveCaller = async (
 
 /** Lazily read directory listings, each fetched at most once per routing and only when a candidate rule needs it. */
 const listings = (directory: Directory) => {
-  let tree: Promise<OrganizationTree> | undefined;
+  let tree: Promise<OrganizationTree | undefined> | undefined;
   let permissionSets: Promise<NamedPermissionSet[]> | undefined;
   return {
-    organization: () => (tree ??= directory.organization()),
+    // Without Organizations access no OU rule can match (the request falls to a later rule, or NoApprovalRule); an
+    // OU policy is refused at load in that case anyway (directoryCheck.ts), so this only covers access lost since.
+    organization: () =>
+      (tree ??= directory.organization().catch((error: unknown) => {
+        if (error instanceof OrganizationUnavailableError) return undefined;
+        throw error;
+      })),
     permissionSets: () => (permissionSets ??= directory.permissionSets()),
   };
 };
@@ -79,7 +91,8 @@ const matches = async (
   for (const [key, allowed] of Object.entries(rule.match ?? {})) {
     if (key === 'OrganizationalUnit') {
       const accountId = values.TargetId;
-      if (accountId === undefined || !accountInUnits(await lookups.organization(), accountId, allowed)) return false;
+      const tree = await lookups.organization();
+      if (accountId === undefined || !tree || !accountInUnits(tree, accountId, allowed)) return false;
     } else if (key === 'PermissionSetName') {
       const arn = values.PermissionSetArn;
       const named = (await lookups.permissionSets()).find((ps) => ps.arn === arn);

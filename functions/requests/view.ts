@@ -26,6 +26,8 @@ export const toRequestView = (item: RequestItem): RequestView => ({
   parameters: parseJson(item.parameters) as Record<string, string>,
   summary: item.summary,
   targetId: item.targetId,
+  // The names resolved at submit; requests stored before names have none, and readers fall back to the ids.
+  ...(item.display ? { display: item.display } : {}),
   requester: item.requester,
   justification: item.justification,
   status: item.status,

@@ -27,6 +27,13 @@ const STAR_ONLY_ACTIONS = new Set([
   'states:SendTaskSuccess',
   'states:SendTaskFailure',
   'states:SendTaskHeartbeat',
+  // The directory's discovery reads (custom.directoryReads in serverless.yml):
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsiamidentitycenter.html
+  'sso:ListInstances',
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsorganizations.html
+  'organizations:ListRoots',
+  // The catalog's Proton entry: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsproton.html
+  'proton:ListEnvironmentAccountConnections',
   // Step Functions logging: https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html
   'logs:CreateLogDelivery',
   'logs:GetLogDelivery',

@@ -7,5 +7,6 @@ import { lazy } from './lazy.js';
 export const ssoAdminClient = lazy(() => new SSOAdminClient({ maxAttempts: 1 }));
 
 // Directory reads (ListInstances, ListPermissionSets, DescribePermissionSet) have no state machine behind them to
-// retry, so they use a client of their own with the SDK's normal retries.
-export const ssoAdminReadClient = lazy(() => new SSOAdminClient({}));
+// retry, so they use a client of their own with the SDK's retries, in adaptive mode: Identity Center's 20 requests per
+// second are shared with provisioning, and a throttled read slows the client's own sending rate down.
+export const ssoAdminReadClient = lazy(() => new SSOAdminClient({ retryMode: 'adaptive' }));

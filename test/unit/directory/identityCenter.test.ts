@@ -66,6 +66,8 @@ const directory = (overrides: Partial<IdentityCenterDirectoryDeps> = {}) =>
     clock,
     instanceArn: INSTANCE,
     identityStoreId: STORE,
+    // Unpaced here; the pacing of SSO Admin calls has its own test.
+    ssoAdminCallsPerSecond: 1_000_000,
     ...overrides,
   });
 
@@ -541,6 +543,34 @@ describe('permission sets', () => {
       { InstanceArn: INSTANCE, MaxResults: 100, NextToken: 'p2' },
     ]);
     expect(ssoMock.commandCalls(DescribePermissionSetCommand)).toHaveLength(150);
+  });
+});
+
+describe("pacing SSO Admin calls under Identity Center's rate limit", () => {
+  it('starts at most ssoAdminCallsPerSecond calls in any second, however wide the fan-out', async () => {
+    // Prepare: 1 listing + 11 descriptions = 12 calls at 10 a second: the last two must wait a second
+    ssoMock.on(ListPermissionSetsCommand).callsFake(() => {
+      starts.push(Date.now());
+      return { PermissionSets: Array.from({ length: 11 }, (_, i) => psArn(i)) };
+    });
+    const starts: number[] = [];
+    ssoMock.on(DescribePermissionSetCommand).callsFake((input: { PermissionSetArn: string }) => {
+      starts.push(Date.now());
+      return { PermissionSet: { Name: input.PermissionSetArn.slice(-4), PermissionSetArn: input.PermissionSetArn } };
+    });
+    const dir = directory({ ssoAdminCallsPerSecond: 10 });
+
+    // Act
+    const sets = await dir.permissionSets();
+
+    // Assess
+    expect(sets).toHaveLength(11);
+    expect(starts).toHaveLength(12);
+    const mostInASecond = Math.max(
+      ...starts.map((at) => starts.filter((other) => other >= at && other < at + 1000).length),
+    );
+    expect(mostInASecond).toBeLessThanOrEqual(10);
+    expect(Math.max(...starts) - Math.min(...starts)).toBeGreaterThanOrEqual(1000);
   });
 });
 

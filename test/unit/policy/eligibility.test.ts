@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { OrganizationUnavailableError } from '../../../functions/directory/directory.js';
 import { resolveCaller, routeRequest, type ResolvedCaller } from '../../../functions/policy/eligibility.js';
 import { parsePolicy, type Policy } from '../../../functions/policy/policy.js';
 import { GROUP_IDS, memoryDirectory, POWER_USER_ARN, READ_ONLY_ARN, USERS } from '../../fixtures/memoryDirectory.js';
@@ -324,5 +325,24 @@ describe('routeRequest', () => {
     });
     // Assess
     expect(route).toMatchObject({ ruleIndex: 0, approvers: ['carol@example.com'] });
+  });
+});
+
+describe('routeRequest without Organizations access', () => {
+  it('lets no OU rule match, so the request falls through to NoApprovalRule instead of failing', async () => {
+    // Prepare
+    const directory = memoryDirectory();
+    directory.organization = async () => {
+      throw new OrganizationUnavailableError('AccessDeniedException');
+    };
+    // Act
+    const attempt = routeRequest(policy, directory, {
+      action: SSO,
+      parameters: ssoRequest(),
+      facts: {},
+      caller: callerFor('alice'),
+    });
+    // Assess
+    await expect(attempt).rejects.toMatchObject({ code: 'NoApprovalRule' });
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { OrganizationUnavailableError } from '../../../functions/directory/directory.js';
 import { checkPolicyAgainstDirectory } from '../../../functions/policy/directoryCheck.js';
 import { parsePolicy } from '../../../functions/policy/policy.js';
 import { memoryDirectory, POWER_USER_ARN, READ_ONLY_ARN } from '../../fixtures/memoryDirectory.js';
@@ -249,5 +250,35 @@ describe('checkPolicyAgainstDirectory', () => {
         { action: SSO, match: { OrganizationalUnit: ['ou-ab12-22222222'] }, approvers: ['b'] },
       ]),
     ).resolves.toBeUndefined();
+  });
+});
+
+describe('the shipped policies', () => {
+  it.each(['config/policy.local.json', 'config/policy.example.json'])(
+    '%s passes the directory check against the default local fixtures',
+    async (file) => {
+      // Prepare
+      const { readFileSync } = await import('node:fs');
+      const policy = parsePolicy(JSON.parse(readFileSync(file, 'utf8')));
+      // Act / Assess
+      await expect(checkPolicyAgainstDirectory(policy, memoryDirectory(), file)).resolves.toBeUndefined();
+    },
+  );
+});
+
+describe('Organizations unavailable', () => {
+  it('refuses a policy with OU rules, saying the organisation cannot be read', async () => {
+    // Prepare
+    const directory = memoryDirectory();
+    directory.organization = async () => {
+      throw new OrganizationUnavailableError('AccessDeniedException: not authorized');
+    };
+    const policy = parsePolicy({
+      rules: [{ action: SSO, match: { OrganizationalUnit: ['r-ab12'] }, approvers: ['bob@example.com'] }],
+    });
+    // Act / Assess
+    await expect(checkPolicyAgainstDirectory(policy, directory)).rejects.toThrow(
+      /OrganizationalUnit rules need the organisation, which cannot be read \(AccessDeniedException/,
+    );
   });
 });

@@ -1,0 +1,38 @@
+// The Proton side of the catalog: the environment account connections waiting for this management account to
+// accept them. AWS Proton reached end of support on 2026-10-07; the action, and so this listing, stay supported.
+import { ListEnvironmentAccountConnectionsCommand, type ProtonClient } from '@aws-sdk/client-proton';
+
+export interface PendingConnection {
+  id: string;
+  environmentName: string;
+  environmentAccountId: string;
+}
+
+/** ListEnvironmentAccountConnections' largest page (maxResults, 1-100, from the Proton API model). */
+const PAGE_SIZE = 100;
+/** Far above any real number of pending connections, yet finite: a service that pages forever fails loudly. */
+const MAX_PAGES = 100;
+
+/** Every PENDING connection requested of this (management) account, all pages, filtered by AWS. */
+export const listPendingConnections = async (proton: ProtonClient): Promise<PendingConnection[]> => {
+  const connections: PendingConnection[] = [];
+  let nextToken: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const answer = await proton.send(
+      new ListEnvironmentAccountConnectionsCommand({
+        requestedBy: 'MANAGEMENT_ACCOUNT',
+        statuses: ['PENDING'],
+        maxResults: PAGE_SIZE,
+        ...(nextToken ? { nextToken } : {}),
+      }),
+    );
+    for (const { id, environmentName, environmentAccountId } of answer.environmentAccountConnections ?? []) {
+      // The model marks all three required in a summary; one without them could not be matched or shown.
+      if (id && environmentName && environmentAccountId)
+        connections.push({ id, environmentName, environmentAccountId });
+    }
+    if (!answer.nextToken || answer.nextToken === nextToken) return connections;
+    nextToken = answer.nextToken;
+  }
+  throw new Error(`ListEnvironmentAccountConnections did not end within ${MAX_PAGES} pages`);
+};
