@@ -3,7 +3,7 @@
 // ("reminder", holding the new token), or tell everyone the outcome ("outcome"). Never log the event:
 // it carries the task token.
 import { startApproval } from './approvals/systemApproval.js';
-import { defaultNotifier } from './notifications/channels.js';
+import { defaultNotifier, defaultSlackIdentity } from './notifications/channels.js';
 import { holdGrant, notifyOutcome, remindApprovers, type NotifyDeps } from './notifications/notify.js';
 import { currentPolicy } from './policy/currentPolicy.js';
 import { sfnClient } from './shared/clients/sfn.js';
@@ -25,6 +25,7 @@ const deps = async (): Promise<NotifyDeps> => ({
   publicBaseUrl: config.publicBaseUrl(),
   people: currentPolicy().people ?? [],
   auditors: currentPolicy().auditors ?? [],
+  slackUserIdFor: (await defaultSlackIdentity()).slackUserIdFor,
 });
 
 export const handler = taskHandler<NotifyEvent, { notified: true }>(async (event) => {

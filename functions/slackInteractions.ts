@@ -2,7 +2,7 @@
 // unless it gets a 2xx within 3 s, so the answer is an empty 200 as soon as the decision is recorded; refusals
 // keep their contract status and JSON body (no error page: the caller is Slack, not a browser).
 import { decideAs } from './approvals/decide.js';
-import { defaultNotifier, slackClient } from './notifications/channels.js';
+import { defaultNotifier, defaultSlackIdentity, slackClient } from './notifications/channels.js';
 import { refreshApproverMessages, type MessageRefs } from './notifications/notify.js';
 import { currentPolicy } from './policy/currentPolicy.js';
 import type { RequestItem } from './requests/model.js';
@@ -33,6 +33,7 @@ export const handler = httpHandler<PublicHttpEvent>(async (event) => {
       signingSecret: await slackSigningSecret(),
       clock: systemClock,
       people,
+      identify: (await defaultSlackIdentity()).personForSlackUser,
       decide: async (input) => {
         refs = repository.getMessageRefs(input.requestId);
         // Awaited only by a decision that is recorded; a refused one leaves the read unobserved.

@@ -31,8 +31,12 @@ export const listPendingConnections = async (proton: ProtonClient): Promise<Pend
       if (id && environmentName && environmentAccountId)
         connections.push({ id, environmentName, environmentAccountId });
     }
-    if (!answer.nextToken || answer.nextToken === nextToken) return connections;
+    if (!answer.nextToken) return connections;
+    // A token that does not move would page forever; failing beats offering part of the list as all of it.
+    if (answer.nextToken === nextToken) break;
     nextToken = answer.nextToken;
   }
-  throw new Error(`ListEnvironmentAccountConnections did not end within ${MAX_PAGES} pages`);
+  throw new Error(
+    `ListEnvironmentAccountConnections did not end (${MAX_PAGES} pages, or a NextToken that stopped moving)`,
+  );
 };

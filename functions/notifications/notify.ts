@@ -29,6 +29,11 @@ export interface NotifyDeps {
   publicBaseUrl: string;
   people: readonly Person[];
   auditors: readonly string[];
+  /**
+   * Where a recipient is in Slack beyond `people[].slackUserId` (slack/identity.ts: users.lookupByEmail when a bot
+   * token is set). Without it, only people listed with their Slack id get Slack messages.
+   */
+  slackUserIdFor?: (recipient: string) => Promise<string | undefined>;
 }
 
 const slackUserId = (people: readonly Person[], id: string): string | undefined =>
@@ -60,11 +65,16 @@ const deliverAll = async (
     recipients.map(async (recipient) => {
       const { kind, message, approvalUrl } = build(recipient);
       try {
+        // A look-up that finds nobody gives no Slack id: that recipient gets no DM (the outbox, where there is one),
+        // the failure is logged and recorded below, and everyone else is still sent theirs.
+        const recipientSlackId = deps.slackUserIdFor
+          ? await deps.slackUserIdFor(recipient)
+          : slackUserId(deps.people, recipient);
         const ref = await deps.notifier.send({
           requestId: item.requestId,
           kind,
           recipient,
-          slackUserId: slackUserId(deps.people, recipient),
+          slackUserId: recipientSlackId,
           approvalUrl,
           ...message,
         });

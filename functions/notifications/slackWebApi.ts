@@ -1,5 +1,5 @@
-// The three Slack Web API methods this service calls (chat.postMessage, chat.update, chat.postEphemeral), over
-// Node's fetch. It replaces @slack/web-api, whose axios and form-data made up about 270 KB of every bundle that
+// The Slack Web API methods this service calls (chat.postMessage, chat.update, chat.postEphemeral, and to map
+// people without a listed Slack id: users.lookupByEmail, users.info), over Node's fetch. It replaces @slack/web-api, whose axios and form-data made up about 270 KB of every bundle that
 // notifies, for three JSON POSTs. Failures keep that client's meaning:
 // - Slack answers API errors with HTTP 200 and `{ ok: false, error }`: SlackApiError with that `error`, never retried.
 // - 429 with Retry-After: wait that long, then try again, as a retry.
@@ -48,6 +48,27 @@ export interface SlackResponse {
   [key: string]: unknown;
 }
 
+/** The part of a Slack user object this code reads (users.info, users.lookupByEmail). */
+export interface SlackUser {
+  id: string;
+  deleted?: boolean;
+  is_bot?: boolean;
+  /** Present only with the users:read.email scope. */
+  profile?: { email?: string };
+}
+
+/**
+ * The users methods: both need the bot scope users:read, and users:read.email for the email (Slack's method
+ * references). Slack answers an unknown email with `users_not_found` and an unknown user id with `user_not_found`,
+ * as SlackApiError like any other refusal.
+ */
+export interface SlackUsersApi {
+  users: {
+    lookupByEmail(args: { email: string }): Promise<SlackResponse & { user?: SlackUser }>;
+    info(args: { user: string }): Promise<SlackResponse & { user?: SlackUser }>;
+  };
+}
+
 /** The part of the Slack Web API this code uses, so tests can pass a fake. */
 export interface SlackApi {
   chat: {
@@ -56,6 +77,9 @@ export interface SlackApi {
     postEphemeral(args: PostEphemeralArgs): Promise<SlackResponse>;
   };
 }
+
+/** What createSlackWebApi returns: the chat methods and the users methods. */
+export type SlackWebApi = SlackApi & SlackUsersApi;
 
 /** Every failure of a call names the method and carries the old client's error code. */
 abstract class SlackCallError extends Error {
@@ -126,21 +150,43 @@ class Retryable extends Error {
   }
 }
 
-export const createSlackWebApi = (token: string, options: SlackWebApiOptions = {}): SlackApi => {
+/**
+ * How a method's arguments travel. The chat methods take JSON; users.info and users.lookupByEmail are read methods
+ * whose references list form encoding first, and form encoding is what every Web API method accepts.
+ */
+type Encoding = 'json' | 'form';
+
+const encode = (args: object, encoding: Encoding): { contentType: string; body: string } =>
+  encoding === 'json'
+    ? { contentType: 'application/json; charset=utf-8', body: JSON.stringify(args) }
+    : {
+        contentType: 'application/x-www-form-urlencoded',
+        body: new URLSearchParams(
+          Object.entries(args).map(([key, value]): [string, string] => [key, String(value)]),
+        ).toString(),
+      };
+
+export const createSlackWebApi = (token: string, options: SlackWebApiOptions = {}): SlackWebApi => {
   // Like axios's baseURL joining in the old client: one slash between the base and the method, however written.
   const base = (options.apiUrl ?? SLACK_API_URL).replace(/\/+$/, '');
   const retries = options.retries ?? SLACK_RETRIES;
   const sleep = options.sleep ?? realSleep;
   const doFetch = options.fetch ?? fetch;
 
-  const attempt = async (method: string, args: object, attemptIndex: number): Promise<SlackResponse> => {
+  const attempt = async (
+    method: string,
+    args: object,
+    attemptIndex: number,
+    encoding: Encoding,
+  ): Promise<SlackResponse> => {
     const backoff = BACKOFF_MS[Math.min(attemptIndex, BACKOFF_MS.length - 1)] ?? 0;
+    const { contentType, body } = encode(args, encoding);
     let response: Response;
     try {
       response = await doFetch(`${base}/${method}`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json; charset=utf-8' },
-        body: JSON.stringify(args),
+        headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+        body,
       });
     } catch (error) {
       throw new Retryable(error as Error, backoff);
@@ -163,10 +209,10 @@ export const createSlackWebApi = (token: string, options: SlackWebApiOptions = {
     return result;
   };
 
-  const call = async (method: string, args: object): Promise<SlackResponse> => {
+  const call = async (method: string, args: object, encoding: Encoding = 'json'): Promise<SlackResponse> => {
     for (let attemptIndex = 0; ; attemptIndex += 1) {
       try {
-        return await attempt(method, args, attemptIndex);
+        return await attempt(method, args, attemptIndex, encoding);
       } catch (error) {
         if (!(error instanceof Retryable)) throw error;
         if (attemptIndex >= retries) throw error.failure;
@@ -180,6 +226,10 @@ export const createSlackWebApi = (token: string, options: SlackWebApiOptions = {
       postMessage: (args) => call('chat.postMessage', args),
       update: (args) => call('chat.update', args),
       postEphemeral: (args) => call('chat.postEphemeral', args),
+    },
+    users: {
+      lookupByEmail: (args) => call('users.lookupByEmail', args, 'form'),
+      info: (args) => call('users.info', args, 'form'),
     },
   };
 };

@@ -185,7 +185,7 @@ export const routeRequest = async (policy: Policy, directory: Directory, input: 
   }
   const { rule, index } = excludedRequester as { rule: PolicyRule; index: number };
   throw new NotEligibleError(
-    `You may not make this request: ${ruleLabel(rule, index)} covers it but is for ${describeRequesters(rule)}. ${CATALOG_HINT} To use this rule, ask to be added to one of its groups.`,
+    `You may not make this request: ${ruleLabel(rule, index)} covers it but is for ${describeRequesters(rule)}. ${CATALOG_HINT}${groupsOfRule(rule).length > 0 ? ' To use this rule, ask to be added to one of its groups.' : ''}`,
   );
 };
 

@@ -256,7 +256,9 @@ export const ruleTiming = (policy: Policy, rule: PolicyRule): ApprovalTiming => 
 
 /**
  * Finds who must approve. The first rule whose action matches and whose `match` lists contain the
- * request's values decides; the requester is never among their own approvers.
+ * request's values decides; the requester is never among their own approvers. This is the routing of the first
+ * stage, by literal values only: submit routes with eligibility.ts (`routeRequest`), which also reads `requesters`,
+ * `principals`, group approvers and the OU and permission-set-name keys through the directory.
  */
 export const routeApproval = (
   policy: Policy,

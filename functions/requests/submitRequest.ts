@@ -8,7 +8,7 @@ import { findAction, type RegisteredAction } from '../actions/registry.js';
 import { describeTarget, type ActionClients } from '../actions/targetFacts.js';
 import type { Directory } from '../directory/directory.js';
 import { resolveCaller, routeRequest, type RequestRoute, type ResolvedCaller } from '../policy/eligibility.js';
-import type { Policy } from '../policy/policy.js';
+import { groupName, type Policy } from '../policy/policy.js';
 import type { Clock, IdGenerator } from '../shared/clock.js';
 import { IdempotencyConflictError, ValidationError, type ErrorDetail } from '../shared/errors.js';
 import { toValidator, type Validator } from '../shared/validation.js';
@@ -199,6 +199,9 @@ export const submitRequest = async (input: SubmitInput, deps: SubmitDeps): Promi
   const createdAt = now.toISOString();
   const expiresAt = new Date(now.getTime() + route.approvalTimeoutSeconds * 1000).toISOString();
   const summary = action.summarize(parameters, facts, display);
+  const approverGroups = route.approvalRequired
+    ? (deps.policy.rules[route.ruleIndex]?.approvers ?? []).filter((entry) => groupName(entry) !== undefined)
+    : [];
   const targetId = action.targetId(parameters);
   const item: RequestItem = {
     ...requestKey(requestId),
@@ -227,6 +230,8 @@ export const submitRequest = async (input: SubmitInput, deps: SubmitDeps): Promi
         requester: input.requester,
         approvers: route.approvers,
         minApprovals: route.minApprovals,
+        // Which groups the approvers were expanded from: membership may change later, the stored list does not.
+        ...(approverGroups.length > 0 ? { approverGroups } : {}),
         ...(route.approvalRequired ? {} : { approvalRequired: false }),
         ...(body.durationMinutes ? { durationMinutes: body.durationMinutes } : {}),
       }),

@@ -141,6 +141,11 @@ export interface SlackInteractionDeps {
   signingSecret: string;
   clock: Clock;
   people: readonly Person[];
+  /**
+   * Maps a Slack user to a person beyond `people[].slackUserId` (slack/identity.ts: users.info and the profile email,
+   * when a bot token is set). Without it, only people listed with their Slack id can decide from Slack.
+   */
+  identify?: (slackUserId: string) => Promise<string>;
   /** decideAs with its dependencies bound. */
   decide: (input: Parameters<typeof decideAs>[0]) => Promise<DecideResult>;
   /** Rewrites every approver's message to show who decided, which is what removes the dead buttons. */
@@ -172,7 +177,9 @@ export const handleSlackInteraction = async (
     );
   let approver: string | undefined;
   try {
-    approver = approverForSlackUser(deps.people, click.slackUserId);
+    approver = deps.identify
+      ? await deps.identify(click.slackUserId)
+      : approverForSlackUser(deps.people, click.slackUserId);
     const result = await deps.decide({ requestId: click.requestId, approver, decision: click.decision, via: 'slack' });
     logger.info('Slack decision recorded', {
       requestId: click.requestId,

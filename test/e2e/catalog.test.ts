@@ -138,6 +138,32 @@ describe('GET /catalog', () => {
     });
   });
 
+  it('makes at most 2 AWS calls when warm (the Proton listing; the directory answers from its caches)', async () => {
+    // Prepare: the function is warm after the calls above; every directory and Proton read the endpoint counts
+    const targets = [
+      ...['GetUserId', 'DescribeUser', 'GetGroupId', 'DescribeGroup', 'IsMemberInGroups', 'ListGroupMemberships']
+        .concat(['ListGroupMembershipsForMember'])
+        .map((op) => `AWSIdentityStore.${op}`),
+      ...['ListRoots', 'ListAccountsForParent', 'ListOrganizationalUnitsForParent'].map(
+        (op) => `AWSOrganizationsV20161128.${op}`,
+      ),
+      ...['ListInstances', 'ListPermissionSets', 'DescribePermissionSet'].map((op) => `SWBExternalService.${op}`),
+      'AwsProton20200720.ListEnvironmentAccountConnections',
+    ];
+    const calls = () => targets.reduce((sum, target) => sum + h.stack.awsCallCount(target), 0);
+    const token = await h.token('alice@example.com');
+    const before = calls();
+    // Act
+    const started = performance.now();
+    const response = await h.call('GET', '/catalog', { token });
+    const elapsedMs = performance.now() - started;
+    // Assess
+    expect(response.status).toBe(200);
+    const made = calls() - before;
+    console.log(`GET /catalog warm: ${made} AWS call(s), ${elapsedMs.toFixed(1)} ms`);
+    expect(made).toBeLessThanOrEqual(2);
+  });
+
   it('refuses a caller without identity with 401', async () => {
     // Act
     const response = await h.call('GET', '/catalog');

@@ -125,6 +125,11 @@ describe('POST /requests by name', () => {
     });
     expect(stored.display).toEqual(response.display);
     expect(stored.approvers).toEqual(response.approvers);
+    const submittedEvent = (stored.events as Array<{ type: string; detail: Record<string, unknown> }>)[0];
+    expect(submittedEvent).toMatchObject({
+      type: 'submitted',
+      detail: { approvers: response.approvers, approverGroups: ['group:Platform Approvers'] },
+    });
     // The expanded approvers are the ones asked.
     const links = await h.waitForLinks(String(response.requestId), 3);
     expect([...links.keys()].sort()).toEqual(['bob@example.com', 'dana@example.com', 'grace@example.com']);
