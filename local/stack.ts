@@ -15,7 +15,12 @@ import { startAwsEndpoint } from './awsEndpoint.js';
 import type { CallCounts } from './callCounter.js';
 import { ensureTable, startDynalite, timeToLiveOf } from './dynamodb.js';
 import { FaultInjector, parseFaults } from './emulators/faults.js';
-import { loadFixtures, type LocalFixtures, ssoWithDirectory } from './emulators/fixtures.js';
+import {
+  identityStoreWithPrincipals,
+  loadFixtures,
+  type LocalFixtures,
+  ssoWithDirectory,
+} from './emulators/fixtures.js';
 import { createIdentityStoreEmulator } from './emulators/identityStore.js';
 import { createOrganizationsEmulator } from './emulators/organizations.js';
 import { createProtonEmulator } from './emulators/proton.js';
@@ -223,7 +228,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
           region: LOCAL_REGION,
           stateFile: join(dataDir, 'proton.json'),
         }),
-        createIdentityStoreEmulator({ fixtures: fixtures.identityStore }),
+        // Principals listed only under `sso` are identity-store users and groups too, as in one real Identity Center.
+        createIdentityStoreEmulator({ fixtures: identityStoreWithPrincipals(fixtures) }),
         createOrganizationsEmulator({ fixtures: fixtures.organizations }),
       ],
       faults,

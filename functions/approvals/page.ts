@@ -3,14 +3,7 @@
 // The response's CSP allows inline styles and same-origin form posts only, so everything lives in this file.
 // Every part is written with the `html` tagged template, which escapes each interpolated value: requesters,
 // approvers and the directory supply much of what is shown (justification, comment, ids, summary).
-import {
-  accountLabel,
-  askParts,
-  permissionSetName,
-  principalLabel,
-  requesterName,
-  requesterWithId,
-} from '../requests/displayNames.js';
+import { accountLabel, askParts, permissionSetName, principalLabel, requesterName } from '../requests/displayNames.js';
 import type { Approval, RequestItem, RequestStatus } from '../requests/model.js';
 import { type Html, html, trustedHtml } from '../shared/outputContexts/html.js';
 
@@ -136,7 +129,8 @@ const nameRows = (item: ApprovalPageItem): Html => {
   const display = item.display;
   if (!display) return html`<dt>Requested by</dt><dd>${item.requester}</dd>\n`;
   const ps = display.permissionSet;
-  return html`<dt>Requested by</dt><dd>${requesterWithId(item)}</dd>
+  // The requester's name is in the ask and the introduction above; here is the id an auditor matches on.
+  return html`<dt>Requested by</dt><dd>${item.requester}</dd>
 ${display.principal ? html`<dt>For</dt><dd>${principalLabel(display.principal)} <span class="muted">(<code>${display.principal.id}</code>)</span></dd>\n` : ''}${ps ? html`<dt>Permission set</dt><dd>${permissionSetName(ps)}${ps.description ? html` <span class="muted">– ${ps.description}</span>` : ''}</dd>\n` : ''}${display.account ? html`<dt>Account</dt><dd>${accountLabel(display.account)}</dd>\n` : ''}`;
 };
 

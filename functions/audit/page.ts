@@ -111,6 +111,14 @@ table{border-collapse:collapse;width:100%;font-size:.9375rem}
 caption{text-align:left;font-weight:600;padding:.5rem .75rem;background:#f6f8fa;border-bottom:1px solid #d0d7de}
 th,td{text-align:left;vertical-align:top;padding:.5rem .65rem;border-bottom:1px solid #d0d7de}
 thead th{background:#f6f8fa;white-space:nowrap}
+thead th[data-names]{white-space:normal}
+td.name{overflow-wrap:anywhere;min-width:6rem}
+/* Ten columns with names: a little tighter, and the creation time may break between date and time, so the table
+   still fits a desktop-wide screen without scrolling sideways. */
+table.names{font-size:.875rem}
+table.names th,table.names td{padding:.5rem .35rem}
+table.names tbody th{white-space:normal;min-width:6.5rem}
+table.names .badge{white-space:normal}
 tbody th{font-weight:400;white-space:nowrap}
 tbody tr:last-child>*{border-bottom:0}
 td.empty{text-align:center;color:#4b5563;padding:1.5rem}
@@ -466,7 +474,13 @@ const rowOf = (item) => {
     cell('Status', statusBadge(item.status)), cell('Approvers', approversCell(item)));
   if (withNames) {
     const names = nameCells(item);
-    row.append(...NAME_HEADINGS.map((label, i) => cell(label, names[i])));
+    row.append(
+      ...NAME_HEADINGS.map((label, i) => {
+        const named = cell(label, names[i]);
+        named.classList.add('name');
+        return named;
+      }),
+    );
   }
   row.append(cell('', open));
   return row;
@@ -495,6 +509,7 @@ const nameCells = (item) => {
 };
 const showNameColumns = (show) => {
   withNames = show;
+  byId('results-table').classList.toggle('names', show);
   const head = byId('results-head');
   head.querySelectorAll('th[data-names]').forEach((th) => th.remove());
   if (!show) return;
@@ -816,7 +831,7 @@ const resultsSection =
 <p id="scope-note" class="notice info" hidden>Showing your own requests: only auditors can see everyone's.</p>
 <p id="result-count" class="count"></p>
 <div id="table-region" class="table-wrap" role="region" aria-labelledby="results-caption" tabindex="0">
-<table role="table">
+<table role="table" id="results-table">
 <caption id="results-caption">Access requests, newest first</caption>
 <thead role="rowgroup"><tr role="row" id="results-head">${[
     'Created (UTC)',

@@ -158,7 +158,8 @@ const askBlocks = (item: RequestItem, approvalUrl: string, heading: string): Blo
 /** The notification text (and fallback) opening: the ask by name, or the requester id and summary as before. */
 const askOpening = (item: RequestItem): string => {
   const parts = askParts(item);
-  return parts ? askText(parts) : `${item.requester} asks: ${item.summary}`;
+  // The plain text names the requester with their id too: it is what notifications and search show.
+  return parts ? askText({ ...parts, requester: requesterWithId(item) }) : `${item.requester} asks: ${item.summary}`;
 };
 
 export const approvalRequestMessage = (item: RequestItem, approvalUrl: string): Message =>

@@ -141,8 +141,12 @@ const completeParameters = async (
  * rather than being routed as if its identity checks had passed.
  */
 const noDirectory: Directory = new Proxy({} as Directory, {
-  get: (_target, method) => () =>
-    Promise.reject(new Error(`No Identity Center directory is configured, but submit needed ${String(method)}`)),
+  // Not a thenable: only the Directory's own methods answer, so awaiting the object itself stays harmless.
+  get: (_target, method) =>
+    method === 'then'
+      ? undefined
+      : () =>
+          Promise.reject(new Error(`No Identity Center directory is configured, but submit needed ${String(method)}`)),
 });
 
 const startExecution = async (deps: SubmitDeps, requestId: string, input: string): Promise<void> => {

@@ -453,6 +453,38 @@ export const directoryAccountIds = (fixtures: Pick<LocalFixtures, 'sso' | 'organ
   ...new Set([...fixtures.sso.accounts, ...fixtures.organizations.accounts.map((account) => account.id)]),
 ];
 
+/**
+ * The identity store with every principal of `sso.principals` it lacks added, named by its id and without an email, for
+ * the Identity Store emulator. In Identity Center every principal is an identity-store user or group, and submit
+ * refuses a principal DescribeUser or DescribeGroup cannot find, so fixtures written before the directory existed
+ * (principals listed only under `sso`) keep naming principals that exist. The fixtures themselves are left as given.
+ */
+export const identityStoreWithPrincipals = (
+  fixtures: Pick<LocalFixtures, 'sso' | 'identityStore'>,
+): IdentityStoreFixtures => {
+  const { users, groups } = fixtures.identityStore;
+  const known = new Set([...users.map((user) => user.userId), ...groups.map((group) => group.groupId)]);
+  const missing = fixtures.sso.principals.filter(
+    (principal, index, all) =>
+      !known.has(principal.id) && all.findIndex((other) => other.id === principal.id) === index,
+  );
+  return {
+    ...fixtures.identityStore,
+    users: [
+      ...users,
+      ...missing
+        .filter((principal) => principal.type === 'USER')
+        .map((principal) => ({ userId: principal.id, userName: principal.id, displayName: principal.id, email: '' })),
+    ],
+    groups: [
+      ...groups,
+      ...missing
+        .filter((principal) => principal.type === 'GROUP')
+        .map((principal) => ({ groupId: principal.id, displayName: principal.id, members: [] })),
+    ],
+  };
+};
+
 /** The `sso` fixtures with the directory's principals and accounts added, for the SSO Admin emulator. */
 export const ssoWithDirectory = (fixtures: LocalFixtures): SsoFixtures => ({
   ...fixtures.sso,

@@ -117,7 +117,9 @@ describe('a group-expanded approver in Slack, by name', () => {
     expect(messages.map((m) => m.args.channel).sort()).toEqual(['U0BOB', 'U0DANA']);
     for (const message of messages) {
       expect(blocksOf(message).find((b) => b.type === 'section')?.text?.text).toBe(ASK);
-      expect(String(message.args.text)).toContain('Alice Liddell asks for PowerUser on payments-prod (111122223333)');
+      expect(String(message.args.text)).toContain(
+        'Alice Liddell (alice@example.com) asks for PowerUser on payments-prod (111122223333)',
+      );
     }
     const lookedUp = fake.callsTo('users.lookupByEmail').map((c) => [c.args.email, c.response.ok ?? c.response.error]);
     expect(lookedUp).toEqual(

@@ -993,6 +993,27 @@ const getRequests = (): fc.Arbitrary<Case> => {
 };
 
 // ---------------------------------------------------------------------------------------------------------
+// GET /catalog: its only input is the caller's token (a query string is ignored), so what can be refused is
+// Authorization.
+
+const getCatalog = (): fc.Arbitrary<Case> =>
+  fc.tuple(badAuth(), fc.option(anyText(0, 40).filter(urlSafe), { nil: undefined })).map(([auth, query]) =>
+    labelled({
+      route: 'GET /catalog',
+      family: auth.family,
+      request: (): Sent => {
+        const header = auth.header();
+        return {
+          method: 'GET',
+          path: `/catalog${query ? `?${encodeURIComponent(query)}` : ''}`,
+          headers: header !== undefined ? { authorization: header } : ({} as Record<string, string>),
+        };
+      },
+      expect: auth.expect,
+    }),
+  );
+
+// ---------------------------------------------------------------------------------------------------------
 // GET /requests/{requestId} and POST /requests/{requestId}/revoke
 
 /** Ids of no request: anything that fits in a path segment, except the dot segments a URL resolves away. */
@@ -1654,6 +1675,10 @@ describe('generated bad input on every route: a 4xx with the contract error body
 
   it('GET /requests: query strings and Authorization', async () => {
     await holds(getRequests(), 20);
+  });
+
+  it('GET /catalog: Authorization', async () => {
+    await holds(getCatalog(), 8);
   });
 
   it('GET /requests/{requestId}: ids and Authorization', async () => {

@@ -47,9 +47,11 @@ describe('Slack messages with names', () => {
       '*Permission set*\nPowerUser: Build &amp; operate',
       '*Account*\npayments-prod (111122223333)',
     ]);
-    expect(message.text.startsWith('Alice Liddell asks for PowerUser on payments-prod (111122223333) for 2 h.')).toBe(
-      true,
-    );
+    expect(
+      message.text.startsWith(
+        'Alice Liddell (alice@example.com) asks for PowerUser on payments-prod (111122223333) for 2 h.',
+      ),
+    ).toBe(true);
   });
 
   it('names the requester in reminders and in the decided message', () => {
@@ -101,7 +103,7 @@ describe('the approval page with names', () => {
       '<p class="ask">Alice Liddell asks for <strong>PowerUser</strong> on <strong>payments-prod</strong> (111122223333) for 2 h</p>',
     );
     expect(page).toContain('<p><strong>Alice Liddell</strong> (alice@example.com) asks for your approval.');
-    expect(page).toContain('<dt>Requested by</dt><dd>Alice Liddell (alice@example.com)</dd>');
+    expect(page).toContain('<dt>Requested by</dt><dd>alice@example.com</dd>');
     expect(page).toContain(
       '<dt>For</dt><dd>Alice Liddell (alice) <span class="muted">(<code>f81d4fae-7dec-11d0-a765-00a0c91e6bf6</code>)</span></dd>',
     );

@@ -266,6 +266,18 @@ describe('the shipped policies', () => {
   );
 });
 
+describe('config/policy.local.json with the fixtures the tests start it with', () => {
+  it('stays valid for an instance with only ReadOnly (test/e2e/faults.test.ts replaces the permission sets)', async () => {
+    // Prepare
+    const { readFileSync } = await import('node:fs');
+    const policy = parsePolicy(JSON.parse(readFileSync('config/policy.local.json', 'utf8')));
+    const directory = memoryDirectory();
+    directory.data.permissionSets = directory.data.permissionSets.filter((ps) => ps.name === 'ReadOnly');
+    // Act / Assess
+    await expect(checkPolicyAgainstDirectory(policy, directory)).resolves.toBeUndefined();
+  });
+});
+
 describe('Organizations unavailable', () => {
   it('refuses a policy with OU rules, saying the organisation cannot be read', async () => {
     // Prepare
