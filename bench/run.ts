@@ -15,6 +15,11 @@ const scenarios: Record<string, Scenario> = {
       '500 CreateAccountAssignment requests approved at once under 20 TPS / 15 outstanding, FULL jitter vs NONE',
     load: () => import('./bulk.js'),
   },
+  catalog: {
+    description:
+      'GET /catalog warm and cold and POST /requests by name over 5,000 users, 300 groups, 600 accounts; AWS calls per request',
+    load: () => import('./catalog.js'),
+  },
   cost: {
     description: 'state transitions and Lambda invocations per happy-path request, from the execution history',
     load: () => import('./cost.js'),

@@ -4,6 +4,7 @@
 // Signatures are not checked: any credentials work, as the design promises.
 import { randomUUID } from 'node:crypto';
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createCallCounter, type CallCounts } from './callCounter.js';
 import { AwsServiceError, errorResponse, type EmulatorResponse, type ServiceEmulator } from './emulators/types.js';
 import type { TimeToLiveDescription } from './dynamodb.js';
 import { listen, type Listening } from './listen.js';
@@ -31,6 +32,8 @@ export interface AwsEndpointOptions {
 export interface AwsEndpoint extends Listening {
   /** How many calls each `X-Amz-Target` (e.g. `AWSStepFunctions.SendTaskSuccess`) received: tests and benchmarks count with it. */
   callCount(target: string): number;
+  /** Every target called so far with its count (a copy): benchmarks diff two of them, see callCounter.ts. */
+  callCounts(): CallCounts;
 }
 
 const DYNAMODB_PREFIX = 'DynamoDB_20120810';
@@ -68,7 +71,7 @@ export const startAwsEndpoint = async (options: AwsEndpointOptions): Promise<Aws
   // Its own agent, so close() can drop the kept-alive sockets to dynalite and leave no open handles.
   const agent = new Agent({ keepAlive: true });
   const services = ['DynamoDB', ...options.emulators.map((emulator) => emulator.serviceName)];
-  const calls = new Map<string, number>();
+  const calls = createCallCounter();
 
   // Byte-for-byte, headers included: dynalite answers exactly as it would to the SDK directly.
   const proxyToDynamo = (req: IncomingMessage, res: ServerResponse, body: Buffer): void => {
@@ -111,7 +114,7 @@ export const startAwsEndpoint = async (options: AwsEndpointOptions): Promise<Aws
     }
     const body = await readBody(req);
     const [prefix = '', operation = ''] = typeof target === 'string' ? target.split('.', 2) : [];
-    if (typeof target === 'string') calls.set(target, (calls.get(target) ?? 0) + 1);
+    if (typeof target === 'string') calls.record(target);
 
     if (prefix === DYNAMODB_PREFIX) {
       try {
@@ -192,7 +195,8 @@ export const startAwsEndpoint = async (options: AwsEndpointOptions): Promise<Aws
   const listening = await listen(server, options.port, options.host);
   return {
     ...listening,
-    callCount: (target) => calls.get(target) ?? 0,
+    callCount: (target) => calls.count(target),
+    callCounts: () => calls.snapshot(),
     close: async () => {
       // No new connections; requests already received are answered first, within a bound.
       server.close();

@@ -14,6 +14,7 @@ import { loadPolicyFile, type Policy } from '../functions/policy/policy.js';
 import { systemClock } from '../functions/shared/clock.js';
 import { logger } from '../functions/shared/logger.js';
 import { startAwsEndpoint } from './awsEndpoint.js';
+import type { CallCounts } from './callCounter.js';
 import { ensureTable, startDynalite, timeToLiveOf } from './dynamodb.js';
 import { FaultInjector, parseFaults } from './emulators/faults.js';
 import {
@@ -80,6 +81,8 @@ export interface LocalStack {
   stepFunctions: StepFunctionsEmulator;
   /** Calls the emulated AWS endpoint received for one `X-Amz-Target`, e.g. `AWSStepFunctions.SendTaskSuccess`. */
   awsCallCount(target: string): number;
+  /** Every X-Amz-Target called so far with its count (a copy), for diffing around a piece of work. */
+  awsCallCounts(): CallCounts;
   /** The invocations timed since the last call; only on a stack started with `timeInvocations`. */
   invocationTimings(): Promise<InvocationTiming[]>;
   close(): Promise<void>;
@@ -302,6 +305,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       stateMachineArn,
       stepFunctions,
       awsCallCount: (target) => aws.callCount(target),
+      awsCallCounts: () => aws.callCounts(),
       invocationTimings: () => {
         if (!clock) throw new Error('invocationTimings: start the stack with timeInvocations to time invocations');
         return clock.take();

@@ -119,6 +119,16 @@ export const createIdentityStoreEmulator = (options: { fixtures: IdentityStoreFi
   const usersByName = new Map(fixtures.users.map((user) => [user.userName, user]));
   const usersById = new Map(fixtures.users.map((user) => [user.userId, user]));
   const groupsById = new Map(fixtures.groups.map((group) => [group.groupId, group]));
+  // The first user with an email answers for it, as a scan in fixture order would.
+  const usersByEmail = new Map<string, User>();
+  for (const user of fixtures.users) if (!usersByEmail.has(user.email)) usersByEmail.set(user.email, user);
+  // Indexed once: at the benchmark's scale (5,000 users, 300 groups) scanning every group's member list on each
+  // membership call costs the one-thread stack a noticeable share of a warm request.
+  const memberNames = new Map(fixtures.groups.map((group) => [group.groupId, new Set(group.members)]));
+  const groupsOfUser = new Map<string, Group[]>();
+  for (const group of fixtures.groups)
+    for (const userName of new Set(group.members))
+      groupsOfUser.set(userName, [...(groupsOfUser.get(userName) ?? []), group]);
   const memberIds = (group: Group): string[] =>
     group.members.flatMap((userName) => {
       const user = usersByName.get(userName);
@@ -228,7 +238,7 @@ export const createIdentityStoreEmulator = (options: { fixtures: IdentityStoreFi
       inThisStore(request.IdentityStoreId);
       const user = resolve(input, 'USER', {
         userName: (value) => usersByName.get(value),
-        'emails.value': (value) => fixtures.users.find((candidate) => candidate.email === value),
+        'emails.value': (value) => usersByEmail.get(value),
       });
       return { IdentityStoreId: fixtures.id, UserId: user.userId };
     },
@@ -278,9 +288,7 @@ export const createIdentityStoreEmulator = (options: { fixtures: IdentityStoreFi
       const request = validateInput(input, rules.listGroupMembershipsForMember);
       inThisStore(request.IdentityStoreId);
       const user = findUser(request.MemberId.UserId);
-      const memberships = fixtures.groups
-        .filter((group) => group.members.includes(user.userName))
-        .map((group) => membershipOf(group, user.userId));
+      const memberships = (groupsOfUser.get(user.userName) ?? []).map((group) => membershipOf(group, user.userId));
       const { page, nextToken: next } = paginate(memberships, request.MaxResults, request.NextToken);
       return { GroupMemberships: page, ...(next ? { NextToken: next } : {}) };
     },
@@ -293,7 +301,7 @@ export const createIdentityStoreEmulator = (options: { fixtures: IdentityStoreFi
       const results = request.GroupIds.map((groupId) => ({
         GroupId: groupId,
         MemberId: { UserId: user.userId },
-        MembershipExists: groupsById.get(groupId)?.members.includes(user.userName) ?? false,
+        MembershipExists: memberNames.get(groupId)?.has(user.userName) ?? false,
       }));
       return { Results: results };
     },
