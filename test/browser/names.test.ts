@@ -2,8 +2,8 @@
 // payments-prod (111122223333) for 2 h") and parses, with hostile directory names, to exactly the element tree it has
 // with plain ones. The audit page adds its Who / Permission set / Account name columns for requests with names (and
 // keeps its old table for requests without), shows the names in the timeline, and builds only its own elements from
-// hostile names. axe-core is not installed in this repository, so accessibility is checked as the existing page tests
-// do: roles, scopes and labels.
+// hostile names. Roles, scopes and labels are checked here as in the existing page tests; axe-core's WCAG rules run
+// over the same pages in accessibility.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import type { Browser, Page } from 'playwright-core';
