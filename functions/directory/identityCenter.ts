@@ -39,6 +39,7 @@ import { documentClient } from '../shared/clients/dynamodb.js';
 import { config } from '../shared/config.js';
 import { ConfigError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
+import { mapBounded } from '../shared/mapBounded.js';
 import {
   type Directory,
   type DirectoryAccount,
@@ -188,20 +189,6 @@ const allPages = async <T>(
     nextToken = page.nextToken;
   }
   throw new IncompleteListingError(`${what}: more than ${MAX_PAGES} pages; refusing to answer with part of the list`);
-};
-
-/** `fn` over `items`, at most `limit` at once, results in the items' order. */
-const mapBounded = async <T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> => {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 };
 
 /**
