@@ -1,6 +1,8 @@
 // The Proton side of the catalog: the environment account connections waiting for this management account to
 // accept them. AWS Proton reached end of support on 2026-10-07; the action, and so this listing, stay supported.
 import { ListEnvironmentAccountConnectionsCommand, type ProtonClient } from '@aws-sdk/client-proton';
+import { TtlCache } from '../directory/ttlCache.js';
+import type { Clock } from '../shared/clock.js';
 
 export interface PendingConnection {
   id: string;
@@ -39,4 +41,24 @@ export const listPendingConnections = async (proton: ProtonClient): Promise<Pend
   throw new Error(
     `ListEnvironmentAccountConnections did not end (${MAX_PAGES} pages, or a NextToken that stopped moving)`,
   );
+};
+
+export interface PendingConnectionsCacheDeps {
+  proton: () => ProtonClient;
+  clock: Clock;
+  /** How long a listing is served after it settles, in ms; 0 keeps only the sharing of a listing in flight. */
+  ttlMs: number;
+}
+
+/**
+ * The pending connections for every caller of a warm function: callers asking at the same time share one listing
+ * (all its pages), and a listing is served for `ttlMs` after it settles. A failed listing is not kept. The accept
+ * itself re-checks the connection (GetEnvironmentAccountConnection at submit), so a stale entry can be offered but
+ * not accepted.
+ */
+export const createPendingConnectionsCache = (
+  deps: PendingConnectionsCacheDeps,
+): (() => Promise<PendingConnection[]>) => {
+  const cache = new TtlCache<'pending', PendingConnection[]>({ clock: deps.clock, ttlMs: deps.ttlMs, maxEntries: 1 });
+  return () => cache.get('pending', () => listPendingConnections(deps.proton()));
 };

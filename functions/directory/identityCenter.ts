@@ -15,6 +15,8 @@ import {
   IsMemberInGroupsCommand,
   ListGroupMembershipsCommand,
   ListGroupMembershipsForMemberCommand,
+  ListGroupsCommand,
+  ListUsersCommand,
 } from '@aws-sdk/client-identitystore';
 import {
   ListAccountsForParentCommand,
@@ -37,6 +39,7 @@ import { documentClient } from '../shared/clients/dynamodb.js';
 import { config } from '../shared/config.js';
 import { ConfigError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
+import { mapBounded } from '../shared/mapBounded.js';
 import {
   type Directory,
   type DirectoryAccount,
@@ -188,20 +191,6 @@ const allPages = async <T>(
   throw new IncompleteListingError(`${what}: more than ${MAX_PAGES} pages; refusing to answer with part of the list`);
 };
 
-/** `fn` over `items`, at most `limit` at once, results in the items' order. */
-const mapBounded = async <T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> => {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-};
-
 /**
  * Starts at most `perSecond` calls in any one-second window, measured when each call actually starts (as a service
  * counts them), so a stalled event loop cannot release a burst that breaks the limit. Real time, not the injected
@@ -221,6 +210,9 @@ const rateLimiter = (perSecond: number) => {
     }
   };
 };
+
+/** A ListUsers answer that cannot be trusted as filtered: ask GetUserId instead. */
+const NOT_ANSWERED = Symbol('not answered');
 
 const isDefined = <T>(value: T | undefined): value is T => value !== undefined;
 
@@ -248,6 +240,17 @@ const toDirectoryUser = (userId: string, user: UserShape): DirectoryUser => {
 interface Instance {
   instanceArn: string;
   identityStoreId: string;
+}
+
+/**
+ * Every group of the identity store by name and by id, from one ListGroups listing. `complete` is false when the
+ * listing stopped at its bound (maxGroups) or could not be read: a name or id missing from it is then no answer at all,
+ * and even from a complete one it only means "not there when the listing was read", so both fall back to GetGroupId /
+ * DescribeGroup, which is how a group created since is still found.
+ */
+interface GroupListing {
+  byName: ReadonlyMap<string, DirectoryGroup>;
+  byId: ReadonlyMap<string, DirectoryGroup>;
 }
 
 export const createIdentityCenterDirectory = (deps: IdentityCenterDirectoryDeps): Directory => {
@@ -323,6 +326,16 @@ export const createIdentityCenterDirectory = (deps: IdentityCenterDirectoryDeps)
     ),
   });
 
+  // Every group, named, from one ListGroups listing (3 calls for 300 groups) instead of a GetGroupId and a DescribeGroup
+  // per name: what makes the policy check of dozens of group names, and a caller's group names, cheap.
+  const groupListing = new TtlCache<'groups', GroupListing>({
+    clock,
+    // A listing that could not be read (empty) is retried after unavailableMs, not on every look-up.
+    ttlMs: (value) => (value.byId.size === 0 ? ttl.unavailableMs : ttl.listingMs),
+    maxEntries: 1,
+    staleWhileRevalidate: staleListing(() => ttl.listingStaleMs),
+  });
+
   // Discovery happens once per container; a failed attempt is forgotten so the next call tries again.
   let discovery: Promise<Instance> | undefined;
   const instance = (): Promise<Instance> => {
@@ -372,7 +385,41 @@ export const createIdentityCenterDirectory = (deps: IdentityCenterDirectoryDeps)
       return user && toDirectoryUser(userId, user);
     });
 
-  const describeGroup = (groupId: string): Promise<DirectoryGroup | undefined> =>
+  const readGroupListing = async (): Promise<GroupListing> => {
+    const byName = new Map<string, DirectoryGroup>();
+    const byId = new Map<string, DirectoryGroup>();
+    try {
+      const IdentityStoreId = await storeId();
+      let nextToken: string | undefined;
+      // Bounded like the other group caches: past maxGroups the rest is found one by one, through the fallbacks.
+      for (let pages = 0; pages < Math.ceil(maxGroups / IDENTITY_STORE_PAGE); pages++) {
+        const output = await identityStore.send(
+          new ListGroupsCommand({ IdentityStoreId, MaxResults: IDENTITY_STORE_PAGE, NextToken: nextToken }),
+        );
+        for (const listed of output?.Groups ?? []) {
+          if (!listed.GroupId) continue;
+          const group = { groupId: listed.GroupId, displayName: listed.DisplayName ?? listed.GroupId };
+          byId.set(group.groupId, group);
+          if (listed.DisplayName) byName.set(listed.DisplayName, group);
+        }
+        if (!output?.NextToken || output.NextToken === nextToken) break;
+        nextToken = output.NextToken;
+      }
+    } catch (error) {
+      // The listing is an optimisation: without it (e.g. identitystore:ListGroups not granted, or throttled) every
+      // look-up takes the per-group calls, as before it existed.
+      logger.warn('Listing the groups failed; looking groups up one by one', { error: errorName(error) });
+      return { byName: new Map(), byId: new Map() };
+    }
+    return { byName, byId };
+  };
+  const listedGroups = (): Promise<GroupListing> => groupListing.get('groups', readGroupListing);
+
+  const describeGroup = async (groupId: string): Promise<DirectoryGroup | undefined> =>
+    (await listedGroups()).byId.get(groupId) ?? describeGroupById(groupId);
+
+  /** DescribeGroup: for an id the listing does not hold (a group created since it was read). */
+  const describeGroupById = (groupId: string): Promise<DirectoryGroup | undefined> =>
     groups.get(groupId, async () => {
       const IdentityStoreId = await storeId();
       const group = await unlessNotFound(() =>
@@ -381,10 +428,44 @@ export const createIdentityCenterDirectory = (deps: IdentityCenterDirectoryDeps)
       return group && { groupId, displayName: group.DisplayName ?? groupId };
     });
 
+  /**
+   * One ListUsers call filtered on UserName returns the whole user, where GetUserId needs a DescribeUser after it; the
+   * user is put in the description cache as DescribeUser would. AWS documents this filter as deprecated in favour of
+   * GetUserId, so an answer that does not look filtered (no Users list, more than one user, or a user with another
+   * UserName) is NOT_ANSWERED and the caller asks GetUserId. There is no such filter for emails.value (ListUsers'
+   * only filter attribute is UserName), so an email claim keeps GetUserId + DescribeUser.
+   */
+  const userByUserName = async (
+    IdentityStoreId: string,
+    userName: string,
+  ): Promise<DirectoryUser | undefined | typeof NOT_ANSWERED> => {
+    const output = await unlessNotFound(() =>
+      identityStore.send(
+        new ListUsersCommand({
+          IdentityStoreId,
+          Filters: [{ AttributePath: 'UserName', AttributeValue: userName }],
+          MaxResults: IDENTITY_STORE_PAGE,
+        }),
+      ),
+    );
+    const found = output?.Users;
+    if (found === undefined || output?.NextToken || found.length > 1) return NOT_ANSWERED;
+    const [user] = found;
+    if (user === undefined) return undefined;
+    if (!user.UserId || user.UserName?.toLowerCase() !== userName.toLowerCase()) return NOT_ANSWERED;
+    const directoryUser = toDirectoryUser(user.UserId, user);
+    await users.get(user.UserId, async () => directoryUser);
+    return directoryUser;
+  };
+
   const findUser = async (attribute: UserAttribute, value: string): Promise<DirectoryUser | undefined> => {
     // A newline cannot be part of an attribute path, so the key is unambiguous.
     const userId = await callers.get(`${attribute}\n${value}`, async () => {
       const IdentityStoreId = await storeId();
+      if (attribute === 'userName') {
+        const listed = await userByUserName(IdentityStoreId, value);
+        if (listed !== NOT_ANSWERED) return listed?.userId;
+      }
       const output = await unlessNotFound(() =>
         identityStore.send(
           new GetUserIdCommand({
@@ -398,7 +479,11 @@ export const createIdentityCenterDirectory = (deps: IdentityCenterDirectoryDeps)
     return userId === undefined ? undefined : describeUser(userId);
   };
 
-  const findGroup = (displayName: string): Promise<DirectoryGroup | undefined> =>
+  const findGroup = async (displayName: string): Promise<DirectoryGroup | undefined> =>
+    (await listedGroups()).byName.get(displayName) ?? findGroupByName(displayName);
+
+  /** GetGroupId: for a name the listing does not hold (a group created or renamed since it was read). */
+  const findGroupByName = (displayName: string): Promise<DirectoryGroup | undefined> =>
     groupsByName.get(displayName, async () => {
       const IdentityStoreId = await storeId();
       const output = await unlessNotFound(() =>

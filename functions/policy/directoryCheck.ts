@@ -10,6 +10,7 @@ import {
   type OrganizationTree,
 } from '../directory/directory.js';
 import { ConfigError } from '../shared/errors.js';
+import { mapBounded } from '../shared/mapBounded.js';
 import { expandApprovers } from './approvers.js';
 import {
   groupName,
@@ -31,6 +32,22 @@ const literalMatch = (rule: PolicyRule): Record<string, string[]> =>
 
 const uses = (rule: PolicyRule, key: string): boolean => rule.action === SSO_ACTION && rule.match?.[key] !== undefined;
 
+/** How many directory look-ups of the check overlap at most (group names, approver expansions). */
+const LOOKUPS_AT_ONCE = 8;
+
+/** The organisation, or a ConfigError: OrganizationalUnit rules cannot be checked, or ever match, without it. */
+const readTree = async (directory: Directory, source: string): Promise<OrganizationTree> => {
+  try {
+    return await directory.organization();
+  } catch (error) {
+    if (!(error instanceof OrganizationUnavailableError)) throw error;
+    // No OU rule could ever match: refuse the policy rather than route those requests elsewhere.
+    throw new ConfigError(
+      `Invalid ${source}: OrganizationalUnit rules need the organisation, which cannot be read (${error.message})`,
+    );
+  }
+};
+
 /** Throws a ConfigError naming every rule and value the directory contradicts; resolves when there is none. */
 export const checkPolicyAgainstDirectory = async (
   policy: Policy,
@@ -45,10 +62,21 @@ export const checkPolicyAgainstDirectory = async (
     policy.rules.flatMap((rule) => [...(rule.requesters ?? []), ...rule.approvers].map(groupName)),
   );
   groupNames.delete(undefined);
-  const missingGroups = new Set<string>();
-  for (const name of groupNames as Set<string>) {
-    if (!(await directory.findGroup(name))) missingGroups.add(name);
-  }
+  const needsTree = rules.some(({ rule }) => uses(rule, 'OrganizationalUnit'));
+  const needsPermissionSets = rules.some(
+    ({ rule }) => uses(rule, 'PermissionSetName') || uses(rule, 'PermissionSetArn'),
+  );
+  // The groups, the organisation and the permission sets do not depend on one another: read together, a cold check
+  // waits for the longest of them, not their sum. Group look-ups share the directory's one group listing; those that
+  // miss it (GetGroupId) overlap at most LOOKUPS_AT_ONCE at a time rather than burst at Identity Store's 20 a second.
+  const treeRead = needsTree ? readTree(directory, source) : Promise.resolve(undefined);
+  const permissionSetsRead = needsPermissionSets ? directory.permissionSets() : Promise.resolve(undefined);
+  // Both are awaited below; until then a failure of one must not surface as an unhandled rejection.
+  treeRead.catch(() => undefined);
+  permissionSetsRead.catch(() => undefined);
+  const names = [...(groupNames as Set<string>)];
+  const found = await mapBounded(names, LOOKUPS_AT_ONCE, (name) => directory.findGroup(name));
+  const missingGroups = new Set(names.filter((_, index) => !found[index]));
   for (const { rule, label } of rules) {
     for (const field of ['requesters', 'approvers'] as const) {
       for (const entry of rule[field] ?? []) {
@@ -60,25 +88,8 @@ export const checkPolicyAgainstDirectory = async (
     }
   }
 
-  const needsTree = rules.some(({ rule }) => uses(rule, 'OrganizationalUnit'));
-  const needsPermissionSets = rules.some(
-    ({ rule }) => uses(rule, 'PermissionSetName') || uses(rule, 'PermissionSetArn'),
-  );
-  let tree: OrganizationTree | undefined;
-  if (needsTree) {
-    try {
-      tree = await directory.organization();
-    } catch (error) {
-      if (!(error instanceof OrganizationUnavailableError)) throw error;
-      // No OU rule could ever match: refuse the policy rather than route those requests elsewhere.
-      throw new ConfigError(
-        `Invalid ${source}: OrganizationalUnit rules need the organisation, which cannot be read (${error.message})`,
-      );
-    }
-  }
-  const permissionSets: NamedPermissionSet[] | undefined = needsPermissionSets
-    ? await directory.permissionSets()
-    : undefined;
+  const tree = await treeRead;
+  const permissionSets: NamedPermissionSet[] | undefined = await permissionSetsRead;
 
   for (const { rule, label } of rules) {
     if (rule.action !== SSO_ACTION) continue;
@@ -144,18 +155,24 @@ export const checkPolicyAgainstDirectory = async (
   }
 
   // A quorum counted in members: a group of two cannot give three approvals, whoever asks.
-  for (const { rule, label } of rules) {
-    const usesGroups = rule.approvers.some((entry) => groupName(entry) !== undefined);
-    if (!usesGroups || rule.approvalRequired === false) continue;
-    if (rule.approvers.some((entry) => missingGroups.has(groupName(entry) ?? ''))) continue;
-    const approvers = await expandApprovers(policy, rule, directory);
+  const quorumRules = rules.filter(
+    ({ rule }) =>
+      rule.approvalRequired !== false &&
+      rule.approvers.some((entry) => groupName(entry) !== undefined) &&
+      !rule.approvers.some((entry) => missingGroups.has(groupName(entry) ?? '')),
+  );
+  const expanded = await mapBounded(quorumRules, LOOKUPS_AT_ONCE, ({ rule }) =>
+    expandApprovers(policy, rule, directory),
+  );
+  quorumRules.forEach(({ rule, label }, index) => {
+    const approvers = expanded[index] ?? [];
     const minApprovals = rule.minApprovals ?? 1;
     if (approvers.length < minApprovals) {
       problems.push(
         `${label}: minApprovals ${minApprovals} can never be reached, its approvers expand to ${approvers.length} people`,
       );
     }
-  }
+  });
 
   if (problems.length > 0) throw new ConfigError(`Invalid ${source}: ${problems.join('; ')}`);
 };
