@@ -4,7 +4,7 @@
 // Every part is written with the `html` tagged template, which escapes each interpolated value: requesters,
 // approvers and the directory supply much of what is shown (justification, comment, ids, summary).
 import { accountLabel, askParts, permissionSetName, principalLabel, requesterName } from '../requests/displayNames.js';
-import type { Approval, RequestItem, RequestStatus } from '../requests/model.js';
+import { type Approval, DECISION_CHANNEL_WORDS, type RequestItem, type RequestStatus } from '../requests/model.js';
 import { type Html, html, trustedHtml } from '../shared/outputContexts/html.js';
 
 /** Time-bound grants add `durationMinutes` to the item; older items and other actions have none. */
@@ -148,7 +148,7 @@ ${duration === undefined ? '' : html`<dt>Access for</dt><dd>${humanDuration(dura
 };
 
 const approvalEntry = (a: Approval): Html =>
-  html`<li><strong>${a.approver}</strong> <span class="badge ${a.decision}">${a.decision === 'approve' ? 'Approved' : 'Denied'}</span><br><span class="muted">${utc(a.at)} via ${a.via === 'slack' ? 'Slack' : 'link'}</span>${a.comment ? html`<blockquote>${a.comment}</blockquote>` : ''}</li>`;
+  html`<li><strong>${a.approver}</strong> <span class="badge ${a.decision}">${a.decision === 'approve' ? 'Approved' : 'Denied'}</span><br><span class="muted">${utc(a.at)} via ${DECISION_CHANNEL_WORDS[a.via]}</span>${a.comment ? html`<blockquote>${a.comment}</blockquote>` : ''}</li>`;
 
 const approvalsSection = (item: ApprovalPageItem): Html => {
   const received = `${item.approvalCount} of ${plural(item.minApprovals, 'required approval')} received`;

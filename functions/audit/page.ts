@@ -3,7 +3,7 @@
 // HTTP API with the caller's own bearer token, so the API's authorization is the only authorization there is.
 // The script runs under a per-response CSP nonce; everything it puts on screen goes in as text, never markup.
 import { actionNames, findAction } from '../actions/registry.js';
-import { REQUEST_STATUSES, type RequestStatus } from '../requests/model.js';
+import { DECISION_CHANNEL_WORDS, REQUEST_STATUSES, type RequestStatus } from '../requests/model.js';
 import { html } from '../shared/outputContexts/html.js';
 
 export interface AuditPageOptions {
@@ -183,6 +183,7 @@ const script = (): string => `
 const TOKEN_KEY = 'access-approvals.audit.token';
 const LOGIN_KEY = 'access-approvals.audit.login';
 const STATUS_NAMES = ${scriptJson(STATUS_NAMES)};
+const CHANNEL_WORDS = ${scriptJson(DECISION_CHANNEL_WORDS)};
 const LOUD = ${scriptJson(LOUD_STATUSES)};
 const TARGET_PARAMETERS = ${scriptJson(targetParameters())};
 const DEFAULT_LIMIT = 50;
@@ -664,7 +665,7 @@ const renderTimeline = (view) => {
   parts.push(approvals.length === 0
     ? el('p', 'muted', 'No decisions recorded.')
     : el('ul', 'approvals', ...approvals.map((a) => el('li', '',
-        el('div', 'event-head', el('strong', '', a.approver), decisionBadge(a.decision), el('span', 'muted', utc(a.at, true), ' via ' + (a.via === 'slack' ? 'Slack' : 'link'))),
+        el('div', 'event-head', el('strong', '', a.approver), decisionBadge(a.decision), el('span', 'muted', utc(a.at, true), ' via ' + (CHANNEL_WORDS[a.via] || a.via))),
         a.comment ? el('blockquote', '', a.comment) : null))));
   parts.push(el('h3', '', 'Events (' + events.length + ')'));
   parts.push(events.length === 0

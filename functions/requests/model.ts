@@ -40,6 +40,13 @@ export type Decision = 'approve' | 'deny';
 /** `system`: a rule with `approvalRequired: false` approved the request at once (the workflow records it). */
 export type DecisionChannel = 'slack' | 'link' | 'system';
 
+/** How each channel reads after "via" on the pages; one table, so a new channel cannot show as another. */
+export const DECISION_CHANNEL_WORDS: Record<DecisionChannel, string> = {
+  slack: 'Slack',
+  link: 'link',
+  system: 'policy (no approval required)',
+};
+
 export interface Approval {
   approver: string;
   decision: Decision;
