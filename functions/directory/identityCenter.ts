@@ -95,6 +95,8 @@ export const DEFAULT_DIRECTORY_TTL: DirectoryTtl = {
 export const PRODUCTION_LISTING_STALE_MS = 2 * DEFAULT_DIRECTORY_TTL.listingMs;
 /** After a failed background refresh of a listing, the next one waits this long, so a failing service is not asked on every request. */
 const LISTING_REFRESH_RETRY_MS = 30_000;
+/** After a failed users listing, the next attempt waits this long; meanwhile every look-up takes the exact calls. */
+export const USER_LISTING_RETRY_MS = 60_000;
 
 export interface IdentityCenterDirectoryDeps {
   identityStore: IdentitystoreClient;
@@ -121,6 +123,12 @@ export interface IdentityCenterDirectoryDeps {
    * without it, every set is described (and kept in memory for `permissionSetMs`).
    */
   permissionSetNames?: PermissionSetNameStore;
+  /**
+   * Keep a listing of every user (ListUsers, all pages, up to maxUsers), read in the background the first time a user
+   * is looked up, so that a warm function names callers and approvers without GetUserId + DescribeUser each. Off by
+   * default (tests counting calls expect none outliving a call); `defaultDirectory()` turns it on.
+   */
+  userListing?: boolean;
 }
 
 /**
@@ -253,6 +261,18 @@ interface GroupListing {
   byId: ReadonlyMap<string, DirectoryGroup>;
 }
 
+/**
+ * Every user of the identity store (up to maxUsers) by userName, by each of their email values and by id, from one
+ * ListUsers listing. Keys are exact, as the claim arrives: the docs do not say whether GetUserId compares case, so a
+ * spelling the listing does not hold is asked with GetUserId, never guessed. A miss always falls back to the exact
+ * calls: the user may have been created since, or lie past the bound.
+ */
+interface UserListing {
+  byUserName: ReadonlyMap<string, DirectoryUser>;
+  byEmail: ReadonlyMap<string, DirectoryUser>;
+  byId: ReadonlyMap<string, DirectoryUser>;
+}
+
 export const createIdentityCenterDirectory = (deps: IdentityCenterDirectoryDeps): Directory => {
   const { identityStore, organizations, ssoAdmin, clock } = deps;
   const ttl: DirectoryTtl = { ...DEFAULT_DIRECTORY_TTL, ...deps.ttl };
@@ -376,7 +396,63 @@ export const createIdentityCenterDirectory = (deps: IdentityCenterDirectoryDeps)
 
   const storeId = async (): Promise<string> => (await instance()).identityStoreId;
 
-  const describeUser = (userId: string): Promise<DirectoryUser | undefined> =>
+  // The users listing is never waited for: a look-up uses it only once it is held, and otherwise takes the exact calls
+  // while one background read fills it (50 pages at 5,000 users must not be on a cold function's first request).
+  let heldUsers: { listing: UserListing; readAt: number } | undefined;
+  let readingUsers: Promise<void> | undefined;
+  let nextUserListingAt = Number.NEGATIVE_INFINITY;
+
+  const readUserListing = async (): Promise<UserListing> => {
+    const IdentityStoreId = await storeId();
+    const byUserName = new Map<string, DirectoryUser>();
+    const byEmail = new Map<string, DirectoryUser>();
+    const byId = new Map<string, DirectoryUser>();
+    let nextToken: string | undefined;
+    // Bounded like the other user caches: past maxUsers the listing indexes what it holds and the rest take the exact calls.
+    for (let pages = 0; pages < Math.ceil(maxUsers / IDENTITY_STORE_PAGE); pages++) {
+      const output = await identityStore.send(
+        new ListUsersCommand({ IdentityStoreId, MaxResults: IDENTITY_STORE_PAGE, NextToken: nextToken }),
+      );
+      for (const listed of output?.Users ?? []) {
+        if (!listed.UserId || byId.size >= maxUsers) continue;
+        const user = toDirectoryUser(listed.UserId, listed);
+        byId.set(user.userId, user);
+        if (listed.UserName) byUserName.set(listed.UserName, user);
+        for (const email of listed.Emails ?? []) if (email.Value) byEmail.set(email.Value, user);
+      }
+      if (!output?.NextToken || output.NextToken === nextToken) break;
+      nextToken = output.NextToken;
+    }
+    return { byUserName, byEmail, byId };
+  };
+
+  /** The users listing if one is held and young enough; starts (or restarts) one background read when due. */
+  const listedUsers = (): UserListing | undefined => {
+    if (!deps.userListing) return undefined;
+    const now = clock.now().getTime();
+    const age = heldUsers === undefined ? Number.POSITIVE_INFINITY : now - heldUsers.readAt;
+    if (age >= ttl.listingMs && readingUsers === undefined && now >= nextUserListingAt) {
+      readingUsers = readUserListing().then(
+        (listing) => {
+          heldUsers = { listing, readAt: clock.now().getTime() };
+          readingUsers = undefined;
+        },
+        (error: unknown) => {
+          // Never a request's failure: look-ups keep taking the exact calls, and the listing is tried again later.
+          nextUserListingAt = clock.now().getTime() + USER_LISTING_RETRY_MS;
+          readingUsers = undefined;
+          logger.warn('Listing the users failed; looking users up one by one', { error: errorName(error) });
+        },
+      );
+    }
+    return age < ttl.listingMs + ttl.listingStaleMs ? heldUsers?.listing : undefined;
+  };
+
+  const describeUser = async (userId: string): Promise<DirectoryUser | undefined> =>
+    listedUsers()?.byId.get(userId) ?? describeUserById(userId);
+
+  /** DescribeUser: for an id the users listing does not hold (or before it is held). */
+  const describeUserById = (userId: string): Promise<DirectoryUser | undefined> =>
     users.get(userId, async () => {
       const IdentityStoreId = await storeId();
       const user = await unlessNotFound(() =>
@@ -459,6 +535,9 @@ export const createIdentityCenterDirectory = (deps: IdentityCenterDirectoryDeps)
   };
 
   const findUser = async (attribute: UserAttribute, value: string): Promise<DirectoryUser | undefined> => {
+    const listing = listedUsers();
+    const listed = (attribute === 'userName' ? listing?.byUserName : listing?.byEmail)?.get(value);
+    if (listed !== undefined) return listed;
     // A newline cannot be part of an attribute path, so the key is unambiguous.
     const userId = await callers.get(`${attribute}\n${value}`, async () => {
       const IdentityStoreId = await storeId();
@@ -711,6 +790,7 @@ export const defaultDirectory: () => Directory = lazy(() =>
     instanceArn: config.ssoInstanceArn(),
     identityStoreId: config.identityStoreId(),
     ttl: { listingStaleMs: PRODUCTION_LISTING_STALE_MS },
+    userListing: true,
     permissionSetNames: createPermissionSetNameStore({
       db: documentClient(),
       tableName: config.tableName(),
