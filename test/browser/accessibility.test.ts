@@ -6,11 +6,10 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
 import { renderApprovalPage } from '../../functions/approvals/page.js';
-import { auditPageHeaders, renderAuditPage } from '../../functions/audit/page.js';
 import type { RequestDisplay, RequestItem } from '../../functions/requests/model.js';
-import { toRequestView } from '../../functions/requests/view.js';
 import { storedRequest } from '../fixtures/requests.js';
 import { launchChromium } from './chromium.js';
+import { openServedAuditPage } from './servedAuditPage.js';
 
 // axe's own source, evaluated through the DevTools protocol: the pages' CSP (nonce-only scripts) does not apply to
 // it, so the pages are checked exactly as they are served.
@@ -95,29 +94,11 @@ describe('axe-core', () => {
 
   it('finds no WCAG A/AA violation on the audit page with its name columns and a timeline open', async () => {
     // Prepare
-    const base64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-    const token = `${base64url({ alg: 'none' })}.${base64url({ sub: 'dana@example.com', email: 'dana@example.com' })}.`;
-    const context = await chromium().newContext({ viewport: { width: 1280, height: 900 } });
-    await context.addInitScript(`sessionStorage.setItem('access-approvals.audit.token', ${JSON.stringify(token)});`);
-    const views = new Map([named, stored].map((item) => [item.requestId, toRequestView(item)]));
-    await context.route(`${ORIGIN}/**`, async (route) => {
-      const url = new URL(route.request().url());
-      if (url.pathname === '/audit') {
-        const nonce = 'accessibility-test-nonce';
-        return route.fulfill({ status: 200, headers: auditPageHeaders(nonce), body: renderAuditPage({ nonce }) });
-      }
-      const json = (body: unknown) =>
-        route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
-      if (url.pathname === '/requests') return json({ items: [...views.values()] });
-      const view = views.get(decodeURIComponent(url.pathname.replace(/^\/requests\//, '')));
-      return view ? json(view) : route.fulfill({ status: 404, body: '{}' });
+    const { page } = await openServedAuditPage(chromium(), [named, stored], {
+      origin: ORIGIN,
+      signedInAs: 'dana@example.com',
     });
-    const page = await context.newPage();
     try {
-      const listed = page.waitForResponse((r) => new URL(r.url()).pathname === '/requests');
-      await page.goto(`${ORIGIN}/audit`);
-      await listed;
-      await page.locator('#results[aria-busy="false"]').waitFor();
       await page.getByRole('button', { name: `Timeline of request ${named.requestId}` }).click();
       await page.locator('#timeline:not([hidden])').waitFor();
       // Act
@@ -128,7 +109,7 @@ describe('axe-core', () => {
       expect(violations).toEqual([]);
       expect(passedRules).toBeGreaterThan(10);
     } finally {
-      await context.close();
+      await page.context().close();
     }
   }, 60_000);
 });

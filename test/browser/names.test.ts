@@ -8,12 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import type { Browser, Page } from 'playwright-core';
 import { renderApprovalPage } from '../../functions/approvals/page.js';
-import { auditPageHeaders, renderAuditPage } from '../../functions/audit/page.js';
 import type { RequestDisplay, RequestItem } from '../../functions/requests/model.js';
-import { toRequestView } from '../../functions/requests/view.js';
 import { hostileNonEmptyText } from '../fixtures/hostileText.js';
 import { storedRequest } from '../fixtures/requests.js';
 import { launchChromium } from './chromium.js';
+import { openServedAuditPage } from './servedAuditPage.js';
 
 const NOW = new Date('2026-11-21T12:00:00.000Z');
 const ORIGIN = 'http://names.test';
@@ -179,39 +178,11 @@ describe('the approval page with names', () => {
 });
 
 describe('the audit page with names', () => {
-  const base64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const TOKEN = `${base64url({ alg: 'none' })}.${base64url({ sub: 'carol@example.com', email: 'carol@example.com' })}.`;
   const OWN_ELEMENTS = new Set(['TR', 'TH', 'TD', 'TIME', 'SPAN', 'STRONG', 'CODE', 'WBR', 'UL', 'OL', 'LI', 'BUTTON']);
   const OWN_ELEMENTS_TIMELINE = new Set([...OWN_ELEMENTS, 'DIV', 'P', 'DL', 'DT', 'DD', 'PRE', 'H3', 'BLOCKQUOTE']);
 
-  const openWith = async (items: RequestItem[], width = 1280): Promise<{ page: Page; errors: string[] }> => {
-    const context = await chromium().newContext({ viewport: { width, height: 900 } });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
-    await context.addInitScript(`sessionStorage.setItem('access-approvals.audit.token', ${JSON.stringify(TOKEN)});`);
-    const views = new Map(items.map((item) => [item.requestId, toRequestView(item)]));
-    await context.route(`${ORIGIN}/**`, async (route) => {
-      const url = new URL(route.request().url());
-      if (url.pathname === '/audit') {
-        const nonce = 'names-test-nonce-0123';
-        return route.fulfill({ status: 200, headers: auditPageHeaders(nonce), body: renderAuditPage({ nonce }) });
-      }
-      const json = (body: unknown) =>
-        route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
-      if (url.pathname === '/requests') return json({ items: [...views.values()] });
-      const view = views.get(decodeURIComponent(url.pathname.replace(/^\/requests\//, '')));
-      return view ? json(view) : route.fulfill({ status: 404, body: '{}' });
-    });
-    const listed = page.waitForResponse((r) => new URL(r.url()).pathname === '/requests');
-    await page.goto(`${ORIGIN}/audit`);
-    await listed;
-    await page.locator('#results[aria-busy="false"]').waitFor();
-    return { page, errors };
-  };
+  const openWith = (items: RequestItem[], width = 1280): Promise<{ page: Page; errors: string[] }> =>
+    openServedAuditPage(chromium(), items, { origin: ORIGIN, signedInAs: 'carol@example.com', width });
 
   const ELEMENTS_OF = `(selector) => Array.from(document.querySelectorAll(selector + ' *'), (el) => ({ tag: el.tagName, attributes: el.getAttributeNames() }))`;
   const OWN_ATTRIBUTES = new Set([
