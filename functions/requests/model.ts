@@ -37,13 +37,17 @@ export const STATUS_STAGE: Record<RequestStatus, number> = {
 };
 
 export type Decision = 'approve' | 'deny';
-/** `system`: a rule with `approvalRequired: false` approved the request at once (the workflow records it). */
-export type DecisionChannel = 'slack' | 'link' | 'system';
+/**
+ * `system`: a rule with `approvalRequired: false` approved the request at once (the workflow records it).
+ * `page`: a signed-in approver decided on the access page (`POST /requests/{id}/decision`, the JWT's identity).
+ */
+export type DecisionChannel = 'slack' | 'link' | 'page' | 'system';
 
 /** How each channel reads after "via" on the pages; one table, so a new channel cannot show as another. */
 export const DECISION_CHANNEL_WORDS: Record<DecisionChannel, string> = {
   slack: 'Slack',
   link: 'link',
+  page: 'the access page',
   system: 'policy (no approval required)',
 };
 
@@ -74,6 +78,17 @@ export interface RequestDisplay {
   account?: DisplayName;
 }
 
+/**
+ * Where a request was made, when that changes how the requester is kept informed. A request made with Slack's
+ * `/access` keeps one DM to the requester, updated in place as the request moves (DESIGN.md, "Slack, second stage").
+ * Absent: made over HTTP (the API or the access page).
+ */
+export interface RequestOrigin {
+  via: 'slack';
+  /** The Slack user who submitted the modal: the requester's DM goes to them. */
+  slackUserId: string;
+}
+
 /** Events are append-only; `detail` is stored as a JSON string because the state machine writes some. */
 export interface StoredEvent {
   at: string;
@@ -100,6 +115,13 @@ export interface RequestItem {
    * approval and resumes at once, asking nobody. Absent means true, as for every request stored before it existed.
    */
   approvalRequired?: boolean;
+  /**
+   * The matching rule's `slackChannel`, stored at submit: the approval message is posted there once, instead of a DM to
+   * each approver. Absent: DMs (or the outbox) as before.
+   */
+  slackChannel?: string;
+  /** Absent for requests made over HTTP. */
+  origin?: RequestOrigin;
   status: RequestStatus;
   /** Keys of byRequesterStatus, byTargetStatus and byActionStatus, rewritten with every status change. */
   requesterStatus: string;
