@@ -58,13 +58,13 @@ const rowOf = (
   figure: string,
   samples: readonly number[],
   failures: readonly string[],
-  target?: { stat: 'p95' | 'p50'; ms: number },
+  target?: { stat: 'p95' | 'max'; ms: number },
 ): SlackRow => {
   const s = summarize(samples);
   const missed: string[] = [];
   if (failures.length > 0) missed.push(`${failures.length} failed: ${failures[0]}`);
   if (target && !(s[target.stat] <= target.ms))
-    missed.push(`${target.stat === 'p50' ? 'median' : 'p95'} ${formatMs(s[target.stat])} ms > ${target.ms}`);
+    missed.push(`${target.stat} ${formatMs(s[target.stat])} ms > ${target.ms}`);
   return {
     figure,
     samples: s.count,
@@ -72,7 +72,7 @@ const rowOf = (
     p95: round(s.p95),
     p99: round(s.p99),
     max: round(s.max),
-    ...(target ? { target: `${target.stat === 'p50' ? 'median' : 'p95'} ≤ ${target.ms} ms` } : {}),
+    ...(target ? { target: `${target.stat} ≤ ${target.ms} ms` } : {}),
     pass: missed.length === 0,
     missed,
   };
@@ -170,6 +170,7 @@ const coldCommands = async (
   const openMs: number[] = [];
   const failures: string[] = [];
   const samples: Array<ColdCommandSample & { openMs?: number }> = [];
+  let done = 0;
   for (const slackUserId of slackUserIds) {
     const trigger = fake.newTrigger();
     try {
@@ -197,7 +198,8 @@ const coldCommands = async (
     } catch (error) {
       failures.push((error as Error).message.split('\n').slice(-3).join(' ').slice(0, 200));
     }
-    progress.update(samples.length + failures.length - samples.filter((s) => s.openMs === undefined).length);
+    done += 1;
+    progress.update(done);
   }
   progress.finish();
   return { openMs, failures, samples };
@@ -370,7 +372,7 @@ export const runInProcess = async (args: readonly string[]): Promise<ScenarioOut
     const rows: SlackRow[] = [
       rowOf('/access → views.open sent, warm', warmOpen, warmFailures, { stat: 'p95', ms: TARGET_COMMAND_WARM_P95_MS }),
       rowOf('/access → empty ack received, warm (information)', warmAck, []),
-      rowOf(bundleLabel, bundle.openMs, bundle.failures, { stat: 'p50', ms: TARGET_COMMAND_COLD_MS }),
+      rowOf(bundleLabel, bundle.openMs, bundle.failures, { stat: 'max', ms: TARGET_COMMAND_COLD_MS }),
       rowOf('/access → views.open, cold (tsx source, information)', source.openMs, source.failures),
       rowOf(
         `options over ${shape.accounts} accounts, every load`,
@@ -392,7 +394,7 @@ export const runInProcess = async (args: readonly string[]): Promise<ScenarioOut
     console.log('');
     printRows(rows);
     console.log(
-      `\nwarm = signed requests over HTTP to the local stack, one at a time; "→ views.open sent" ends when the fake Slack receives views.open (the ack follows it). cold = a fresh Node process per command: import + first invocation, to views.open received; judged on the median of the bundle. options = POST /slack/options response time over HTTP.`,
+      `\nwarm = signed requests over HTTP to the local stack, one at a time; "→ views.open sent" ends when the fake Slack receives views.open (the ack follows it). cold = a fresh Node process per command: import + first invocation, to views.open received; judged on the slowest bundle run (every cold start must fit, not the typical one). options = POST /slack/options response time over HTTP.`,
     );
     console.log(
       `first account list: ${cutLabel ?? 'not cut'}; ${emptyAccountLists} of ${optionPeople + 5} people were offered no account`,
@@ -411,7 +413,7 @@ export const runInProcess = async (args: readonly string[]): Promise<ScenarioOut
       loadAverage: loadavg(),
       targets: {
         commandWarmP95Ms: TARGET_COMMAND_WARM_P95_MS,
-        commandColdMedianMs: TARGET_COMMAND_COLD_MS,
+        commandColdMaxMs: TARGET_COMMAND_COLD_MS,
         optionsP95Ms: TARGET_OPTIONS_P95_MS,
       },
       shape,
