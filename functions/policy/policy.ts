@@ -157,7 +157,9 @@ const entryProblems = (rule: PolicyRule, label: string): string[] => {
   }
   // Nobody is asked under such a rule, so a channel there would never be posted to: almost certainly a mistake.
   if (rule.approvalRequired === false && rule.slackChannel !== undefined) {
-    problems.push(`${label}: slackChannel ${rule.slackChannel} is never used, approvalRequired is false (nobody is asked)`);
+    problems.push(
+      `${label}: slackChannel ${rule.slackChannel} is never used, approvalRequired is false (nobody is asked)`,
+    );
   }
   return problems;
 };
