@@ -61,7 +61,10 @@ export interface SubmitInput {
   /** The JWT's claims, which the policy's `identity` mapping reads (by default `email`). */
   claims?: Readonly<Record<string, unknown>>;
   idempotencyKey?: string;
-  /** Where the request was made, when not over HTTP (Slack's `/access`); stored with the request. */
+  /**
+   * Where the request was made, when not over HTTP: Slack's `/access` modal passes the submitting Slack user, whose
+   * one DM is then updated as the request moves. Stored on the request as it is; absent for the API and the pages.
+   */
   origin?: RequestOrigin;
 }
 
@@ -221,6 +224,7 @@ export const submitRequest = async (input: SubmitInput, deps: SubmitDeps): Promi
     targetId,
     ...(display ? { display } : {}),
     ...(route.approvalRequired ? {} : { approvalRequired: false }),
+    ...(route.slackChannel !== undefined ? { slackChannel: route.slackChannel } : {}),
     ...(input.origin ? { origin: input.origin } : {}),
     status: 'PENDING_APPROVAL',
     ...statusIndexKeys({ requester: input.requester, targetId, action: action.name }, 'PENDING_APPROVAL'),

@@ -243,6 +243,25 @@ describe('Slack /access: command, options, submission', () => {
     expect(active.display).toMatchObject({ permissionSet: { name: 'PowerUser' }, account: { name: 'payments-prod' } });
   });
 
+  it("keeps the requester's one Slack DM, posted once and updated in place as the request moved", async () => {
+    // Prepare
+    const listed = await h.call('GET', '/requests?requester=alice%40example.com', { token: alice });
+    const requestId =
+      (listed.body as { items: Array<{ requestId: string; justification: string }> }).items.find(
+        (i) => i.justification === 'INC-7: payments are failing',
+      )?.requestId ?? '';
+    // Act
+    const posted = fake.callsTo('chat.postMessage').filter((c) => c.args.channel === ALICE_SLACK);
+    const ts = posted.map((c) => c.response.ts);
+    const updates = fake
+      .callsTo('chat.update')
+      .filter((c) => c.args.channel === ALICE_SLACK && ts.includes(c.args.ts as string));
+    // Assess
+    expect(requestId).not.toBe('');
+    expect(posted).toHaveLength(1);
+    expect(updates.length).toBeGreaterThan(0);
+  });
+
   it('treats the same view submitted again as the same request', async () => {
     // Prepare
     const before = await h.itemCount();
