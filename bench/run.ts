@@ -28,6 +28,11 @@ const scenarios: Record<string, Scenario> = {
     description: 'POST /requests p50/p99 at 1, 16 and 64 clients; Slack click to ack, warm and cold',
     load: () => import('./latency.js'),
   },
+  slack: {
+    description:
+      "Slack's /access: command to views.open warm and cold, and the modal's options over 600 accounts, with a fake Slack",
+    load: () => import('./slack.js'),
+  },
   size: {
     description:
       'serverless package: zipped bytes and module-init time per function, SDK bundled vs left to the runtime',

@@ -1,5 +1,6 @@
-// The Slack Web API methods this service calls (chat.postMessage, chat.update, chat.postEphemeral, and to map
-// people without a listed Slack id: users.lookupByEmail, users.info), over Node's fetch. It replaces @slack/web-api, whose axios and form-data made up about 270 KB of every bundle that
+// The Slack Web API methods this service calls (chat.postMessage, chat.update, chat.postEphemeral, to map people
+// without a listed Slack id: users.lookupByEmail, users.info, and to open the `/access` modal: views.open), over Node's
+// fetch. It replaces @slack/web-api, whose axios and form-data made up about 270 KB of every bundle that
 // notifies, for three JSON POSTs. Failures keep that client's meaning:
 // - Slack answers API errors with HTTP 200 and `{ ok: false, error }`: SlackApiError with that `error`, never retried.
 // - 429 with Retry-After: wait that long, then try again, as a retry.
@@ -23,6 +24,8 @@ export interface PostMessageArgs {
   blocks?: readonly unknown[];
   unfurl_links?: boolean;
   unfurl_media?: boolean;
+  /** Posts the message as a reply in the thread of this `ts` (chat.postMessage's `thread_ts`). */
+  thread_ts?: string;
 }
 
 export interface UpdateArgs {
@@ -78,8 +81,49 @@ export interface SlackApi {
   };
 }
 
-/** What createSlackWebApi returns: the chat methods and the users methods. */
-export type SlackWebApi = SlackApi & SlackUsersApi;
+/**
+ * A modal view as views.open takes it (Slack's "Modal views" reference, https://docs.slack.dev/reference/views/modal-views):
+ * functions/slack/modal.ts builds the one this service opens and checks Slack's limits on it.
+ */
+export interface ModalViewArg {
+  type: 'modal';
+  title: { type: 'plain_text'; text: string };
+  blocks: readonly unknown[];
+  submit?: { type: 'plain_text'; text: string };
+  close?: { type: 'plain_text'; text: string };
+  callback_id?: string;
+  private_metadata?: string;
+  [key: string]: unknown;
+}
+
+export interface ViewsOpenArgs {
+  trigger_id: string;
+  view: ModalViewArg;
+}
+
+/**
+ * A bound on one call's retries: views.open exchanges a trigger_id that Slack lets live 3 s ("Modals": "trigger_id ...
+ * expires in 3 seconds", https://docs.slack.dev/surfaces/modals), so the 1-2 s backoff of the other methods could only
+ * end in `expired_trigger_id`. A retry (or Retry-After) that would start after `deadlineMs` (epoch ms) is not made: the
+ * last failure is thrown instead, and the attempt itself is aborted at the deadline.
+ */
+export interface CallBound {
+  deadlineMs: number;
+}
+
+/**
+ * The views method this service uses (no scope needed: the trigger is the permission, Slack's views.open reference,
+ * https://docs.slack.dev/reference/methods/views.open). Slack answers a stale trigger with `expired_trigger_id`, a
+ * reused one with `exchanged_trigger_id`, a view it will not show with `invalid_arguments`: SlackApiError, as always.
+ */
+export interface SlackViewsApi {
+  views: {
+    open(args: ViewsOpenArgs, bound?: CallBound): Promise<SlackResponse & { view?: { id?: string } }>;
+  };
+}
+
+/** What createSlackWebApi returns: the chat methods, the users methods and the views method. */
+export type SlackWebApi = SlackApi & SlackUsersApi & SlackViewsApi;
 
 /** Every failure of a call names the method and carries the old client's error code. */
 abstract class SlackCallError extends Error {
@@ -136,6 +180,8 @@ export interface SlackWebApiOptions {
   /** Injected so tests need not wait out backoff and Retry-After. */
   sleep?: (ms: number) => Promise<void>;
   fetch?: typeof fetch;
+  /** Epoch ms, for CallBound; injected so tests control it. */
+  nowMs?: () => number;
 }
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -172,12 +218,14 @@ export const createSlackWebApi = (token: string, options: SlackWebApiOptions = {
   const retries = options.retries ?? SLACK_RETRIES;
   const sleep = options.sleep ?? realSleep;
   const doFetch = options.fetch ?? fetch;
+  const nowMs = options.nowMs ?? Date.now;
 
   const attempt = async (
     method: string,
     args: object,
     attemptIndex: number,
     encoding: Encoding,
+    bound: CallBound | undefined,
   ): Promise<SlackResponse> => {
     const backoff = BACKOFF_MS[Math.min(attemptIndex, BACKOFF_MS.length - 1)] ?? 0;
     const { contentType, body } = encode(args, encoding);
@@ -187,6 +235,7 @@ export const createSlackWebApi = (token: string, options: SlackWebApiOptions = {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
         body,
+        ...(bound ? { signal: AbortSignal.timeout(Math.max(1, bound.deadlineMs - nowMs())) } : {}),
       });
     } catch (error) {
       throw new Retryable(error as Error, backoff);
@@ -209,13 +258,20 @@ export const createSlackWebApi = (token: string, options: SlackWebApiOptions = {
     return result;
   };
 
-  const call = async (method: string, args: object, encoding: Encoding = 'json'): Promise<SlackResponse> => {
+  const call = async (
+    method: string,
+    args: object,
+    encoding: Encoding = 'json',
+    bound?: CallBound,
+  ): Promise<SlackResponse> => {
     for (let attemptIndex = 0; ; attemptIndex += 1) {
       try {
-        return await attempt(method, args, attemptIndex, encoding);
+        return await attempt(method, args, attemptIndex, encoding, bound);
       } catch (error) {
         if (!(error instanceof Retryable)) throw error;
         if (attemptIndex >= retries) throw error.failure;
+        // A bounded call does not start a retry that would begin past its deadline.
+        if (bound && nowMs() + error.waitMs >= bound.deadlineMs) throw error.failure;
         await sleep(error.waitMs);
       }
     }
@@ -230,6 +286,9 @@ export const createSlackWebApi = (token: string, options: SlackWebApiOptions = {
     users: {
       lookupByEmail: (args) => call('users.lookupByEmail', args, 'form'),
       info: (args) => call('users.info', args, 'form'),
+    },
+    views: {
+      open: (args, bound) => call('views.open', args, 'json', bound),
     },
   };
 };

@@ -1376,6 +1376,147 @@ const postApprovals = (): fc.Arbitrary<Case> => {
 };
 
 // ---------------------------------------------------------------------------------------------------------
+// POST /requests/{requestId}/decision: a signed-in approver's decision. The body is JSON whatever the content type;
+// it is checked before the request is read, so a bad body gets 400 (or 413) on any id.
+
+/** How functions/approvals/decide.ts (parseDecisionBody) reads a signed-in decision's body. */
+const signedInVerdict = (raw: string): 413 | 400 | 'valid' => {
+  if (bytes(raw) > MAX_BODY_BYTES) return 413;
+  if (!isJson(raw)) return 400;
+  const parsed = JSON.parse(raw) as unknown;
+  if (!isRecord(parsed)) return 400;
+  if (Object.keys(parsed).some((k) => k !== 'decision' && k !== 'comment')) return 400;
+  const { decision, comment } = parsed;
+  if (decision !== 'approve' && decision !== 'deny') return 400;
+  if (comment !== undefined && (typeof comment !== 'string' || comment.length > 1024)) return 400;
+  return 'valid';
+};
+
+const signedInBodies = fc.oneof(
+  fc
+    .record(
+      {
+        decision: fc.oneof(decisionValue, notAString),
+        comment: fc.oneof(commentValue, notAString),
+        approver: fc.constantFrom('bob@example.com', 'carol@example.com'),
+        via: fc.constantFrom('page', 'slack', 'link', 'system'),
+      },
+      { requiredKeys: [] },
+    )
+    .map((form) => JSON.stringify(form)),
+  fc.dictionary(token(1, 8), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 }).map((form) => JSON.stringify(form)),
+  notAnObject.map((value) => JSON.stringify(value)),
+  anyText(0, 60),
+  fc.constantFrom('decision=approve', 'decision=deny&comment=ok', ''),
+  longText(MAX_BODY_BYTES + 1, 2 * MAX_BODY_BYTES).map((filler) =>
+    JSON.stringify({ decision: 'approve', comment: filler }),
+  ),
+);
+const decidingJson = fc
+  .tuple(fc.constantFrom('approve', 'deny'), fc.option(unicode(0, 40), { nil: undefined }))
+  .map(([decision, comment]) => JSON.stringify({ decision, ...(comment !== undefined ? { comment } : {}) }));
+
+const postDecision = (): fc.Arbitrary<Case> => {
+  const route = 'POST /requests/{requestId}/decision';
+  const make = (
+    family: string,
+    id: () => string,
+    authorization: () => string | undefined,
+    raw: string,
+    type: string | undefined,
+    expect: Expectation,
+  ): Case =>
+    labelled({
+      route,
+      family,
+      request: (): Sent => {
+        const auth = authorization();
+        return {
+          method: 'POST',
+          path: `/requests/${encodeURIComponent(id())}/decision`,
+          headers: {
+            ...(auth !== undefined ? { authorization: auth } : {}),
+            ...(type ? { 'content-type': type } : {}),
+          },
+          body: raw,
+        };
+      },
+      expect,
+    });
+  const bearer = (who: 'alice' | 'bob' | 'eve') => () => `Bearer ${ctx[who]}`;
+  const refusedBody = (raw: string): Expectation => ({
+    kind: 'contract',
+    statuses: [signedInVerdict(raw) === 413 ? 413 : 400],
+  });
+  return fc.oneof(
+    // An approver's bodies that do not decide, on the real pending request: refused, and it stays as it was.
+    {
+      weight: 4,
+      arbitrary: fc
+        .tuple(
+          signedInBodies.filter((raw) => signedInVerdict(raw) !== 'valid'),
+          contentType,
+        )
+        .map(([raw, type]) =>
+          make(
+            `bob's bad body, refused with ${signedInVerdict(raw)}`,
+            () => ctx.seedId,
+            bearer('bob'),
+            raw,
+            type,
+            refusedBody(raw),
+          ),
+        ),
+    },
+    // Ids of no request: 404 for a body that decides, else the body's refusal.
+    {
+      weight: 3,
+      arbitrary: fc
+        .tuple(
+          unknownId(),
+          fc.constantFrom<'alice' | 'bob' | 'eve'>('alice', 'bob', 'eve'),
+          fc.oneof(decidingJson, signedInBodies),
+          contentType,
+        )
+        .map(([id, who, raw, type]) =>
+          make(
+            signedInVerdict(raw) === 'valid'
+              ? 'no such request'
+              : `no such request, body refused with ${signedInVerdict(raw)}`,
+            () => id,
+            bearer(who),
+            raw,
+            type,
+            signedInVerdict(raw) === 'valid' ? { kind: 'contract', statuses: [404] } : refusedBody(raw),
+          ),
+        ),
+    },
+    // Someone who may not read the request learns nothing about it; the requester may not decide it.
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(fc.constantFrom<'alice' | 'eve'>('alice', 'eve'), decidingJson, contentType)
+        .map(([who, raw, type]) =>
+          make(
+            who === 'eve' ? 'a stranger decides a real request' : 'the requester decides her own request',
+            () => ctx.seedId,
+            bearer(who),
+            raw,
+            type,
+            { kind: 'contract', statuses: [who === 'eve' ? 404 : 403] },
+          ),
+        ),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(badAuth(), decidingJson)
+        .map(([auth, raw]) => make(auth.family, () => ctx.seedId, auth.header, raw, 'application/json', auth.expect)),
+    },
+  );
+};
+
+// ---------------------------------------------------------------------------------------------------------
 // POST /slack/interactions
 
 const click = (user: string, requestId: string, actionId = 'approve'): Record<string, unknown> => ({
@@ -1631,6 +1772,175 @@ const postSlack = (): fc.Arbitrary<Case> => {
 };
 
 // ---------------------------------------------------------------------------------------------------------
+// POST /slack/commands and POST /slack/options (Slack's `/access` command and its modal's options)
+
+/** Slack's slash command form with one field replaced (`undefined`: left out). */
+const commandForm = (fields: Record<string, string | undefined> = {}): string => {
+  const form: Record<string, string | undefined> = {
+    command: '/access',
+    user_id: SLACK_USERS.alice,
+    trigger_id: '123.456.abcdef',
+    channel_id: 'C0GENERAL',
+    text: '',
+    ...fields,
+  };
+  return new URLSearchParams(
+    Object.entries(form).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  ).toString();
+};
+const notSlackId = anyText(0, 40).filter((v) => urlSafe(v) && !/^[A-Z0-9]{2,32}$/.test(v));
+/** Commands that break exactly one field Slack always sends well-formed. */
+const badCommands: fc.Arbitrary<{ family: string; body: string }> = fc.oneof(
+  fc
+    .oneof(
+      fc.constant(undefined),
+      anyText(0, 20).filter((c) => urlSafe(c) && c !== '/access'),
+    )
+    .map((command) => ({ family: 'not the /access command', body: commandForm({ command }) })),
+  fc
+    .oneof(fc.constant(undefined), notSlackId)
+    .map((user) => ({ family: 'no Slack user id', body: commandForm({ user_id: user }) })),
+  fc
+    .oneof(
+      fc.constant(undefined),
+      anyText(0, 40).filter((t) => urlSafe(t) && !/^[A-Za-z0-9._-]{1,255}$/.test(t)),
+      longText(256, 400),
+    )
+    .map((trigger) => ({ family: 'no trigger id', body: commandForm({ trigger_id: trigger }) })),
+  fc
+    .dictionary(
+      token(1, 8).filter((k) => !['command', 'user_id', 'trigger_id'].includes(k)),
+      anyText(0, 20).filter(urlSafe),
+      { maxKeys: 3 },
+    )
+    .map((form) => ({ family: 'a form without the command', body: new URLSearchParams(form).toString() })),
+);
+
+const postSlackCommands = (): fc.Arbitrary<Case> => {
+  const route = 'POST /slack/commands';
+  const make = (family: string, body: string, signing: SlackSigning, statuses: number[], type?: string): Case =>
+    labelled({
+      route,
+      family,
+      request: () => ({
+        method: 'POST',
+        path: '/slack/commands',
+        headers: { ...(type ? { 'content-type': type } : {}), ...signing.headers(body) },
+        body,
+      }),
+      expect: { kind: 'contract', statuses: bytes(body) > MAX_BODY_BYTES ? [413] : statuses },
+    });
+  const anyBody = fc.oneof(
+    fc.constantFrom(...Object.values(SLACK_USERS)).map((user) => commandForm({ user_id: user })),
+    badCommands.map((c) => c.body),
+    anyText(0, 80),
+    longText(MAX_BODY_BYTES + 1, 2 * MAX_BODY_BYTES),
+  );
+  return fc.oneof(
+    {
+      weight: 4,
+      arbitrary: fc
+        .tuple(anyBody, badSignatures, contentType)
+        .map(([body, signing, type]) => make(signing.family, body, signing, [401], type ?? undefined)),
+    },
+    {
+      weight: 3,
+      arbitrary: badCommands.map((c) =>
+        make(`signed, ${c.family}`, c.body, signedNow, [400], 'application/x-www-form-urlencoded'),
+      ),
+    },
+  );
+};
+
+const suggestionOf = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
+  type: 'block_suggestion',
+  user: { id: SLACK_USERS.alice },
+  action_id: 'account',
+  block_id: 'account',
+  value: 'pay',
+  view: { id: 'V0MODAL01', callback_id: 'access_request', state: { values: {} } },
+  ...overrides,
+});
+/** block_suggestion payloads that break exactly one field. */
+const badSuggestions: fc.Arbitrary<{ family: string; body: string }> = fc.oneof(
+  fc
+    .dictionary(
+      token(1, 8).filter((k) => k !== 'payload'),
+      anyText(0, 20).filter(urlSafe),
+      { maxKeys: 3 },
+    )
+    .map((form) => ({ family: 'no payload field', body: new URLSearchParams(form).toString() })),
+  anyText(0, 40)
+    .filter((t) => !isJson(t) && urlSafe(t))
+    .map((t) => ({ family: 'payload is not JSON', body: formOf(t) })),
+  notAnObject.map((v) => ({ family: 'payload is not an object', body: formOf(JSON.stringify(v)) })),
+  fc
+    .oneof(anyText(0, 20), notAString)
+    .filter((t) => t !== 'block_suggestion')
+    .map((type) => ({ family: 'not block_suggestion', body: formOf(suggestionOf({ type })) })),
+  fc
+    .oneof(
+      fc.constant(undefined),
+      notAString,
+      fc.record({ id: fc.oneof(notAString, notSlackId) }, { requiredKeys: [] }),
+    )
+    .map((user) => ({ family: 'no Slack user id', body: formOf(suggestionOf({ user })) })),
+  fc
+    .oneof(anyText(0, 20), notAString)
+    .filter((b) => b !== 'account' && b !== 'permission_set')
+    .map((block) => ({
+      family: 'another block',
+      body: formOf(suggestionOf({ block_id: block, action_id: block })),
+    })),
+  fc
+    .oneof(anyText(0, 20), notAString)
+    .filter((a) => a !== 'account')
+    .map((action) => ({ family: 'action_id not its block', body: formOf(suggestionOf({ action_id: action })) })),
+  fc
+    .oneof(
+      notAString.filter((v) => v !== null),
+      longText(151, 400),
+    )
+    .map((value) => ({ family: 'typed value that is not short text', body: formOf(suggestionOf({ value })) })),
+);
+
+const postSlackOptions = (): fc.Arbitrary<Case> => {
+  const route = 'POST /slack/options';
+  const make = (family: string, body: string, signing: SlackSigning, statuses: number[], type?: string): Case =>
+    labelled({
+      route,
+      family,
+      request: () => ({
+        method: 'POST',
+        path: '/slack/options',
+        headers: { ...(type ? { 'content-type': type } : {}), ...signing.headers(body) },
+        body,
+      }),
+      expect: { kind: 'contract', statuses: bytes(body) > MAX_BODY_BYTES ? [413] : statuses },
+    });
+  const anyBody = fc.oneof(
+    fc.constantFrom(...Object.values(SLACK_USERS)).map((user) => formOf(suggestionOf({ user: { id: user } }))),
+    badSuggestions.map((p) => p.body),
+    anyText(0, 80),
+    longText(MAX_BODY_BYTES + 1, 2 * MAX_BODY_BYTES),
+  );
+  return fc.oneof(
+    {
+      weight: 4,
+      arbitrary: fc
+        .tuple(anyBody, badSignatures, contentType)
+        .map(([body, signing, type]) => make(signing.family, body, signing, [401], type ?? undefined)),
+    },
+    {
+      weight: 3,
+      arbitrary: badSuggestions.map((p) =>
+        make(`signed, ${p.family}`, p.body, signedNow, [400], 'application/x-www-form-urlencoded'),
+      ),
+    },
+  );
+};
+
+// ---------------------------------------------------------------------------------------------------------
 
 beforeAll(async () => {
   // Real time: the pending request must not reach its reminder or expiry while the cases run.
@@ -1697,8 +2007,20 @@ describe('generated bad input on every route: a 4xx with the contract error body
     await holds(postApprovals(), 20);
   });
 
+  it('POST /requests/{requestId}/decision: ids, bodies and Authorization', async () => {
+    await holds(postDecision(), 16);
+  });
+
   it('POST /slack/interactions: signatures, timestamps and payloads', async () => {
     await holds(postSlack(), 20);
+  });
+
+  it('POST /slack/commands: signatures, timestamps and command forms', async () => {
+    await holds(postSlackCommands(), 12);
+  });
+
+  it('POST /slack/options: signatures, timestamps and block_suggestion payloads', async () => {
+    await holds(postSlackOptions(), 12);
   });
 
   it('GET /audit: the static page answers any query string with itself, never a 5xx', async () => {
