@@ -99,8 +99,9 @@ type RequestBody = {
 const getRequest = async (requestId: string): Promise<RequestBody> =>
   (await h.call('GET', `/requests/${requestId}`, { token: alice })).body as RequestBody;
 
+// The workflow's Record step writes the request after submit answers 202, so a first read may find none yet (404).
 const waitForEvent = (requestId: string, type: string) =>
-  poll(`${requestId}'s ${type} event`, async () => (await getRequest(requestId)).events.find((e) => e.type === type));
+  poll(`${requestId}'s ${type} event`, async () => (await getRequest(requestId)).events?.find((e) => e.type === type));
 
 /** Every chat.postMessage about this request (its buttons, or its id in the text). */
 const postsAbout = (requestId: string): FakeSlackCall[] =>
