@@ -28,6 +28,10 @@ const scenarios: Record<string, Scenario> = {
     description: 'POST /requests p50/p99 at 1, 16 and 64 clients; Slack click to ack, warm and cold',
     load: () => import('./latency.js'),
   },
+  page: {
+    description: "the access page's first render in Chromium with the 600-account catalog, cold (fresh stack) and warm",
+    load: () => import('./page.js'),
+  },
   size: {
     description:
       'serverless package: zipped bytes and module-init time per function, SDK bundled vs left to the runtime',
