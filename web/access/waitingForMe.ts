@@ -1,0 +1,194 @@
+// "Waiting for me": the open requests on which the signed-in person is an approver and has not decided yet
+// (GET /requests?approver=<me>&status=PENDING_APPROVAL, minus those already carrying their decision), each with
+// Approve / Deny and an optional comment, sent to POST /requests/{id}/decision. Decisions are first-writer-wins: 409 and
+// 410 are ordinary outcomes when others decide too, so they are said plainly rather than shown as failures.
+import type { RequestView } from '../../functions/requests/model.js';
+import { ApiError, callJson } from '../shared/api.js';
+import { byId, el } from '../shared/dom.js';
+import { announce, showError } from '../shared/messages.js';
+import { approvalsOf, factsOf, requesterOf, titleOf } from './requestViews.js';
+
+interface RequestPage {
+  items: RequestView[];
+  nextCursor?: string;
+}
+
+export interface WaitingForMe {
+  refresh(): Promise<boolean>;
+  clear(): void;
+  setIdentity(id: string): void;
+}
+
+/** What each refusal of a decision means to the person who clicked. */
+const refusalText = (error: unknown): string => {
+  if (error instanceof ApiError) {
+    if (error.status === 409) return 'Someone else already decided this request, or you already did.';
+    if (error.status === 410) return 'This request is no longer pending: it was decided, expired or withdrawn.';
+    if (error.status === 403) return `You may not decide this request: ${error.message}`;
+    return `Your decision was not recorded: ${error.message} (HTTP ${error.status})`;
+  }
+  return `Your decision was not recorded: ${error instanceof Error ? error.message : String(error)}`;
+};
+
+export const waitingForMe = (): WaitingForMe => {
+  const list = byId<HTMLUListElement>('waiting-list');
+  const count = byId<HTMLElement>('waiting-count');
+  const section = byId<HTMLElement>('waiting');
+  const nodes = new Map<string, { node: HTMLElement; signature: string }>();
+  /** Outcomes of this person's own clicks, kept on screen after the request leaves the list. */
+  const outcomes = byId<HTMLElement>('waiting-outcomes');
+  let me = '';
+  let generation = 0;
+
+  const idFor = (requestId: string, part: string) => `waiting-${requestId.replace(/[^\w-]/g, '')}-${part}`;
+
+  const build = (request: RequestView): HTMLElement => {
+    const title = titleOf(request);
+    const heading = el('h3', '', title);
+    heading.id = idFor(request.requestId, 'title');
+    const comment = el('textarea', '') as HTMLTextAreaElement;
+    comment.id = idFor(request.requestId, 'comment');
+    comment.rows = 2;
+    const label = el('label', '', 'Comment ', el('span', 'muted', '(optional)'));
+    label.htmlFor = comment.id;
+    const message = el('p', 'item-message');
+    message.id = idFor(request.requestId, 'message');
+    const decide = (decision: 'approve' | 'deny', text: string, className: string) => {
+      const b = el(
+        'button',
+        className,
+        text,
+        el('span', 'visually-hidden', `: ${title}, asked by ${requesterOf(request)}`),
+      ) as HTMLButtonElement;
+      b.type = 'button';
+      b.dataset.control = decision;
+      b.addEventListener('click', async () => {
+        for (const button of node.querySelectorAll('button')) button.disabled = true;
+        message.textContent = decision === 'approve' ? 'Approving…' : 'Denying…';
+        try {
+          await callJson(`requests/${encodeURIComponent(request.requestId)}/decision`, {
+            method: 'POST',
+            body: { decision, ...(comment.value.trim() ? { comment: comment.value } : {}) },
+          });
+          record(`You ${decision === 'approve' ? 'approved' : 'denied'} ${title} for ${requesterOf(request)}.`);
+        } catch (error) {
+          const text = refusalText(error);
+          if (error instanceof ApiError && (error.status === 409 || error.status === 410)) record(`${title}: ${text}`);
+          else {
+            message.textContent = text;
+            for (const button of node.querySelectorAll('button')) button.disabled = false;
+            announce(text);
+            return;
+          }
+        }
+        await refresh().catch(() => undefined);
+        // The request has left the list: focus goes to the outcome, which says what happened.
+        outcomes.focus();
+      });
+      return b;
+    };
+    const node = el(
+      'li',
+      'request',
+      el(
+        'article',
+        '',
+        heading,
+        el('p', '', el('span', 'muted', 'Asked by '), requesterOf(request)),
+        factsOf(request),
+        el('p', 'justification', el('span', 'muted', 'Why: '), request.justification),
+        el(
+          'p',
+          'muted',
+          `${request.approvals.filter((a) => a.decision === 'approve').length} of ${request.minApprovals} approvals so far.`,
+        ),
+        approvalsOf(request),
+        label,
+        comment,
+        el('div', 'actions', decide('approve', 'Approve', ''), decide('deny', 'Deny', 'danger')),
+        message,
+      ),
+    );
+    node.querySelector('article')?.setAttribute('aria-labelledby', heading.id);
+    node.dataset.requestId = request.requestId;
+    return node;
+  };
+
+  const record = (text: string) => {
+    outcomes.replaceChildren(el('p', '', text));
+    outcomes.hidden = false;
+    announce(text);
+  };
+
+  const render = (page: RequestPage) => {
+    const open = page.items.filter((r) => !r.approvals.some((a) => a.approver === me));
+    const wanted: HTMLElement[] = [];
+    for (const request of open) {
+      const signature = `${request.updatedAt}|${request.approvals.length}`;
+      const previous = nodes.get(request.requestId);
+      // A request being answered keeps its node (and the comment being typed) until its approvals change.
+      if (previous && (previous.signature === signature || previous.node.contains(document.activeElement))) {
+        wanted.push(previous.node);
+        continue;
+      }
+      const node = build(request);
+      if (previous) previous.node.replaceWith(node);
+      nodes.set(request.requestId, { node, signature });
+      wanted.push(node);
+    }
+    const keep = new Set(wanted);
+    for (const [id, entry] of nodes) {
+      if (!keep.has(entry.node)) {
+        entry.node.remove();
+        nodes.delete(id);
+      }
+    }
+    wanted.forEach((node, index) => {
+      if (list.children[index] !== node) list.insertBefore(node, list.children[index] ?? null);
+    });
+    count.textContent =
+      open.length === 0
+        ? 'Nothing is waiting for you.'
+        : `${open.length === 1 ? '1 request is' : `${open.length} requests are`} waiting for your decision${page.nextCursor ? ' (the oldest are not shown: decide these first)' : ''}.`;
+  };
+
+  const refresh = async (): Promise<boolean> => {
+    if (!me) return false;
+    const mine = generation;
+    section.setAttribute('aria-busy', 'true');
+    try {
+      const query = new URLSearchParams({ approver: me, status: 'PENDING_APPROVAL', limit: '50' });
+      const page = await callJson<RequestPage>(`requests?${query}`);
+      if (mine === generation) render(page);
+      return false;
+    } catch (error) {
+      if (mine === generation) {
+        count.textContent = 'The requests waiting for you could not be loaded.';
+        if (!(error instanceof ApiError && error.status === 401))
+          showError(
+            'Requests waiting for you could not be loaded',
+            error instanceof Error ? error.message : String(error),
+          );
+      }
+      throw error;
+    } finally {
+      section.setAttribute('aria-busy', 'false');
+    }
+  };
+
+  return {
+    refresh,
+    clear() {
+      generation += 1;
+      nodes.clear();
+      list.replaceChildren();
+      outcomes.replaceChildren();
+      outcomes.hidden = true;
+      count.textContent = '';
+      me = '';
+    },
+    setIdentity(id) {
+      me = id;
+    },
+  };
+};
