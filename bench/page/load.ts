@@ -33,8 +33,6 @@ export interface LoadOptions {
   /** The sessionStorage key the page reads its token from, and the token. */
   tokenKey: string;
   token: string;
-  /** HTML served for `url` instead of asking the stack (the stand-in page), or undefined for the real page. */
-  standIn?: string;
   timeoutMs: number;
 }
 
@@ -51,10 +49,6 @@ export const catalogListing = (text: string): { accounts: number; permissionSets
     permissionSets: new Set(sso.flatMap((entry) => (entry.permissionSets ?? []).map((s) => s.arn))).size,
   };
 };
-
-/** True once the page set its mark or settled body[data-catalog] either way (an error ends the wait too). */
-const SETTLED = `performance.getEntriesByName(${JSON.stringify(RENDERED_MARK)}, 'mark').length > 0 ||
-  ['ready', 'error', 'failed'].includes(document.body?.dataset.catalog ?? '')`;
 
 /** The page's own clocks, all relative to the navigation's start (performance.timeOrigin). */
 const TIMINGS = `(() => {
@@ -85,12 +79,6 @@ export const loadPage = async (browser: Browser, options: LoadOptions): Promise<
     await context.addInitScript(
       `sessionStorage.setItem(${JSON.stringify(options.tokenKey)}, ${JSON.stringify(options.token)});`,
     );
-    if (options.standIn !== undefined) {
-      const html = options.standIn;
-      await context.route(options.url, (route) =>
-        route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }),
-      );
-    }
     const page = await context.newPage();
     page.on('pageerror', (error) => errors.push(error.message));
     const catalogResponse = page
@@ -100,10 +88,12 @@ export const loadPage = async (browser: Browser, options: LoadOptions): Promise<
       .then(async (r) => ({ status: r.status(), text: await r.text() }));
     catalogResponse.catch(() => undefined);
     await page.goto(options.url, { waitUntil: 'commit', timeout: options.timeoutMs });
-    // 'ready' is the page's success; any other settled state (e.g. 'error') ends the wait too, and is reported.
+    // A locator, not waitForFunction: the page's CSP (nonce-only scripts, no eval) refuses the script Playwright
+    // would evaluate in the page to poll a predicate. The page sets the attribute right after its mark.
     await page
-      .waitForFunction(SETTLED, undefined, { timeout: options.timeoutMs, polling: 'raf' })
-      .catch(() => errors.push(`no ${RENDERED_MARK} mark within ${options.timeoutMs} ms`));
+      .locator('body[data-catalog]')
+      .waitFor({ state: 'attached', timeout: options.timeoutMs })
+      .catch(() => errors.push(`no body[data-catalog] within ${options.timeoutMs} ms`));
     const timings = await page.evaluate<PageTimings>(TIMINGS);
     if (timings.state !== 'ready') errors.push(`body[data-catalog] is ${JSON.stringify(timings.state)}, not "ready"`);
     const response = await catalogResponse.catch((error: Error) => {

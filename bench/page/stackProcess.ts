@@ -9,6 +9,8 @@ export const STACK_READY_PREFIX = 'BENCH_PAGE_STACK ';
 export interface StackProcess {
   httpUrl: string;
   awsUrl: string;
+  /** How long importing the preloaded handler modules took, before the stack was announced (0 without any). */
+  preloadMs: number;
   /** Closes the stack and waits for the child to exit; rejects when it did not exit cleanly. */
   close(): Promise<void>;
 }
@@ -22,12 +24,17 @@ const exited = (child: ChildProcess): Promise<{ code: number | null; signal: Nod
 
 export const startStackProcess = (
   files: { fixtures: string; policy: string; dataDir: string },
-  timeoutMs = 120_000,
+  options: { preload?: readonly string[]; timeoutMs?: number } = {},
 ): Promise<StackProcess> =>
   new Promise((resolve, reject) => {
+    const timeoutMs = options.timeoutMs ?? 120_000;
     const entry = fileURLToPath(new URL('./stackMain.ts', import.meta.url));
     // Handlers' INFO lines would bury the table; errors still reach stderr, which is inherited.
-    const env = { ...process.env, POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR' };
+    const env = {
+      ...process.env,
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
+      BENCH_PAGE_PRELOAD: (options.preload ?? []).join(','),
+    };
     const child = spawn(process.execPath, [...tsxNodeArgs(), entry, files.fixtures, files.policy, files.dataDir], {
       stdio: ['pipe', 'pipe', 'inherit'],
       env,
@@ -53,7 +60,11 @@ export const startStackProcess = (
       if (!line) return;
       ready = true;
       clearTimeout(timer);
-      const urls = JSON.parse(line.slice(STACK_READY_PREFIX.length)) as { httpUrl: string; awsUrl: string };
+      const urls = JSON.parse(line.slice(STACK_READY_PREFIX.length)) as {
+        httpUrl: string;
+        awsUrl: string;
+        preloadMs: number;
+      };
       resolve({
         ...urls,
         close: async () => {

@@ -73,7 +73,7 @@ describe('judgeLoads', () => {
     const samples = Array.from({ length: 20 }, (_, i) => load(100 + i * 10));
 
     // Act
-    const row = judgeLoads('warm', samples, expected);
+    const row = judgeLoads('warm', samples, expected, TARGET_RENDER_MS);
 
     // Assess
     expect(row).toMatchObject({
@@ -91,7 +91,7 @@ describe('judgeLoads', () => {
     const samples = [...Array.from({ length: 19 }, () => load(200)), load(1600)];
 
     // Act
-    const row = judgeLoads('cold', samples, expected);
+    const row = judgeLoads('cold', samples, expected, TARGET_RENDER_MS);
 
     // Assess
     expect(row.rendered.p95).toBe(200);
@@ -101,21 +101,36 @@ describe('judgeLoads', () => {
 
   it('fails a load that never rendered, and a catalog short of what the policy allows, whatever their times', () => {
     // Prepare
-    const failed = load(Number.NaN, { error: 'no access:catalog-rendered mark within 30000 ms' });
+    const failed = load(Number.NaN, { error: 'no body[data-catalog] within 30000 ms' });
     const short = load(300, {
       catalog: { startMs: 10, endMs: 200, ms: 190, bytes: 100, accounts: 20, permissionSets: 60 },
     });
 
     // Act
-    const row = judgeLoads('warm', [load(200), failed, short], expected);
+    const row = judgeLoads('warm', [load(200), failed, short], expected, TARGET_RENDER_MS);
 
     // Assess
     expect(row.pass).toBe(false);
     expect(row.rendered.max).toBe(300);
     expect(row.missed).toEqual([
-      '1 failed: no access:catalog-rendered mark within 30000 ms',
+      '1 failed: no body[data-catalog] within 30000 ms',
       '1 catalogs listed 20 accounts and 60 permission sets, not 600 and 60',
     ]);
+  });
+
+  it('reports an information row without judging its times, but still fails its failed loads', () => {
+    // Prepare
+    const slow = [load(200), load(2400)];
+    const failed = [load(300), load(Number.NaN, { error: 'no body[data-catalog] within 30000 ms' })];
+
+    // Act
+    const slowRow = judgeLoads('cold, preloaded', slow, expected, undefined);
+    const failedRow = judgeLoads('cold, preloaded', failed, expected, undefined);
+
+    // Assess
+    expect(slowRow).toMatchObject({ rendered: { max: 2400 }, pass: true, missed: [] });
+    expect(slowRow).not.toHaveProperty('target');
+    expect(failedRow.pass).toBe(false);
   });
 
   it('fails a row with no loads', () => {
@@ -123,7 +138,7 @@ describe('judgeLoads', () => {
     const samples: LoadSample[] = [];
 
     // Act
-    const row = judgeLoads('warm', samples, expected);
+    const row = judgeLoads('warm', samples, expected, TARGET_RENDER_MS);
 
     // Assess
     expect(row.pass).toBe(false);
