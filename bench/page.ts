@@ -18,7 +18,7 @@ import { startProgress } from './lib/progress.js';
 import { writeResult } from './lib/results.js';
 import type { ScenarioOutcome } from './lib/scenario.js';
 import { formatTable, resultCell } from './lib/table.js';
-import { formatDuration, formatMs, now, timed } from './lib/timing.js';
+import { formatDuration, formatMs, now, sleep, timed } from './lib/timing.js';
 import { judgeLoads, type PageRow, pageOptions, type Spread, TARGET_RENDER_MS } from './page/judge.js';
 import { type LoadSample, loadPage } from './page/load.js';
 import { pagePolicy } from './page/policy.js';
@@ -48,6 +48,9 @@ const pageProblems = (): string[] =>
  * imports them before the load, so its cold load pays for empty directory caches only.
  */
 const FIRST_RENDER_ROUTES = ['GET /', 'GET /catalog', 'GET /requests'];
+
+/** The pause between a stack's start and its first load. */
+const SETTLE_MS = 1000;
 
 type ColdVariant = 'fresh' | 'preloaded';
 
@@ -123,8 +126,10 @@ export const run = async (args: readonly string[]): Promise<ScenarioOutcome> => 
       );
       const stack: StackProcess = started.value;
       try {
-        // Untimed: the token comes from the stack's local issuer before the page is opened.
+        // Untimed: the token comes from the stack's local issuer before the page is opened, and the stack's start-up
+        // tail (its last writes, collection of its garbage) is let settle, as a deployment has none.
         const token = await createLocalApi(stack.httpUrl).token(caller.email);
+        await sleep(SETTLE_MS);
         const load = (): Promise<LoadSample> =>
           loadPage(launched, { url: `${stack.httpUrl}/`, tokenKey, token, timeoutMs: options.timeoutMs });
         coldRuns.push({ variant, startMs: started.ms, preloadMs: stack.preloadMs, load: await load() });
