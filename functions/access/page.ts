@@ -56,6 +56,7 @@ ol.events li.loud{border-color:#a40e26;border-left-width:6px}
 blockquote{margin:.35rem 0 0;padding:.1rem 0 .1rem .75rem;border-left:3px solid #6e7781;white-space:pre-wrap}
 .count{font-weight:600}
 .event-detail{margin:.2rem 0 0;font-size:.875rem;color:#374151}
+#proton summary{font-weight:600;cursor:pointer;margin-top:1.25rem;padding:.25rem 0}
 ul.connections{list-style:none;margin:0;padding:0}
 form.connection{position:relative;border:1px solid #d0d7de;border-radius:6px;padding:.75rem;margin-top:.75rem}
 form.connection h4{margin:0 0 .25rem}
@@ -66,8 +67,9 @@ const field = (
   label: string,
   control: string,
   hint: string,
+  afterHint = '',
 ): string => `<div class="field"><label for="${id}" id="${id}-label">${label}</label>${control}
-<p class="hint" id="${id}-hint">${hint}</p><p class="field-error" id="${id}-error" hidden></p></div>`;
+<p class="hint" id="${id}-hint">${hint}</p>${afterHint}<p class="field-error" id="${id}-error" hidden></p></div>`;
 
 /** A filter-as-you-type picker (web/access/combobox.ts gives it its behaviour). */
 const picker = (id: string, label: string, hint: string): string =>
@@ -75,9 +77,9 @@ const picker = (id: string, label: string, hint: string): string =>
     id,
     label,
     `<div class="combo"><input id="${id}" type="text" role="combobox" aria-autocomplete="list" aria-expanded="false" aria-controls="${id}-listbox" aria-describedby="${id}-hint ${id}-count" autocomplete="off" autocapitalize="off" spellcheck="false">
-<ul id="${id}-listbox" role="listbox" aria-labelledby="${id}-label" hidden></ul></div>
-<p class="hint" id="${id}-count" aria-live="polite"></p>`,
+<ul id="${id}-listbox" role="listbox" aria-labelledby="${id}-label" hidden></ul></div>`,
     hint,
+    `<p class="hint" id="${id}-count" aria-live="polite"></p>`,
   );
 
 const requestSection = `<section id="request" class="card" aria-labelledby="request-heading">
@@ -89,14 +91,15 @@ ${picker('account', 'Account', 'Type part of the account’s name or id, then pi
 ${picker('permission-set', 'Permission set', 'Type part of its name. Only those you may ask for on the account are listed.')}
 ${field('duration', 'Duration (minutes)', '<input id="duration" type="number" inputmode="numeric" min="1" step="1" aria-describedby="duration-hint">', 'In minutes. The longest allowed depends on the account and permission set.')}
 </div>
-${field('justification', 'Justification', '<textarea id="justification" rows="3" aria-describedby="justification-hint justification-count"></textarea><p class="hint" id="justification-count"></p>', 'Why you need this access, for your approvers and the audit trail (for example a ticket).')}
+${field('justification', 'Justification', '<textarea id="justification" rows="3" aria-describedby="justification-hint justification-count"></textarea>', 'Why you need this access, for your approvers and the audit trail (for example a ticket).', '<p class="hint" id="justification-count"></p>')}
 <div id="ask-preview" class="preview" aria-live="polite"></div>
 <div class="actions"><button id="request-submit" type="submit">Request access</button></div>
 </form>
 <div id="proton" hidden>
-<h3>Environment account connections</h3>
+<details><summary id="proton-summary">Environment account connections</summary>
 <p class="muted">AWS Proton reached end of support on 2026-10-07; pending connections can still be accepted with approval.</p>
 <ul id="proton-list" class="connections"></ul>
+</details>
 </div>
 </section>`;
 

@@ -11,10 +11,12 @@ import {
   NotFoundError,
   NotPendingError,
   ValidationError,
+  type ErrorDetail,
 } from '../shared/errors.js';
 import type { Approval, Decision, DecisionChannel, RequestItem, RequestStatus } from '../requests/model.js';
 import type { RequestRepository } from '../requests/repository.js';
 import { resumeWithStoredToken, type TaskResult } from '../requests/taskTokenHandoff.js';
+import { canRead } from '../requests/view.js';
 import { verifyLink, type LinkClaims } from './linkToken.js';
 
 export const MAX_COMMENT_LENGTH = 1024;
@@ -95,13 +97,18 @@ const resumeApprovalWait = async (
   if (outcome === 'closed') throw new NotPendingError('The approval window has closed');
 };
 
-/** A decision by a known approver, however they were identified (a signed link, or Slack's user id). */
+/**
+ * A decision by a known approver, however they were identified (a signed link, Slack's user id, or the JWT). A caller
+ * that has just read the request passes it as `known`, so the first attempt needs no second read; a stale copy only
+ * costs a lost conditional write and a fresh read, like any race.
+ */
 export const decideAs = async (
   input: { requestId: string; approver: string; decision: unknown; comment?: unknown; via: DecisionChannel },
   deps: Omit<DecideDeps, 'linkSecret'>,
+  known?: RequestItem,
 ): Promise<DecideResult> => {
   const { decision, comment } = parseDecision(input.decision, input.comment);
-  let item = await deps.repository.get(input.requestId);
+  let item = known?.requestId === input.requestId ? known : await deps.repository.get(input.requestId);
   if (!item) throw new NotFoundError(`Request ${input.requestId} not found`);
   const { approver } = input;
   assertMayDecide(item, approver);
@@ -170,4 +177,47 @@ export const decideByLink = async (
     },
     deps,
   );
+};
+
+/** The fields of `POST /requests/{requestId}/decision`'s body; anything else is refused, naming it. */
+const DECISION_BODY_FIELDS = new Set(['decision', 'comment']);
+
+/** Checks a signed-in decision's JSON body: an object holding `decision` and an optional `comment`, nothing else. */
+export const parseDecisionBody = (body: unknown): { decision: Decision; comment?: string } => {
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new ValidationError([{ path: '(body)', message: 'must be a JSON object' }]);
+  const fields = body as Record<string, unknown>;
+  // One answer lists every problem of the body: the known fields' first, then each unknown one.
+  const details: ErrorDetail[] = [];
+  let parsed: { decision: Decision; comment?: string } | undefined;
+  try {
+    parsed = parseDecision(fields.decision, fields.comment);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    details.push(...(error.details ?? []));
+  }
+  for (const name of Object.keys(fields))
+    if (!DECISION_BODY_FIELDS.has(name))
+      details.push({ path: name, message: 'is not a known field (decision, comment)' });
+  if (details.length > 0 || !parsed) throw new ValidationError(details);
+  return parsed;
+};
+
+// Request ids are UUIDs; the bound keeps an arbitrary path segment out of DynamoDB keys, as the other id routes do.
+const MAX_REQUEST_ID_LENGTH = 128;
+
+/**
+ * A decision by a signed-in approver (`POST /requests/{requestId}/decision`): the caller is the JWT's identity, and the
+ * rules and answers are a link's (decideAs, `via: 'page'`). Someone who may not read the request (not its requester,
+ * an approver or an auditor) learns nothing about it, not even that it exists: 404, as `GET /requests/{id}` answers.
+ */
+export const decideSignedIn = async (
+  input: { requestId: string; caller: string; auditor: boolean; body: unknown },
+  deps: Omit<DecideDeps, 'linkSecret'>,
+): Promise<DecideResult> => {
+  const { decision, comment } = parseDecisionBody(input.body);
+  const item = input.requestId.length <= MAX_REQUEST_ID_LENGTH ? await deps.repository.get(input.requestId) : undefined;
+  if (!item || !canRead(item, input.caller, input.auditor))
+    throw new NotFoundError(`Request ${input.requestId} not found`);
+  return decideAs({ requestId: item.requestId, approver: input.caller, decision, comment, via: 'page' }, deps, item);
 };

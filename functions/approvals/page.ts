@@ -4,7 +4,9 @@
 // Every part is written with the `html` tagged template, which escapes each interpolated value: requesters,
 // approvers and the directory supply much of what is shown (justification, comment, ids, summary).
 import { accountLabel, askParts, permissionSetName, principalLabel, requesterName } from '../requests/displayNames.js';
-import { type Approval, DECISION_CHANNEL_WORDS, type RequestItem, type RequestStatus } from '../requests/model.js';
+import { type Approval, DECISION_CHANNEL_WORDS, type RequestItem } from '../requests/model.js';
+import { STATUS_DESCRIPTIONS } from '../requests/statusLabels.js';
+import { RESET_STYLE } from '../pages/style.js';
 import { type Html, html, trustedHtml } from '../shared/outputContexts/html.js';
 
 /** Time-bound grants add `durationMinutes` to the item; older items and other actions have none. */
@@ -19,10 +21,8 @@ export interface DecisionOutcome {
 
 // Colours are chosen for WCAG AA: every text/background pair is at least 4.5:1, and borders and the focus
 // ring at least 3:1 against what surrounds them. Sizes are relative so browser zoom and text scaling work.
-const STYLE = trustedHtml(`
-*,*::before,*::after{box-sizing:border-box}
-html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
-body{font:1rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:#f3f4f6;color:#1b1f24}
+// The document base (box sizing, text scaling, font and colours) is the signed-in pages' (functions/pages/layout.ts).
+const STYLE = trustedHtml(`${RESET_STYLE}
 main{max-width:42rem;margin:1.5rem auto;background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:1.25rem 1.5rem}
 h1{font-size:1.5rem;line-height:1.25;margin:0 0 .75rem}
 h2{font-size:1.125rem;margin:1.5rem 0 .5rem;padding-top:1rem;border-top:1px solid #d0d7de}
@@ -96,19 +96,6 @@ export const timeLeft = (expiresAt: string, now: Date): string =>
 // ISO-8601 to "2025-01-31 14:05 UTC": unambiguous for approvers in any time zone, with no script needed.
 const utc = (iso: string): Html => html`<time datetime="${iso}">${iso.slice(0, 16).replace('T', ' ')} UTC</time>`;
 
-const STATUS_LABELS: Record<RequestStatus, string> = {
-  PENDING_APPROVAL: 'Waiting for approval',
-  APPROVED: 'Approved, being carried out',
-  COMPLETED: 'Completed',
-  DENIED: 'Denied',
-  EXPIRED: 'Expired without a decision',
-  FAILED: 'Failed',
-  ACTIVE: 'Active (time-bound access granted)',
-  REVOKED: 'Revoked',
-  REVOKE_FAILED: 'Revocation failed',
-  OUTCOME_UNKNOWN: 'Outcome unknown: access may be in place',
-};
-
 const durationOf = (item: ApprovalPageItem): number | undefined =>
   typeof item.durationMinutes === 'number' && Number.isFinite(item.durationMinutes) && item.durationMinutes > 0
     ? item.durationMinutes
@@ -141,7 +128,7 @@ const requestSection = (item: ApprovalPageItem, now: Date): Html => {
 <dt>Summary</dt><dd>${item.summary}</dd>
 <dt>Action</dt><dd><code>${item.action}</code></dd>
 ${nameRows(item)}<dt>Justification</dt><dd>${item.justification}</dd>
-${duration === undefined ? '' : html`<dt>Access for</dt><dd>${humanDuration(duration)}, then removed automatically</dd>\n`}<dt>Status</dt><dd>${STATUS_LABELS[item.status] ?? item.status}</dd>
+${duration === undefined ? '' : html`<dt>Access for</dt><dd>${humanDuration(duration)}, then removed automatically</dd>\n`}<dt>Status</dt><dd>${STATUS_DESCRIPTIONS[item.status] ?? item.status}</dd>
 <dt>Time left</dt><dd>${pending ? html`${timeLeft(item.expiresAt, now)} <span class="muted">(until ${utc(item.expiresAt)})</span>` : 'None (closed)'}</dd>
 <dt>Reference</dt><dd><code>${item.requestId}</code></dd>
 </dl></section>`;

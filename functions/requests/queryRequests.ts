@@ -116,11 +116,17 @@ export const parseListQuery = (params: Record<string, string | undefined>, accep
   return { filters, limit, csv, ...(params.cursor !== undefined ? { cursor: params.cursor } : {}) };
 };
 
-/** Auditors may ask anything; everyone else only for their own requests, and must say so. */
+/**
+ * Auditors may ask anything. Everyone else must say whose requests they mean, and it must be themselves: the ones they
+ * made (`requester=<you>`) or the ones they were asked to decide (`approver=<you>`, what the access page's "Waiting for
+ * me" lists), with any other filters. Each names only requests they may read one by one anyway.
+ */
 export const authorizeQuery = (filters: RequestFilters, identity: string, auditor: boolean): void => {
   if (auditor) return;
-  if (filters.requester !== identity) {
-    throw new ForbiddenError('Only auditors may query requests other than their own; add requester=<you>');
+  if (filters.requester !== identity && filters.approver !== identity) {
+    throw new ForbiddenError(
+      'Only auditors may query requests other than their own; add requester=<you> or approver=<you>',
+    );
   }
 };
 

@@ -16,6 +16,23 @@ export const STATUS_NAMES: Readonly<Record<RequestStatus, string>> = {
   OUTCOME_UNKNOWN: 'Outcome unknown',
 };
 
+/**
+ * What each status means, in a sentence's words, for someone deciding or following one request (the approval page),
+ * where the short names of a table would leave them guessing.
+ */
+export const STATUS_DESCRIPTIONS: Readonly<Record<RequestStatus, string>> = {
+  PENDING_APPROVAL: 'Waiting for approval',
+  APPROVED: 'Approved, being carried out',
+  COMPLETED: 'Completed',
+  DENIED: 'Denied',
+  EXPIRED: 'Expired without a decision',
+  FAILED: 'Failed',
+  ACTIVE: 'Active (time-bound access granted)',
+  REVOKED: 'Revoked',
+  REVOKE_FAILED: 'Revocation failed',
+  OUTCOME_UNKNOWN: 'Outcome unknown: access may be in place',
+};
+
 /** Statuses where access is in a state nobody intended: an auditor must not be able to miss them. */
 export const LOUD_STATUSES: readonly RequestStatus[] = ['FAILED', 'REVOKE_FAILED', 'OUTCOME_UNKNOWN'];
 

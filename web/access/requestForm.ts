@@ -257,9 +257,11 @@ export const requestForm = (options: { onSubmitted(request: SubmittedRequest): v
 export const protonRequests = (options: { onSubmitted(request: SubmittedRequest): void }) => {
   const section = byId<HTMLElement>('proton');
   const list = byId<HTMLElement>('proton-list');
+  const summary = byId<HTMLElement>('proton-summary');
   return {
     load(choices: CatalogChoices) {
       section.hidden = choices.connections.length === 0;
+      summary.textContent = `Environment account connections (AWS Proton): ${choices.connections.length} pending`;
       list.replaceChildren(
         ...choices.connections.map(({ connection, entry }, index) => {
           const id = `proton-${index}`;

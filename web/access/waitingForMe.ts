@@ -37,6 +37,8 @@ export const waitingForMe = (): WaitingForMe => {
   const nodes = new Map<string, { node: HTMLElement; signature: string }>();
   /** Outcomes of this person's own clicks, kept on screen after the request leaves the list. */
   const outcomes = byId<HTMLElement>('waiting-outcomes');
+  /** Requests this person decided (or found decided) on this page: never shown again, whatever a late answer says. */
+  const decided = new Set<string>();
   let me = '';
   let generation = 0;
 
@@ -81,9 +83,14 @@ export const waitingForMe = (): WaitingForMe => {
             return;
           }
         }
-        await refresh().catch(() => undefined);
-        // The request has left the list: focus goes to the outcome, which says what happened.
+        // Off the list at once (a refresh already under way may still answer from before the decision), with focus on
+        // the outcome, which says what happened.
+        decided.add(request.requestId);
+        nodes.delete(request.requestId);
+        node.remove();
+        showCount(list.children.length, false);
         outcomes.focus();
+        await refresh().catch(() => undefined);
       });
       return b;
     };
@@ -120,8 +127,15 @@ export const waitingForMe = (): WaitingForMe => {
     announce(text);
   };
 
+  const showCount = (n: number, more: boolean) => {
+    count.textContent =
+      n === 0
+        ? 'Nothing is waiting for you.'
+        : `${n === 1 ? '1 request is' : `${n} requests are`} waiting for your decision${more ? ' (the oldest are not shown: decide these first)' : ''}.`;
+  };
+
   const render = (page: RequestPage) => {
-    const open = page.items.filter((r) => !r.approvals.some((a) => a.approver === me));
+    const open = page.items.filter((r) => !decided.has(r.requestId) && !r.approvals.some((a) => a.approver === me));
     const wanted: HTMLElement[] = [];
     for (const request of open) {
       const signature = `${request.updatedAt}|${request.approvals.length}`;
@@ -146,10 +160,7 @@ export const waitingForMe = (): WaitingForMe => {
     wanted.forEach((node, index) => {
       if (list.children[index] !== node) list.insertBefore(node, list.children[index] ?? null);
     });
-    count.textContent =
-      open.length === 0
-        ? 'Nothing is waiting for you.'
-        : `${open.length === 1 ? '1 request is' : `${open.length} requests are`} waiting for your decision${page.nextCursor ? ' (the oldest are not shown: decide these first)' : ''}.`;
+    showCount(open.length, page.nextCursor !== undefined);
   };
 
   const refresh = async (): Promise<boolean> => {
@@ -181,6 +192,7 @@ export const waitingForMe = (): WaitingForMe => {
     clear() {
       generation += 1;
       nodes.clear();
+      decided.clear();
       list.replaceChildren();
       outcomes.replaceChildren();
       outcomes.hidden = true;
