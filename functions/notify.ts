@@ -3,7 +3,7 @@
 // ("reminder", holding the new token), or tell everyone the outcome ("outcome"). Never log the event:
 // it carries the task token.
 import { startApproval } from './approvals/systemApproval.js';
-import { defaultNotifier, defaultSlackIdentity } from './notifications/channels.js';
+import { defaultNotifier, defaultSlackIdentity, defaultSlackNotifier } from './notifications/channels.js';
 import { holdGrant, notifyOutcome, remindApprovers, type NotifyDeps } from './notifications/notify.js';
 import { currentPolicy } from './policy/currentPolicy.js';
 import { sfnClient } from './shared/clients/sfn.js';
@@ -17,16 +17,20 @@ export type NotifyEvent =
   | { kind: 'approval' | 'reminder' | 'grant'; requestId: string; taskToken: string }
   | { kind: 'outcome'; requestId: string };
 
-const deps = async (): Promise<NotifyDeps> => ({
-  repository: defaultRepository(),
-  notifier: await defaultNotifier(),
-  clock: systemClock,
-  linkSecret: await linkSigningSecret(),
-  publicBaseUrl: config.publicBaseUrl(),
-  people: currentPolicy().people ?? [],
-  auditors: currentPolicy().auditors ?? [],
-  slackUserIdFor: (await defaultSlackIdentity()).slackUserIdFor,
-});
+const deps = async (): Promise<NotifyDeps> => {
+  const slack = await defaultSlackNotifier();
+  return {
+    repository: defaultRepository(),
+    notifier: await defaultNotifier(),
+    clock: systemClock,
+    linkSecret: await linkSigningSecret(),
+    publicBaseUrl: config.publicBaseUrl(),
+    people: currentPolicy().people ?? [],
+    auditors: currentPolicy().auditors ?? [],
+    slackUserIdFor: (await defaultSlackIdentity()).slackUserIdFor,
+    ...(slack ? { slack } : {}),
+  };
+};
 
 export const handler = taskHandler<NotifyEvent, { notified: true }>(async (event) => {
   if (event.kind === 'approval') await startApproval(event, { ...(await deps()), sfn: sfnClient() });

@@ -88,6 +88,9 @@ const session = startSession({
     waiting.clear();
     form.reset();
     accessArea.hidden = true;
+    // Nothing of this person's catalog stays for the next one to see before theirs loads.
+    requestFormElement.hidden = true;
+    byId('proton').hidden = true;
     delete document.body.dataset.catalog;
     announce('Signed out.');
   },

@@ -22,6 +22,12 @@ export const slackClient = async (): Promise<SlackWebApi | undefined> => {
   return slack;
 };
 
+/** Slack alone, when a bot token is configured: for a rule's channel and a Slack requester's DM, which have no outbox. */
+export const defaultSlackNotifier = async (): Promise<Notifier | undefined> => {
+  const client = await slackClient();
+  return client ? slackNotifier(client) : undefined;
+};
+
 export const defaultNotifier = async (): Promise<Notifier> => {
   const client = await slackClient();
   const outboxFile = config.outboxFile();

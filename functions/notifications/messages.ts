@@ -188,6 +188,90 @@ export const decisionStateMessage = (item: RequestItem): Message =>
     },
   ]);
 
+/** "1 of 2 approvals", counting what the quorum counts. */
+const approvalsCount = (item: RequestItem): string =>
+  `${item.approvalCount} of ${item.minApprovals} approval${item.minApprovals === 1 ? '' : 's'}`;
+
+/** Who was asked and has not decided yet: the names a channel or the requester reads. */
+const undecided = (item: RequestItem): string[] => item.approvers.filter((a) => !item.decisions[a]);
+
+/** Where the request stands, for everyone in a channel: the count, who may still decide, and every decision. */
+const standing = (item: RequestItem): Mrkdwn => {
+  const waiting = undecided(item);
+  return item.status === 'PENDING_APPROVAL'
+    ? mrkdwn`*Status:* waiting for approval, ${approvalsCount(item)}\n*Asked:* ${joinMrkdwn(item.approvers, ', ')}${waiting.length < item.approvers.length ? mrkdwn` (not yet decided: ${joinMrkdwn(waiting, ', ')})` : ''}\n${decisions(item)}`
+    : mrkdwn`*Status:* ${item.status} (${statusWords(item)})\n${decisions(item)}`;
+};
+
+/**
+ * The approval message posted once in a rule's Slack channel (DESIGN.md, "Slack, second stage"), and each redraw of
+ * it. A channel is shared, so it carries no approver's signed link: its link opens the access page, where a signed-in
+ * approver decides. While the request is pending it keeps Approve and Deny (a quorum needs more than one click) and
+ * shows who decided so far; once settled, the buttons go and the status stays.
+ */
+export const channelApprovalMessage = (item: RequestItem, pageUrl: string | undefined): Message => {
+  const pending = item.status === 'PENDING_APPROVAL';
+  const buttons: Button[] = [
+    ...(pending
+      ? [
+          {
+            type: 'button' as const,
+            action_id: 'approve',
+            style: 'primary' as const,
+            text: plainText('Approve'),
+            value: item.requestId,
+          },
+          {
+            type: 'button' as const,
+            action_id: 'deny',
+            style: 'danger' as const,
+            text: plainText('Deny'),
+            value: item.requestId,
+          },
+        ]
+      : []),
+    ...(pageUrl
+      ? [{ type: 'button' as const, action_id: 'open', text: plainText('Open approval page'), url: pageUrl }]
+      : []),
+  ];
+  const text = pending
+    ? mrkdwn`${askOpening(item)}. ${approvalsCount(item)}; asked ${joinMrkdwn(item.approvers, ', ')}. Justification: ${item.justification}. Expires ${item.expiresAt}.`
+    : mrkdwn`${requesterName(item)}'s request (${item.summary}) ${statusWords(item)}.\n${decisions(item)}`;
+  return slackMessage(text, [
+    // The same header and link text as the DMs: the state is in the sections below, where it is redrawn.
+    { type: 'header', text: plainText('Access approval requested') },
+    { type: 'section', text: mrkdwnText(askLine(item, pending ? 'asks' : 'asked')), fields: requestFields(item) },
+    { type: 'section', text: mrkdwnText(standing(item)) },
+    ...(buttons.length > 0 ? [{ type: 'actions' as const, block_id: 'decision', elements: buttons }] : []),
+  ]);
+};
+
+/** The channel message's reminder, a reply in its thread: who has not decided yet, and when the window closes. */
+export const channelReminderMessage = (item: RequestItem): Message =>
+  oneSection(
+    mrkdwn`Reminder: ${requesterName(item)}'s request (${item.summary}) still needs ${approvalsCount(item)}. Not yet decided: ${joinMrkdwn(undecided(item), ', ')}. It expires ${slackDate(new Date(Date.parse(item.expiresAt)), '{date_short_pretty} {time}', item.expiresAt)}.`,
+  );
+
+/**
+ * The one DM a requester who asked in Slack keeps (DESIGN.md, "Slack, second stage"), redrawn as the request moves:
+ * pending with its count and who was asked, each decision, then the outcome. Never any button: it is not theirs to
+ * decide.
+ */
+export const requesterStatusMessage = (item: RequestItem): Message => {
+  const reason = item.error ? mrkdwn` Reason: ${item.error.name}: ${errorMessage(item.error.cause)}` : '';
+  const until = item.status === 'ACTIVE' && item.activeUntil ? mrkdwn` until ${item.activeUntil}` : '';
+  const headline =
+    item.status === 'PENDING_APPROVAL'
+      ? item.approvalRequired === false
+        ? mrkdwn`Your request ${item.requestId} as ${requesterWithId(item)} (${item.summary}) is being approved by policy (no approval required).`
+        : mrkdwn`Your request ${item.requestId} as ${requesterWithId(item)} (${item.summary}) is pending approval: ${approvalsCount(item)}, asked ${joinMrkdwn(item.approvers, ', ')}.`
+      : mrkdwn`Your request ${item.requestId} as ${requesterWithId(item)} (${item.summary}) ${statusWords(item)}${until}.${reason}`;
+  return slackMessage(mrkdwn`${headline}\n${decisions(item)}`, [
+    { type: 'section', text: mrkdwnText(headline), fields: requestFields(item) },
+    { type: 'section', text: mrkdwnText(mrkdwn`*Status:* ${item.status}\n${decisions(item)}`) },
+  ]);
+};
+
 /** A message that is one section holding the same text. */
 const oneSection = (text: Mrkdwn): Message => slackMessage(text, [{ type: 'section', text: mrkdwnText(text) }]);
 

@@ -10,6 +10,13 @@ export interface Delivery extends Message {
   recipient: string;
   /** The recipient's Slack user id, when policy knows it. */
   slackUserId?: string;
+  /**
+   * A Slack conversation to post in instead of the recipient's DM: the rule's channel, for its one approval message.
+   * Only the Slack notifier sends these; there is no outbox stand-in for a channel.
+   */
+  channel?: string;
+  /** Post as a reply in the thread of this message (`ts`) of `channel`: the channel message's reminder. */
+  threadTs?: string;
   approvalUrl?: string;
 }
 

@@ -8,14 +8,17 @@ import type { Clock } from '../shared/clock.js';
 import { ApproverStatusSyncError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
 import type { RequestItem } from '../requests/model.js';
-import { event, type RequestRepository } from '../requests/repository.js';
+import { event, type MessageRefs, type RequestRepository } from '../requests/repository.js';
 import { storeTokenThenCheck } from '../requests/taskTokenHandoff.js';
 import {
   approvalRequestMessage,
+  channelApprovalMessage,
+  channelReminderMessage,
   decisionStateMessage,
   outcomeMessage,
   outcomeUnknownAlarm,
   reminderMessage,
+  requesterStatusMessage,
   revokeFailedAlarm,
   type Message,
 } from './messages.js';
@@ -34,6 +37,11 @@ export interface NotifyDeps {
    * token is set). Without it, only people listed with their Slack id get Slack messages.
    */
   slackUserIdFor?: (recipient: string) => Promise<string | undefined>;
+  /**
+   * Slack alone, when a bot token is configured: a rule's channel and the DM of a requester who asked in Slack go
+   * nowhere else. Without it, a request with `slackChannel` asks its approvers one by one, as before.
+   */
+  slack?: Notifier;
 }
 
 const slackUserId = (people: readonly Person[], id: string): string | undefined =>
@@ -103,6 +111,72 @@ const recordEvent = async (
   await deps.repository.appendEvent(item.requestId, event(deps.clock.now().toISOString(), type, detail), [item.status]);
 };
 
+/** The access page, where a signed-in approver decides: what a shared channel links to instead of a signed link. */
+const accessPageUrl = (deps: Pick<NotifyDeps, 'publicBaseUrl'>): string => `${deps.publicBaseUrl}/`;
+
+/**
+ * Posts the approval message once in the rule's channel and remembers where, so every decision and the outcome
+ * redraw it in place. Returns the error's name when Slack refused it (a channel the bot is not in, or that does not
+ * exist): the approvers are then asked one by one instead, so a wrong channel never leaves a request unseen.
+ */
+const askInChannel = async (
+  deps: NotifyDeps & { slack: Notifier },
+  item: RequestItem & { slackChannel: string },
+): Promise<string | undefined> => {
+  const pageUrl = accessPageUrl(deps);
+  let ref: Awaited<ReturnType<Notifier['send']>>;
+  try {
+    ref = await deps.slack.send({
+      requestId: item.requestId,
+      kind: 'approval',
+      recipient: `channel ${item.slackChannel}`,
+      channel: item.slackChannel,
+      ...channelApprovalMessage(item, pageUrl),
+    });
+  } catch (error) {
+    logger.error('Posting the approval message in its channel failed; asking the approvers one by one', {
+      requestId: item.requestId,
+      channel: item.slackChannel,
+      errorName: (error as Error).name,
+    });
+    return (error as Error).name;
+  }
+  // Posted is asked: a ref that cannot be saved only leaves the message without its updates (logged), as for a DM.
+  await deps.repository.saveSharedMessageRef(item.requestId, 'channel', { ...ref, pageUrl }).catch((error: unknown) =>
+    logger.error('Saving where the channel message is failed', {
+      requestId: item.requestId,
+      errorName: (error as Error).name,
+    }),
+  );
+  return undefined;
+};
+
+/**
+ * Posts the requester's own DM for a request made in Slack (`origin`), and remembers where, so it is redrawn as the
+ * request moves. Only workflow steps post it (they run one at a time); deciders only redraw it. Returns whether it
+ * was posted.
+ */
+const postRequesterMessage = async (deps: NotifyDeps, item: RequestItem): Promise<boolean> => {
+  if (!item.origin || !deps.slack) return false;
+  try {
+    const ref = await deps.slack.send({
+      requestId: item.requestId,
+      kind: item.status === 'PENDING_APPROVAL' ? 'notice' : 'outcome',
+      recipient: item.requester,
+      slackUserId: item.origin.slackUserId,
+      ...requesterStatusMessage(item),
+    });
+    await deps.repository.saveSharedMessageRef(item.requestId, 'requester', ref);
+    return true;
+  } catch (error) {
+    logger.error("The requester's Slack message failed", {
+      requestId: item.requestId,
+      errorName: (error as Error).name,
+    });
+    return false;
+  }
+};
+
 export const notifyApprovers = async (
   input: { requestId: string; taskToken: string },
   deps: NotifyDeps,
@@ -111,11 +185,24 @@ export const notifyApprovers = async (
   // The token is stored before any link goes out, so no approver can act before the workflow can resume.
   await deps.repository.putTaskToken(item.requestId, input.taskToken);
   await deps.repository.putApproverItems(item);
+  const { slackChannel } = item;
+  const channelError =
+    slackChannel && deps.slack ? await askInChannel({ ...deps, slack: deps.slack }, { ...item, slackChannel }) : 'none';
+  const requester = item.origin && deps.slack ? { requesterMessage: await postRequesterMessage(deps, item) } : {};
+  if (channelError === undefined) {
+    await recordEvent(deps, item, 'notified', { channel: slackChannel, approvers: item.approvers, ...requester });
+    return;
+  }
   const { sent, failed } = await deliverAll(deps, item, item.approvers, (approver) => {
     const approvalUrl = approvalLink(deps, item, approver);
     return { kind: 'approval', message: approvalRequestMessage(item, approvalUrl), approvalUrl };
   });
-  await recordEvent(deps, item, 'notified', { approvers: sent, ...(failed.length ? { failed } : {}) });
+  await recordEvent(deps, item, 'notified', {
+    approvers: sent,
+    ...(failed.length ? { failed } : {}),
+    ...(channelError !== 'none' ? { channelFailed: { channel: slackChannel, error: channelError } } : {}),
+    ...requester,
+  });
 };
 
 /**
@@ -134,6 +221,31 @@ export const remindApprovers = async (
   });
   if (resumed) return;
   const undecided = item.approvers.filter((a) => !item.decisions[a]);
+  // A request asked in a channel is reminded there, once, in the message's thread: the approvers are not asked one by
+  // one, and the message itself already shows who has decided.
+  const channelRef =
+    item.slackChannel && deps.slack ? (await deps.repository.getMessageRefs(item.requestId)).channel : undefined;
+  if (channelRef && deps.slack) {
+    try {
+      await deps.slack.send({
+        requestId: item.requestId,
+        kind: 'reminder',
+        recipient: `channel ${channelRef.channel}`,
+        channel: channelRef.channel,
+        threadTs: channelRef.ts,
+        ...channelReminderMessage(item),
+      });
+      await recordEvent(deps, item, 'reminded', { channel: channelRef.channel, approvers: undecided });
+    } catch (error) {
+      logger.error('Reminder in the channel failed', { requestId: item.requestId, errorName: (error as Error).name });
+      await recordEvent(deps, item, 'reminded', {
+        channel: channelRef.channel,
+        approvers: [],
+        failed: [{ recipient: `channel ${channelRef.channel}`, error: (error as Error).name }],
+      });
+    }
+    return;
+  }
   const { sent, failed } = await deliverAll(deps, item, undecided, (approver) => {
     const approvalUrl = approvalLink(deps, item, approver);
     return { kind: 'reminder', message: reminderMessage(item, approvalUrl), approvalUrl };
@@ -141,12 +253,76 @@ export const remindApprovers = async (
   await recordEvent(deps, item, 'reminded', { approvers: sent, ...(failed.length ? { failed } : {}) });
 };
 
-export type MessageRefs = Awaited<ReturnType<RequestRepository['getMessageRefs']>>;
+export type { MessageRefs } from '../requests/repository.js';
+
+/** Redraws one message in place; false (logged) when the update failed. */
+const redraw = async (
+  deps: Pick<NotifyDeps, 'notifier'>,
+  ref: { channel: string; ts: string },
+  delivery: Parameters<Notifier['update']>[1],
+): Promise<boolean> => {
+  try {
+    await deps.notifier.update(ref, delivery);
+    return true;
+  } catch (error) {
+    logger.error('Message update failed', {
+      requestId: delivery.requestId,
+      recipient: delivery.recipient,
+      errorName: (error as Error).name,
+    });
+    return false;
+  }
+};
 
 /**
- * Rewrites every approver's original message to show the current state and who decided. A caller that already
- * holds the request as written, or has started reading where the messages are, passes them in `known`, so the
- * rewrite waits on no read of its own.
+ * Redraws every message of the request with its current state: each approver's DM (who decided, no dead buttons), the
+ * channel's approval message, and the DM of a requester who asked in Slack. Returns whether the requester's DM was
+ * redrawn (undefined when it has none).
+ */
+const redrawAll = async (
+  deps: Pick<NotifyDeps, 'notifier' | 'people'>,
+  item: RequestItem,
+  refs: MessageRefs,
+): Promise<boolean | undefined> => {
+  const { requestId } = item;
+  const message = decisionStateMessage(item);
+  const { channel, requester } = refs;
+  const [requesterRedrawn] = await Promise.all([
+    requester
+      ? redraw(deps, requester, {
+          requestId,
+          kind: 'update',
+          recipient: item.requester,
+          slackUserId: requester.channel,
+          ...requesterStatusMessage(item),
+        })
+      : undefined,
+    channel
+      ? redraw(deps, channel, {
+          requestId,
+          kind: 'update',
+          recipient: `channel ${channel.channel}`,
+          channel: channel.channel,
+          ...channelApprovalMessage(item, channel.pageUrl),
+        })
+      : undefined,
+    ...[...refs].map(([recipient, ref]) =>
+      redraw(deps, ref, {
+        requestId,
+        kind: 'update',
+        recipient,
+        slackUserId: slackUserId(deps.people, recipient),
+        ...message,
+      }),
+    ),
+  ]);
+  return requesterRedrawn;
+};
+
+/**
+ * Rewrites every approver's original message to show the current state and who decided, and with them the channel's
+ * approval message and the requester's DM (redrawAll). A caller that already holds the request as written, or has
+ * started reading where the messages are, passes them in `known`, so the rewrite waits on no read of its own.
  */
 export const refreshApproverMessages = async (
   requestId: string,
@@ -157,22 +333,7 @@ export const refreshApproverMessages = async (
     known.item ?? loadRequest(deps.repository, requestId),
     known.refs ?? deps.repository.getMessageRefs(requestId),
   ]);
-  const message = decisionStateMessage(item);
-  await Promise.all(
-    [...refs].map(async ([recipient, ref]) => {
-      try {
-        await deps.notifier.update(ref, {
-          requestId,
-          kind: 'update',
-          recipient,
-          slackUserId: slackUserId(deps.people, recipient),
-          ...message,
-        });
-      } catch (error) {
-        logger.error('Message update failed', { requestId, recipient, errorName: (error as Error).name });
-      }
-    }),
-  );
+  await redrawAll(deps, item, refs);
 };
 
 /**
@@ -203,12 +364,21 @@ const ALARMS: Partial<Record<RequestItem['status'], { build: (item: RequestItem)
 export const notifyOutcome = async (input: { requestId: string }, deps: NotifyDeps): Promise<void> => {
   const item = await loadRequest(deps.repository, input.requestId);
   await syncApproverStatusOrThrow(deps, item);
-  await refreshApproverMessages(input.requestId, deps, { item });
-  const { sent, failed } = await deliverAll(deps, item, [item.requester], () => ({
-    kind: 'outcome',
-    message: outcomeMessage(item),
-  }));
-  await recordEvent(deps, item, 'requester_notified', { status: item.status, ...(sent.length ? {} : { failed }) });
+  const refs = await deps.repository.getMessageRefs(input.requestId);
+  const requesterRedrawn = await redrawAll(deps, item, refs);
+  // A requester who asked in Slack keeps one DM: it now shows the outcome (posted here if it never was, e.g. for a
+  // request approved by policy at once). Should neither work, they hear it as everyone else does.
+  const toldInTheirDm =
+    item.origin && deps.slack ? requesterRedrawn === true || (await postRequesterMessage(deps, item)) : false;
+  if (toldInTheirDm) {
+    await recordEvent(deps, item, 'requester_notified', { status: item.status, via: 'requesterMessage' });
+  } else {
+    const { sent, failed } = await deliverAll(deps, item, [item.requester], () => ({
+      kind: 'outcome',
+      message: outcomeMessage(item),
+    }));
+    await recordEvent(deps, item, 'requester_notified', { status: item.status, ...(sent.length ? {} : { failed }) });
+  }
   const loud = ALARMS[item.status];
   if (loud) {
     // Access possibly left in place must never be quiet: every approver and auditor is told, not just the requester.

@@ -23,6 +23,8 @@ export interface PostMessageArgs {
   blocks?: readonly unknown[];
   unfurl_links?: boolean;
   unfurl_media?: boolean;
+  /** Posts the message as a reply in the thread of this `ts` (chat.postMessage's `thread_ts`). */
+  thread_ts?: string;
 }
 
 export interface UpdateArgs {

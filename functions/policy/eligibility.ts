@@ -250,5 +250,13 @@ const route = async (
       `${ruleLabel(rule, index)} needs ${minApprovals} approval(s) but only ${approvers.length} approver(s) other than the requester exist`,
     );
   }
-  return { ruleIndex: index, approvers, minApprovals, maxDurationMinutes, approvalRequired: true, ...timing };
+  return {
+    ruleIndex: index,
+    approvers,
+    minApprovals,
+    maxDurationMinutes,
+    approvalRequired: true,
+    ...timing,
+    ...(rule.slackChannel !== undefined ? { slackChannel: rule.slackChannel } : {}),
+  };
 };

@@ -29,6 +29,11 @@ export interface PolicyRule {
   reminderAfterSeconds?: number;
   /** The longest time-bound grant this rule allows, in minutes (default 480). */
   maxDurationMinutes?: number;
+  /**
+   * A Slack channel id (C… or G…): the approval message is posted there once, instead of a DM to each approver, and
+   * updated in place with every decision and the outcome. Only listed approvers' clicks count.
+   */
+  slackChannel?: string;
 }
 
 /** How a caller's JWT is matched to their Identity Center user. */
@@ -150,6 +155,12 @@ const entryProblems = (rule: PolicyRule, label: string): string[] => {
   if (rule.approvalRequired !== false && (rule.approvers?.length ?? 0) === 0) {
     problems.push(`${label}: approvers is required unless approvalRequired is false`);
   }
+  // Nobody is asked under such a rule, so a channel there would never be posted to: almost certainly a mistake.
+  if (rule.approvalRequired === false && rule.slackChannel !== undefined) {
+    problems.push(
+      `${label}: slackChannel ${rule.slackChannel} is never used, approvalRequired is false (nobody is asked)`,
+    );
+  }
   return problems;
 };
 
@@ -239,6 +250,8 @@ export interface ApprovalRoute extends ApprovalTiming {
   approvers: string[];
   minApprovals: number;
   maxDurationMinutes: number;
+  /** The rule's Slack channel for its approval message; absent: a DM (or link) to each approver. */
+  slackChannel?: string;
 }
 
 /** The longest time-bound grant the rule allows: its own limit, else the policy's, else 480 minutes. */
@@ -287,6 +300,7 @@ export const routeApproval = (
     minApprovals,
     maxDurationMinutes: ruleMaxDurationMinutes(policy, rule),
     ...ruleTiming(policy, rule),
+    ...(rule.slackChannel !== undefined ? { slackChannel: rule.slackChannel } : {}),
   };
 };
 

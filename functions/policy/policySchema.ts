@@ -65,6 +65,11 @@ export const policySchema: JsonSchema = {
           approvalTimeoutSeconds: timeout,
           reminderAfterSeconds: reminder,
           maxDurationMinutes: duration,
+          // A Slack conversation id: "a unique-to-the-team ID that begins with a single letter prefix: either C, G, or
+          // D" (docs.slack.dev/apis/web-api/using-the-conversations-api). D is a direct message, not a place to ask a
+          // group, so a rule's channel is a public (C) or private (G) one; a shared private channel may move from G to
+          // C, which this accepts as well.
+          slackChannel: { type: 'string', pattern: '^[CG][A-Z0-9]{8,}$' },
         },
       },
     },

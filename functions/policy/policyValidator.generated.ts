@@ -4,7 +4,7 @@
 // test/unit/validation/generatedValidators.test.ts fails while this file differs from what they give.
 import type { CompiledSchema } from '../shared/validation.js';
 export const validatePolicy: CompiledSchema = validate10;
-const schema11 = {"type":"object","additionalProperties":false,"required":["rules"],"properties":{"identity":{"type":"object","additionalProperties":false,"properties":{"claim":{"type":"string","minLength":1},"userAttribute":{"type":"string","enum":["emails.value","userName"]}}},"approvalTimeoutSeconds":{"type":"integer","minimum":2,"maximum":31536000},"reminderAfterSeconds":{"type":"integer","minimum":1,"maximum":31535999},"maxDurationMinutes":{"type":"integer","minimum":1,"maximum":525600},"people":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","minLength":1},"slackUserId":{"type":"string","pattern":"^[UW][A-Z0-9]+$"}}}},"auditors":{"type":"array","items":{"type":"string","minLength":1}},"rules":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["action"],"properties":{"action":{"type":"string"},"requesters":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"principals":{"type":"string","enum":["self","self-or-groups","any"]},"approvalRequired":{"type":"boolean"},"match":{"type":"object","additionalProperties":{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}},"approvers":{"type":"array","minItems":0,"uniqueItems":true,"items":{"type":"string","minLength":1}},"minApprovals":{"type":"integer","minimum":1},"approvalTimeoutSeconds":{"type":"integer","minimum":2,"maximum":31536000},"reminderAfterSeconds":{"type":"integer","minimum":1,"maximum":31535999},"maxDurationMinutes":{"type":"integer","minimum":1,"maximum":525600}}}}}};
+const schema11 = {"type":"object","additionalProperties":false,"required":["rules"],"properties":{"identity":{"type":"object","additionalProperties":false,"properties":{"claim":{"type":"string","minLength":1},"userAttribute":{"type":"string","enum":["emails.value","userName"]}}},"approvalTimeoutSeconds":{"type":"integer","minimum":2,"maximum":31536000},"reminderAfterSeconds":{"type":"integer","minimum":1,"maximum":31535999},"maxDurationMinutes":{"type":"integer","minimum":1,"maximum":525600},"people":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","minLength":1},"slackUserId":{"type":"string","pattern":"^[UW][A-Z0-9]+$"}}}},"auditors":{"type":"array","items":{"type":"string","minLength":1}},"rules":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["action"],"properties":{"action":{"type":"string"},"requesters":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"principals":{"type":"string","enum":["self","self-or-groups","any"]},"approvalRequired":{"type":"boolean"},"match":{"type":"object","additionalProperties":{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}},"approvers":{"type":"array","minItems":0,"uniqueItems":true,"items":{"type":"string","minLength":1}},"minApprovals":{"type":"integer","minimum":1},"approvalTimeoutSeconds":{"type":"integer","minimum":2,"maximum":31536000},"reminderAfterSeconds":{"type":"integer","minimum":1,"maximum":31535999},"maxDurationMinutes":{"type":"integer","minimum":1,"maximum":525600},"slackChannel":{"type":"string","pattern":"^[CG][A-Z0-9]{8,}$"}}}}}};
 const func2 = function ucs2length(str) {
     const len = str.length;
     let length = 0;
@@ -24,6 +24,7 @@ const func2 = function ucs2length(str) {
 };
 const func5 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^[UW][A-Z0-9]+$", "u");
+const pattern1 = new RegExp("^[CG][A-Z0-9]{8,}$", "u");
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -807,9 +808,11 @@ errors++;
 }
 }
 }
-}
-else {
-const err61 = {instancePath:instancePath+"/rules/" + i2,schemaPath:"#/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data13.slackChannel !== undefined){
+let data28 = data13.slackChannel;
+if(typeof data28 === "string"){
+if(!pattern1.test(data28)){
+const err61 = {instancePath:instancePath+"/rules/" + i2+"/slackChannel",schemaPath:"#/properties/rules/items/properties/slackChannel/pattern",keyword:"pattern",params:{pattern: "^[CG][A-Z0-9]{8,}$"},message:"must match pattern \""+"^[CG][A-Z0-9]{8,}$"+"\""};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -819,9 +822,8 @@ vErrors.push(err61);
 errors++;
 }
 }
-}
 else {
-const err62 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err62 = {instancePath:instancePath+"/rules/" + i2+"/slackChannel",schemaPath:"#/properties/rules/items/properties/slackChannel/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -833,12 +835,36 @@ errors++;
 }
 }
 else {
-const err63 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err63 = {instancePath:instancePath+"/rules/" + i2,schemaPath:"#/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err63];
 }
 else {
 vErrors.push(err63);
+}
+errors++;
+}
+}
+}
+else {
+const err64 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+}
+}
+else {
+const err65 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
 }
 errors++;
 }

@@ -57,6 +57,27 @@ export const approverItems = (
 
 const BATCH_SIZE = 25;
 
+/** Where a message was posted (Slack: channel + ts), with what its redraw needs that the request does not hold. */
+export interface StoredMessageRef {
+  channel: string;
+  ts: string;
+  /** The channel message's link to the access page, as posted, so any updater redraws the same button. */
+  pageUrl?: string;
+}
+
+/** The request's messages that are not an approver's own: the channel's approval message, the requester's DM. */
+export type SharedMessage = 'channel' | 'requester';
+
+/** The MESSAGES item's attributes for them; `to:<recipient>` stays the approvers' namespace. */
+const SHARED_MESSAGE_ATTRIBUTES: Record<SharedMessage, string> = {
+  channel: 'channelMessage',
+  requester: 'requesterMessage',
+};
+
+/** Each approver's DM by recipient, and the shared messages alongside. */
+export type MessageRefs = Map<string, { channel: string; ts: string }> &
+  Partial<Record<SharedMessage, StoredMessageRef>>;
+
 export const event = (at: string, type: string, detail: unknown = {}): StoredEvent => ({
   at,
   type,
@@ -270,15 +291,41 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
     );
   },
 
-  async getMessageRefs(requestId: string): Promise<Map<string, { channel: string; ts: string }>> {
+  /**
+   * Remembers one of the request's shared messages, apart from the approvers' (`to:` attributes): the approval message
+   * posted once in the rule's Slack channel, or the requester's own DM for a request made in Slack. Apart, so the
+   * approvers' rewrite never reaches them; each is redrawn by its own builder.
+   */
+  async saveSharedMessageRef(requestId: string, which: SharedMessage, ref: StoredMessageRef): Promise<void> {
+    await db.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: messagesKey(requestId),
+        UpdateExpression: 'SET #which = :ref',
+        ExpressionAttributeNames: { '#which': SHARED_MESSAGE_ATTRIBUTES[which] },
+        ExpressionAttributeValues: { ':ref': ref },
+      }),
+    );
+  },
+
+  /**
+   * Where the request's messages are, from one read: each approver's DM by recipient, and beside them (as properties of
+   * the map, so readers that only know the approvers' refs see nothing new) the channel message and the requester's DM.
+   */
+  async getMessageRefs(requestId: string): Promise<MessageRefs> {
     const { Item } = await db.send(
       new GetCommand({ TableName: tableName, Key: messagesKey(requestId), ConsistentRead: true }),
     );
-    return new Map(
+    const refs: MessageRefs = new Map(
       Object.entries(Item ?? {})
         .filter(([name]) => name.startsWith('to:'))
         .map(([name, ref]) => [name.slice(3), ref as { channel: string; ts: string }]),
     );
+    for (const [which, attribute] of Object.entries(SHARED_MESSAGE_ATTRIBUTES) as Array<[SharedMessage, string]>) {
+      const ref = Item?.[attribute] as StoredMessageRef | undefined;
+      if (ref) refs[which] = ref;
+    }
+    return refs;
   },
 
   async getIdempotency(requester: string, key: string): Promise<IdempotencyRecord | undefined> {

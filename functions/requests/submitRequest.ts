@@ -15,7 +15,7 @@ import { toValidator, type Validator } from '../shared/validation.js';
 import { buildDisplay } from './display.js';
 import { buildExecutionInput } from './executionInput.js';
 import { REQUEST_KIND, requestKey, statusIndexKeys } from './keys.js';
-import type { RequestDisplay, RequestItem } from './model.js';
+import type { RequestDisplay, RequestItem, RequestOrigin } from './model.js';
 import { event, type RequestRepository } from './repository.js';
 import {
   submittedParameterValidators,
@@ -61,6 +61,11 @@ export interface SubmitInput {
   /** The JWT's claims, which the policy's `identity` mapping reads (by default `email`). */
   claims?: Readonly<Record<string, unknown>>;
   idempotencyKey?: string;
+  /**
+   * Where the request was made, when not over HTTP: Slack's `/access` modal passes the submitting Slack user, whose
+   * one DM is then updated as the request moves. Stored on the request as it is; absent for the API and the pages.
+   */
+  origin?: RequestOrigin;
 }
 
 export interface SubmitResponse {
@@ -219,6 +224,8 @@ export const submitRequest = async (input: SubmitInput, deps: SubmitDeps): Promi
     targetId,
     ...(display ? { display } : {}),
     ...(route.approvalRequired ? {} : { approvalRequired: false }),
+    ...(route.slackChannel !== undefined ? { slackChannel: route.slackChannel } : {}),
+    ...(input.origin ? { origin: input.origin } : {}),
     status: 'PENDING_APPROVAL',
     ...statusIndexKeys({ requester: input.requester, targetId, action: action.name }, 'PENDING_APPROVAL'),
     createdAt,

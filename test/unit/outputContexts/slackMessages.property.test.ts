@@ -107,6 +107,9 @@ const BUILDERS: Record<string, (item: RequestItem, text: string) => Message> = {
   revokeFailedAlarm: (item) => messages.revokeFailedAlarm(item),
   outcomeUnknownAlarm: (item) => messages.outcomeUnknownAlarm(item),
   noticeMessage: (_item, text) => messages.noticeMessage(text),
+  channelApprovalMessage: (item) => messages.channelApprovalMessage(item, 'https://approvals.example.com/'),
+  channelReminderMessage: (item) => messages.channelReminderMessage(item),
+  requesterStatusMessage: (item) => messages.requesterStatusMessage(item),
 };
 
 describe('Slack mrkdwn output context', () => {
