@@ -28,6 +28,10 @@ const scenarios: Record<string, Scenario> = {
     description: 'POST /requests p50/p99 at 1, 16 and 64 clients; Slack click to ack, warm and cold',
     load: () => import('./latency.js'),
   },
+  page: {
+    description: "the access page's first render in Chromium with the 600-account catalog, cold (fresh stack) and warm",
+    load: () => import('./page.js'),
+  },
   slack: {
     description:
       "Slack's /access: command to views.open warm and cold, and the modal's options over 600 accounts, with a fake Slack",
