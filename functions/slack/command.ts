@@ -7,8 +7,9 @@
 // written.
 import type { CallBound, ModalViewArg } from '../notifications/slackWebApi.js';
 import type { Clock } from '../shared/clock.js';
-import { isDomainError, ValidationError } from '../shared/errors.js';
+import { isDomainError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
+import { invalid, SLACK_ID } from './payload.js';
 import { verifySlackSignature, type SignedSlackRequest } from './signature.js';
 
 /** The one command this route serves; the app manifest registers it (README, "Slack app setup"). */
@@ -22,9 +23,6 @@ export const ACCESS_COMMAND = '/access';
  */
 export const OPEN_DEADLINE_MS = 2500;
 
-// Slack's ids: upper-case letters and digits (users U… or W…, channels C…, D…, G…, teams T…). Bounded so an arbitrary
-// value never reaches a log line or a Slack call.
-const SLACK_ID = /^[A-Z0-9]{2,32}$/;
 // Slack documents trigger ids as "12345.98765.abcd2358fdea"; only the shape and a bound are checked here.
 const TRIGGER_ID = /^[A-Za-z0-9._-]{1,255}$/;
 
@@ -36,8 +34,6 @@ export interface SlashCommand {
   text: string;
   channelId?: string;
 }
-
-const invalid = (path: string, message: string): ValidationError => new ValidationError([{ path, message }]);
 
 /** Reads Slack's form-encoded slash command. Only `/access` is served: any other command is a 400 naming `command`. */
 export const parseSlashCommand = (rawBody: string): SlashCommand => {

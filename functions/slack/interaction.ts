@@ -8,8 +8,9 @@ import type { SlackApi } from '../notifications/slackNotifier.js';
 import type { Person } from '../policy/policy.js';
 import type { Decision } from '../requests/model.js';
 import type { Clock } from '../shared/clock.js';
-import { isDomainError, NotAnApproverError, ValidationError } from '../shared/errors.js';
+import { isDomainError, NotAnApproverError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
+import { invalid, isRecord, readPayload } from './payload.js';
 import { verifySlackSignature, type SignedSlackRequest } from './signature.js';
 
 /** Leaves room within Slack's 3 s for the decision itself and the network on both sides. */
@@ -34,23 +35,9 @@ export interface SlackClick {
 
 export type SlackInteraction = { kind: 'decision'; click: SlackClick } | { kind: 'ignored'; slackUserId?: string };
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
-
-const invalid = (path: string, message: string): ValidationError => new ValidationError([{ path, message }]);
-
 /** Reads the `payload` field of Slack's form-encoded interaction body. */
 export const parseInteraction = (rawBody: string): SlackInteraction => {
-  const text = new URLSearchParams(rawBody).get('payload');
-  if (text === null) throw invalid('payload', 'is required');
-  let payload: unknown;
-  try {
-    payload = JSON.parse(text);
-  } catch {
-    throw invalid('payload', 'must be JSON');
-  }
-  if (!isRecord(payload)) throw invalid('payload', 'must be a JSON object');
-  if (payload.type !== 'block_actions') throw invalid('payload.type', 'must be block_actions');
+  const payload = readPayload(rawBody, 'block_actions');
   const user = payload.user;
   const slackUserId = isRecord(user) && typeof user.id === 'string' && user.id !== '' ? user.id : undefined;
   if (!slackUserId) throw invalid('payload.user.id', 'is required');

@@ -5,8 +5,8 @@
 // id, and permission sets by name, narrowed to the chosen account when one is chosen (the payload carries the view's
 // state). A list cut at Slack's 100 says so in its group label, so part is never shown as if it were all.
 import type { Catalog, SsoCatalogEntry } from '../catalog/catalog.js';
-import { ValidationError } from '../shared/errors.js';
 import { BLOCK } from './modal.js';
+import { inputState, invalid, isRecord, readPayload, SLACK_ID } from './payload.js';
 
 /**
  * Slack's limits on what an options load answers (Block Kit "Option object" and "Option group object" references,
@@ -34,38 +34,21 @@ export type OptionsAnswer =
   | { options: SlackOption[] }
   | { option_groups: Array<{ label: { type: 'plain_text'; text: string }; options: SlackOption[] }> };
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
-
-const invalid = (path: string, message: string): ValidationError => new ValidationError([{ path, message }]);
-
 /** What Slack allows a typed query to be; longer is not a person typing. */
 const MAX_TYPED_CHARS = 150;
 
 /** The selected value of a select in the view's state, `view.state.values[block_id][action_id].selected_option.value`. */
 export const selectedValue = (view: unknown, blockId: string): string | undefined => {
-  if (!isRecord(view) || !isRecord(view.state) || !isRecord(view.state.values)) return undefined;
-  const block = view.state.values[blockId];
-  const element = isRecord(block) ? block[blockId] : undefined;
-  const option = isRecord(element) ? element.selected_option : undefined;
+  const option = inputState(view, blockId)?.selected_option;
   return isRecord(option) && typeof option.value === 'string' ? option.value : undefined;
 };
 
 /** Reads the `payload` field of Slack's form-encoded block_suggestion. */
 export const parseBlockSuggestion = (rawBody: string): BlockSuggestion => {
-  const text = new URLSearchParams(rawBody).get('payload');
-  if (text === null) throw invalid('payload', 'is required');
-  let payload: unknown;
-  try {
-    payload = JSON.parse(text);
-  } catch {
-    throw invalid('payload', 'must be JSON');
-  }
-  if (!isRecord(payload)) throw invalid('payload', 'must be a JSON object');
-  if (payload.type !== 'block_suggestion') throw invalid('payload.type', 'must be block_suggestion');
+  const payload = readPayload(rawBody, 'block_suggestion');
   const user = payload.user;
   const slackUserId = isRecord(user) && typeof user.id === 'string' ? user.id : '';
-  if (!/^[A-Z0-9]{2,32}$/.test(slackUserId)) throw invalid('payload.user.id', 'must be a Slack user id');
+  if (!SLACK_ID.test(slackUserId)) throw invalid('payload.user.id', 'must be a Slack user id');
   const blockId = payload.block_id;
   if (blockId !== BLOCK.account && blockId !== BLOCK.permissionSet)
     throw invalid('payload.block_id', `must be one of: ${BLOCK.account}, ${BLOCK.permissionSet}`);

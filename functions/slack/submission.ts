@@ -12,6 +12,7 @@ import { isDomainError, ValidationError, type ErrorDetail } from '../shared/erro
 import { logger } from '../shared/logger.js';
 import { ACCESS_CALLBACK_ID, BLOCK, type ModalBlock } from './modal.js';
 import { selectedValue } from './options.js';
+import { inputState, invalid, isRecord, readPayload, SLACK_ID } from './payload.js';
 import { verifySlackSignature, type SignedSlackRequest } from './signature.js';
 
 const SSO_ACTION = 'sso:CreateAccountAssignment';
@@ -26,43 +27,17 @@ export interface ViewSubmission {
   justification?: string;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
-
-const invalid = (path: string, message: string): ValidationError => new ValidationError([{ path, message }]);
-
-const SLACK_ID = /^[A-Z0-9]{2,32}$/;
-
-/** The payload's `type`, read without checking anything else, to route it; undefined when it has none. */
-export const interactionType = (rawBody: string): string | undefined => {
-  try {
-    const payload: unknown = JSON.parse(new URLSearchParams(rawBody).get('payload') ?? '');
-    return isRecord(payload) && typeof payload.type === 'string' ? payload.type : undefined;
-  } catch {
-    return undefined;
-  }
-};
+export { interactionType } from './payload.js';
 
 /** A plain-text input's value, `view.state.values[block_id][action_id].value`. */
-const typedValue = (view: Record<string, unknown>, blockId: string): string | undefined => {
-  const values = isRecord(view.state) && isRecord(view.state.values) ? view.state.values : {};
-  const block = values[blockId];
-  const element = isRecord(block) ? block[blockId] : undefined;
-  return isRecord(element) && typeof element.value === 'string' ? element.value : undefined;
+const typedValue = (view: unknown, blockId: string): string | undefined => {
+  const value = inputState(view, blockId)?.value;
+  return typeof value === 'string' ? value : undefined;
 };
 
 /** Reads a view_submission of the `/access` modal. Its fields' own problems are left to submit, which names them. */
 export const parseViewSubmission = (rawBody: string): ViewSubmission => {
-  const text = new URLSearchParams(rawBody).get('payload');
-  if (text === null) throw invalid('payload', 'is required');
-  let payload: unknown;
-  try {
-    payload = JSON.parse(text);
-  } catch {
-    throw invalid('payload', 'must be JSON');
-  }
-  if (!isRecord(payload)) throw invalid('payload', 'must be a JSON object');
-  if (payload.type !== 'view_submission') throw invalid('payload.type', 'must be view_submission');
+  const payload = readPayload(rawBody, 'view_submission');
   const user = payload.user;
   const slackUserId = isRecord(user) && typeof user.id === 'string' ? user.id : '';
   if (!SLACK_ID.test(slackUserId)) throw invalid('payload.user.id', 'must be a Slack user id');
