@@ -20,6 +20,8 @@ try {
 const shownDataDir = relative(process.cwd(), stack.dataDir) || '.';
 console.log(`access-approvals local stack ready in ${Math.round(performance.now())} ms`);
 console.log(`HTTP API  ${stack.httpUrl}`);
+// The pages people open: sign in on either with the local sign-in form (any email of the fixtures, e.g. alice@example.com).
+console.log(`Pages     ${stack.httpUrl}/ (request and decide), ${stack.httpUrl}/audit (audit)`);
 console.log(`AWS       ${stack.awsUrl} (DynamoDB, Step Functions, Proton, SSO Admin, Identity Store, Organizations)`);
 console.log(`Data      ${shownDataDir.startsWith('..') ? stack.dataDir : shownDataDir}/`);
 
