@@ -35,7 +35,10 @@ export const handler = httpHandler<PublicHttpEvent>(async (event) => {
       signingSecret: await slackSigningSecret(),
       clock: systemClock,
       identify: (await defaultSlackIdentity()).personForSlackUser,
-      modal: () => accessModal({ maxDurationMinutes: largestMaxDuration() }),
+      modal: () => {
+        const maxDurationMinutes = largestMaxDuration();
+        return maxDurationMinutes > 0 ? accessModal({ maxDurationMinutes }) : undefined;
+      },
       ...(slack ? { openView: (args, bound) => slack.views.open(args, bound) } : {}),
     },
   );

@@ -166,7 +166,13 @@ const postRequesterMessage = async (deps: NotifyDeps, item: RequestItem): Promis
       slackUserId: item.origin.slackUserId,
       ...requesterStatusMessage(item),
     });
-    await deps.repository.saveSharedMessageRef(item.requestId, 'requester', ref);
+    // Posted is told: a ref that cannot be saved only leaves the DM without its redraws (logged), as for the channel's.
+    await deps.repository.saveSharedMessageRef(item.requestId, 'requester', ref).catch((error: unknown) =>
+      logger.error("Saving where the requester's message is failed", {
+        requestId: item.requestId,
+        errorName: (error as Error).name,
+      }),
+    );
     return true;
   } catch (error) {
     logger.error("The requester's Slack message failed", {
@@ -186,9 +192,20 @@ export const notifyApprovers = async (
   await deps.repository.putTaskToken(item.requestId, input.taskToken);
   await deps.repository.putApproverItems(item);
   const { slackChannel } = item;
+  // The step is retried on Lambda errors: a message already posted by an earlier attempt is not posted again (its
+  // buttons would stay live and never be redrawn), so what was saved is read first.
+  const posted =
+    (slackChannel || item.origin) && deps.slack ? await deps.repository.getMessageRefs(item.requestId) : undefined;
   const channelError =
-    slackChannel && deps.slack ? await askInChannel({ ...deps, slack: deps.slack }, { ...item, slackChannel }) : 'none';
-  const requester = item.origin && deps.slack ? { requesterMessage: await postRequesterMessage(deps, item) } : {};
+    slackChannel && deps.slack
+      ? posted?.channel
+        ? undefined
+        : await askInChannel({ ...deps, slack: deps.slack }, { ...item, slackChannel })
+      : 'none';
+  const requester =
+    item.origin && deps.slack
+      ? { requesterMessage: posted?.requester ? true : await postRequesterMessage(deps, item) }
+      : {};
   if (channelError === undefined) {
     await recordEvent(deps, item, 'notified', { channel: slackChannel, approvers: item.approvers, ...requester });
     return;
@@ -293,7 +310,7 @@ const redrawAll = async (
           requestId,
           kind: 'update',
           recipient: item.requester,
-          slackUserId: requester.channel,
+          slackUserId: item.origin?.slackUserId,
           ...requesterStatusMessage(item),
         })
       : undefined,

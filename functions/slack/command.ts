@@ -64,12 +64,16 @@ export interface SlashCommandDeps {
   /** The person this Slack user is (slack/identity.ts personForSlackUser); throws NotAnApproverError when unmapped. */
   identify: (slackUserId: string) => Promise<string>;
   /** The modal for this person. */
-  modal: () => ModalViewArg;
+  /** The request modal, or undefined when policy has nothing a modal could ask for (no Identity Center rule). */
+  modal: () => ModalViewArg | undefined;
   /** views.open, bounded by the deadline; undefined when no bot token is configured. */
   openView?: (args: { trigger_id: string; view: ModalViewArg }, bound: CallBound) => Promise<unknown>;
 }
 
 const NO_SLACK_CLIENT = 'Access requests from Slack are not set up here (no bot token). Use the access page instead.';
+// A modal with an empty duration select is refused by views.open every time; saying why beats "try again" forever.
+const NOTHING_TO_REQUEST =
+  'No access can be requested from Slack here: the approval policy has no Identity Center rule. Nothing was requested.';
 const COULD_NOT_OPEN = 'The access request form could not be opened just now. Please try `/access` again.';
 
 /** Verifies, parses, maps the person and opens the modal; refusals of a signed, well-formed command are ephemeral. */
@@ -96,11 +100,10 @@ export const handleSlashCommand = async (
     throw error;
   }
   if (!deps.openView) return { kind: 'ephemeral', text: NO_SLACK_CLIENT };
+  const view = deps.modal();
+  if (!view) return { kind: 'ephemeral', text: NOTHING_TO_REQUEST };
   try {
-    await deps.openView(
-      { trigger_id: command.triggerId, view: deps.modal() },
-      { deadlineMs: receivedAtMs + OPEN_DEADLINE_MS },
-    );
+    await deps.openView({ trigger_id: command.triggerId, view }, { deadlineMs: receivedAtMs + OPEN_DEADLINE_MS });
   } catch (error) {
     // expired_trigger_id, a slow Slack or a refused view: the person can only try again, and is told so.
     logger.error('views.open failed for /access', {

@@ -10,6 +10,7 @@ import type { Decision } from '../requests/model.js';
 import type { Clock } from '../shared/clock.js';
 import { isDomainError, NotAnApproverError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
+import { settleWithin } from '../shared/settleWithin.js';
 import { invalid, isRecord, readPayload } from './payload.js';
 import { verifySlackSignature, type SignedSlackRequest } from './signature.js';
 
@@ -71,27 +72,8 @@ export const approverForSlackUser = (people: readonly Person[], slackUserId: str
   return person.id;
 };
 
-/**
- * Waits for `work` at most `budgetMs`. Work still running afterwards is not cancelled, only no longer awaited;
- * its own error handling must cover it. Returns whether it finished in time.
- */
-export const settleWithin = async (work: Promise<unknown>, budgetMs: number): Promise<boolean> => {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), budgetMs);
-  });
-  try {
-    return await Promise.race([
-      work.then(
-        () => true,
-        () => true,
-      ),
-      timedOut,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-};
+// Moved to shared: the signed-in decision route bounds its message refresh the same way.
+export { settleWithin } from '../shared/settleWithin.js';
 
 /** `text` is plain text: it quotes error messages, which can quote what people typed. It is escaped on the way out. */
 export type TellClicker = (click: SlackClick & { approver?: string }, text: string) => Promise<void>;

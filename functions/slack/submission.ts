@@ -174,8 +174,17 @@ export const handleViewSubmission = async (
       return { kind: 'errors', errors: errorsFromDetails(error.details) };
     if (isDomainError(error) && error.statusCode === 403)
       return { kind: 'errors', errors: { [blockForRefusal(error.code)]: cut(error.message) } };
+    // The same view with a different body: the first submit went through (Slack may have given up waiting for it and
+    // kept the form open), and the edited form is not a new request. Say so in words, not as an Idempotency-Key.
     if (isDomainError(error) && error.statusCode === 409)
-      return { kind: 'errors', errors: { [BLOCK.justification]: cut(error.message) } };
+      return {
+        kind: 'errors',
+        errors: {
+          [BLOCK.justification]: cut(
+            'This form was already submitted: that request stands (see your DM from the app). Close this form and use /access again to ask for something else.',
+          ),
+        },
+      };
     throw error;
   }
 };

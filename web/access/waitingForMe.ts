@@ -19,10 +19,35 @@ export interface WaitingForMe {
   setIdentity(id: string): void;
 }
 
+/** How many pending requests the section reads at most: the approver index cannot tell which ones I decided. */
+const READ_AT_MOST = 600;
+const PAGE_SIZE = 200;
+
+/**
+ * The pending requests I was asked about, newest first, following the cursor up to READ_AT_MOST: the index lists
+ * requests still waiting on others after I decided, so a first page of those must not hide older ones waiting on
+ * me. `nextCursor` is kept when pages were left unread, so the count can say the list is not whole.
+ */
+const readPending = async (me: string): Promise<RequestPage> => {
+  const items: RequestView[] = [];
+  let cursor: string | undefined;
+  do {
+    const query = new URLSearchParams({ approver: me, status: 'PENDING_APPROVAL', limit: String(PAGE_SIZE) });
+    if (cursor) query.set('cursor', cursor);
+    const page = await callJson<RequestPage>(`requests?${query}`);
+    items.push(...page.items);
+    cursor = page.nextCursor;
+    // Enough to decide on: stop early once a screenful of undecided requests is in hand.
+    const undecided = items.filter((r) => !r.approvals.some((a) => a.approver === me)).length;
+    if (undecided >= 50) break;
+  } while (cursor && items.length < READ_AT_MOST);
+  return { items, ...(cursor ? { nextCursor: cursor } : {}) };
+};
+
 /** What each refusal of a decision means to the person who clicked. */
 const refusalText = (error: unknown): string => {
   if (error instanceof ApiError) {
-    if (error.status === 409) return 'Someone else already decided this request, or you already did.';
+    if (error.status === 409) return 'You already decided this request.';
     if (error.status === 410) return 'This request is no longer pending: it was decided, expired or withdrawn.';
     if (error.status === 403) return `You may not decide this request: ${error.message}`;
     return `Your decision was not recorded: ${error.message} (HTTP ${error.status})`;
@@ -127,15 +152,23 @@ export const waitingForMe = (): WaitingForMe => {
     announce(text);
   };
 
+  // `more`: pages were left unread, so the list is not all there is, and says so even when it is empty.
   const showCount = (n: number, more: boolean) => {
-    count.textContent =
-      n === 0
-        ? 'Nothing is waiting for you.'
-        : `${n === 1 ? '1 request is' : `${n} requests are`} waiting for your decision${more ? ' (the oldest are not shown: decide these first)' : ''}.`;
+    if (n === 0) {
+      count.textContent = more
+        ? `Nothing is waiting for you among the newest ${READ_AT_MOST} pending requests you were asked about; older ones were not checked.`
+        : 'Nothing is waiting for you.';
+      return;
+    }
+    count.textContent = `${n === 1 ? '1 request is' : `${n} requests are`} waiting for your decision${more ? ' (older ones are not shown: decide these first)' : ''}.`;
   };
 
   const render = (page: RequestPage) => {
-    const open = page.items.filter((r) => !decided.has(r.requestId) && !r.approvals.some((a) => a.approver === me));
+    // The approver index copies the status, and it can trail the request: only what is still pending is offered.
+    const open = page.items.filter(
+      (r) =>
+        r.status === 'PENDING_APPROVAL' && !decided.has(r.requestId) && !r.approvals.some((a) => a.approver === me),
+    );
     const wanted: HTMLElement[] = [];
     for (const request of open) {
       const signature = `${request.updatedAt}|${request.approvals.length}`;
@@ -168,8 +201,7 @@ export const waitingForMe = (): WaitingForMe => {
     const mine = generation;
     section.setAttribute('aria-busy', 'true');
     try {
-      const query = new URLSearchParams({ approver: me, status: 'PENDING_APPROVAL', limit: '50' });
-      const page = await callJson<RequestPage>(`requests?${query}`);
+      const page = await readPending(me);
       if (mine === generation) render(page);
       return false;
     } catch (error) {

@@ -114,6 +114,21 @@ describe('notifyApprovers with a channel', () => {
     ]);
   });
 
+  it('posts the channel message and the requester DM once, even when the step runs again after a Lambda error', async () => {
+    // Prepare: the first attempt posted and saved both; the state machine retries the whole step
+    const { repository, refs } = fakeRepository(inChannel(fromSlack));
+    const slack = recordingSlack();
+    const step = () =>
+      notifyApprovers({ requestId: 'r-1', taskToken: 't-1' }, deps(repository, slack.notifier, slack.notifier));
+    await step();
+    const saved = { channel: refs.channel, requester: refs.requester };
+    // Act
+    await step();
+    // Assess
+    expect(slack.sent.map((d) => d.channel ?? d.slackUserId)).toEqual([CHANNEL, 'U0ALICE']);
+    expect({ channel: refs.channel, requester: refs.requester }).toEqual(saved);
+  });
+
   it('without Slack configured, each approver gets their signed link as before', async () => {
     // Prepare
     const { repository, refs } = fakeRepository(inChannel());

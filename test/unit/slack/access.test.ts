@@ -24,6 +24,7 @@ import {
   type ViewSubmissionDeps,
 } from '../../../functions/slack/submission.js';
 import {
+  IdempotencyConflictError,
   NoApprovalRuleError,
   NotAnApproverError,
   NotEligibleError,
@@ -123,6 +124,16 @@ describe('handleSlashCommand', () => {
       kind: 'ephemeral',
       text: 'Your Slack account is not linked to anyone in the approval policy. Nothing was requested.',
     });
+    expect(openView).not.toHaveBeenCalled();
+  });
+
+  it('says privately that nothing can be asked when policy has no Identity Center rule, and opens nothing', async () => {
+    // Prepare: no SSO rule gives no modal (an empty duration select would be refused by views.open every time)
+    const { deps: d, openView } = deps({ modal: () => undefined });
+    // Act
+    const answer = await handleSlashCommand(signed(commandBody()), d);
+    // Assess
+    expect(answer).toEqual({ kind: 'ephemeral', text: expect.stringContaining('no Identity Center rule') });
     expect(openView).not.toHaveBeenCalled();
   });
 
@@ -505,6 +516,21 @@ describe('handleViewSubmission', () => {
     const answer = await handleViewSubmission(signed(form(submissionPayload(goodValues))), deps(submit));
     // Assess
     expect(answer).toEqual({ kind: 'errors', errors });
+  });
+
+  it('tells in words that an edited form was already submitted, never as an Idempotency-Key', async () => {
+    // Prepare: the first submit of this view went through; the person edited the still-open form and sent it again
+    const submit = jest.fn<ViewSubmissionDeps['submit']>(async () => {
+      throw new IdempotencyConflictError('This Idempotency-Key was already used with a different body');
+    });
+    // Act
+    const answer = await handleViewSubmission(signed(form(submissionPayload(goodValues))), deps(submit));
+    // Assess
+    expect(answer).toEqual({
+      kind: 'errors',
+      errors: { justification: expect.stringContaining('This form was already submitted') },
+    });
+    expect(JSON.stringify(answer)).not.toContain('Idempotency');
   });
 
   it('puts an unmapped user on the account block and submits nothing', async () => {
