@@ -11,8 +11,7 @@ import { systemClock } from './shared/clock.js';
 import { json, rawBody, type PublicHttpEvent } from './shared/http.js';
 import { httpHandler } from './shared/middleware.js';
 import { slackSigningSecret } from './shared/secrets.js';
-
-const SSO_ACTION = 'sso:CreateAccountAssignment';
+import { SSO_ASSIGNMENT_ACTION as SSO_ACTION } from './actions/actionNames.js';
 
 /** The longest grant any SSO rule allows: the duration select stops there, and submit checks the rule's own maximum. */
 const largestMaxDuration = (): number => {

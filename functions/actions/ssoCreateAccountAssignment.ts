@@ -3,6 +3,7 @@
 import { accountLabel, permissionSetName, principalLabel } from '../requests/displayNames.js';
 import type { RequestDisplay } from '../requests/model.js';
 import type { ActionDefinition } from './types.js';
+import { SSO_ASSIGNMENT_ACTION } from './actionNames.js';
 
 export interface SsoAssignmentParameters extends Record<string, string> {
   InstanceArn: string;
@@ -27,7 +28,7 @@ const namedSummary = (p: SsoAssignmentParameters, display: RequestDisplay): stri
   } for ${display.principal ? principalLabel(display.principal) : principalIds(p)}`;
 
 export const ssoCreateAccountAssignment: ActionDefinition<SsoAssignmentParameters> = {
-  name: 'sso:CreateAccountAssignment',
+  name: SSO_ASSIGNMENT_ACTION,
   parameterSchema: {
     type: 'object',
     additionalProperties: false,

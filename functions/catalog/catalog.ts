@@ -19,8 +19,8 @@ import {
 } from '../policy/policy.js';
 import { ruleAccountIds, rulePermissionSetArns } from '../policy/ssoScope.js';
 import type { PendingConnection } from './pendingConnections.js';
+import { SSO_ASSIGNMENT_ACTION as SSO_ACTION } from '../actions/actionNames.js';
 
-const SSO_ACTION = 'sso:CreateAccountAssignment';
 const PROTON_ACTION = 'proton:AcceptEnvironmentAccountConnection';
 
 export interface CatalogIdentity {

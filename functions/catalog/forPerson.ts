@@ -8,8 +8,7 @@ import { checkedPolicy, currentPolicy } from '../policy/currentPolicy.js';
 import { resolveCaller } from '../policy/eligibility.js';
 import { buildCatalog, type Catalog } from './catalog.js';
 import type { PendingConnection } from './pendingConnections.js';
-
-const SSO_ACTION = 'sso:CreateAccountAssignment';
+import { SSO_ASSIGNMENT_ACTION as SSO_ACTION } from '../actions/actionNames.js';
 
 /** Starts a look-up now, for its cache's sake; its own caller awaits it later, so a failure here is not reported twice. */
 const prefetch = (lookUp: () => Promise<unknown>): void => {

@@ -22,8 +22,8 @@ import {
   type PolicyRule,
 } from './policy.js';
 import { ruleAccountIds, rulePermissionSetArns, setCovers } from './ssoScope.js';
+import { SSO_ASSIGNMENT_ACTION as SSO_ACTION } from '../actions/actionNames.js';
 
-const SSO_ACTION = 'sso:CreateAccountAssignment';
 /** Keys compared once expanded to account and permission-set sets; every other key is compared as written. */
 const EXPANDED_KEYS = new Set(['TargetId', 'OrganizationalUnit', 'PermissionSetArn', 'PermissionSetName']);
 

@@ -154,3 +154,9 @@ export const modalLimitProblems = (view: ModalViewArg): string[] => {
   }
   return problems;
 };
+
+/** Text cut to Slack's limit for its field, counted in characters (not UTF-16 units), with an ellipsis when cut. */
+export const fitText = (text: string, max: number): string => {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+};

@@ -5,7 +5,7 @@
 // id, and permission sets by name, narrowed to the chosen account when one is chosen (the payload carries the view's
 // state). A list cut at Slack's 100 says so in its group label, so part is never shown as if it were all.
 import type { Catalog, SsoCatalogEntry } from '../catalog/catalog.js';
-import { BLOCK } from './modal.js';
+import { BLOCK, fitText } from './modal.js';
 import { inputState, invalid, isRecord, readPayload, SLACK_ID } from './payload.js';
 
 /**
@@ -66,10 +66,6 @@ export const parseBlockSuggestion = (rawBody: string): BlockSuggestion => {
 };
 
 /** Cuts text to Slack's option limit, marking the cut. */
-const fitText = (text: string, max: number): string => {
-  const chars = [...text];
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
-};
 
 const option = (text: string, value: string): SlackOption => ({
   text: { type: 'plain_text', text: fitText(text, OPTION_LIMITS.textChars) },

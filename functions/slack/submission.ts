@@ -10,12 +10,11 @@ import type { SubmitInput, SubmitResponse } from '../requests/submitRequest.js';
 import type { Clock } from '../shared/clock.js';
 import { isDomainError, ValidationError, type ErrorDetail } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
-import { ACCESS_CALLBACK_ID, BLOCK, type ModalBlock } from './modal.js';
+import { ACCESS_CALLBACK_ID, BLOCK, fitText, type ModalBlock } from './modal.js';
 import { selectedValue } from './options.js';
 import { inputState, invalid, isRecord, readPayload, SLACK_ID } from './payload.js';
 import { verifySlackSignature, type SignedSlackRequest } from './signature.js';
-
-const SSO_ACTION = 'sso:CreateAccountAssignment';
+import { SSO_ASSIGNMENT_ACTION as SSO_ACTION } from '../actions/actionNames.js';
 
 export interface ViewSubmission {
   slackUserId: string;
@@ -81,10 +80,7 @@ const blockForRefusal = (code: string): ModalBlock => (code === 'NoApprovalRule'
 
 /** Slack shows an error under its block; a long one is cut, never dropped. */
 const MAX_ERROR_CHARS = 300;
-const cut = (text: string): string => {
-  const chars = [...text];
-  return chars.length <= MAX_ERROR_CHARS ? text : `${chars.slice(0, MAX_ERROR_CHARS - 1).join('')}…`;
-};
+const cut = (text: string): string => fitText(text, MAX_ERROR_CHARS);
 
 /** ValidationError details as Slack's errors, one message per block (several details on one block are joined). */
 export const errorsFromDetails = (details: readonly ErrorDetail[]): Partial<Record<ModalBlock, string>> => {

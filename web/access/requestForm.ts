@@ -9,8 +9,8 @@ import { announce, clearError, showError } from '../shared/messages.js';
 import { type CatalogChoices, type SsoEntry, durationInWords, listInWords } from './catalogChoices.js';
 import { combobox } from './combobox.js';
 import { type FieldErrors, fieldErrors } from './fieldErrors.js';
+import { SSO_ASSIGNMENT_ACTION as SSO_ACTION } from '../../functions/actions/actionNames.js';
 
-const SSO_ACTION = 'sso:CreateAccountAssignment';
 /** What the form suggests before a person types a duration, if the rule allows that long. */
 const SUGGESTED_MINUTES = 60;
 /** The API's limit (DESIGN.md: 1–1024). The form counts toward it but leaves the refusal to the API. */
