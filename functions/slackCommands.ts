@@ -8,10 +8,11 @@ import { ruleMaxDurationMinutes } from './policy/policy.js';
 import { handleSlashCommand } from './slack/command.js';
 import { accessModal } from './slack/modal.js';
 import { systemClock } from './shared/clock.js';
-import { json, rawBody, type PublicHttpEvent } from './shared/http.js';
+import { json, type PublicHttpEvent } from './shared/http.js';
 import { httpHandler } from './shared/middleware.js';
 import { slackSigningSecret } from './shared/secrets.js';
 import { SSO_ASSIGNMENT_ACTION as SSO_ACTION } from './actions/actionNames.js';
+import { signedSlackRequest } from './slack/signature.js';
 
 /** The longest grant any SSO rule allows: the duration select stops there, and submit checks the rule's own maximum. */
 const largestMaxDuration = (): number => {
@@ -22,25 +23,16 @@ const largestMaxDuration = (): number => {
 
 export const handler = httpHandler<PublicHttpEvent>(async (event) => {
   const slack = await slackClient();
-  const answer = await handleSlashCommand(
-    // API Gateway (payload 2.0) lower-cases header names; the body must be the bytes Slack signed.
-    {
-      signature: event.headers['x-slack-signature'],
-      timestamp: event.headers['x-slack-request-timestamp'],
-      rawBody: rawBody(event),
-      receivedAtMs: event.requestContext.timeEpoch,
+  const answer = await handleSlashCommand(signedSlackRequest(event), {
+    signingSecret: await slackSigningSecret(),
+    clock: systemClock,
+    identify: (await defaultSlackIdentity()).personForSlackUser,
+    modal: () => {
+      const maxDurationMinutes = largestMaxDuration();
+      return maxDurationMinutes > 0 ? accessModal({ maxDurationMinutes }) : undefined;
     },
-    {
-      signingSecret: await slackSigningSecret(),
-      clock: systemClock,
-      identify: (await defaultSlackIdentity()).personForSlackUser,
-      modal: () => {
-        const maxDurationMinutes = largestMaxDuration();
-        return maxDurationMinutes > 0 ? accessModal({ maxDurationMinutes }) : undefined;
-      },
-      ...(slack ? { openView: (args, bound) => slack.views.open(args, bound) } : {}),
-    },
-  );
+    ...(slack ? { openView: (args, bound) => slack.views.open(args, bound) } : {}),
+  });
   if (answer.kind === 'opened') return { statusCode: 200, headers: { 'cache-control': 'no-store' }, body: '' };
   // Slack shows `text` to the person who typed the command only.
   return json(200, { response_type: 'ephemeral', text: answer.text });

@@ -22,34 +22,28 @@ import { defaultRepository } from './shared/defaults.js';
 import { json, rawBody, type PublicHttpEvent } from './shared/http.js';
 import { httpHandler } from './shared/middleware.js';
 import { slackSigningSecret } from './shared/secrets.js';
+import { signedSlackRequest } from './slack/signature.js';
 
 /** A submitted `/access` modal: the answer is the modal's fate (closed, or kept open with errors by block). */
 const viewSubmission = async (event: PublicHttpEvent) => {
   const directory = defaultDirectory();
-  const answer = await handleViewSubmission(
-    {
-      signature: event.headers['x-slack-signature'],
-      timestamp: event.headers['x-slack-request-timestamp'],
-      rawBody: rawBody(event),
-    },
-    {
-      signingSecret: await slackSigningSecret(),
-      clock: systemClock,
-      identify: (await defaultSlackIdentity()).personForSlackUser,
-      claimsFor: (person) => claimsForPerson(currentPolicy().identity?.claim, person),
-      submit: async (input) =>
-        submitRequest(input, {
-          policy: await checkedPolicy(directory),
-          clients: { proton: protonLookupClient },
-          repository: defaultRepository(),
-          sfn: sfnClient(),
-          stateMachineArn: config.stateMachineArn(),
-          clock: systemClock,
-          newId: randomId,
-          directory,
-        }),
-    },
-  );
+  const answer = await handleViewSubmission(signedSlackRequest(event), {
+    signingSecret: await slackSigningSecret(),
+    clock: systemClock,
+    identify: (await defaultSlackIdentity()).personForSlackUser,
+    claimsFor: (person) => claimsForPerson(currentPolicy().identity?.claim, person),
+    submit: async (input) =>
+      submitRequest(input, {
+        policy: await checkedPolicy(directory),
+        clients: { proton: protonLookupClient },
+        repository: defaultRepository(),
+        sfn: sfnClient(),
+        stateMachineArn: config.stateMachineArn(),
+        clock: systemClock,
+        newId: randomId,
+        directory,
+      }),
+  });
   if (answer.kind === 'errors') return json(200, errorsBody(answer.errors));
   return { statusCode: 200, headers: { 'cache-control': 'no-store' }, body: '' };
 };
@@ -63,35 +57,26 @@ export const handler = httpHandler<PublicHttpEvent>(async (event) => {
   // decision: where the messages are, and the request as the decision wrote it.
   let decided: RequestItem | undefined;
   let refs: Promise<MessageRefs> | undefined;
-  await handleSlackInteraction(
-    // API Gateway (payload 2.0) lower-cases header names; the body must be the bytes Slack signed.
-    {
-      signature: event.headers['x-slack-signature'],
-      timestamp: event.headers['x-slack-request-timestamp'],
-      rawBody: rawBody(event),
-      receivedAtMs: event.requestContext.timeEpoch,
+  await handleSlackInteraction(signedSlackRequest(event), {
+    signingSecret: await slackSigningSecret(),
+    clock: systemClock,
+    people,
+    identify: (await defaultSlackIdentity()).personForSlackUser,
+    decide: async (input) => {
+      refs = repository.getMessageRefs(input.requestId);
+      // Awaited only by a decision that is recorded; a refused one leaves the read unobserved.
+      refs.catch(() => undefined);
+      const result = await decideAs(input, { repository, sfn: sfnClient(), clock: systemClock });
+      decided = result.item;
+      return result;
     },
-    {
-      signingSecret: await slackSigningSecret(),
-      clock: systemClock,
-      people,
-      identify: (await defaultSlackIdentity()).personForSlackUser,
-      decide: async (input) => {
-        refs = repository.getMessageRefs(input.requestId);
-        // Awaited only by a decision that is recorded; a refused one leaves the read unobserved.
-        refs.catch(() => undefined);
-        const result = await decideAs(input, { repository, sfn: sfnClient(), clock: systemClock });
-        decided = result.item;
-        return result;
-      },
-      refreshMessages: async (requestId) =>
-        refreshApproverMessages(
-          requestId,
-          { repository, notifier: await defaultNotifier(), people },
-          { item: decided?.requestId === requestId ? decided : undefined, refs },
-        ),
-      tellClicker: clickerNotice({ slack: slackClient, notifier: defaultNotifier }),
-    },
-  );
+    refreshMessages: async (requestId) =>
+      refreshApproverMessages(
+        requestId,
+        { repository, notifier: await defaultNotifier(), people },
+        { item: decided?.requestId === requestId ? decided : undefined, refs },
+      ),
+    tellClicker: clickerNotice({ slack: slackClient, notifier: defaultNotifier }),
+  });
   return { statusCode: 200, headers: { 'cache-control': 'no-store' }, body: '' };
 });

@@ -8,12 +8,11 @@ import { TtlCache } from './directory/ttlCache.js';
 import { defaultSlackIdentity } from './notifications/channels.js';
 import { currentPolicy } from './policy/currentPolicy.js';
 import { NO_OPTIONS, optionsFor, parseBlockSuggestion } from './slack/options.js';
-import { verifySlackSignature } from './slack/signature.js';
+import { signedSlackRequest, verifySlackSignature } from './slack/signature.js';
+import { personOrUnmapped } from './slack/payload.js';
 import { claimsForPerson } from './slack/submission.js';
 import { systemClock } from './shared/clock.js';
-import { isDomainError } from './shared/errors.js';
 import { json, rawBody, type PublicHttpEvent } from './shared/http.js';
-import { logger } from './shared/logger.js';
 import { httpHandler } from './shared/middleware.js';
 import { slackSigningSecret } from './shared/secrets.js';
 
@@ -27,27 +26,14 @@ const catalogs = new TtlCache<string, Catalog>({ clock: systemClock, ttlMs: CATA
 
 export const handler = httpHandler<PublicHttpEvent>(async (event) => {
   const body = rawBody(event);
-  verifySlackSignature(
-    {
-      signature: event.headers['x-slack-signature'],
-      timestamp: event.headers['x-slack-request-timestamp'],
-      rawBody: body,
-    },
-    await slackSigningSecret(),
-    systemClock.now().getTime(),
-  );
+  verifySlackSignature(signedSlackRequest(event), await slackSigningSecret(), systemClock.now().getTime());
   const suggestion = parseBlockSuggestion(body);
-  let person: string;
-  try {
-    person = await (await defaultSlackIdentity()).personForSlackUser(suggestion.slackUserId);
-  } catch (error) {
-    if (!isDomainError(error) || error.statusCode !== 403) throw error;
-    logger.info('Slack options refused: the Slack user maps to nobody', {
-      slackUserId: suggestion.slackUserId,
-      errorName: error.name,
-    });
-    return json(200, NO_OPTIONS);
-  }
+  const person = await personOrUnmapped(
+    (await defaultSlackIdentity()).personForSlackUser,
+    suggestion.slackUserId,
+    'options',
+  );
+  if (typeof person !== 'string') return json(200, NO_OPTIONS);
   const catalog = await catalogs.get(person, () =>
     catalogForPerson(
       { id: person, claims: claimsForPerson(currentPolicy().identity?.claim, person) },

@@ -7,9 +7,8 @@
 // written.
 import type { CallBound, ModalViewArg } from '../notifications/slackWebApi.js';
 import type { Clock } from '../shared/clock.js';
-import { isDomainError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
-import { invalid, SLACK_ID } from './payload.js';
+import { invalid, personOrUnmapped, SLACK_ID } from './payload.js';
 import { verifySlackSignature, type SignedSlackRequest } from './signature.js';
 
 /** The one command this route serves; the app manifest registers it (README, "Slack app setup"). */
@@ -85,20 +84,9 @@ export const handleSlashCommand = async (
   const receivedAtMs = request.receivedAtMs ?? deps.clock.now().getTime();
   verifySlackSignature(request, deps.signingSecret, deps.clock.now().getTime());
   const command = parseSlashCommand(request.rawBody);
-  let person: string;
-  try {
-    person = await deps.identify(command.slackUserId);
-  } catch (error) {
-    // NotAnApproverError (and its wording) is the mapping's answer for "nobody": the person hears it privately.
-    if (isDomainError(error) && error.statusCode === 403) {
-      logger.info('Slack /access refused: the Slack user maps to nobody', {
-        slackUserId: command.slackUserId,
-        errorName: error.name,
-      });
-      return { kind: 'ephemeral', text: `${error.message}. Nothing was requested.` };
-    }
-    throw error;
-  }
+  // The mapping's wording for "nobody" is what the person hears, privately.
+  const person = await personOrUnmapped(deps.identify, command.slackUserId, '/access');
+  if (typeof person !== 'string') return { kind: 'ephemeral', text: `${person.message}. Nothing was requested.` };
   if (!deps.openView) return { kind: 'ephemeral', text: NO_SLACK_CLIENT };
   const view = deps.modal();
   if (!view) return { kind: 'ephemeral', text: NOTHING_TO_REQUEST };

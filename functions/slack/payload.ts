@@ -1,7 +1,8 @@
 // What every interactive Slack request shares: a form-encoded body whose `payload` field is a JSON object
 // (block_actions, view_submission, block_suggestion), the ids Slack puts in it, and the state of a modal's inputs.
 // One reader, so each route refuses a malformed payload with the same error naming the field.
-import { ValidationError } from '../shared/errors.js';
+import { isDomainError, ValidationError } from '../shared/errors.js';
+import { logger } from '../shared/logger.js';
 
 export const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -46,4 +47,26 @@ export const inputState = (view: unknown, blockId: string): Record<string, unkno
   const block = view.state.values[blockId];
   const element = isRecord(block) ? block[blockId] : undefined;
   return isRecord(element) ? element : undefined;
+};
+
+/** What an unmapped Slack user's request is answered with, once the refusal is logged: each route says it its way. */
+export type Unmapped = { unmapped: true; message: string };
+
+/**
+ * The person this Slack user is, or `{ unmapped }` when the mapping says nobody (its 403: NotAnApproverError). Logged
+ * once here, with `what` naming the route, so commands, options and submissions refuse an unmapped user alike; any
+ * other failure (Slack or the directory down) is thrown, and answered as the error it is.
+ */
+export const personOrUnmapped = async (
+  identify: (slackUserId: string) => Promise<string>,
+  slackUserId: string,
+  what: string,
+): Promise<string | Unmapped> => {
+  try {
+    return await identify(slackUserId);
+  } catch (error) {
+    if (!isDomainError(error) || error.statusCode !== 403) throw error;
+    logger.info(`Slack ${what} refused: the Slack user maps to nobody`, { slackUserId, errorName: error.name });
+    return { unmapped: true, message: error.message };
+  }
 };

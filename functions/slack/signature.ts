@@ -3,6 +3,7 @@
 // window is what stops a captured request from being replayed later.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { InvalidSlackSignatureError } from '../shared/errors.js';
+import { rawBody, type PublicHttpEvent } from '../shared/http.js';
 
 /** Slack's own recommendation; also bounds how long a captured request stays replayable. */
 export const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
@@ -40,3 +41,16 @@ export const verifySlackSignature = (request: SignedSlackRequest, secret: string
   // The pattern check fixes the length, so timingSafeEqual never sees buffers of different sizes.
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
 };
+
+/**
+ * What Slack signed, as API Gateway (payload 2.0) hands it over: header names lower-cased, the body exactly as
+ * received (decoded when base64), and when API Gateway received it, from which every 3 s deadline counts.
+ */
+export const signedSlackRequest = (
+  event: Pick<PublicHttpEvent, 'headers' | 'body' | 'isBase64Encoded' | 'requestContext'>,
+): SignedSlackRequest & { receivedAtMs: number } => ({
+  signature: event.headers['x-slack-signature'],
+  timestamp: event.headers['x-slack-request-timestamp'],
+  rawBody: rawBody(event),
+  receivedAtMs: event.requestContext.timeEpoch,
+});

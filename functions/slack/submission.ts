@@ -12,7 +12,7 @@ import { isDomainError, ValidationError, type ErrorDetail } from '../shared/erro
 import { logger } from '../shared/logger.js';
 import { ACCESS_CALLBACK_ID, BLOCK, fitText, type ModalBlock } from './modal.js';
 import { selectedValue } from './options.js';
-import { inputState, invalid, isRecord, readPayload, SLACK_ID } from './payload.js';
+import { inputState, invalid, isRecord, personOrUnmapped, readPayload, SLACK_ID } from './payload.js';
 import { verifySlackSignature, type SignedSlackRequest } from './signature.js';
 import { SSO_ASSIGNMENT_ACTION as SSO_ACTION } from '../actions/actionNames.js';
 
@@ -129,19 +129,9 @@ export const handleViewSubmission = async (
 ): Promise<SubmissionAnswer> => {
   verifySlackSignature(request, deps.signingSecret, deps.clock.now().getTime());
   const submission = parseViewSubmission(request.rawBody);
-  let person: string;
-  try {
-    person = await deps.identify(submission.slackUserId);
-  } catch (error) {
-    if (isDomainError(error) && error.statusCode === 403) {
-      logger.info('Slack access request refused: the Slack user maps to nobody', {
-        slackUserId: submission.slackUserId,
-        errorName: error.name,
-      });
-      return { kind: 'errors', errors: { [BLOCK.account]: cut(`${error.message}. ${NOT_LINKED_HINT}`) } };
-    }
-    throw error;
-  }
+  const person = await personOrUnmapped(deps.identify, submission.slackUserId, 'access request');
+  if (typeof person !== 'string')
+    return { kind: 'errors', errors: { [BLOCK.account]: cut(`${person.message}. ${NOT_LINKED_HINT}`) } };
   const empty = missing(submission);
   if (Object.keys(empty).length > 0) return { kind: 'errors', errors: empty };
   const origin: RequestOrigin = { via: 'slack', slackUserId: submission.slackUserId };
