@@ -16,7 +16,8 @@ import { startLocalStack, type LocalStack, type LocalStackOptions } from '../loc
 import { projectRoot } from '../local/serverlessConfig.js';
 import { ssoRequest } from '../test/fixtures/requests.js';
 import { bundleFunction, providerLiteralEnvironment } from './lib/bundle.js';
-import { baseEnvironment, RESULT_PREFIX, runFreshNode } from './lib/freshNode.js';
+import { coldSlackScript } from './lib/coldSlackScript.js';
+import { baseEnvironment, runFreshNode } from './lib/freshNode.js';
 import { runHttpLoad, type HttpSample, type LoadRequest } from './lib/httpLoad.js';
 import { runIsolated, tsxNodeArgs } from './lib/isolate.js';
 import { createLocalApi, poll, signedSlackRequest, slackClickPayload, type LocalApi } from './lib/localApi.js';
@@ -583,35 +584,12 @@ const submitPhase = async (
   }
 };
 
-// The cold child: sign the click (Slack's request arrives signed, so that is not the handler's time), then time the
-// module load and the first invocation. The event is API Gateway's payload 2.0, as the HTTP API delivers it. The
-// exit is explicit: SDK keep-alive sockets would otherwise hold a throwaway process open.
-const COLD_SCRIPT = `
-import { createHmac, randomUUID } from 'node:crypto';
-const env = process.env;
-const rawBody = 'payload=' + encodeURIComponent(env.BENCH_SLACK_PAYLOAD);
-const timestamp = Math.floor(Date.now() / 1000);
-const signature = 'v0=' + createHmac('sha256', env.SLACK_SIGNING_SECRET).update('v0:' + timestamp + ':' + rawBody).digest('hex');
-const t0 = performance.now();
-const module = await import(env.BENCH_HANDLER_URL);
-const t1 = performance.now();
-const nowDate = new Date();
-const event = {
-  version: '2.0', routeKey: 'POST /slack/interactions', rawPath: '/slack/interactions', rawQueryString: '',
-  headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signature, host: 'local', 'user-agent': 'Slackbot 1.0' },
-  requestContext: { accountId: '000000000000', apiId: 'local', domainName: 'local', domainPrefix: 'local',
-    http: { method: 'POST', path: '/slack/interactions', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'Slackbot 1.0' },
-    requestId: randomUUID(), routeKey: 'POST /slack/interactions', stage: '$default', time: nowDate.toISOString(), timeEpoch: nowDate.getTime() },
-  body: rawBody, isBase64Encoded: false,
-};
-const context = { callbackWaitsForEmptyEventLoop: true, functionName: 'slackInteractions', functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:slackInteractions', memoryLimitInMB: '256', awsRequestId: randomUUID(),
-  logGroupName: '/aws/lambda/slackInteractions', logStreamName: 'bench', getRemainingTimeInMillis: () => 10000 };
-const result = await module.handler(event, context);
-const t2 = performance.now();
-process.stdout.write('\\n${RESULT_PREFIX}' + JSON.stringify({ importMs: t1 - t0, invokeMs: t2 - t1, totalMs: t2 - t0, sinceStartMs: t2, statusCode: result?.statusCode ?? 0, body: String(result?.body ?? '').slice(0, 300) }) + '\\n');
-process.exit(0);
-`;
+// The cold child: a signed click, imported and invoked once in a fresh process (bench/lib/coldSlackScript.ts).
+const COLD_SCRIPT = coldSlackScript({
+  path: '/slack/interactions',
+  functionName: 'slackInteractions',
+  rawBodyExpression: "'payload=' + encodeURIComponent(env.BENCH_SLACK_PAYLOAD)",
+});
 
 /** The handler's environment in the cold child: what the stack gave the in-process handlers, and nothing else. */
 const coldEnvironment = (extra: Record<string, string>): Record<string, string> => {
