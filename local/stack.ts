@@ -157,7 +157,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   // Everything that can be checked without side effects is checked first, so a typo fails in milliseconds.
   const policy = loadPolicyFile(policyFile);
   const fixtures = loadFixtures(options.fixtures);
-  const faults = new FaultInjector(parseFaults(options.faults));
+  // Windowed faults count AWS time from here, the moment this stack starts.
+  const faults = new FaultInjector(parseFaults(options.faults), Math.random, { startedAtMs: Date.now(), timeScale });
   const substitutions: Record<string, string> = {};
   for (const [name, substitution] of Object.entries(config.stateMachine.substitutions)) {
     if (substitution.kind === 'function') {
@@ -182,6 +183,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     SLACK_SIGNING_SECRET: secrets.slackSigningSecret,
     SLACK_BOT_TOKEN: options.slackBotToken ?? '',
     SLACK_API_URL: options.slackApiUrl ?? '',
+    // Handlers turn AWS durations (a grant's end, the Identity Center budget's rate, the reconciler's period) into
+    // wall time with it, as the engine and the emulators do (functions/shared/config.ts timeScale).
+    LOCAL_TIME_SCALE: String(timeScale),
   };
   // Checked again once the ports are known; checking now fails before anything is started.
   refuseChanges(baseEnvironment);

@@ -14,7 +14,7 @@ import type { SsoAssignmentParameters } from '../actions/ssoCreateAccountAssignm
 import { event } from '../requests/repository.js';
 import { AssignmentNotSettledError } from '../shared/errors.js';
 import { PERMANENT, type AssignmentLedger } from './assignmentLedger.js';
-import { attempt, recordAttempt, type ProvisioningDeps } from './attempts.js';
+import { attempt, awsSecondsAfter, recordAttempt, type ProvisioningDeps } from './attempts.js';
 import type { CreationSlots } from './creationSlots.js';
 import { logger } from '../shared/logger.js';
 
@@ -166,7 +166,7 @@ export const checkAssignment = async (
   await upkeep;
   const activeUntil =
     assignment.Status === 'SUCCEEDED' && input.grantSeconds
-      ? new Date(deps.clock.now().getTime() + input.grantSeconds * 1000).toISOString()
+      ? awsSecondsAfter(deps, deps.clock.now(), input.grantSeconds).toISOString()
       : undefined;
   // Always present (empty for permanent grants) so the state machine can select it.
   return {
@@ -261,7 +261,7 @@ export const verifyAssignment = async (
       VerifiedBy: 'ListAccountAssignments',
       ...(creationStatus ? { CreationStatus: creationStatus } : {}),
     },
-    activeUntil: present && input.grantSeconds ? new Date(now.getTime() + input.grantSeconds * 1000).toISOString() : '',
+    activeUntil: present && input.grantSeconds ? awsSecondsAfter(deps, now, input.grantSeconds).toISOString() : '',
     verified: present ? 'PRESENT' : 'ABSENT',
   };
 };

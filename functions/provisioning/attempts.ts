@@ -7,7 +7,16 @@ import { event, type RequestRepository } from '../requests/repository.js';
 export interface ProvisioningDeps {
   repository: RequestRepository;
   clock: Clock;
+  /**
+   * Wall seconds per AWS second (config.timeScale: 1 in AWS, LOCAL_TIME_SCALE locally), so that a wall time computed
+   * from an AWS duration, such as a grant's end, agrees with the engine's scaled waits. Absent: 1.
+   */
+  timeScale?: number;
 }
+
+/** The wall time `seconds` of AWS time after `from`. */
+export const awsSecondsAfter = (deps: ProvisioningDeps, from: Date, seconds: number): Date =>
+  new Date(from.getTime() + seconds * 1000 * (deps.timeScale ?? 1));
 
 /** Provisioning runs while a request is APPROVED, revocation while it is ACTIVE. */
 const WORKING_STATUSES = ['APPROVED', 'ACTIVE'] as const;

@@ -35,6 +35,7 @@ export const defaultCreationSlots = (): CreationSlots =>
 export const defaultAssignmentDeps = (): AssignmentDeps => ({
   repository: defaultRepository(),
   clock: systemClock,
+  timeScale: config.timeScale(),
   ssoAdmin: ssoAdminClient(),
   ledger: defaultLedger(),
   slots: defaultCreationSlots(),

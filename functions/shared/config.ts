@@ -31,6 +31,17 @@ const positiveInteger = (name: string, fallback: number): number => {
   return value;
 };
 
+const positiveNumber = (name: string, fallback: number): number => {
+  const raw = optionalEnv(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new ConfigError(`${name} must be a positive number, got "${raw}"`);
+  return value;
+};
+
+/** Identity Center's documented rate: 20 calls per second, shared by every account-access API of an instance. */
+const DEFAULT_SSO_TPS_BUDGET = 20;
+
 // The API models' patterns (SSO Admin InstanceArn; Identity Store IdentityStoreId), so a typo fails at start-up
 // naming the variable rather than as a ValidationException on some later call.
 const INSTANCE_ARN_PATTERN =
@@ -55,6 +66,17 @@ export const config = {
   slackApiUrl: () => optionalEnv('SLACK_API_URL'),
   /** Admission slots for CreateAccountAssignment (provisioning/creationSlots.ts); lower it if other tools share the quota. */
   ssoCreationSlots: () => positiveInteger('SSO_CREATION_SLOTS', DEFAULT_SSO_CREATION_SLOTS),
+  /**
+   * Identity Center calls per second that this deployment may make, all functions together
+   * (provisioning/identityCenterBudget.ts); lower it to leave headroom for other tools on the same instance.
+   */
+  ssoTpsBudget: () => positiveNumber('SSO_TPS_BUDGET', DEFAULT_SSO_TPS_BUDGET),
+  /**
+   * Wall seconds per AWS second. Only the local stack sets LOCAL_TIME_SCALE (e.g. 0.01), and it scales its waits,
+   * retries and emulated limits by it; code that turns an AWS duration into a wall time (a grant's end, a rate, a
+   * lease, the reconciler's period) multiplies by this so that it agrees with them. Unset in AWS: 1.
+   */
+  timeScale: () => positiveNumber('LOCAL_TIME_SCALE', 1),
   /** The Identity Center instance; unset means discover it (and the identity store) with ListInstances. */
   ssoInstanceArn: () =>
     matching(
