@@ -6,6 +6,8 @@ import {
   type ProtonClient,
 } from '@aws-sdk/client-proton';
 import type { ProtonAcceptParameters } from '../actions/protonAcceptEnvironmentAccountConnection.js';
+import { event } from '../requests/repository.js';
+import { ConnectionNotAcceptedError } from '../shared/errors.js';
 import { attempt, type ProvisioningDeps } from './attempts.js';
 
 export interface AcceptResult {
@@ -48,4 +50,38 @@ export const acceptConnection = async (
     if (environmentAccountConnection?.status !== 'CONNECTED') throw error;
     return { status: 'CONNECTED', connection: summary(environmentAccountConnection) };
   }
+};
+
+/**
+ * Once an accept may have taken effect unseen (its last attempt failed with InternalServerException, a timeout or a
+ * Lambda fault), the request may only end COMPLETED because the connection is CONNECTED, or FAILED because Proton
+ * verifiably shows it is not. Errors on the look-up are thrown as they are, for the state machine to retry; when
+ * those run out the request is OUTCOME_UNKNOWN. The event is written, not best effort: it is why the request ended.
+ */
+export const verifyAcceptance = async (
+  input: { requestId: string; parameters: ProtonAcceptParameters; after: string },
+  deps: ProvisioningDeps & { proton: ProtonClient },
+): Promise<AcceptResult> => {
+  const { environmentAccountConnection: connection } = await deps.proton.send(
+    new GetEnvironmentAccountConnectionCommand({ id: input.parameters.id }),
+  );
+  const status = connection?.status ?? 'UNKNOWN';
+  const accepted = status === 'CONNECTED';
+  await deps.repository.appendEvent(
+    input.requestId,
+    event(
+      deps.clock.now().toISOString(),
+      accepted ? 'connection_verified_accepted' : 'connection_verified_not_accepted',
+      {
+        after: input.after,
+        status,
+      },
+    ),
+    ['APPROVED'],
+  );
+  if (!accepted)
+    throw new ConnectionNotAcceptedError(
+      `After ${input.after}, connection ${input.parameters.id} is ${status}: the accept did not take effect`,
+    );
+  return { status, connection: summary(connection) };
 };

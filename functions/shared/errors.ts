@@ -179,3 +179,11 @@ export class ApproverStatusSyncError extends Error {
 export class AssignmentNotSettledError extends Error {
   override readonly name = 'AssignmentNotSettled';
 }
+
+/**
+ * After an accept call whose outcome is unknown (InternalServerException or a timeout after its retries, a Lambda
+ * fault), Proton was asked and the connection is not CONNECTED: the accept verifiably did not take effect.
+ */
+export class ConnectionNotAcceptedError extends Error {
+  override readonly name = 'ConnectionNotAccepted';
+}
