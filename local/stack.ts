@@ -183,9 +183,6 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     SLACK_SIGNING_SECRET: secrets.slackSigningSecret,
     SLACK_BOT_TOKEN: options.slackBotToken ?? '',
     SLACK_API_URL: options.slackApiUrl ?? '',
-    // Handlers turn AWS durations (a grant's end, the Identity Center budget's rate, the reconciler's period) into
-    // wall time with it, as the engine and the emulators do (functions/shared/config.ts timeScale).
-    LOCAL_TIME_SCALE: String(timeScale),
   };
   // Checked again once the ports are known; checking now fails before anything is started.
   refuseChanges(baseEnvironment);
@@ -291,6 +288,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     refuseChanges(environment);
     firstStack ??= { port: http.port, awsPort: aws.port, environment };
     Object.assign(process.env, environment);
+    // Handlers turn AWS durations (a grant's end, the Identity Center budget's rate, the reconciler's period) into wall
+    // time with it, as the engine and the emulators do (functions/shared/config.ts timeScale). Not held to the first
+    // stack's value: a restart may run at another scale, and only a warm container's cached budget keeps the old one.
+    process.env.LOCAL_TIME_SCALE = String(timeScale);
     // An inherited token would send local test traffic to real Slack.
     if (!options.slackBotToken) delete process.env.SLACK_BOT_TOKEN;
     process.env.AWS_ACCESS_KEY_ID ??= LOCAL_CREDENTIALS.accessKeyId;
