@@ -4,7 +4,6 @@ import {
   ListAccountAssignmentsCommand,
   ListAccountsForProvisionedPermissionSetCommand,
   ListPermissionSetsCommand,
-  ListPermissionSetsProvisionedToAccountCommand,
   type AccountAssignment,
   type SSOAdminClient,
 } from '@aws-sdk/client-sso-admin';
@@ -61,28 +60,6 @@ export const assignmentsOf = async (
   return all;
 };
 
-const permissionSetsProvisionedTo = async (
-  ssoAdmin: SSOAdminClient,
-  instanceArn: string,
-  accountId: string,
-): Promise<string[]> => {
-  const all: string[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await ssoAdmin.send(
-      new ListPermissionSetsProvisionedToAccountCommand({
-        InstanceArn: instanceArn,
-        AccountId: accountId,
-        MaxResults: PAGE,
-        NextToken,
-      }),
-    );
-    all.push(...(page.PermissionSets ?? []));
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return all;
-};
-
 const permissionSets = async (ssoAdmin: SSOAdminClient, instanceArn: string): Promise<string[]> => {
   const all: string[] = [];
   let NextToken: string | undefined;
@@ -120,38 +97,22 @@ const accountsProvisionedWith = async (
 
 /**
  * The permission sets provisioned to each watched account: the only (account, permission set) pairs that can hold an
- * assignment, so only they need ListAccountAssignments. Two ways to learn them, whichever costs fewer calls:
- * - per account, ListPermissionSetsProvisionedToAccount: one call per watched account (a page holds 100 sets);
- * - per permission set, ListAccountsForProvisionedPermissionSet: one call per permission set (a page holds 100
- *   accounts, of every account, watched or not), after ListPermissionSets.
- * With 600 watched accounts and 60 permission sets the second is about 1 + 60 × 6 = 361 calls against 600.
+ * assignment, so only they need ListAccountAssignments. Learnt per permission set: ListPermissionSets, then
+ * ListAccountsForProvisionedPermissionSet for each (a page holds 100 accounts, watched or not). That costs
+ * 1 + Σ ceil(accounts provisioned with the set / 100) calls however many accounts are watched: with 600 accounts and
+ * 60 permission sets, 1 + 60 × 6 = 361. (Per account, ListPermissionSetsProvisionedToAccount, would cost one call per
+ * watched account: fewer when only a few accounts are watched. The local emulator does not offer it; see README.)
  */
 export const provisionedPairs = async (
   ssoAdmin: SSOAdminClient,
   instanceArn: string,
   accounts: readonly string[],
   checkTime: () => void,
-): Promise<{ byAccount: Map<string, string[]>; strategy: 'per-account' | 'per-permission-set' }> => {
+): Promise<Map<string, string[]>> => {
   const byAccount = new Map(accounts.map((account) => [account, [] as string[]]));
-  // A handful of accounts costs fewer calls per account than one listing of the permission sets could save.
-  if (accounts.length <= 1) {
-    for (const account of accounts) {
-      checkTime();
-      byAccount.set(account, await permissionSetsProvisionedTo(ssoAdmin, instanceArn, account));
-    }
-    return { byAccount, strategy: 'per-account' };
-  }
-  const sets = await permissionSets(ssoAdmin, instanceArn);
-  if (sets.length >= accounts.length) {
-    for (const account of accounts) {
-      checkTime();
-      byAccount.set(account, await permissionSetsProvisionedTo(ssoAdmin, instanceArn, account));
-    }
-    return { byAccount, strategy: 'per-account' };
-  }
-  for (const set of sets) {
+  for (const set of await permissionSets(ssoAdmin, instanceArn)) {
     checkTime();
     for (const account of await accountsProvisionedWith(ssoAdmin, instanceArn, set)) byAccount.get(account)?.push(set);
   }
-  return { byAccount, strategy: 'per-permission-set' };
+  return byAccount;
 };

@@ -12,7 +12,6 @@ import { assignmentsOf, provisionedPairs } from './identityCenter.js';
 export interface UnmanagedSummary {
   accountsWatched: number;
   accountsListed: number;
-  listingStrategy?: 'per-account' | 'per-permission-set';
   assignmentsSeen: number;
   unmanagedSeen: number;
   newlyReported: number;
@@ -30,13 +29,12 @@ export const reconcileWatchedAccounts = async (deps: ReconcilerDeps, summary: Un
   const instanceArn = await deps.instanceArn();
   const findings = createFindingStore(deps);
   const { ledger } = deps;
-  const { byAccount, strategy } = await provisionedPairs(
+  const byAccount = await provisionedPairs(
     deps.ssoAdmin,
     instanceArn,
     watched.map((w) => w.accountId),
     () => checkTime(deps),
   );
-  summary.listingStrategy = strategy;
   for (const { accountId, removeUnmanaged } of watched) {
     checkTime(deps);
     const listedIds = new Set<string>();

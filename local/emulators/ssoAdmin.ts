@@ -81,13 +81,7 @@ const listingRules = {
   instances: pagingRules,
   permissionSets: { InstanceArn: modelFields.InstanceArn, ...pagingRules },
   describePermissionSet: modelFields,
-  // ListPermissionSetsProvisionedToAccount and ListAccountsForProvisionedPermissionSet (botocore sso-admin 2020-07-20).
-  provisionedToAccount: {
-    InstanceArn: modelFields.InstanceArn,
-    AccountId: { type: 'string', required: true, minLength: 12, maxLength: 12, pattern: '\\d{12}' },
-    ProvisioningStatus: provisioningStatus,
-    ...pagingRules,
-  },
+  // ListAccountsForProvisionedPermissionSet (botocore sso-admin 2020-07-20).
   accountsForPermissionSet: {
     InstanceArn: modelFields.InstanceArn,
     PermissionSetArn: modelFields.PermissionSetArn,
@@ -365,22 +359,9 @@ export const createSsoAdminEmulator = (options: {
       const { page, nextToken } = paginate(matching, request.MaxResults, request.NextToken);
       return { AccountAssignments: page, ...(nextToken ? { NextToken: nextToken } : {}) };
     },
-    // Which permission sets are provisioned to an account: the reconciler's cheap first look at a watched account.
+    // Which accounts a permission set is provisioned to: the reconciler's first look at the watched accounts.
     // ProvisioningStatus filters on whether the latest version is provisioned; permission sets never change here, so
     // every provisioned one is the latest and NOT_PROVISIONED lists none.
-    ListPermissionSetsProvisionedToAccount: (input) => {
-      const request = validateInput(input, listingRules.provisionedToAccount);
-      checkInstance(request.InstanceArn);
-      checkAccount(request.AccountId);
-      const arns =
-        request.ProvisioningStatus === 'LATEST_PERMISSION_SET_NOT_PROVISIONED'
-          ? []
-          : permissionSets
-              .map((permissionSet) => permissionSet.arn)
-              .filter((arn) => provisioned.has(provisionedKey(request.AccountId, arn)));
-      const { page, nextToken } = paginate(arns, request.MaxResults, request.NextToken);
-      return { PermissionSets: page, ...(nextToken ? { NextToken: nextToken } : {}) };
-    },
     ListAccountsForProvisionedPermissionSet: (input) => {
       const request = validateInput(input, listingRules.accountsForPermissionSet);
       checkInstance(request.InstanceArn);
