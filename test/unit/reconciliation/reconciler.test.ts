@@ -249,7 +249,7 @@ describe('step a: grants past their end', () => {
 
     // Assess
     expect(first.grantsPastEnd).toMatchObject({ deletionPending: 1, revoked: 0 });
-    expect((w.updates[0]?.ExpressionAttributeValues as Record<string, unknown>)[':a0']).toBe('del-1');
+    expect(((w.updates[0]?.ExpressionAttributeValues ?? {}) as Record<string, unknown>)[':a0']).toBe('del-1');
     expect(ssoMock.commandCalls(DeleteAccountAssignmentCommand)).toHaveLength(0);
     expect(second.grantsPastEnd).toMatchObject({ revoked: 1 });
     expect(eventsWritten(w2)[0]).toMatchObject({
@@ -372,7 +372,7 @@ describe('step d: OUTCOME_UNKNOWN', () => {
     // Assess
     expect(w.calls).toContain('ledger register r-1 time-bound');
     expect(statusWrites(w)).toEqual(['ACTIVE']);
-    const values = w.updates[0]?.ExpressionAttributeValues as Record<string, unknown>;
+    const values = (w.updates[0]?.ExpressionAttributeValues ?? {}) as Record<string, unknown>;
     expect(Object.values(values)).toContain('2026-11-21T12:30:00.000Z');
     expect(eventsWritten(w).map((e) => e.type)).toEqual(['assignment_verified_present', 'completed', 'active']);
     expect(eventsWritten(w)[0]?.detail).toMatchObject({
@@ -429,7 +429,7 @@ describe('step d: OUTCOME_UNKNOWN', () => {
     // Assess
     expect(w.calls).toContain('ledger drop r-1');
     expect(statusWrites(w)).toEqual(['FAILED']);
-    const values = w.updates[0]?.ExpressionAttributeValues as Record<string, unknown>;
+    const values = (w.updates[0]?.ExpressionAttributeValues ?? {}) as Record<string, unknown>;
     expect(Object.values(values)).toContainEqual(expect.objectContaining({ name: 'AssignmentVerifiedAbsent' }));
     expect(eventsWritten(w).map((e) => e.type)).toEqual(['assignment_verified_absent', 'failed']);
     expect(summary.outcomeUnknown.failedAbsent).toBe(1);
@@ -477,12 +477,13 @@ describe('step e: unmanaged assignments', () => {
     });
   });
 
-  it('a reported assignment no longer listed becomes GONE; one still listed is not recorded again', async () => {
+  it('a reported assignment no longer listed becomes GONE, with an event', async () => {
     // Prepare
     const finding = (principalId: string, findingId: string) => ({
       pk: `FINDING#${findingId}`,
       sk: 'FINDING',
       findingId,
+      principalId,
       findingAccountId: '111111111111',
       status: 'REPORTED',
       version: 1,
