@@ -1,7 +1,9 @@
 // The whole system on one machine: dynalite, the AWS emulators behind one endpoint, the workflow, and the HTTP
 // API in front of the real handlers. Everything is derived from serverless.yml and statemachine/.
 import { join, resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { identityCenterBudgetKey } from '../functions/requests/keys.js';
+import { NO_INSTANCE_KEY } from '../functions/shared/clients/identityCenterBudgetMiddleware.js';
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
@@ -35,6 +37,8 @@ import { createLambdaRuntime, literalEnvironment, LOCAL_ACCOUNT_ID, LOCAL_REGION
 import { loadLocalSecrets } from './secrets.js';
 import { ENGINE_RESTARTED, failLostRequests } from './recovery.js';
 import { loadServerlessConfig, projectRoot, substituteDefinition } from './serverlessConfig.js';
+import { startReconcileTimer } from './reconcileTimer.js';
+import type { ReconcileSummary } from '../functions/reconciliation/reconciler.js';
 
 export interface LocalStackOptions {
   /** 0 picks a free port. Default 3000. */
@@ -68,6 +72,11 @@ export interface LocalStackOptions {
    * costs CPU on every callback, so it is off unless asked for.
    */
   timeInvocations?: boolean;
+  /**
+   * The reconciler's period in AWS seconds (scaled by timeScale like everything else), as EventBridge Scheduler runs it
+   * every 5 minutes in AWS. Default 300. 0: no timer (reconcileNow still runs it), for work that must not be raced.
+   */
+  reconcileIntervalSeconds?: number;
 }
 
 export interface LocalStack {
@@ -85,6 +94,8 @@ export interface LocalStack {
   awsCallCounts(): CallCounts;
   /** The invocations timed since the last call; only on a stack started with `timeInvocations`. */
   invocationTimings(): Promise<InvocationTiming[]>;
+  /** Runs the reconcile function now (after a run under way, never alongside it) and answers its summary. */
+  reconcileNow(): Promise<ReconcileSummary>;
   close(): Promise<void>;
 }
 
@@ -141,6 +152,33 @@ const checkPolicyAgainstLocalDirectory = async (
     await directory.permissionSets();
   } finally {
     for (const c of Object.values(clients)) c.destroy();
+  }
+};
+
+/**
+ * The Identity Center budget's items (functions/provisioning/identityCenterBudget.ts) exist from the start, like the
+ * table in AWS after the first minute of traffic: otherwise the stack's first Identity Center call, often a directory
+ * read for a request that is then refused, would be what creates one, and a refused request writes nothing.
+ */
+const seedIdentityCenterBudget = async (
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  instanceArns: readonly string[],
+): Promise<void> => {
+  for (const instanceArn of instanceArns) {
+    const { pk, sk } = identityCenterBudgetKey(instanceArn);
+    await dynamodb
+      .send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: { pk: { S: pk }, sk: { S: sk } },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      )
+      .catch((error: unknown) => {
+        // Already there from an earlier run in this data directory.
+        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      });
   }
 };
 
@@ -201,6 +239,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     });
     closers.push(async () => dynamodb.destroy());
     await ensureTable(dynamodb, tableName, config.table);
+    await seedIdentityCenterBudget(dynamodb, tableName, [fixtures.sso.instanceArn, NO_INSTANCE_KEY]);
 
     const clock = options.timeInvocations ? enableInvocationClock() : undefined;
     if (clock) closers.push(async () => clock.disable());
@@ -219,7 +258,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     if (lost.length > 0) {
       const failed = await failLostRequests(dynamodb, tableName, lost);
       log(
-        `${lost.length} execution(s) were running when the stack last stopped and cannot be resumed; ${failed} request(s) marked ${ENGINE_RESTARTED} (FAILED, or REVOKE_FAILED for active grants)`,
+        `${lost.length} execution(s) were running when the stack last stopped and cannot be resumed; ${failed} request(s) marked ${ENGINE_RESTARTED} (pending: FAILED; approved: OUTCOME_UNKNOWN, for the reconciler to settle; active: workflow_lost, for the reconciler to end on time)`,
       );
     }
 
@@ -301,6 +340,21 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     // before the line above could set its level, so it is told again; an explicit POWERTOOLS_LOG_LEVEL still wins.
     logger.setLogLevel(process.env.POWERTOOLS_LOG_LEVEL as LogLevel);
 
+    // Started last, once handlers can read their environment; closed first (closers run in reverse), so no run starts
+    // against a closing endpoint. Its first run is now: a restart catches up with what came due while it was down.
+    const reconcileIntervalSeconds = options.reconcileIntervalSeconds ?? 300;
+    const invokeReconcile = () => runtime.invoke('reconcile', {});
+    const reconciler = startReconcileTimer({
+      invoke: invokeReconcile,
+      periodMs: reconcileIntervalSeconds > 0 ? reconcileIntervalSeconds * 1000 * timeScale : 0,
+      onError: (error) => logError(`reconciler run failed: ${error.name}: ${error.message}`),
+    });
+    closers.push(() => reconciler.close());
+    // The run at start is awaited: a restart has caught up before the stack serves, and the handler's modules are
+    // loaded now, by the caller, rather than by a timer in the background (under jest, a module imported outside a
+    // test or hook fails to link, and takes the modules it shares with other handlers down with it).
+    await reconciler.started;
+
     return {
       httpUrl: http.url,
       awsUrl: aws.url,
@@ -315,6 +369,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
         if (!clock) throw new Error('invocationTimings: start the stack with timeInvocations to time invocations');
         return clock.take();
       },
+      reconcileNow: () => reconciler.runNow(),
       close: closeAll,
     };
   } catch (error) {
