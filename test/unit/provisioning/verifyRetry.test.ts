@@ -54,7 +54,7 @@ beforeEach(() => {
 });
 
 describe('verifyAssignment after contention', () => {
-  it.each(['ConflictException', 'ThrottlingException'])(
+  it.each(['ConflictException', 'ThrottlingException', 'TimeoutError'])(
     'absent after %s 10 minutes into the budget: RETRY, the slot given back, and the retry in the events',
     async (after) => {
       // Prepare
