@@ -203,8 +203,10 @@ export interface AssignmentVerification extends AssignmentProgress {
 }
 
 /**
- * Status `RETRY`: the assignment is absent after contention (Conflict or Throttling) outlasted one round of the state
- * machine's retries, and the creation's contention budget still runs, so the state machine creates again.
+ * Status `RETRY`: the assignment is absent after contention (Conflict or Throttling), or a call that got no answer
+ * (TimeoutError), outlasted one round of the state machine's retries, and the creation's 30-minute budget still runs,
+ * so the state machine creates again. Not after InternalServerException: an outage pauses the budget instead, and a
+ * server fault that persists for one request is its own (it ends FAILED after its retries).
  */
 export const RETRY_CREATION = 'RETRY';
 
@@ -274,7 +276,7 @@ export const verifyAssignment = async (
   } else {
     await deps.ledger.drop(input.parameters, input.requestId);
     const absent = event(at, 'assignment_verified_absent', detail);
-    if (CONTENTION.has(input.after)) {
+    if (CONTENTION.has(input.after) || input.after === 'TimeoutError') {
       // The write notes when the contention began (if the error write did not), so a lost audit write cannot make the
       // budget endless: the first round that reaches here starts it.
       const since = await deps.repository.appendEventNoting(
