@@ -12,7 +12,7 @@ const scenarios: Record<string, Scenario> = {
   },
   bulk: {
     description:
-      '500 CreateAccountAssignment requests approved at once under 20 TPS / 15 outstanding, FULL jitter vs NONE',
+      '500 time-bound grants approved at once and revoked at their end under 20 TPS / 15 outstanding, with conflicts and a 2-minute Identity Center outage',
     load: () => import('./bulk.js'),
   },
   catalog: {

@@ -1,6 +1,6 @@
 // The driver's handle on a stack running in bench/bulk/stackWorker.ts.
 import { startTsWorker } from '../lib/worker.js';
-import type { FromWorker, Query, StackJob, ToWorker } from './stackWorker.js';
+import type { CallSeries, FromWorker, Query, StackJob, ToWorker } from './stackWorker.js';
 
 export interface BulkStack {
   httpUrl: string;
@@ -8,6 +8,8 @@ export interface BulkStack {
   tableName: string;
   stateMachineArn: string;
   settings: Extract<FromWorker, { type: 'ready' }>['settings'];
+  /** Epoch ms just before the stack started (LOCAL_FAULTS windows count from then, give or take its start-up). */
+  startingAtMs: number;
   /** `awsCallCount` of each X-Amz-Target, read inside the worker. */
   counts(targets: string[]): Promise<Record<string, number>>;
   /** Resolves once every execution has ended (their last steps, e.g. NotifyOutcome), or after timeoutMs: how many still run. */
@@ -16,6 +18,10 @@ export interface BulkStack {
   markBusy(): Promise<void>;
   /** The stack thread's event-loop utilisation (0..1) since markBusy. */
   busy(): Promise<number>;
+  /** Starts sampling the running total of calls to `prefix` (an X-Amz-Target prefix) every intervalMs. */
+  startSeries(intervalMs: number, prefix: string): Promise<void>;
+  /** The samples so far; null before startSeries. */
+  series(): Promise<CallSeries | null>;
   close(): Promise<void>;
 }
 
@@ -53,10 +59,13 @@ export const startBulkStack = (job: StackJob): Promise<BulkStack> =>
             tableName: message.tableName,
             stateMachineArn: message.stateMachineArn,
             settings: message.settings,
+            startingAtMs: message.startingAtMs,
             counts: (targets) => ask({ op: 'counts', targets }),
             idle: (timeoutMs) => ask({ op: 'idle', timeoutMs }),
             markBusy: () => ask({ op: 'markBusy' }),
             busy: () => ask({ op: 'busy' }),
+            startSeries: (intervalMs, prefix) => ask({ op: 'startSeries', intervalMs, prefix }),
+            series: () => ask({ op: 'series' }),
             close: () =>
               new Promise<void>((done, failed) => {
                 closing = { resolve: done, reject: failed };

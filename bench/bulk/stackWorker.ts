@@ -26,7 +26,21 @@ export type Query =
   | { op: 'counts'; targets: string[] }
   | { op: 'idle'; timeoutMs: number }
   | { op: 'markBusy' }
-  | { op: 'busy' };
+  | { op: 'busy' }
+  | { op: 'startSeries'; intervalMs: number; prefix: string }
+  | { op: 'series' };
+
+/** Running totals of the calls to one service, sampled every intervalMs from `startedAtMs` (wall, epoch ms). */
+export interface CallSeries {
+  startedAtMs: number;
+  intervalMs: number;
+  /** The total when sampling started. */
+  startTotal: number;
+  /** The running total at the end of each interval. */
+  totals: number[];
+  /** When each total was read, epoch ms (a busy thread's timer fires late, so rates divide by these). */
+  times: number[];
+}
 
 export type ToWorker = { type: 'query'; id: number; query: Query } | { type: 'close' };
 
@@ -38,6 +52,8 @@ export type FromWorker =
       tableName: string;
       stateMachineArn: string;
       settings: ReturnType<typeof effectiveSettings>;
+      /** Epoch ms just before the stack started: the origin, give or take its start-up, of LOCAL_FAULTS windows. */
+      startingAtMs: number;
     }
   | { type: 'answer'; id: number; value: unknown }
   | { type: 'closed' }
@@ -61,8 +77,12 @@ if (job.nice !== 0 && process.platform === 'linux') {
 
 let stack: LocalStack | undefined;
 let busyMark: EventLoopUtilization = performance.eventLoopUtilization();
+let series: (CallSeries & { timer: NodeJS.Timeout }) | undefined;
+let startingAtMs = Date.now();
 try {
   const { startLocalStack } = await import('../../local/stack.js');
+  // After the import (seconds of module loading): the fault injector's clock starts within this call's first steps.
+  startingAtMs = Date.now();
   let settings: ReturnType<typeof effectiveSettings> | undefined;
   stack = await startLocalStack({
     port: 0,
@@ -87,6 +107,7 @@ try {
     tableName: stack.tableName,
     stateMachineArn: stack.stateMachineArn,
     settings,
+    startingAtMs,
   });
 } catch (error) {
   post({ type: 'error', message: describe(error) });
@@ -106,6 +127,33 @@ const answer = async (live: LocalStack, query: Query): Promise<unknown> => {
       return undefined;
     case 'busy':
       return performance.eventLoopUtilization(busyMark).utilization;
+    case 'startSeries': {
+      // Sampled here, on the stack's own thread, so the driver's pauses never blur the series.
+      const total = (): number =>
+        Object.entries(live.awsCallCounts())
+          .filter(([target]) => target.startsWith(`${query.prefix}.`))
+          .reduce((sum, [, count]) => sum + count, 0);
+      if (series) clearInterval(series.timer);
+      const sampled: CallSeries = {
+        startedAtMs: Date.now(),
+        intervalMs: query.intervalMs,
+        startTotal: total(),
+        totals: [],
+        times: [],
+      };
+      const timer = setInterval(() => {
+        sampled.totals.push(total());
+        sampled.times.push(Date.now());
+      }, query.intervalMs);
+      timer.unref();
+      series = { ...sampled, timer };
+      return undefined;
+    }
+    case 'series': {
+      if (!series) return null;
+      const { timer: _timer, ...sampled } = series;
+      return { ...sampled, totals: [...sampled.totals], times: [...sampled.times] };
+    }
   }
 };
 
@@ -120,6 +168,7 @@ port.on('message', (message: ToWorker) => {
     return;
   }
   stack = undefined;
+  if (series) clearInterval(series.timer);
   void live.close().then(
     () => {
       post({ type: 'closed' });
