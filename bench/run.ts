@@ -32,6 +32,11 @@ const scenarios: Record<string, Scenario> = {
     description: "the access page's first render in Chromium with the 600-account catalog, cold (fresh stack) and warm",
     load: () => import('./page.js'),
   },
+  reconcile: {
+    description:
+      'the reconciler: a SIGKILLed stack with grants ACTIVE, each removed within one period of its end; one run over 600 accounts × 60 permission sets',
+    load: () => import('./reconcile.js'),
+  },
   slack: {
     description:
       "Slack's /access: command to views.open warm and cold, and the modal's options over 600 accounts, with a fake Slack",

@@ -1,6 +1,6 @@
 // The driver's handle on a stack running in bench/bulk/stackWorker.ts.
 import { startTsWorker } from '../lib/worker.js';
-import type { CallSeries, FromWorker, Query, StackJob, ToWorker } from './stackWorker.js';
+import type { CallSeries, FromWorker, Query, ReconcileRun, StackJob, ToWorker } from './stackWorker.js';
 
 export interface BulkStack {
   httpUrl: string;
@@ -22,13 +22,15 @@ export interface BulkStack {
   startSeries(intervalMs: number, prefix: string): Promise<void>;
   /** The samples so far; null before startSeries. */
   series(): Promise<CallSeries | null>;
+  /** Runs the reconciler once now (LocalStack.reconcileNow), timed and with the calls it made. */
+  reconcile(): Promise<ReconcileRun>;
   close(): Promise<void>;
 }
 
 export const startBulkStack = (job: StackJob): Promise<BulkStack> =>
   new Promise((resolve, reject) => {
     const worker = startTsWorker(new URL('./stackWorker.ts', import.meta.url), job);
-    const pending = new Map<number, (value: unknown) => void>();
+    const pending = new Map<number, { answer: (value: unknown) => void; refuse: (error: Error) => void }>();
     let nextId = 0;
     let closing: { resolve: () => void; reject: (error: Error) => void } | undefined;
     let ready = false;
@@ -37,9 +39,9 @@ export const startBulkStack = (job: StackJob): Promise<BulkStack> =>
     const ask = <T>(query: Query): Promise<T> =>
       failure
         ? Promise.reject(failure)
-        : new Promise<T>((answer) => {
+        : new Promise<T>((answer, refuse) => {
             const id = nextId++;
-            pending.set(id, answer as (value: unknown) => void);
+            pending.set(id, { answer: answer as (value: unknown) => void, refuse });
             send({ type: 'query', id, query });
           });
     const fail = (error: Error): void => {
@@ -66,6 +68,7 @@ export const startBulkStack = (job: StackJob): Promise<BulkStack> =>
             busy: () => ask({ op: 'busy' }),
             startSeries: (intervalMs, prefix) => ask({ op: 'startSeries', intervalMs, prefix }),
             series: () => ask({ op: 'series' }),
+            reconcile: () => ask({ op: 'reconcile' }),
             close: () =>
               new Promise<void>((done, failed) => {
                 closing = { resolve: done, reject: failed };
@@ -74,7 +77,11 @@ export const startBulkStack = (job: StackJob): Promise<BulkStack> =>
           });
           break;
         case 'answer':
-          pending.get(message.id)?.(message.value);
+          pending.get(message.id)?.answer(message.value);
+          pending.delete(message.id);
+          break;
+        case 'refusal':
+          pending.get(message.id)?.refuse(new Error(`bulk stack worker: ${message.message}`));
           pending.delete(message.id);
           break;
         case 'closed':

@@ -7,6 +7,7 @@ import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
+import { callsBetween } from '../../local/callCounter.js';
 import type { LocalStack } from '../../local/stack.js';
 import { effectiveSettings, tuneDefinition, type Tuning } from './tuning.js';
 
@@ -28,7 +29,17 @@ export type Query =
   | { op: 'markBusy' }
   | { op: 'busy' }
   | { op: 'startSeries'; intervalMs: number; prefix: string }
-  | { op: 'series' };
+  | { op: 'series' }
+  | { op: 'reconcile' };
+
+/** One reconciler run as the stack's `reconcileNow()` gave it, timed and counted on the stack's own thread. */
+export interface ReconcileRun {
+  /** The run's own summary (its shape is the reconciler's; see local/stack.ts). */
+  summary: unknown;
+  wallMs: number;
+  /** Calls the emulated AWS endpoint received during the run, per X-Amz-Target. */
+  calls: Record<string, number>;
+}
 
 /** Running totals of the calls to one service, sampled every intervalMs from `startedAtMs` (wall, epoch ms). */
 export interface CallSeries {
@@ -56,6 +67,8 @@ export type FromWorker =
       startingAtMs: number;
     }
   | { type: 'answer'; id: number; value: unknown }
+  /** A query that failed: the driver's promise rejects with this message instead of waiting forever. */
+  | { type: 'refusal'; id: number; message: string }
   | { type: 'closed' }
   | { type: 'error'; message: string };
 
@@ -149,6 +162,17 @@ const answer = async (live: LocalStack, query: Query): Promise<unknown> => {
       series = { ...sampled, timer };
       return undefined;
     }
+    case 'reconcile': {
+      // The reconciler is the reconcile helper's (issue 13); a stack without it says so rather than pretend.
+      const reconcileNow = (live as Partial<{ reconcileNow: () => Promise<unknown> }>).reconcileNow;
+      if (typeof reconcileNow !== 'function') throw new Error('this local stack has no reconcileNow() (issue 13)');
+      const before = live.awsCallCounts();
+      const start = performance.now();
+      const summary = await reconcileNow.call(live);
+      const wallMs = performance.now() - start;
+      const run: ReconcileRun = { summary, wallMs, calls: callsBetween(before, live.awsCallCounts()) };
+      return run;
+    }
     case 'series': {
       if (!series) return null;
       const { timer: _timer, ...sampled } = series;
@@ -163,7 +187,7 @@ port.on('message', (message: ToWorker) => {
   if (message.type === 'query') {
     void answer(live, message.query).then(
       (value) => post({ type: 'answer', id: message.id, value }),
-      (error: unknown) => post({ type: 'error', message: describe(error) }),
+      (error: unknown) => post({ type: 'refusal', id: message.id, message: describe(error) }),
     );
     return;
   }
