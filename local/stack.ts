@@ -1,7 +1,9 @@
 // The whole system on one machine: dynalite, the AWS emulators behind one endpoint, the workflow, and the HTTP
 // API in front of the real handlers. Everything is derived from serverless.yml and statemachine/.
 import { join, resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { identityCenterBudgetKey } from '../functions/requests/keys.js';
+import { NO_INSTANCE_KEY } from '../functions/shared/clients/identityCenterBudgetMiddleware.js';
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
@@ -144,6 +146,33 @@ const checkPolicyAgainstLocalDirectory = async (
   }
 };
 
+/**
+ * The Identity Center budget's items (functions/provisioning/identityCenterBudget.ts) exist from the start, like the
+ * table in AWS after the first minute of traffic: otherwise the stack's first Identity Center call, often a directory
+ * read for a request that is then refused, would be what creates one, and a refused request writes nothing.
+ */
+const seedIdentityCenterBudget = async (
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  instanceArns: readonly string[],
+): Promise<void> => {
+  for (const instanceArn of instanceArns) {
+    const { pk, sk } = identityCenterBudgetKey(instanceArn);
+    await dynamodb
+      .send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: { pk: { S: pk }, sk: { S: sk } },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      )
+      .catch((error: unknown) => {
+        // Already there from an earlier run in this data directory.
+        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      });
+  }
+};
+
 export const startLocalStack = async (options: LocalStackOptions): Promise<LocalStack> => {
   const log = options.quiet ? () => undefined : (line: string) => console.log(line);
   const logError = (line: string) => console.error(line);
@@ -204,6 +233,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     });
     closers.push(async () => dynamodb.destroy());
     await ensureTable(dynamodb, tableName, config.table);
+    await seedIdentityCenterBudget(dynamodb, tableName, [fixtures.sso.instanceArn, NO_INSTANCE_KEY]);
 
     const clock = options.timeInvocations ? enableInvocationClock() : undefined;
     if (clock) closers.push(async () => clock.disable());

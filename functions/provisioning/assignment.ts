@@ -1,7 +1,7 @@
 // sso:CreateAccountAssignment and its status poll, one call each. Identity Center creates assignments
 // asynchronously; the state machine waits between polls. Every grant is entered in the assignment ledger,
 // so a time-bound grant's end never removes access another grant (or a pre-existing assignment) holds.
-// A creation holds one of the instance's creation slots (creationSlots.ts) from the call until the poll
+// A creation holds one of the instance's creation slots (operationSlots.ts) from the call until the poll
 // that sees it end, so a burst of approvals queues here instead of being throttled by Identity Center.
 import {
   CreateAccountAssignmentCommand,
@@ -14,8 +14,16 @@ import type { SsoAssignmentParameters } from '../actions/ssoCreateAccountAssignm
 import { event } from '../requests/repository.js';
 import { AssignmentNotSettledError } from '../shared/errors.js';
 import { PERMANENT, type AssignmentLedger } from './assignmentLedger.js';
-import { attempt, awsSecondsAfter, recordAttempt, type ProvisioningDeps } from './attempts.js';
-import type { CreationSlots } from './creationSlots.js';
+import {
+  attempt,
+  awsSecondsAfter,
+  budgetSpent,
+  CONTENTION,
+  isWaitForCapacity,
+  recordAttempt,
+  type ProvisioningDeps,
+} from './attempts.js';
+import type { OperationSlots } from './operationSlots.js';
 import { logger } from '../shared/logger.js';
 
 export interface AssignmentProgress {
@@ -30,8 +38,18 @@ export interface AssignmentProgress {
 export type AssignmentDeps = ProvisioningDeps & {
   ssoAdmin: SSOAdminClient;
   ledger: AssignmentLedger;
-  slots: CreationSlots;
+  /** The instance's creation slots. */
+  slots: OperationSlots;
+  /** The instance's deletion slots; without them (some tests) deletions are not admission-controlled. */
+  deletionSlots?: OperationSlots;
 };
+
+/**
+ * How long a creation keeps retrying ConflictException and ThrottlingException, in AWS seconds, counted from its first
+ * one (docs/retry-policy.md). The state machine's retrier gives each round 8 attempts; verifyAssignment starts
+ * another round while this lasts.
+ */
+export const CREATION_CONTENTION_BUDGET_SECONDS = 30 * 60;
 
 /** Slot upkeep never changes a provisioning outcome: a slot not given back frees itself when its lease ends. */
 const slotUpkeep = async (what: 'release' | 'renew', requestId: string, work: () => Promise<void>): Promise<void> => {
@@ -146,7 +164,8 @@ export const checkAssignment = async (
       }),
     )
     .catch(async (error: Error) => {
-      await recordAttempt(deps, input.requestId, 'status_poll_error', { error: error.name, message: error.message });
+      if (!isWaitForCapacity(error))
+        await recordAttempt(deps, input.requestId, 'status_poll_error', { error: error.name, message: error.message });
       throw error;
     });
   const polls = input.polls + 1;
@@ -182,6 +201,12 @@ export interface AssignmentVerification extends AssignmentProgress {
   /** What ListAccountAssignments showed once Identity Center had settled. */
   verified: 'PRESENT' | 'ABSENT';
 }
+
+/**
+ * Status `RETRY`: the assignment is absent after contention (Conflict or Throttling) outlasted one round of the state
+ * machine's retries, and the creation's contention budget still runs, so the state machine creates again.
+ */
+export const RETRY_CREATION = 'RETRY';
 
 /**
  * Once Identity Center may have accepted a creation (a poll failed or ran out, or the create call itself failed
@@ -248,7 +273,31 @@ export const verifyAssignment = async (
     await deps.repository.appendEvent(input.requestId, event(at, 'assignment_verified_present', found), ['APPROVED']);
   } else {
     await deps.ledger.drop(input.parameters, input.requestId);
-    await deps.repository.appendEvent(input.requestId, event(at, 'assignment_verified_absent', detail), ['APPROVED']);
+    const absent = event(at, 'assignment_verified_absent', detail);
+    if (CONTENTION.has(input.after)) {
+      // The write notes when the contention began (if the error write did not), so a lost audit write cannot make the
+      // budget endless: the first round that reaches here starts it.
+      const since = await deps.repository.appendEventNoting(
+        input.requestId,
+        absent,
+        ['APPROVED'],
+        'provisioningRetrySince',
+      );
+      if (!budgetSpent(deps, since, CREATION_CONTENTION_BUDGET_SECONDS)) {
+        await recordAttempt(deps, input.requestId, 'creation_retry', { after: input.after, contentionSince: since });
+        await slotUpkeep('release', input.requestId, () => deps.slots.release(InstanceArn, input.requestId));
+        return {
+          creationRequestId: input.creationRequestId,
+          status: RETRY_CREATION,
+          polls: input.polls,
+          assignment: { Status: RETRY_CREATION, VerifiedBy: 'ListAccountAssignments' },
+          activeUntil: '',
+          verified: 'ABSENT',
+        };
+      }
+    } else {
+      await deps.repository.appendEvent(input.requestId, absent, ['APPROVED']);
+    }
   }
   // The creation has ended either way, so its slot goes back (a no-op if the poll that saw it end gave it back).
   await slotUpkeep('release', input.requestId, () => deps.slots.release(InstanceArn, input.requestId));

@@ -23,19 +23,72 @@ const WORKING_STATUSES = ['APPROVED', 'ACTIVE'] as const;
 
 export type Phase = 'provisioning' | 'revocation';
 
-/** Best effort: an audit write failing must not turn a successful AWS call into a retry or a failure. */
+/**
+ * When a retry budget began, noted once on the request item by the write that records the attempt:
+ * provisioningRetrySince at a creation's first contention error, revocationStartedAt at its first revocation attempt.
+ */
+export type BudgetMark = 'provisioningRetrySince' | 'revocationStartedAt';
+
+/**
+ * Waiting for Identity Center capacity is not an error and not an attempt: the call was never made. Hundreds of such
+ * waits under a burst would bury the attempts that matter, so they are never recorded (the execution history has them).
+ */
+export const isWaitForCapacity = (error: unknown): boolean => {
+  const name = (error as Error | undefined)?.name;
+  return name === 'IdentityCenterBusy' || name === 'CreationSlotsFull';
+};
+
+/**
+ * Errors that say "try again later": Identity Center's contention, server faults and calls that got no answer, and
+ * DynamoDB's throttling (the ledger, the slots and the budget live in the table). Any 5xx is one too.
+ */
+const TRANSIENT = new Set([
+  'ConflictException',
+  'ThrottlingException',
+  'InternalServerException',
+  'TimeoutError',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+]);
+export const isTransient = (error: unknown): boolean => {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  return TRANSIENT.has(e?.name ?? '') || (e?.$metadata?.httpStatusCode ?? 0) >= 500;
+};
+
+/** The creation errors whose retries are counted against a time budget (docs/retry-policy.md). */
+export const CONTENTION = new Set(['ConflictException', 'ThrottlingException']);
+
+/**
+ * Best effort: an audit write failing must not turn a successful AWS call into a retry or a failure. With a `mark`,
+ * the same write notes when that budget began (if not noted yet) and the noted time is returned; undefined when it
+ * could not be written (the budgets then go on: the ASL retriers still bound them).
+ */
 export const recordAttempt = async (
   deps: ProvisioningDeps,
   requestId: string,
   type: string,
   detail: Record<string, unknown>,
-): Promise<void> => {
+  mark?: BudgetMark,
+): Promise<string | undefined> => {
   try {
-    await deps.repository.appendEvent(requestId, event(deps.clock.now().toISOString(), type, detail), WORKING_STATUSES);
+    const stored = event(deps.clock.now().toISOString(), type, detail);
+    if (mark) return await deps.repository.appendEventNoting(requestId, stored, WORKING_STATUSES, mark);
+    await deps.repository.appendEvent(requestId, stored, WORKING_STATUSES);
   } catch (error) {
     logger.error('Could not record provisioning attempt', { requestId, type, errorName: (error as Error).name });
   }
+  return undefined;
 };
+
+const BUDGET_SINCE = Symbol('budgetSince');
+
+/** The budget mark noted when `attempt` recorded this error (undefined if none was noted). */
+export const budgetSince = (error: unknown): string | undefined =>
+  (error as { [BUDGET_SINCE]?: string } | undefined)?.[BUDGET_SINCE];
+
+/** Whether more than `seconds` of AWS time have passed since `since` (an ISO time; undefined: the budget goes on). */
+export const budgetSpent = (deps: ProvisioningDeps, since: string | undefined, seconds: number): boolean =>
+  since !== undefined && deps.clock.now().getTime() >= awsSecondsAfter(deps, new Date(since), seconds).getTime();
 
 /** Runs one AWS call, records it, and rethrows failures with their AWS error name intact for ErrorEquals. */
 export const attempt = async <T>(
@@ -52,13 +105,25 @@ export const attempt = async <T>(
   try {
     result = await call();
   } catch (error) {
+    if (isWaitForCapacity(error)) throw error;
     const { name, message } = error as Error;
-    await recordAttempt(deps, requestId, `${phase}_error`, { operation, error: name, message });
+    // Revocation counts its budget from its first attempt; a creation from its first contention error.
+    const mark: BudgetMark | undefined =
+      phase === 'revocation' ? 'revocationStartedAt' : CONTENTION.has(name) ? 'provisioningRetrySince' : undefined;
+    const since = await recordAttempt(deps, requestId, `${phase}_error`, { operation, error: name, message }, mark);
     logger.warn('AWS call failed', { requestId, operation, phase, errorName: name });
+    if (since !== undefined && typeof error === 'object' && error !== null)
+      Object.defineProperty(error, BUDGET_SINCE, { value: since, enumerable: false });
     throw error;
   }
   await Promise.all([
-    recordAttempt(deps, requestId, `${phase}_attempt`, { operation, ...describe(result) }),
+    recordAttempt(
+      deps,
+      requestId,
+      `${phase}_attempt`,
+      { operation, ...describe(result) },
+      phase === 'revocation' ? 'revocationStartedAt' : undefined,
+    ),
     alongside?.(result),
   ]);
   return result;

@@ -29,14 +29,27 @@ export const assignmentKey = (a: {
   sk: 'ASSIGNMENT',
 });
 
+/** The Identity Center operations that hold an admission slot while Identity Center works on them. */
+export type OperationKind = 'creation' | 'deletion';
+
 /**
- * Admission slots for Identity Center assignment creations, one partition per instance (the quota is per
- * instance), one item per slot, so taking a slot is one conditional write on one item.
+ * Admission slots for Identity Center assignment creations or deletions, one partition per instance and kind (the
+ * quota is per instance), one item per slot, so taking a slot is one conditional write on one item.
  */
-export const creationSlotsPartition = (instanceArn: string): string => `CREATION_SLOTS#${instanceArn}`;
-export const creationSlotKey = (instanceArn: string, slot: number): TableKey => ({
-  pk: creationSlotsPartition(instanceArn),
+export const operationSlotsPartition = (kind: OperationKind, instanceArn: string): string =>
+  `${kind.toUpperCase()}_SLOTS#${instanceArn}`;
+export const operationSlotKey = (kind: OperationKind, instanceArn: string, slot: number): TableKey => ({
+  pk: operationSlotsPartition(kind, instanceArn),
   sk: `SLOT#${String(slot).padStart(3, '0')}`,
+});
+
+/**
+ * The shared Identity Center call budget of one instance (provisioning/identityCenterBudget.ts): one item, so every
+ * function and execution reserves its calls from the same next-free send time. No `kind`: never in the byTime index.
+ */
+export const identityCenterBudgetKey = (instanceArn: string): TableKey => ({
+  pk: `IDENTITY_CENTER_BUDGET#${instanceArn}`,
+  sk: 'BUDGET',
 });
 
 /** Scoped to the caller, so two people can never collide on (or probe) each other's keys. */

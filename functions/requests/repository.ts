@@ -109,6 +109,35 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
   },
 
   /**
+   * appendEvent that also notes, once, when something began: `mark` is set to the event's time only if the item has
+   * none yet (the provisioning tasks' retry budgets count from it). Returns the mark as stored, or undefined when the
+   * status condition refused the write.
+   */
+  async appendEventNoting(
+    requestId: string,
+    stored: StoredEvent,
+    whenStatus: readonly RequestStatus[],
+    mark: 'provisioningRetrySince' | 'revocationStartedAt',
+  ): Promise<string | undefined> {
+    const statusValues = Object.fromEntries(whenStatus.map((s, i) => [`:s${i}`, s]));
+    const written = await conditionalUpdate(
+      db,
+      new UpdateCommand({
+        TableName: tableName,
+        Key: requestKey(requestId),
+        UpdateExpression:
+          'SET events = list_append(events, :event), updatedAt = :now, #mark = if_not_exists(#mark, :now)',
+        ConditionExpression: `#status IN (${Object.keys(statusValues).join(', ')})`,
+        ExpressionAttributeNames: { '#status': 'status', '#mark': mark },
+        ExpressionAttributeValues: { ':event': [stored], ':now': stored.at, ...statusValues },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    const value = written?.[mark];
+    return typeof value === 'string' ? value : undefined;
+  },
+
+  /**
    * Records one approver's decision, first writer wins. The condition checks the request is still
    * pending, this approver has not decided, and the approval count is the one the caller saw, so
    * concurrent deciders cannot both believe they completed the quorum. Returns the request as written, so the

@@ -2,7 +2,7 @@
 // from defaults.ts so that no other function bundles the SSO Admin client or the assignment ledger.
 import type { AssignmentDeps } from '../provisioning/assignment.js';
 import { createAssignmentLedger, type AssignmentLedger } from '../provisioning/assignmentLedger.js';
-import { createCreationSlots, type CreationSlots } from '../provisioning/creationSlots.js';
+import { createOperationSlots, type OperationSlots } from '../provisioning/operationSlots.js';
 import { documentClient } from './clients/dynamodb.js';
 import { ssoAdminClient } from './clients/ssoAdmin.js';
 import { systemClock } from './clock.js';
@@ -15,23 +15,34 @@ export const defaultLedger = (): AssignmentLedger =>
   (ledger ??= createAssignmentLedger({ db: documentClient(), tableName: config.tableName() }));
 
 /**
- * A slot abandoned by a dead execution is free again after this long. Status polls renew it every few seconds,
- * and Identity Center creates an assignment in seconds, so a minute is ample and never blocks for long.
+ * A slot abandoned by a dead execution is free again after this long, in AWS seconds (×LOCAL_TIME_SCALE locally, so
+ * that it agrees with the scaled polls that renew it). Status polls renew it every few seconds, and Identity Center
+ * creates or deletes an assignment in seconds, so a minute is ample and never blocks for long.
  */
-const CREATION_SLOT_LEASE_SECONDS = 60;
+const OPERATION_SLOT_LEASE_SECONDS = 60;
 
-let slots: CreationSlots | undefined;
+let creationSlots: OperationSlots | undefined;
+let deletionSlots: OperationSlots | undefined;
 
-export const defaultCreationSlots = (): CreationSlots =>
-  (slots ??= createCreationSlots({
+const operationSlots = (kind: 'creation' | 'deletion'): OperationSlots =>
+  createOperationSlots({
     db: documentClient(),
     tableName: config.tableName(),
     clock: systemClock,
+    // Identity Center's bound of 15 outstanding operations is documented for creations; deletions are provisioned the
+    // same way, so SSO_CREATION_SLOTS sizes both.
     slots: config.ssoCreationSlots(),
-    leaseSeconds: CREATION_SLOT_LEASE_SECONDS,
-  }));
+    kind,
+    leaseSeconds: OPERATION_SLOT_LEASE_SECONDS * config.timeScale(),
+  });
 
-/** What every SSO provisioning task needs: one attempt per call, the assignment ledger, and the creation slots. */
+export const defaultCreationSlots = (): OperationSlots => (creationSlots ??= operationSlots('creation'));
+export const defaultDeletionSlots = (): OperationSlots => (deletionSlots ??= operationSlots('deletion'));
+
+/**
+ * What every SSO provisioning task needs: one attempt per call through the budgeted client, the assignment ledger, and
+ * the creation and deletion slots.
+ */
 export const defaultAssignmentDeps = (): AssignmentDeps => ({
   repository: defaultRepository(),
   clock: systemClock,
@@ -39,4 +50,5 @@ export const defaultAssignmentDeps = (): AssignmentDeps => ({
   ssoAdmin: ssoAdminClient(),
   ledger: defaultLedger(),
   slots: defaultCreationSlots(),
+  deletionSlots: defaultDeletionSlots(),
 });

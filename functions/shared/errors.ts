@@ -163,6 +163,36 @@ export class CreationSlotsFullError extends Error {
 }
 
 /**
+ * Identity Center has no capacity for this call now: the shared call budget's next free send time is further off than
+ * the caller may wait in process, every deletion slot is taken, or Identity Center is paused after a server fault
+ * (provisioning/identityCenterBudget.ts). Waiting is not an error: the state machine retries it on a retrier of its own
+ * that never counts against the Conflict/Throttling one, and the HTTP edge answers 503 with `Retry-After`.
+ */
+export class IdentityCenterBusyError extends Error {
+  override readonly name = 'IdentityCenterBusy';
+  /** When asking again may succeed, in wall seconds (at least 1). */
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds = 1) {
+    super(message);
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  }
+}
+
+/**
+ * A revocation met a transient error (throttling, conflict, a server fault, a timeout) within its 24-hour retry budget.
+ * Its own name, not the AWS one, because the state machine's retrier for it must run for a day, and ASL counts retries
+ * per retrier: the AWS name and message travel in the message, and the event records the AWS name as it was.
+ */
+export class RevocationTransientError extends Error {
+  override readonly name = 'RevocationTransient';
+}
+
+/** A revocation kept meeting transient errors for longer than its retry budget (24 hours of AWS time). */
+export class RevocationRetryBudgetExhaustedError extends Error {
+  override readonly name = 'RevocationRetryBudgetExhausted';
+}
+
+/**
  * Copying a request's status onto its approver entries failed. The notify task throws it before telling anyone, so
  * the state machine retries the whole step on its own retrier (ErrorEquals matches this name) instead of the copy
  * staying stale for good.

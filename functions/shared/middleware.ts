@@ -3,7 +3,7 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
-import { isDomainError } from './errors.js';
+import { IdentityCenterBusyError, isDomainError, ServiceUnavailableError } from './errors.js';
 import { errorBody, errorHeaders, html, json, wantsJson, type HttpResult } from './http.js';
 import { logger } from './logger.js';
 
@@ -26,7 +26,12 @@ export type ErrorPage = (statusCode: number, message: string) => string;
 
 const contractErrors = <E extends HttpLikeEvent>(errorPage?: ErrorPage): MiddlewareObj<E, HttpResult> => ({
   onError: (request) => {
-    const { error } = request;
+    const { error: raised } = request;
+    // Identity Center had no capacity within the read's wait (the shared budget): the caller may try again shortly.
+    const error =
+      raised instanceof IdentityCenterBusyError
+        ? new ServiceUnavailableError('Identity Center is busy; try again shortly', raised.retryAfterSeconds)
+        : raised;
     if (isDomainError(error)) {
       // A refusal is the caller's doing; a 5xx (a dependency that could not answer in full) is ours to watch.
       const refusal = { errorName: error.name, statusCode: error.statusCode };
