@@ -37,6 +37,8 @@ import { createLambdaRuntime, literalEnvironment, LOCAL_ACCOUNT_ID, LOCAL_REGION
 import { loadLocalSecrets } from './secrets.js';
 import { ENGINE_RESTARTED, failLostRequests } from './recovery.js';
 import { loadServerlessConfig, projectRoot, substituteDefinition } from './serverlessConfig.js';
+import { startReconcileTimer } from './reconcileTimer.js';
+import type { ReconcileSummary } from '../functions/reconciliation/reconciler.js';
 
 export interface LocalStackOptions {
   /** 0 picks a free port. Default 3000. */
@@ -70,6 +72,11 @@ export interface LocalStackOptions {
    * costs CPU on every callback, so it is off unless asked for.
    */
   timeInvocations?: boolean;
+  /**
+   * The reconciler's period in AWS seconds (scaled by timeScale like everything else), as EventBridge Scheduler runs it
+   * every 5 minutes in AWS. Default 300. 0: no timer (reconcileNow still runs it), for work that must not be raced.
+   */
+  reconcileIntervalSeconds?: number;
 }
 
 export interface LocalStack {
@@ -87,6 +94,8 @@ export interface LocalStack {
   awsCallCounts(): CallCounts;
   /** The invocations timed since the last call; only on a stack started with `timeInvocations`. */
   invocationTimings(): Promise<InvocationTiming[]>;
+  /** Runs the reconcile function now (after a run under way, never alongside it) and answers its summary. */
+  reconcileNow(): Promise<ReconcileSummary>;
   close(): Promise<void>;
 }
 
@@ -252,7 +261,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     if (lost.length > 0) {
       const failed = await failLostRequests(dynamodb, tableName, lost);
       log(
-        `${lost.length} execution(s) were running when the stack last stopped and cannot be resumed; ${failed} request(s) marked ${ENGINE_RESTARTED} (FAILED, or REVOKE_FAILED for active grants)`,
+        `${lost.length} execution(s) were running when the stack last stopped and cannot be resumed; ${failed} request(s) marked ${ENGINE_RESTARTED} (pending: FAILED; approved: OUTCOME_UNKNOWN, for the reconciler to settle; active: workflow_lost, for the reconciler to end on time)`,
       );
     }
 
@@ -330,6 +339,17 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     // before the line above could set its level, so it is told again; an explicit POWERTOOLS_LOG_LEVEL still wins.
     logger.setLogLevel(process.env.POWERTOOLS_LOG_LEVEL as LogLevel);
 
+    // Started last, once handlers can read their environment; closed first (closers run in reverse), so no run starts
+    // against a closing endpoint. Its first run is now: a restart catches up with what came due while it was down.
+    const reconcileIntervalSeconds = options.reconcileIntervalSeconds ?? 300;
+    const invokeReconcile = () => runtime.invoke('reconcile', {});
+    const reconciler = startReconcileTimer({
+      invoke: invokeReconcile,
+      periodMs: reconcileIntervalSeconds > 0 ? reconcileIntervalSeconds * 1000 * timeScale : 0,
+      onError: (error) => logError(`reconciler run failed: ${error.name}: ${error.message}`),
+    });
+    closers.push(() => reconciler.close());
+
     return {
       httpUrl: http.url,
       awsUrl: aws.url,
@@ -344,6 +364,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
         if (!clock) throw new Error('invocationTimings: start the stack with timeInvocations to time invocations');
         return clock.take();
       },
+      reconcileNow: () => reconciler.runNow(),
       close: closeAll,
     };
   } catch (error) {

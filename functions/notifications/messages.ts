@@ -301,6 +301,18 @@ export const outcomeUnknownAlarm = (item: RequestItem): Message => {
 };
 
 /**
+ * The loud alarm when a time-bound grant is still in place well past its end (revoke_overdue): its removal keeps
+ * failing on transient errors and is still being retried. To the requester, approvers and auditors. `overdueMinutes`
+ * is in AWS time.
+ */
+export const revokeOverdueAlarm = (item: RequestItem, overdueMinutes: number): Message => {
+  const until = item.activeUntil ? mrkdwn` ended at ${item.activeUntil}` : mrkdwn` has ended`;
+  return oneSection(
+    mrkdwn`:rotating_light: REVOKE OVERDUE: the access granted by request ${item.requestId} (${requesterWithId(item)}: ${item.summary})${until} but is still in place, ${String(Math.round(overdueMinutes))} minutes later. Its removal keeps being retried; check Identity Center and remove it by hand if it is urgent.`,
+  );
+};
+
+/**
  * A short private reply to someone whose click could not be taken (Slack ephemeral, or the outbox). `text` is
  * plain text (it quotes error messages, which can quote what people typed), so it is escaped here.
  */

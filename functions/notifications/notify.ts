@@ -20,6 +20,7 @@ import {
   reminderMessage,
   requesterStatusMessage,
   revokeFailedAlarm,
+  revokeOverdueAlarm,
   type Message,
 } from './messages.js';
 import type { Delivery, Notifier } from './notifier.js';
@@ -406,6 +407,27 @@ export const notifyOutcome = async (input: { requestId: string }, deps: NotifyDe
       ...(alarm.failed.length ? { failed: alarm.failed } : {}),
     });
   }
+};
+
+/**
+ * A grant still in place more than 10 minutes (AWS time) past its end: the requester, every approver and every auditor
+ * are told loudly, once (the caller writes the revoke_overdue event with a condition first), while the retries go on.
+ */
+export const notifyRevokeOverdue = async (
+  input: { requestId: string; overdueMinutes: number },
+  deps: NotifyDeps,
+): Promise<{ sent: string[]; failed: Array<{ recipient: string; error: string }> }> => {
+  const item = await loadRequest(deps.repository, input.requestId);
+  const recipients = [...new Set([item.requester, ...item.approvers, ...deps.auditors])];
+  const alarm = await deliverAll(deps, item, recipients, () => ({
+    kind: 'notice',
+    message: revokeOverdueAlarm(item, input.overdueMinutes),
+  }));
+  await recordEvent(deps, item, 'revoke_overdue_alarm', {
+    notified: alarm.sent,
+    ...(alarm.failed.length ? { failed: alarm.failed } : {}),
+  });
+  return alarm;
 };
 
 /**

@@ -44,8 +44,22 @@ export interface IdentityMapping {
   userAttribute?: 'emails.value' | 'userName';
 }
 
+/** One entry of `reconcile.watch`: accounts whose assignments the reconciler checks against our grants. */
+export interface ReconcileWatch {
+  /** 12-digit AWS account ids. */
+  accounts: string[];
+  /** Remove an assignment no grant of ours explains, instead of only reporting it. Absent: false. */
+  removeUnmanaged?: boolean;
+}
+
+/** What the reconciler watches beyond our own grants. Absent: no account is watched. */
+export interface ReconcileSettings {
+  watch?: ReconcileWatch[];
+}
+
 export interface Policy {
   identity?: IdentityMapping;
+  reconcile?: ReconcileSettings;
   approvalTimeoutSeconds?: number;
   /** When undecided approvers are reminded, in seconds after the request; by default half the window. */
   reminderAfterSeconds?: number;
@@ -185,6 +199,18 @@ export const parsePolicy = (document: unknown, source = 'policy'): Policy => {
     if (other) problems.push(`people: ${person.id} and ${other} share slackUserId ${person.slackUserId}`);
     seen.set(person.slackUserId, person.id);
   }
+  // One account, one answer to "may unmanaged assignments be removed here?".
+  const watchedIn = new Map<string, number>();
+  (policy.reconcile?.watch ?? []).forEach((entry, index) => {
+    for (const account of entry.accounts) {
+      const earlier = watchedIn.get(account);
+      if (earlier !== undefined)
+        problems.push(
+          `reconcile.watch[${index}].accounts: ${account} is already watched by reconcile.watch[${earlier}]`,
+        );
+      else watchedIn.set(account, index);
+    }
+  });
   policy.rules.forEach((rule, index) => {
     const label = ruleLabel(rule, index);
     const action = findAction(rule.action);

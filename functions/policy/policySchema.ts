@@ -42,6 +42,31 @@ export const policySchema: JsonSchema = {
       },
     },
     auditors: { type: 'array', items: { type: 'string', minLength: 1 } },
+    // The reconciler's watch list (functions/reconciliation/unmanaged.ts); policy.ts refuses an account watched twice.
+    reconcile: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        watch: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['accounts'],
+            properties: {
+              // AWS account ids: 12 digits (the SSO Admin model's AccountId).
+              accounts: {
+                type: 'array',
+                minItems: 1,
+                uniqueItems: true,
+                items: { type: 'string', pattern: '^\\d{12}$' },
+              },
+              removeUnmanaged: { type: 'boolean' },
+            },
+          },
+        },
+      },
+    },
     rules: {
       type: 'array',
       minItems: 1,

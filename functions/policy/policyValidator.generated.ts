@@ -4,7 +4,7 @@
 // test/unit/validation/generatedValidators.test.ts fails while this file differs from what they give.
 import type { CompiledSchema } from '../shared/validation.js';
 export const validatePolicy: CompiledSchema = validate10;
-const schema11 = {"type":"object","additionalProperties":false,"required":["rules"],"properties":{"identity":{"type":"object","additionalProperties":false,"properties":{"claim":{"type":"string","minLength":1},"userAttribute":{"type":"string","enum":["emails.value","userName"]}}},"approvalTimeoutSeconds":{"type":"integer","minimum":2,"maximum":31536000},"reminderAfterSeconds":{"type":"integer","minimum":1,"maximum":31535999},"maxDurationMinutes":{"type":"integer","minimum":1,"maximum":525600},"people":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","minLength":1},"slackUserId":{"type":"string","pattern":"^[UW][A-Z0-9]+$"}}}},"auditors":{"type":"array","items":{"type":"string","minLength":1}},"rules":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["action"],"properties":{"action":{"type":"string"},"requesters":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"principals":{"type":"string","enum":["self","self-or-groups","any"]},"approvalRequired":{"type":"boolean"},"match":{"type":"object","additionalProperties":{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}},"approvers":{"type":"array","minItems":0,"uniqueItems":true,"items":{"type":"string","minLength":1}},"minApprovals":{"type":"integer","minimum":1},"approvalTimeoutSeconds":{"type":"integer","minimum":2,"maximum":31536000},"reminderAfterSeconds":{"type":"integer","minimum":1,"maximum":31535999},"maxDurationMinutes":{"type":"integer","minimum":1,"maximum":525600},"slackChannel":{"type":"string","pattern":"^[CG][A-Z0-9]{8,}$"}}}}}};
+const schema11 = {"type":"object","additionalProperties":false,"required":["rules"],"properties":{"identity":{"type":"object","additionalProperties":false,"properties":{"claim":{"type":"string","minLength":1},"userAttribute":{"type":"string","enum":["emails.value","userName"]}}},"approvalTimeoutSeconds":{"type":"integer","minimum":2,"maximum":31536000},"reminderAfterSeconds":{"type":"integer","minimum":1,"maximum":31535999},"maxDurationMinutes":{"type":"integer","minimum":1,"maximum":525600},"people":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["id"],"properties":{"id":{"type":"string","minLength":1},"slackUserId":{"type":"string","pattern":"^[UW][A-Z0-9]+$"}}}},"auditors":{"type":"array","items":{"type":"string","minLength":1}},"reconcile":{"type":"object","additionalProperties":false,"properties":{"watch":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["accounts"],"properties":{"accounts":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","pattern":"^\\d{12}$"}},"removeUnmanaged":{"type":"boolean"}}}}}},"rules":{"type":"array","minItems":1,"items":{"type":"object","additionalProperties":false,"required":["action"],"properties":{"action":{"type":"string"},"requesters":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","minLength":1}},"principals":{"type":"string","enum":["self","self-or-groups","any"]},"approvalRequired":{"type":"boolean"},"match":{"type":"object","additionalProperties":{"type":"array","minItems":1,"items":{"type":"string","minLength":1}}},"approvers":{"type":"array","minItems":0,"uniqueItems":true,"items":{"type":"string","minLength":1}},"minApprovals":{"type":"integer","minimum":1},"approvalTimeoutSeconds":{"type":"integer","minimum":2,"maximum":31536000},"reminderAfterSeconds":{"type":"integer","minimum":1,"maximum":31535999},"maxDurationMinutes":{"type":"integer","minimum":1,"maximum":525600},"slackChannel":{"type":"string","pattern":"^[CG][A-Z0-9]{8,}$"}}}}}};
 const func2 = function ucs2length(str) {
     const len = str.length;
     let length = 0;
@@ -24,7 +24,8 @@ const func2 = function ucs2length(str) {
 };
 const func5 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^[UW][A-Z0-9]+$", "u");
-const pattern1 = new RegExp("^[CG][A-Z0-9]{8,}$", "u");
+const pattern1 = new RegExp("^\\d{12}$", "u");
+const pattern2 = new RegExp("^[CG][A-Z0-9]{8,}$", "u");
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -41,7 +42,7 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!(((((((key0 === "identity") || (key0 === "approvalTimeoutSeconds")) || (key0 === "reminderAfterSeconds")) || (key0 === "maxDurationMinutes")) || (key0 === "people")) || (key0 === "auditors")) || (key0 === "rules"))){
+if(!((((((((key0 === "identity") || (key0 === "approvalTimeoutSeconds")) || (key0 === "reminderAfterSeconds")) || (key0 === "maxDurationMinutes")) || (key0 === "people")) || (key0 === "auditors")) || (key0 === "reconcile")) || (key0 === "rules"))){
 const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err1];
@@ -376,11 +377,12 @@ vErrors.push(err27);
 errors++;
 }
 }
-if(data.rules !== undefined){
-let data12 = data.rules;
-if(Array.isArray(data12)){
-if(data12.length < 1){
-const err28 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(data.reconcile !== undefined){
+let data12 = data.reconcile;
+if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+for(const key3 in data12){
+if(!(key3 === "watch")){
+const err28 = {instancePath:instancePath+"/reconcile",schemaPath:"#/properties/reconcile/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -389,12 +391,16 @@ vErrors.push(err28);
 }
 errors++;
 }
-const len2 = data12.length;
+}
+if(data12.watch !== undefined){
+let data13 = data12.watch;
+if(Array.isArray(data13)){
+const len2 = data13.length;
 for(let i2=0; i2<len2; i2++){
-let data13 = data12[i2];
-if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
-if(data13.action === undefined){
-const err29 = {instancePath:instancePath+"/rules/" + i2,schemaPath:"#/properties/rules/items/required",keyword:"required",params:{missingProperty: "action"},message:"must have required property '"+"action"+"'"};
+let data14 = data13[i2];
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.accounts === undefined){
+const err29 = {instancePath:instancePath+"/reconcile/watch/" + i2,schemaPath:"#/properties/reconcile/properties/watch/items/required",keyword:"required",params:{missingProperty: "accounts"},message:"must have required property '"+"accounts"+"'"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -403,9 +409,9 @@ vErrors.push(err29);
 }
 errors++;
 }
-for(const key3 in data13){
-if(!(func5.call(schema11.properties.rules.items.properties, key3))){
-const err30 = {instancePath:instancePath+"/rules/" + i2,schemaPath:"#/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+for(const key4 in data14){
+if(!((key4 === "accounts") || (key4 === "removeUnmanaged"))){
+const err30 = {instancePath:instancePath+"/reconcile/watch/" + i2,schemaPath:"#/properties/reconcile/properties/watch/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -415,9 +421,11 @@ vErrors.push(err30);
 errors++;
 }
 }
-if(data13.action !== undefined){
-if(typeof data13.action !== "string"){
-const err31 = {instancePath:instancePath+"/rules/" + i2+"/action",schemaPath:"#/properties/rules/items/properties/action/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data14.accounts !== undefined){
+let data15 = data14.accounts;
+if(Array.isArray(data15)){
+if(data15.length < 1){
+const err31 = {instancePath:instancePath+"/reconcile/watch/" + i2+"/accounts",schemaPath:"#/properties/reconcile/properties/watch/items/properties/accounts/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -426,12 +434,12 @@ vErrors.push(err31);
 }
 errors++;
 }
-}
-if(data13.requesters !== undefined){
-let data15 = data13.requesters;
-if(Array.isArray(data15)){
-if(data15.length < 1){
-const err32 = {instancePath:instancePath+"/rules/" + i2+"/requesters",schemaPath:"#/properties/rules/items/properties/requesters/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+const len3 = data15.length;
+for(let i3=0; i3<len3; i3++){
+let data16 = data15[i3];
+if(typeof data16 === "string"){
+if(!pattern1.test(data16)){
+const err32 = {instancePath:instancePath+"/reconcile/watch/" + i2+"/accounts/" + i3,schemaPath:"#/properties/reconcile/properties/watch/items/properties/accounts/items/pattern",keyword:"pattern",params:{pattern: "^\\d{12}$"},message:"must match pattern \""+"^\\d{12}$"+"\""};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -440,28 +448,14 @@ vErrors.push(err32);
 }
 errors++;
 }
-const len3 = data15.length;
-for(let i3=0; i3<len3; i3++){
-let data16 = data15[i3];
-if(typeof data16 === "string"){
-if(func2(data16) < 1){
-const err33 = {instancePath:instancePath+"/rules/" + i2+"/requesters/" + i3,schemaPath:"#/properties/rules/items/properties/requesters/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err33 = {instancePath:instancePath+"/reconcile/watch/" + i2+"/accounts/" + i3,schemaPath:"#/properties/reconcile/properties/watch/items/properties/accounts/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err33];
 }
 else {
 vErrors.push(err33);
-}
-errors++;
-}
-}
-else {
-const err34 = {instancePath:instancePath+"/rules/" + i2+"/requesters/" + i3,schemaPath:"#/properties/rules/items/properties/requesters/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err34];
-}
-else {
-vErrors.push(err34);
 }
 errors++;
 }
@@ -477,12 +471,12 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err35 = {instancePath:instancePath+"/rules/" + i2+"/requesters",schemaPath:"#/properties/rules/items/properties/requesters/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i4+" are identical)"};
+const err34 = {instancePath:instancePath+"/reconcile/watch/" + i2+"/accounts",schemaPath:"#/properties/reconcile/properties/watch/items/properties/accounts/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i4+" are identical)"};
 if(vErrors === null){
-vErrors = [err35];
+vErrors = [err34];
 }
 else {
-vErrors.push(err35);
+vErrors.push(err34);
 }
 errors++;
 break;
@@ -492,7 +486,19 @@ indices0[item0] = i4;
 }
 }
 else {
-const err36 = {instancePath:instancePath+"/rules/" + i2+"/requesters",schemaPath:"#/properties/rules/items/properties/requesters/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err35 = {instancePath:instancePath+"/reconcile/watch/" + i2+"/accounts",schemaPath:"#/properties/reconcile/properties/watch/items/properties/accounts/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+if(data14.removeUnmanaged !== undefined){
+if(typeof data14.removeUnmanaged !== "boolean"){
+const err36 = {instancePath:instancePath+"/reconcile/watch/" + i2+"/removeUnmanaged",schemaPath:"#/properties/reconcile/properties/watch/items/properties/removeUnmanaged/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -502,10 +508,9 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data13.principals !== undefined){
-let data17 = data13.principals;
-if(typeof data17 !== "string"){
-const err37 = {instancePath:instancePath+"/rules/" + i2+"/principals",schemaPath:"#/properties/rules/items/properties/principals/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err37 = {instancePath:instancePath+"/reconcile/watch/" + i2,schemaPath:"#/properties/reconcile/properties/watch/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -514,8 +519,10 @@ vErrors.push(err37);
 }
 errors++;
 }
-if(!(((data17 === "self") || (data17 === "self-or-groups")) || (data17 === "any"))){
-const err38 = {instancePath:instancePath+"/rules/" + i2+"/principals",schemaPath:"#/properties/rules/items/properties/principals/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.principals.enum},message:"must be equal to one of the allowed values"};
+}
+}
+else {
+const err38 = {instancePath:instancePath+"/reconcile/watch",schemaPath:"#/properties/reconcile/properties/watch/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -525,9 +532,9 @@ vErrors.push(err38);
 errors++;
 }
 }
-if(data13.approvalRequired !== undefined){
-if(typeof data13.approvalRequired !== "boolean"){
-const err39 = {instancePath:instancePath+"/rules/" + i2+"/approvalRequired",schemaPath:"#/properties/rules/items/properties/approvalRequired/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+}
+else {
+const err39 = {instancePath:instancePath+"/reconcile",schemaPath:"#/properties/reconcile/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -537,14 +544,11 @@ vErrors.push(err39);
 errors++;
 }
 }
-if(data13.match !== undefined){
-let data19 = data13.match;
-if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
-for(const key4 in data19){
-let data20 = data19[key4];
-if(Array.isArray(data20)){
-if(data20.length < 1){
-const err40 = {instancePath:instancePath+"/rules/" + i2+"/match/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/rules/items/properties/match/additionalProperties/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(data.rules !== undefined){
+let data18 = data.rules;
+if(Array.isArray(data18)){
+if(data18.length < 1){
+const err40 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -553,12 +557,12 @@ vErrors.push(err40);
 }
 errors++;
 }
-const len4 = data20.length;
+const len4 = data18.length;
 for(let i5=0; i5<len4; i5++){
-let data21 = data20[i5];
-if(typeof data21 === "string"){
-if(func2(data21) < 1){
-const err41 = {instancePath:instancePath+"/rules/" + i2+"/match/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5,schemaPath:"#/properties/rules/items/properties/match/additionalProperties/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+let data19 = data18[i5];
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+if(data19.action === undefined){
+const err41 = {instancePath:instancePath+"/rules/" + i5,schemaPath:"#/properties/rules/items/required",keyword:"required",params:{missingProperty: "action"},message:"must have required property '"+"action"+"'"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -567,9 +571,9 @@ vErrors.push(err41);
 }
 errors++;
 }
-}
-else {
-const err42 = {instancePath:instancePath+"/rules/" + i2+"/match/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5,schemaPath:"#/properties/rules/items/properties/match/additionalProperties/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key5 in data19){
+if(!(func5.call(schema11.properties.rules.items.properties, key5))){
+const err42 = {instancePath:instancePath+"/rules/" + i5,schemaPath:"#/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -579,9 +583,9 @@ vErrors.push(err42);
 errors++;
 }
 }
-}
-else {
-const err43 = {instancePath:instancePath+"/rules/" + i2+"/match/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/rules/items/properties/match/additionalProperties/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data19.action !== undefined){
+if(typeof data19.action !== "string"){
+const err43 = {instancePath:instancePath+"/rules/" + i5+"/action",schemaPath:"#/properties/rules/items/properties/action/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -591,9 +595,11 @@ vErrors.push(err43);
 errors++;
 }
 }
-}
-else {
-const err44 = {instancePath:instancePath+"/rules/" + i2+"/match",schemaPath:"#/properties/rules/items/properties/match/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data19.requesters !== undefined){
+let data21 = data19.requesters;
+if(Array.isArray(data21)){
+if(data21.length < 1){
+const err44 = {instancePath:instancePath+"/rules/" + i5+"/requesters",schemaPath:"#/properties/rules/items/properties/requesters/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -602,12 +608,12 @@ vErrors.push(err44);
 }
 errors++;
 }
-}
-if(data13.approvers !== undefined){
-let data22 = data13.approvers;
-if(Array.isArray(data22)){
-if(data22.length < 0){
-const err45 = {instancePath:instancePath+"/rules/" + i2+"/approvers",schemaPath:"#/properties/rules/items/properties/approvers/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"};
+const len5 = data21.length;
+for(let i6=0; i6<len5; i6++){
+let data22 = data21[i6];
+if(typeof data22 === "string"){
+if(func2(data22) < 1){
+const err45 = {instancePath:instancePath+"/rules/" + i5+"/requesters/" + i6,schemaPath:"#/properties/rules/items/properties/requesters/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -616,12 +622,9 @@ vErrors.push(err45);
 }
 errors++;
 }
-const len5 = data22.length;
-for(let i6=0; i6<len5; i6++){
-let data23 = data22[i6];
-if(typeof data23 === "string"){
-if(func2(data23) < 1){
-const err46 = {instancePath:instancePath+"/rules/" + i2+"/approvers/" + i6,schemaPath:"#/properties/rules/items/properties/approvers/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err46 = {instancePath:instancePath+"/rules/" + i5+"/requesters/" + i6,schemaPath:"#/properties/rules/items/properties/requesters/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -631,34 +634,23 @@ vErrors.push(err46);
 errors++;
 }
 }
-else {
-const err47 = {instancePath:instancePath+"/rules/" + i2+"/approvers/" + i6,schemaPath:"#/properties/rules/items/properties/approvers/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
-if(vErrors === null){
-vErrors = [err47];
-}
-else {
-vErrors.push(err47);
-}
-errors++;
-}
-}
-let i7 = data22.length;
+let i7 = data21.length;
 let j1;
 if(i7 > 1){
 const indices1 = {};
 for(;i7--;){
-let item1 = data22[i7];
+let item1 = data21[i7];
 if(typeof item1 !== "string"){
 continue;
 }
 if(typeof indices1[item1] == "number"){
 j1 = indices1[item1];
-const err48 = {instancePath:instancePath+"/rules/" + i2+"/approvers",schemaPath:"#/properties/rules/items/properties/approvers/uniqueItems",keyword:"uniqueItems",params:{i: i7, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i7+" are identical)"};
+const err47 = {instancePath:instancePath+"/rules/" + i5+"/requesters",schemaPath:"#/properties/rules/items/properties/requesters/uniqueItems",keyword:"uniqueItems",params:{i: i7, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i7+" are identical)"};
 if(vErrors === null){
-vErrors = [err48];
+vErrors = [err47];
 }
 else {
-vErrors.push(err48);
+vErrors.push(err47);
 }
 errors++;
 break;
@@ -668,7 +660,20 @@ indices1[item1] = i7;
 }
 }
 else {
-const err49 = {instancePath:instancePath+"/rules/" + i2+"/approvers",schemaPath:"#/properties/rules/items/properties/approvers/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err48 = {instancePath:instancePath+"/rules/" + i5+"/requesters",schemaPath:"#/properties/rules/items/properties/requesters/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+}
+if(data19.principals !== undefined){
+let data23 = data19.principals;
+if(typeof data23 !== "string"){
+const err49 = {instancePath:instancePath+"/rules/" + i5+"/principals",schemaPath:"#/properties/rules/items/properties/principals/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -677,11 +682,8 @@ vErrors.push(err49);
 }
 errors++;
 }
-}
-if(data13.minApprovals !== undefined){
-let data24 = data13.minApprovals;
-if(!(((typeof data24 == "number") && (!(data24 % 1) && !isNaN(data24))) && (isFinite(data24)))){
-const err50 = {instancePath:instancePath+"/rules/" + i2+"/minApprovals",schemaPath:"#/properties/rules/items/properties/minApprovals/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(!(((data23 === "self") || (data23 === "self-or-groups")) || (data23 === "any"))){
+const err50 = {instancePath:instancePath+"/rules/" + i5+"/principals",schemaPath:"#/properties/rules/items/properties/principals/enum",keyword:"enum",params:{allowedValues: schema11.properties.rules.items.properties.principals.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -690,9 +692,10 @@ vErrors.push(err50);
 }
 errors++;
 }
-if((typeof data24 == "number") && (isFinite(data24))){
-if(data24 < 1 || isNaN(data24)){
-const err51 = {instancePath:instancePath+"/rules/" + i2+"/minApprovals",schemaPath:"#/properties/rules/items/properties/minApprovals/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+if(data19.approvalRequired !== undefined){
+if(typeof data19.approvalRequired !== "boolean"){
+const err51 = {instancePath:instancePath+"/rules/" + i5+"/approvalRequired",schemaPath:"#/properties/rules/items/properties/approvalRequired/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -702,11 +705,14 @@ vErrors.push(err51);
 errors++;
 }
 }
-}
-if(data13.approvalTimeoutSeconds !== undefined){
-let data25 = data13.approvalTimeoutSeconds;
-if(!(((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25))) && (isFinite(data25)))){
-const err52 = {instancePath:instancePath+"/rules/" + i2+"/approvalTimeoutSeconds",schemaPath:"#/properties/rules/items/properties/approvalTimeoutSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data19.match !== undefined){
+let data25 = data19.match;
+if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
+for(const key6 in data25){
+let data26 = data25[key6];
+if(Array.isArray(data26)){
+if(data26.length < 1){
+const err52 = {instancePath:instancePath+"/rules/" + i5+"/match/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/rules/items/properties/match/additionalProperties/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -715,9 +721,12 @@ vErrors.push(err52);
 }
 errors++;
 }
-if((typeof data25 == "number") && (isFinite(data25))){
-if(data25 > 31536000 || isNaN(data25)){
-const err53 = {instancePath:instancePath+"/rules/" + i2+"/approvalTimeoutSeconds",schemaPath:"#/properties/rules/items/properties/approvalTimeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 31536000},message:"must be <= 31536000"};
+const len6 = data26.length;
+for(let i8=0; i8<len6; i8++){
+let data27 = data26[i8];
+if(typeof data27 === "string"){
+if(func2(data27) < 1){
+const err53 = {instancePath:instancePath+"/rules/" + i5+"/match/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i8,schemaPath:"#/properties/rules/items/properties/match/additionalProperties/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -726,8 +735,9 @@ vErrors.push(err53);
 }
 errors++;
 }
-if(data25 < 2 || isNaN(data25)){
-const err54 = {instancePath:instancePath+"/rules/" + i2+"/approvalTimeoutSeconds",schemaPath:"#/properties/rules/items/properties/approvalTimeoutSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 2},message:"must be >= 2"};
+}
+else {
+const err54 = {instancePath:instancePath+"/rules/" + i5+"/match/" + key6.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i8,schemaPath:"#/properties/rules/items/properties/match/additionalProperties/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -738,10 +748,8 @@ errors++;
 }
 }
 }
-if(data13.reminderAfterSeconds !== undefined){
-let data26 = data13.reminderAfterSeconds;
-if(!(((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26))) && (isFinite(data26)))){
-const err55 = {instancePath:instancePath+"/rules/" + i2+"/reminderAfterSeconds",schemaPath:"#/properties/rules/items/properties/reminderAfterSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err55 = {instancePath:instancePath+"/rules/" + i5+"/match/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/rules/items/properties/match/additionalProperties/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -750,9 +758,10 @@ vErrors.push(err55);
 }
 errors++;
 }
-if((typeof data26 == "number") && (isFinite(data26))){
-if(data26 > 31535999 || isNaN(data26)){
-const err56 = {instancePath:instancePath+"/rules/" + i2+"/reminderAfterSeconds",schemaPath:"#/properties/rules/items/properties/reminderAfterSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 31535999},message:"must be <= 31535999"};
+}
+}
+else {
+const err56 = {instancePath:instancePath+"/rules/" + i5+"/match",schemaPath:"#/properties/rules/items/properties/match/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -761,8 +770,12 @@ vErrors.push(err56);
 }
 errors++;
 }
-if(data26 < 1 || isNaN(data26)){
-const err57 = {instancePath:instancePath+"/rules/" + i2+"/reminderAfterSeconds",schemaPath:"#/properties/rules/items/properties/reminderAfterSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+if(data19.approvers !== undefined){
+let data28 = data19.approvers;
+if(Array.isArray(data28)){
+if(data28.length < 0){
+const err57 = {instancePath:instancePath+"/rules/" + i5+"/approvers",schemaPath:"#/properties/rules/items/properties/approvers/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -771,12 +784,12 @@ vErrors.push(err57);
 }
 errors++;
 }
-}
-}
-if(data13.maxDurationMinutes !== undefined){
-let data27 = data13.maxDurationMinutes;
-if(!(((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27))) && (isFinite(data27)))){
-const err58 = {instancePath:instancePath+"/rules/" + i2+"/maxDurationMinutes",schemaPath:"#/properties/rules/items/properties/maxDurationMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const len7 = data28.length;
+for(let i9=0; i9<len7; i9++){
+let data29 = data28[i9];
+if(typeof data29 === "string"){
+if(func2(data29) < 1){
+const err58 = {instancePath:instancePath+"/rules/" + i5+"/approvers/" + i9,schemaPath:"#/properties/rules/items/properties/approvers/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -785,9 +798,9 @@ vErrors.push(err58);
 }
 errors++;
 }
-if((typeof data27 == "number") && (isFinite(data27))){
-if(data27 > 525600 || isNaN(data27)){
-const err59 = {instancePath:instancePath+"/rules/" + i2+"/maxDurationMinutes",schemaPath:"#/properties/rules/items/properties/maxDurationMinutes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 525600},message:"must be <= 525600"};
+}
+else {
+const err59 = {instancePath:instancePath+"/rules/" + i5+"/approvers/" + i9,schemaPath:"#/properties/rules/items/properties/approvers/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -796,8 +809,19 @@ vErrors.push(err59);
 }
 errors++;
 }
-if(data27 < 1 || isNaN(data27)){
-const err60 = {instancePath:instancePath+"/rules/" + i2+"/maxDurationMinutes",schemaPath:"#/properties/rules/items/properties/maxDurationMinutes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+let i10 = data28.length;
+let j2;
+if(i10 > 1){
+const indices2 = {};
+for(;i10--;){
+let item2 = data28[i10];
+if(typeof item2 !== "string"){
+continue;
+}
+if(typeof indices2[item2] == "number"){
+j2 = indices2[item2];
+const err60 = {instancePath:instancePath+"/rules/" + i5+"/approvers",schemaPath:"#/properties/rules/items/properties/approvers/uniqueItems",keyword:"uniqueItems",params:{i: i10, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i10+" are identical)"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -805,14 +829,14 @@ else {
 vErrors.push(err60);
 }
 errors++;
+break;
+}
+indices2[item2] = i10;
 }
 }
 }
-if(data13.slackChannel !== undefined){
-let data28 = data13.slackChannel;
-if(typeof data28 === "string"){
-if(!pattern1.test(data28)){
-const err61 = {instancePath:instancePath+"/rules/" + i2+"/slackChannel",schemaPath:"#/properties/rules/items/properties/slackChannel/pattern",keyword:"pattern",params:{pattern: "^[CG][A-Z0-9]{8,}$"},message:"must match pattern \""+"^[CG][A-Z0-9]{8,}$"+"\""};
+else {
+const err61 = {instancePath:instancePath+"/rules/" + i5+"/approvers",schemaPath:"#/properties/rules/items/properties/approvers/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -822,8 +846,10 @@ vErrors.push(err61);
 errors++;
 }
 }
-else {
-const err62 = {instancePath:instancePath+"/rules/" + i2+"/slackChannel",schemaPath:"#/properties/rules/items/properties/slackChannel/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data19.minApprovals !== undefined){
+let data30 = data19.minApprovals;
+if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
+const err62 = {instancePath:instancePath+"/rules/" + i5+"/minApprovals",schemaPath:"#/properties/rules/items/properties/minApprovals/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -832,10 +858,9 @@ vErrors.push(err62);
 }
 errors++;
 }
-}
-}
-else {
-const err63 = {instancePath:instancePath+"/rules/" + i2,schemaPath:"#/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if((typeof data30 == "number") && (isFinite(data30))){
+if(data30 < 1 || isNaN(data30)){
+const err63 = {instancePath:instancePath+"/rules/" + i5+"/minApprovals",schemaPath:"#/properties/rules/items/properties/minApprovals/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -846,8 +871,10 @@ errors++;
 }
 }
 }
-else {
-const err64 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data19.approvalTimeoutSeconds !== undefined){
+let data31 = data19.approvalTimeoutSeconds;
+if(!(((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31))) && (isFinite(data31)))){
+const err64 = {instancePath:instancePath+"/rules/" + i5+"/approvalTimeoutSeconds",schemaPath:"#/properties/rules/items/properties/approvalTimeoutSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -856,15 +883,156 @@ vErrors.push(err64);
 }
 errors++;
 }
-}
-}
-else {
-const err65 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if((typeof data31 == "number") && (isFinite(data31))){
+if(data31 > 31536000 || isNaN(data31)){
+const err65 = {instancePath:instancePath+"/rules/" + i5+"/approvalTimeoutSeconds",schemaPath:"#/properties/rules/items/properties/approvalTimeoutSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 31536000},message:"must be <= 31536000"};
 if(vErrors === null){
 vErrors = [err65];
 }
 else {
 vErrors.push(err65);
+}
+errors++;
+}
+if(data31 < 2 || isNaN(data31)){
+const err66 = {instancePath:instancePath+"/rules/" + i5+"/approvalTimeoutSeconds",schemaPath:"#/properties/rules/items/properties/approvalTimeoutSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 2},message:"must be >= 2"};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+}
+}
+if(data19.reminderAfterSeconds !== undefined){
+let data32 = data19.reminderAfterSeconds;
+if(!(((typeof data32 == "number") && (!(data32 % 1) && !isNaN(data32))) && (isFinite(data32)))){
+const err67 = {instancePath:instancePath+"/rules/" + i5+"/reminderAfterSeconds",schemaPath:"#/properties/rules/items/properties/reminderAfterSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+if((typeof data32 == "number") && (isFinite(data32))){
+if(data32 > 31535999 || isNaN(data32)){
+const err68 = {instancePath:instancePath+"/rules/" + i5+"/reminderAfterSeconds",schemaPath:"#/properties/rules/items/properties/reminderAfterSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 31535999},message:"must be <= 31535999"};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+if(data32 < 1 || isNaN(data32)){
+const err69 = {instancePath:instancePath+"/rules/" + i5+"/reminderAfterSeconds",schemaPath:"#/properties/rules/items/properties/reminderAfterSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+}
+}
+if(data19.maxDurationMinutes !== undefined){
+let data33 = data19.maxDurationMinutes;
+if(!(((typeof data33 == "number") && (!(data33 % 1) && !isNaN(data33))) && (isFinite(data33)))){
+const err70 = {instancePath:instancePath+"/rules/" + i5+"/maxDurationMinutes",schemaPath:"#/properties/rules/items/properties/maxDurationMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
+}
+errors++;
+}
+if((typeof data33 == "number") && (isFinite(data33))){
+if(data33 > 525600 || isNaN(data33)){
+const err71 = {instancePath:instancePath+"/rules/" + i5+"/maxDurationMinutes",schemaPath:"#/properties/rules/items/properties/maxDurationMinutes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 525600},message:"must be <= 525600"};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+}
+if(data33 < 1 || isNaN(data33)){
+const err72 = {instancePath:instancePath+"/rules/" + i5+"/maxDurationMinutes",schemaPath:"#/properties/rules/items/properties/maxDurationMinutes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
+}
+errors++;
+}
+}
+}
+if(data19.slackChannel !== undefined){
+let data34 = data19.slackChannel;
+if(typeof data34 === "string"){
+if(!pattern2.test(data34)){
+const err73 = {instancePath:instancePath+"/rules/" + i5+"/slackChannel",schemaPath:"#/properties/rules/items/properties/slackChannel/pattern",keyword:"pattern",params:{pattern: "^[CG][A-Z0-9]{8,}$"},message:"must match pattern \""+"^[CG][A-Z0-9]{8,}$"+"\""};
+if(vErrors === null){
+vErrors = [err73];
+}
+else {
+vErrors.push(err73);
+}
+errors++;
+}
+}
+else {
+const err74 = {instancePath:instancePath+"/rules/" + i5+"/slackChannel",schemaPath:"#/properties/rules/items/properties/slackChannel/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
+}
+errors++;
+}
+}
+}
+else {
+const err75 = {instancePath:instancePath+"/rules/" + i5,schemaPath:"#/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
+}
+errors++;
+}
+}
+}
+else {
+const err76 = {instancePath:instancePath+"/rules",schemaPath:"#/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+}
+}
+else {
+const err77 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
 }
 errors++;
 }

@@ -15,12 +15,19 @@ export interface LedgerDeps {
   tableName: string;
 }
 
-interface LedgerItem {
+export interface LedgerItem {
   grants?: Record<string, string>;
   preExisting?: boolean;
   deleting?: string;
   version?: number;
 }
+
+/**
+ * Whether the ledger accounts for the assignment being in place: a live grant of ours holds it, or a deletion of ours
+ * is under way. The reconciler reports a listed assignment that this does not explain as unmanaged.
+ */
+export const explainsAssignment = (item: LedgerItem | undefined): boolean =>
+  Object.keys(item?.grants ?? {}).length > 0 || Boolean(item?.deleting);
 
 /** Permanent (not time-bound) grants hold the assignment forever. */
 export const PERMANENT = 'permanent';
@@ -52,6 +59,9 @@ export const createAssignmentLedger = ({ db, tableName }: LedgerDeps) => {
   };
 
   return {
+    /** The ledger item as it is now (read consistently), or undefined when no grant of ours ever held it. */
+    get: read,
+
     /** Whether a pre-existence check is needed: only when no grant of ours holds the assignment now. */
     async needsExistenceCheck(a: SsoAssignmentParameters): Promise<boolean> {
       const item = await read(a);

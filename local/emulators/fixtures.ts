@@ -25,6 +25,16 @@ export interface SsoFixtures {
   provisioningSeconds: number;
   /** principal ids whose creations end FAILED (to exercise FailureReason) */
   failingPrincipals?: string[];
+  /**
+   * Assignments that exist when the stack first starts on a data directory, as if made by someone else (the console,
+   * another tool): what the reconciler reports as unmanaged. Each makes its permission set provisioned to its account.
+   */
+  assignments?: Array<{
+    accountId: string;
+    permissionSetArn: string;
+    principalType: 'USER' | 'GROUP';
+    principalId: string;
+  }>;
 }
 
 export interface ProtonFixtures {
@@ -207,6 +217,18 @@ const fixtureRules = {
       accounts: texts,
       provisioningSeconds: { type: 'number', required: true, min: 0 },
       failingPrincipals: { type: 'list', items: { type: 'string' } },
+      assignments: {
+        type: 'list',
+        items: {
+          type: 'structure',
+          members: {
+            accountId: text,
+            permissionSetArn: text,
+            principalType: { ...text, enum: ['USER', 'GROUP'] },
+            principalId: text,
+          },
+        },
+      },
     },
   },
   proton: {

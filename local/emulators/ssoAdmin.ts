@@ -73,10 +73,21 @@ const modelFields = {
     pattern: `${PARTITION}:sso:::permissionSet/(sso)?ins-[a-zA-Z0-9-.]{16}/ps-[a-zA-Z0-9-./]{16}`,
   },
 } as const;
+const provisioningStatus = {
+  type: 'string',
+  enum: ['LATEST_PERMISSION_SET_PROVISIONED', 'LATEST_PERMISSION_SET_NOT_PROVISIONED'],
+} as const;
 const listingRules = {
   instances: pagingRules,
   permissionSets: { InstanceArn: modelFields.InstanceArn, ...pagingRules },
   describePermissionSet: modelFields,
+  // ListAccountsForProvisionedPermissionSet (botocore sso-admin 2020-07-20).
+  accountsForPermissionSet: {
+    InstanceArn: modelFields.InstanceArn,
+    PermissionSetArn: modelFields.PermissionSetArn,
+    ProvisioningStatus: provisioningStatus,
+    ...pagingRules,
+  },
 } as const;
 
 /** Used by ListInstances when the fixtures have no `identityStore.id`; it fits Identity Store's `d-` id pattern. */
@@ -122,6 +133,12 @@ interface Operation extends Omit<AssignmentRequest, 'InstanceArn'> {
 interface SsoState {
   assignments: Assignment[];
   operations: Operation[];
+  /**
+   * `account\npermissionSetArn` of every permission set provisioned to an account. As in AWS, creating an assignment
+   * provisions the permission set there, and removing the last assignment leaves it provisioned. Absent in state files
+   * written before it existed.
+   */
+  provisioned?: string[];
 }
 
 const isSsoState = (value: unknown): value is SsoState =>
@@ -132,6 +149,8 @@ const OUTSTANDING_LIMIT = 15;
 
 const notFound = (message: string) => new AwsServiceError('ResourceNotFoundException', message);
 const throttled = (message: string) => new AwsServiceError('ThrottlingException', message);
+
+const provisionedKey = (accountId: string, permissionSetArn: string): string => `${accountId}\n${permissionSetArn}`;
 
 const sameAssignment = (a: Assignment, b: Assignment): boolean =>
   a.AccountId === b.AccountId &&
@@ -158,7 +177,40 @@ export const createSsoAdminEmulator = (options: {
   const identityStoreId = options.identityStoreId ?? DEFAULT_IDENTITY_STORE_ID;
   const permissionSets = namedPermissionSets(fixtures);
   const provisioningMs = fixtures.provisioningSeconds * timeScale * 1000;
-  const state = loadOrSeed(stateFile, isSsoState, (): SsoState => ({ assignments: [], operations: [] }));
+  const seeded = (fixtures.assignments ?? []).map(
+    (a): Assignment => ({
+      AccountId: a.accountId,
+      PermissionSetArn: a.permissionSetArn,
+      PrincipalType: a.principalType,
+      PrincipalId: a.principalId,
+    }),
+  );
+  seeded.forEach((a, i) => {
+    const where = `LOCAL_FIXTURES: sso.assignments[${i}]`;
+    if (!permissionSets.some((p) => p.arn === a.PermissionSetArn))
+      throw new Error(`${where}.permissionSetArn: ${a.PermissionSetArn} is not one of sso.permissionSets`);
+    if (!fixtures.accounts.includes(a.AccountId))
+      throw new Error(`${where}.accountId: ${a.AccountId} is not one of the accounts`);
+    if (!fixtures.principals.some((p) => p.id === a.PrincipalId && p.type === a.PrincipalType))
+      throw new Error(`${where}.principalId: no ${a.PrincipalType} principal ${a.PrincipalId}`);
+  });
+  const state = loadOrSeed(
+    stateFile,
+    isSsoState,
+    (): SsoState => ({
+      assignments: seeded,
+      operations: [],
+      provisioned: [...new Set(seeded.map((a) => provisionedKey(a.AccountId, a.PermissionSetArn)))],
+    }),
+  );
+  state.provisioned ??= [];
+  const provisioned = new Set(state.provisioned);
+  const markProvisioned = (accountId: string, permissionSetArn: string): void => {
+    const key = provisionedKey(accountId, permissionSetArn);
+    if (provisioned.has(key)) return;
+    provisioned.add(key);
+    state.provisioned?.push(key);
+  };
   const recentCalls: number[] = [];
   // The one-second window shrinks with the time scale like every other duration. Otherwise retries and polls,
   // which the scale speeds up, would meet an unscaled limit and look like a retry storm AWS never sees.
@@ -193,6 +245,7 @@ export const createSsoAdminEmulator = (options: {
       const assignment = assignmentOf(op);
       const existing = state.assignments.findIndex((candidate) => sameAssignment(candidate, assignment));
       if (op.kind === 'create' && !op.FailureReason && existing < 0) state.assignments.push(assignment);
+      if (op.kind === 'create' && !op.FailureReason) markProvisioned(op.TargetId, op.PermissionSetArn);
       if (op.kind === 'delete' && existing >= 0) state.assignments.splice(existing, 1);
       op.applied = true;
     }
@@ -305,6 +358,20 @@ export const createSsoAdminEmulator = (options: {
       );
       const { page, nextToken } = paginate(matching, request.MaxResults, request.NextToken);
       return { AccountAssignments: page, ...(nextToken ? { NextToken: nextToken } : {}) };
+    },
+    // Which accounts a permission set is provisioned to: the reconciler's first look at the watched accounts.
+    // ProvisioningStatus filters on whether the latest version is provisioned; permission sets never change here, so
+    // every provisioned one is the latest and NOT_PROVISIONED lists none.
+    ListAccountsForProvisionedPermissionSet: (input) => {
+      const request = validateInput(input, listingRules.accountsForPermissionSet);
+      checkInstance(request.InstanceArn);
+      checkPermissionSet(request.PermissionSetArn);
+      const accounts =
+        request.ProvisioningStatus === 'LATEST_PERMISSION_SET_NOT_PROVISIONED'
+          ? []
+          : fixtures.accounts.filter((account) => provisioned.has(provisionedKey(account, request.PermissionSetArn)));
+      const { page, nextToken } = paginate(accounts, request.MaxResults, request.NextToken);
+      return { AccountIds: page, ...(nextToken ? { NextToken: nextToken } : {}) };
     },
     // The local stack has one instance, so a page never needs a token; a token is still checked as AWS would.
     ListInstances: (input) => {

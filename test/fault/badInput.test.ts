@@ -99,6 +99,8 @@ let h: Harness;
 const ctx = {
   alice: '',
   bob: '',
+  /** An auditor (config/policy.local.json), for GET /reconciliation/findings, which only auditors may call. */
+  dana: '',
   eve: '',
   jwtKey: Buffer.alloc(0),
   linkSecret: '',
@@ -1941,12 +1943,76 @@ const postSlackOptions = (): fc.Arbitrary<Case> => {
 };
 
 // ---------------------------------------------------------------------------------------------------------
+// GET /reconciliation/findings: auditors only; an auditor's bad query gets 400 naming the parameter.
+
+const FINDING_PARAMETERS = ['accountId', 'status', 'from', 'to', 'limit', 'cursor'];
+const findingFault = fc.oneof(
+  fc
+    .tuple(
+      anyText(1, 12).filter((k) => !FINDING_PARAMETERS.includes(k)),
+      anyText(0, 20),
+    )
+    .map(([key, value]) => ({ family: 'unknown parameter', key, value })),
+  anyText(0, 20)
+    .filter((v) => !/^\d{12}$/.test(v))
+    .map((value) => ({ family: 'account id not 12 digits', key: 'accountId', value })),
+  anyText(0, 20)
+    .filter((v) => !['REPORTED', 'REMOVED', 'GONE'].includes(v))
+    .map((value) => ({ family: 'unknown finding status', key: 'status', value })),
+  fc.tuple(fc.constantFrom('from', 'to'), badTime).map(([key, value]) => ({ family: `bad ${key}`, key, value })),
+  fc
+    .constantFrom('0', '201', '-1', '1.5', '', 'abc', ' 5')
+    .map((value) => ({ family: 'bad limit', key: 'limit', value })),
+  fc.oneof(anyText(1, 60), longText(4_097, 5_000)).map((value) => ({ family: 'forged cursor', key: 'cursor', value })),
+);
+
+const getFindings = (): fc.Arbitrary<Case> => {
+  const route = 'GET /reconciliation/findings';
+  const send = (query: string, authorization: string | undefined) => (): Sent => ({
+    method: 'GET',
+    path: query === '' ? '/reconciliation/findings' : `/reconciliation/findings?${query}`,
+    headers: authorization !== undefined ? { authorization } : {},
+  });
+  return fc.oneof(
+    {
+      weight: 4,
+      arbitrary: findingFault.map((fault) =>
+        labelled({
+          route,
+          family: fault.family,
+          request: send(new URLSearchParams([[fault.key, fault.value]]).toString(), `Bearer ${ctx.dana}`),
+          expect: { kind: 'contract', statuses: [400] },
+        }),
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.option(findingFault, { nil: undefined }).map((fault) =>
+        labelled({
+          route,
+          family: 'not an auditor',
+          request: send(fault ? new URLSearchParams([[fault.key, fault.value]]).toString() : '', `Bearer ${ctx.alice}`),
+          expect: { kind: 'contract', statuses: [403] },
+        }),
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: badAuth().map((auth) =>
+        labelled({ route, family: auth.family, request: () => send('', auth.header())(), expect: auth.expect }),
+      ),
+    },
+  );
+};
+
+// ---------------------------------------------------------------------------------------------------------
 
 beforeAll(async () => {
   // Real time: the pending request must not reach its reminder or expiry while the cases run.
   h = await startHarness({ timeScale: 1 });
   ctx.alice = await h.token(ALICE);
   ctx.bob = await h.token('bob@example.com');
+  ctx.dana = await h.token('dana@example.com');
   ctx.eve = await h.token('eve@example.com');
   const secrets = JSON.parse(readFileSync(join(h.stack.dataDir, 'secrets.json'), 'utf8')) as {
     linkSigningSecret: string;
@@ -2021,6 +2087,10 @@ describe('generated bad input on every route: a 4xx with the contract error body
 
   it('POST /slack/options: signatures, timestamps and block_suggestion payloads', async () => {
     await holds(postSlackOptions(), 12);
+  });
+
+  it('GET /reconciliation/findings: query strings, a caller who is not an auditor, and Authorization', async () => {
+    await holds(getFindings(), 12);
   });
 
   it('GET /audit: the static page answers any query string with itself, never a 5xx', async () => {

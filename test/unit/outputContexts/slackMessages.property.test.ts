@@ -106,6 +106,7 @@ const BUILDERS: Record<string, (item: RequestItem, text: string) => Message> = {
   outcomeMessage: (item) => messages.outcomeMessage(item),
   revokeFailedAlarm: (item) => messages.revokeFailedAlarm(item),
   outcomeUnknownAlarm: (item) => messages.outcomeUnknownAlarm(item),
+  revokeOverdueAlarm: (item) => messages.revokeOverdueAlarm(item, 12),
   noticeMessage: (_item, text) => messages.noticeMessage(text),
   channelApprovalMessage: (item) => messages.channelApprovalMessage(item, 'https://approvals.example.com/'),
   channelReminderMessage: (item) => messages.channelReminderMessage(item),

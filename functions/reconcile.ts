@@ -1,0 +1,91 @@
+// Scheduled (EventBridge Scheduler, every 5 minutes; locally local/reconcileTimer.ts): one reconciler run. It returns
+// the run's summary, which the log line repeats.
+import { ListInstancesCommand, SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Context } from 'aws-lambda';
+import { defaultNotifier, defaultSlackIdentity, defaultSlackNotifier } from './notifications/channels.js';
+import { notifyOutcome, notifyRevokeOverdue, type NotifyDeps } from './notifications/notify.js';
+import { currentPolicy } from './policy/currentPolicy.js';
+import { countCalls } from './reconciliation/callCounter.js';
+import type { ReconcilerDeps } from './reconciliation/deps.js';
+import { reconcile, type ReconcileSummary } from './reconciliation/reconciler.js';
+import { defaultAssignmentDeps, defaultLedger } from './shared/assignmentDefaults.js';
+import { documentClient } from './shared/clients/dynamodb.js';
+import { sfnClient } from './shared/clients/sfn.js';
+import { systemClock } from './shared/clock.js';
+import { config } from './shared/config.js';
+import { defaultRepository } from './shared/defaults.js';
+import { ConfigError } from './shared/errors.js';
+import { logger } from './shared/logger.js';
+import { linkSigningSecret } from './shared/secrets.js';
+
+/** Kept in hand before the Lambda's timeout: the call under way and the summary's log line. */
+const TIME_MARGIN_MS = 3_000;
+
+// Its own client, so the summary counts this function's calls only (locally every handler shares one process), with
+// one attempt per call: the next run is the retry.
+const ssoAdmin = new SSOAdminClient({ maxAttempts: 1 });
+const ssoCalls = countCalls(ssoAdmin);
+
+let instanceArn: Promise<string> | undefined;
+const discoverInstance = (): Promise<string> =>
+  (instanceArn ??= (async () => {
+    const configured = config.ssoInstanceArn();
+    if (configured) return configured;
+    const { Instances = [] } = await ssoAdmin.send(new ListInstancesCommand({ MaxResults: 2 }));
+    if (Instances.length !== 1 || !Instances[0]?.InstanceArn)
+      throw new ConfigError(
+        `Found ${Instances.length} Identity Center instances; set SSO_INSTANCE_ARN (and IDENTITY_STORE_ID)`,
+      );
+    return Instances[0].InstanceArn;
+  })().catch((error: unknown) => {
+    instanceArn = undefined;
+    throw error;
+  }));
+
+const notifyDeps = async (): Promise<NotifyDeps> => {
+  const slack = await defaultSlackNotifier();
+  return {
+    repository: defaultRepository(),
+    notifier: await defaultNotifier(),
+    clock: systemClock,
+    linkSecret: await linkSigningSecret(),
+    publicBaseUrl: config.publicBaseUrl(),
+    people: currentPolicy().people ?? [],
+    auditors: currentPolicy().auditors ?? [],
+    slackUserIdFor: (await defaultSlackIdentity()).slackUserIdFor,
+    ...(slack ? { slack } : {}),
+  };
+};
+
+const run = async (_event: unknown, context: Context): Promise<ReconcileSummary> => {
+  const policy = currentPolicy();
+  const deps: ReconcilerDeps = {
+    db: documentClient(),
+    tableName: config.tableName(),
+    repository: defaultRepository(),
+    ledger: defaultLedger(),
+    assignment: { ...defaultAssignmentDeps(), ssoAdmin },
+    ssoAdmin,
+    sfn: sfnClient(),
+    stateMachineArn: config.stateMachineArn(),
+    clock: systemClock,
+    timeScale: config.timeScale(),
+    watch: policy.reconcile?.watch ?? [],
+    instanceArn: discoverInstance,
+    notify: {
+      outcome: async (requestId) => notifyOutcome({ requestId }, await notifyDeps()),
+      revokeOverdue: async (requestId, overdueMinutes) => {
+        await notifyRevokeOverdue({ requestId, overdueMinutes }, await notifyDeps());
+      },
+    },
+    remainingMs: () => context.getRemainingTimeInMillis() - TIME_MARGIN_MS,
+    ssoCalls,
+  };
+  return reconcile(deps);
+};
+
+export const handler = middy<unknown, ReconcileSummary>()
+  .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
+  .handler(run);

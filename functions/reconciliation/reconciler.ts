@@ -1,0 +1,102 @@
+// The reconciler (DESIGN.md, "Grant lifecycle"): every run, in this order, each step bounded:
+//   a/b. ACTIVE grants past their end: removed here when no workflow runs for them; revoke_overdue raised once;
+//   c.   REVOKE_FAILED grants with a removal of ours left over: finished, then REVOKED;
+//   d.   OUTCOME_UNKNOWN requests: settled (granted and recorded, or FAILED with the assignment verified absent);
+//   e.   watched accounts: assignments no grant of ours explains are reported (and removed where policy allows).
+// A run that reaches its time budget stops where it is, says so in its summary and log, and leaves the rest to the
+// next run; a step with more work than it took on says so too. Nothing is reported as done that was not.
+import { logger } from '../shared/logger.js';
+import { OutOfTimeError, type ReconcilerDeps } from './deps.js';
+import { endGrantsPastTheirEnd, type GrantsPastEndSummary } from './endGrants.js';
+import { finishLeftoverRemovals, type LeftoverRemovalsSummary } from './leftoverRemovals.js';
+import { settleOutcomeUnknown, type OutcomeUnknownSummary } from './outcomeUnknown.js';
+import { reconcileWatchedAccounts, type UnmanagedSummary } from './unmanaged.js';
+
+export type ReconcileStep = 'grantsPastEnd' | 'leftoverRemovals' | 'outcomeUnknown' | 'unmanaged';
+
+export interface ReconcileSummary {
+  startedAt: string;
+  finishedAt: string;
+  /** True only when every step ran to its end and none had more work than it took on. */
+  complete: boolean;
+  /** Where and why the run stopped early (the time budget), or which steps left work for the next run. */
+  incomplete: Array<{ step: ReconcileStep; reason: 'time budget' | 'item limit' | 'error'; message?: string }>;
+  grantsPastEnd: GrantsPastEndSummary;
+  leftoverRemovals: LeftoverRemovalsSummary;
+  outcomeUnknown: OutcomeUnknownSummary;
+  unmanaged: UnmanagedSummary;
+  /** SSO Admin calls this run made. */
+  ssoCalls: number;
+}
+
+export const emptySummary = (startedAt: string): ReconcileSummary => ({
+  startedAt,
+  finishedAt: startedAt,
+  complete: true,
+  incomplete: [],
+  grantsPastEnd: {
+    examined: 0,
+    ownedByWorkflow: 0,
+    revoked: 0,
+    deletionPending: 0,
+    revokeFailed: 0,
+    errors: 0,
+    revokeOverdueRaised: 0,
+    more: false,
+  },
+  leftoverRemovals: { examined: 0, revoked: 0, deletionPending: 0, stillFailing: 0, nothingLeft: 0, more: false },
+  outcomeUnknown: { examined: 0, granted: 0, failedAbsent: 0, pending: 0, errors: 0, skipped: 0, more: false },
+  unmanaged: {
+    accountsWatched: 0,
+    accountsListed: 0,
+    assignmentsSeen: 0,
+    unmanagedSeen: 0,
+    newlyReported: 0,
+    removed: 0,
+    gone: 0,
+    errors: 0,
+  },
+  ssoCalls: 0,
+});
+
+export const reconcile = async (deps: ReconcilerDeps): Promise<ReconcileSummary> => {
+  const summary = emptySummary(deps.clock.now().toISOString());
+  const callsBefore = deps.ssoCalls();
+  const steps: Array<[ReconcileStep, () => Promise<void>]> = [
+    ['grantsPastEnd', () => endGrantsPastTheirEnd(deps, summary.grantsPastEnd)],
+    ['leftoverRemovals', () => finishLeftoverRemovals(deps, summary.leftoverRemovals)],
+    ['outcomeUnknown', () => settleOutcomeUnknown(deps, summary.outcomeUnknown)],
+    ['unmanaged', () => reconcileWatchedAccounts(deps, summary.unmanaged)],
+  ];
+  for (const [step, run] of steps) {
+    try {
+      await run();
+    } catch (error) {
+      if (error instanceof OutOfTimeError || (error as Error).name === 'ReconcilerOutOfTime') {
+        summary.incomplete.push({ step, reason: 'time budget' });
+        break;
+      }
+      // One step failing (DynamoDB or Identity Center down) does not stop the others: each is independent.
+      summary.incomplete.push({
+        step,
+        reason: 'error',
+        message: `${(error as Error).name}: ${(error as Error).message}`,
+      });
+      logger.error('A reconciler step failed; the next run tries again', { step, errorName: (error as Error).name });
+    }
+  }
+  for (const [step, more] of [
+    ['grantsPastEnd', summary.grantsPastEnd.more],
+    ['leftoverRemovals', summary.leftoverRemovals.more],
+    ['outcomeUnknown', summary.outcomeUnknown.more],
+  ] as const) {
+    if (more) summary.incomplete.push({ step, reason: 'item limit' });
+  }
+  summary.complete = summary.incomplete.length === 0;
+  summary.ssoCalls = deps.ssoCalls() - callsBefore;
+  summary.finishedAt = deps.clock.now().toISOString();
+  // One line per run, the whole summary: what the bench and an operator read.
+  if (summary.complete) logger.info('Reconciler run complete', { summary });
+  else logger.warn('Reconciler run incomplete; the next run continues', { summary });
+  return summary;
+};

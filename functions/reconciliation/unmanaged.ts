@@ -1,0 +1,101 @@
+// Step e: assignments in the watched accounts that no grant of ours explains. Each is reported once, as a record of
+// its own (findings.ts), and its record follows it across runs; it is removed only where the account's watch entry
+// sets removeUnmanaged. An account whose listing was cut short by the time budget is not compared for GONE: what it
+// was not shown is not absence.
+import { DeleteAccountAssignmentCommand } from '@aws-sdk/client-sso-admin';
+import { explainsAssignment } from '../provisioning/assignmentLedger.js';
+import { logger } from '../shared/logger.js';
+import { checkTime, type ReconcilerDeps } from './deps.js';
+import { createFindingStore, findingIdOf, type UnmanagedAssignment } from './findings.js';
+import { assignmentsOf, provisionedPairs } from './identityCenter.js';
+
+export interface UnmanagedSummary {
+  accountsWatched: number;
+  accountsListed: number;
+  assignmentsSeen: number;
+  unmanagedSeen: number;
+  newlyReported: number;
+  removed: number;
+  gone: number;
+  errors: number;
+}
+
+export const reconcileWatchedAccounts = async (deps: ReconcilerDeps, summary: UnmanagedSummary): Promise<void> => {
+  const watched = deps.watch.flatMap((entry) =>
+    entry.accounts.map((accountId) => ({ accountId, removeUnmanaged: entry.removeUnmanaged === true })),
+  );
+  summary.accountsWatched = watched.length;
+  if (watched.length === 0) return;
+  const instanceArn = await deps.instanceArn();
+  const findings = createFindingStore(deps);
+  const { ledger } = deps;
+  const byAccount = await provisionedPairs(
+    deps.ssoAdmin,
+    instanceArn,
+    watched.map((w) => w.accountId),
+    () => checkTime(deps),
+  );
+  for (const { accountId, removeUnmanaged } of watched) {
+    checkTime(deps);
+    const listedIds = new Set<string>();
+    for (const permissionSetArn of byAccount.get(accountId) ?? []) {
+      checkTime(deps);
+      for (const listed of await assignmentsOf(deps.ssoAdmin, instanceArn, accountId, permissionSetArn)) {
+        summary.assignmentsSeen += 1;
+        const assignment: UnmanagedAssignment = {
+          instanceArn,
+          accountId,
+          permissionSetArn,
+          principalType: listed.PrincipalType ?? 'USER',
+          principalId: listed.PrincipalId ?? '',
+        };
+        const ledgerItem = await ledger.get({
+          InstanceArn: instanceArn,
+          PermissionSetArn: permissionSetArn,
+          PrincipalId: assignment.principalId,
+          PrincipalType: assignment.principalType as 'USER' | 'GROUP',
+          TargetId: accountId,
+          TargetType: 'AWS_ACCOUNT',
+        });
+        if (explainsAssignment(ledgerItem)) continue;
+        summary.unmanagedSeen += 1;
+        listedIds.add(findingIdOf(assignment));
+        const at = deps.clock.now().toISOString();
+        const { outcome, item } = await findings.seen(assignment, at);
+        if (outcome !== 'seen') summary.newlyReported += 1;
+        if (!removeUnmanaged || item.status === 'REMOVED') continue;
+        try {
+          const { AccountAssignmentDeletionStatus: status } = await deps.ssoAdmin.send(
+            new DeleteAccountAssignmentCommand({
+              InstanceArn: instanceArn,
+              TargetId: accountId,
+              TargetType: 'AWS_ACCOUNT',
+              PermissionSetArn: permissionSetArn,
+              PrincipalType: assignment.principalType as 'USER' | 'GROUP',
+              PrincipalId: assignment.principalId,
+            }),
+          );
+          const current = (await findings.get(item.findingId)) ?? item;
+          await findings.removed(current, deps.clock.now().toISOString(), {
+            reason: 'removeUnmanaged is set for this account in policy',
+            deletionRequestId: status?.RequestId,
+            deletionStatus: status?.Status,
+          });
+          summary.removed += 1;
+        } catch (error) {
+          summary.errors += 1;
+          logger.warn('Removing an unmanaged assignment failed; the next run tries again', {
+            accountId,
+            errorName: (error as Error).name,
+          });
+        }
+      }
+    }
+    // Listed in full: every open finding of the account that was not seen is gone.
+    for (const open of await findings.openFor(accountId)) {
+      if (listedIds.has(open.findingId)) continue;
+      if (await findings.gone(open, deps.clock.now().toISOString())) summary.gone += 1;
+    }
+    summary.accountsListed += 1;
+  }
+};
