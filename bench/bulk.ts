@@ -108,7 +108,7 @@ const printTable = (results: readonly VariantResult[]): void => {
   });
   const rows: Row[] = [
     row('contention retrier', (r) => retrier(r.settings.contention)),
-    row('revocation retrier (Conflict/Throttling)', (r) => retrier(r.settings.revocation)),
+    row('revocation retrier (RevocationTransient, else Conflict/Throttling)', (r) => retrier(r.settings.revocation)),
     row('InternalServerException retrier', (r) => retrier(r.settings.internal)),
     row('poll wait', (r) => `${String(r.settings.pollWaitSeconds)} s`),
     row('slot retrier (…SlotsFull)', (r) => retrier(r.settings.slots)),

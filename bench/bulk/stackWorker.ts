@@ -20,6 +20,8 @@ export interface StackJob {
   tuning: Tuning;
   /** Linux nice value for this stack's thread (0: as is). The baseline yields to the shipped machine when both run. */
   nice: number;
+  /** The local reconciler timer's period, AWS seconds (absent: the stack's default, 300; 0: no timer). */
+  reconcileIntervalSeconds?: number;
 }
 
 /** What the driver can ask of the stack: call counts, waiting for executions to end, and how busy this thread is. */
@@ -106,6 +108,7 @@ try {
     fixtures: job.fixtures,
     faults: job.faults,
     policyFile: job.policyFile,
+    ...(job.reconcileIntervalSeconds !== undefined ? { reconcileIntervalSeconds: job.reconcileIntervalSeconds } : {}),
     transformDefinition: (definition) => {
       const tuned = tuneDefinition(definition, job.tuning);
       settings = effectiveSettings(tuned);
@@ -163,12 +166,9 @@ const answer = async (live: LocalStack, query: Query): Promise<unknown> => {
       return undefined;
     }
     case 'reconcile': {
-      // The reconciler is the reconcile helper's (issue 13); a stack without it says so rather than pretend.
-      const reconcileNow = (live as Partial<{ reconcileNow: () => Promise<unknown> }>).reconcileNow;
-      if (typeof reconcileNow !== 'function') throw new Error('this local stack has no reconcileNow() (issue 13)');
       const before = live.awsCallCounts();
       const start = performance.now();
-      const summary = await reconcileNow.call(live);
+      const summary = await live.reconcileNow();
       const wallMs = performance.now() - start;
       const run: ReconcileRun = { summary, wallMs, calls: callsBetween(before, live.awsCallCounts()) };
       return run;

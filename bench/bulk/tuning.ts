@@ -97,7 +97,9 @@ export const effectiveSettings = (
   return {
     contention: contention.settings,
     slots: settingsOf(slotRetrier(create)).settings,
-    revocation: settingsOf(retrierFor(revoke, CONTENTION_ERRORS)).settings,
+    // The revocation's time-budgeted retrier where there is one (RevocationTransient), else its Conflict/Throttling one.
+    revocation: settingsOf(retrierFor(revoke, ['RevocationTransient']) ?? retrierFor(revoke, CONTENTION_ERRORS))
+      .settings,
     internal: settingsOf(retrierFor(create, ['InternalServerException'])).settings,
     pollWaitSeconds: wait.Seconds,
     jitter: contention.jitter,

@@ -48,7 +48,8 @@ const SSO_PREFIX = 'SWBExternalService';
 
 /**
  * The policy: one Identity Center rule over every account (long grants), and the reconciler watching every account.
- * `reconcile.watch` is the reconciler's policy field (issue 13): the accounts whose unmanaged assignments it reports.
+ * `reconcile.watch` is the reconciler's policy field (functions/policy/policy.ts): accounts whose unmanaged assignments it
+ * reports (and removes only with removeUnmanaged).
  */
 export const sweepPolicy = (accountIds: readonly string[]) => ({
   approvalTimeoutSeconds: 86_400,
@@ -62,7 +63,7 @@ export const sweepPolicy = (accountIds: readonly string[]) => ({
       maxDurationMinutes: 1440,
     },
   ],
-  reconcile: { watch: [...accountIds] },
+  reconcile: { watch: [{ accounts: [...accountIds] }] },
 });
 
 /** The organisation (600 accounts in OUs, 60 named permission sets) from the catalog benchmark's generator. */
@@ -105,6 +106,8 @@ export const runSweep = async (options: SweepOptions, label = '[sweep]'): Promis
     policyFile,
     tuning: { jitter: 'FULL' },
     nice: 0,
+    // No timer: the measured run must be the only one (reconcileNow waits for a run under way, which would count).
+    reconcileIntervalSeconds: 0,
   });
   const db = localDocumentClient(stack.awsUrl);
   try {

@@ -16,7 +16,7 @@ describe('sweepWorld', () => {
     expect(world.accountIds).toHaveLength(600);
     expect(new Set(world.accountIds).size).toBe(600);
     expect(world.fixtures.sso.permissionSets).toHaveLength(60);
-    expect(world.policy.reconcile.watch).toEqual(world.accountIds);
+    expect(world.policy.reconcile.watch).toEqual([{ accounts: world.accountIds }]);
     expect(world.grants).toHaveLength(120);
     const pairs = new Set(world.grants.map((g) => `${g.accountId}/${g.permissionSetArn}`));
     expect(pairs.size).toBe(120);
