@@ -152,6 +152,11 @@ const printTable = (results: readonly VariantResult[]): void => {
     row('DeleteAccountAssignment calls per REVOKED', (r) => fixed(r.perSuccess.delete)),
     row('DescribeAccountAssignmentDeletionStatus per REVOKED', (r) => fixed(r.perSuccess.describeDeletion)),
     row('slot reads per success (DynamoDB Query)', (r) => fixed(r.calls.slotReads / Math.max(1, r.completedOnce), 1)),
+    row('DynamoDB calls per request (slots, budget, ledger, records)', (r) =>
+      Object.entries(r.calls.dynamo)
+        .map(([op, n]) => `${op} ${(n / r.requests).toFixed(1)}`)
+        .join(', '),
+    ),
     row('SSO calls per AWS s, creation window, creation APIs', (r) => fixed(r.ssoCallsPerScaledSecond, 1)),
     row('CreateAssignment errors (recorded)', (r) => counts(r.createErrors)),
     row('CheckAssignment errors (recorded)', (r) => counts(r.pollErrors)),

@@ -27,6 +27,8 @@ export const TARGETS = {
 const TARGET_LIST = Object.values(TARGETS);
 /** Reads of the admission slots: one per slot request (acquire, including every SlotsFull retry), renewal and release; the driver's own progress queries are taken off. */
 const SLOT_READS = 'DynamoDB_20120810.Query';
+/** The DynamoDB operations the workflow's admission control and budget use (slots, the budget item, the ledger). */
+const DYNAMO_TARGETS = ['GetItem', 'UpdateItem', 'PutItem', 'Query'].map((op) => `DynamoDB_20120810.${op}`);
 const SSO_SLOTS = 15;
 const SSO_TPS = 20;
 const SUBMIT_CONCURRENCY = 16;
@@ -93,6 +95,8 @@ export interface VariantResult {
     /** Every SSO Admin call the stack answered from the first approval to the end (the bench's own listing excluded). */
     sso: number;
     slotReads: number;
+    /** DynamoDB calls from the first approval to the end, per operation (the driver's progress queries taken off). */
+    dynamo: Record<string, number>;
   };
   perSuccess: {
     create: number | null;
@@ -230,7 +234,7 @@ export const runVariant = async (options: VariantOptions): Promise<VariantResult
     console.log(`${label} submitted in ${formatDuration(submitMs)}; approving in ${formatDuration(spare)}`);
     await sleep(spare);
 
-    const before = await stack.counts([...TARGET_LIST, SLOT_READS]);
+    const before = await stack.counts([...TARGET_LIST, ...DYNAMO_TARGETS]);
     const slotReadsBefore = before[SLOT_READS] ?? 0;
     if (TARGET_LIST.some((t) => (before[t] ?? 0) > 0))
       throw new Error(`${label} SSO calls before any approval: ${JSON.stringify(before)}`);
@@ -287,7 +291,7 @@ export const runVariant = async (options: VariantOptions): Promise<VariantResult
     };
     await waitFor('created (ACTIVE or ended)', CREATED);
     if (!timedOut) await waitFor('ended (REVOKED, REVOKE_FAILED or FAILED)', ENDED);
-    const counts = await stack.counts([...TARGET_LIST, SLOT_READS]);
+    const counts = await stack.counts([...TARGET_LIST, ...DYNAMO_TARGETS]);
     const allCounts = await stack.series();
     const stackBusy = await stack.busy();
     console.log(`${label} stack thread busy ${(stackBusy * 100).toFixed(0)}% of the time since the first approval`);
@@ -412,6 +416,12 @@ export const runVariant = async (options: VariantOptions): Promise<VariantResult
         describeDeletion,
         sso,
         slotReads: (counts[SLOT_READS] ?? 0) - slotReadsBefore - progressQueries,
+        dynamo: Object.fromEntries(
+          DYNAMO_TARGETS.map((t) => [
+            t.split('.')[1] as string,
+            (counts[t] ?? 0) - (before[t] ?? 0) - (t === SLOT_READS ? progressQueries : 0),
+          ]),
+        ),
       },
       perSuccess: {
         create: perSuccess(create, successes),
