@@ -156,9 +156,17 @@ const sweepRows = (outcome: Outcome<SweepResult>, config: ReturnType<typeof read
   return [
     {
       figure,
-      value: `${r.awsSeconds.toFixed(1)} (${formatDuration(r.wallMs)} wall)`,
+      value: `${r.awsSeconds.toFixed(1)} (${formatDuration(r.wallMs)} wall)${r.complete ? '' : ', incomplete'}`,
       target: `≤ ${TARGET_SWEEP_SECONDS}`,
-      pass: r.awsSeconds <= TARGET_SWEEP_SECONDS,
+      // A run that stopped early did not do the work the figure is about.
+      pass: r.awsSeconds <= TARGET_SWEEP_SECONDS && r.complete,
+      missed: r.complete ? [] : ['the run was incomplete'],
+    },
+    {
+      figure: 'sweep: the run complete (every step to its end)',
+      value: r.complete ? 'yes' : `no: ${r.incomplete.slice(0, 140)}`,
+      target: 'yes',
+      pass: r.complete,
       missed: [],
     },
     {

@@ -8,6 +8,7 @@ import { setPriority } from 'node:os';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { callsBetween } from '../../local/callCounter.js';
+import type { ReconcileSummary } from '../../functions/reconciliation/reconciler.js';
 import type { LocalStack } from '../../local/stack.js';
 import { effectiveSettings, tuneDefinition, type Tuning } from './tuning.js';
 
@@ -36,8 +37,8 @@ export type Query =
 
 /** One reconciler run as the stack's `reconcileNow()` gave it, timed and counted on the stack's own thread. */
 export interface ReconcileRun {
-  /** The run's own summary (its shape is the reconciler's; see local/stack.ts). */
-  summary: unknown;
+  /** The run's own summary. */
+  summary: ReconcileSummary;
   wallMs: number;
   /** Calls the emulated AWS endpoint received during the run, per X-Amz-Target. */
   calls: Record<string, number>;
