@@ -113,7 +113,7 @@ export const attempt = async <T>(
     const since = await recordAttempt(deps, requestId, `${phase}_error`, { operation, error: name, message }, mark);
     logger.warn('AWS call failed', { requestId, operation, phase, errorName: name });
     if (since !== undefined && typeof error === 'object' && error !== null)
-      Object.defineProperty(error, BUDGET_SINCE, { value: since, enumerable: false });
+      Object.defineProperty(error, BUDGET_SINCE, { value: since, enumerable: false, configurable: true });
     throw error;
   }
   await Promise.all([

@@ -4,11 +4,12 @@
 // instance.
 //
 // The design is GCRA ("reservations"): the item holds the next free send time (epoch ms, wall time). A caller reads
-// it; if that time is within the wait it may afford, it reserves it with one conditional write (the new next free time
-// is one interval later, conditioned on the value it read), sleeps until it and sends. A lost race reads again, a few
-// times. If the next free time is further off than the caller may wait, it throws IdentityCenterBusy without
-// writing: hundreds of executions waiting for capacity then cost reads, not contended writes, and Step Functions
-// retries them later. One GetItem and one UpdateItem per Identity Center call.
+// it; if that time is within the wait it may afford, it reserves it with one conditional write that moves the next
+// free time one interval on (an atomic increment, so concurrent callers each get their own time rather than racing
+// for one; an idle budget is restarted at "now" instead), sleeps until it and sends. If the next free time is further
+// off than the caller may wait, it throws IdentityCenterBusy without writing: hundreds of executions waiting for
+// capacity then cost reads, not contended writes, and Step Functions retries them later. One GetItem and one
+// UpdateItem per Identity Center call.
 //
 // No burst: each reservation is exactly one interval after the previous one, even after an idle minute. A token
 // bucket with burst capacity B would let B calls go at once after idling, and Identity Center (like the local
@@ -23,7 +24,7 @@
 // on it, and work resumes within seconds of the outage ending.
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../shared/clock.js';
-import { conditionalWrite } from '../shared/conditionalWrite.js';
+import { conditionalUpdate, conditionalWrite } from '../shared/conditionalWrite.js';
 import { IdentityCenterBusyError } from '../shared/errors.js';
 import { identityCenterBudgetKey } from '../requests/keys.js';
 
@@ -98,8 +99,11 @@ export const createIdentityCenterBudget = ({
   const busy = (instanceArn: string, why: string, waitMs: number): IdentityCenterBusyError =>
     new IdentityCenterBusyError(`Identity Center budget of ${instanceArn}: ${why}; try again later`, waitMs / 1000);
 
-  /** Reserves `at` as this caller's send time if the item still holds what was read; false when another caller won. */
-  const reserve = (instanceArn: string, seen: BudgetItem, at: number): Promise<boolean> =>
+  /**
+   * The budget was idle (its next free time has passed, or it was never used): this caller sends now and the next one
+   * an interval later. False if another caller got there first.
+   */
+  const restart = (instanceArn: string, now: number): Promise<boolean> =>
     conditionalWrite(
       db,
       new UpdateCommand({
@@ -107,15 +111,32 @@ export const createIdentityCenterBudget = ({
         Key: identityCenterBudgetKey(instanceArn),
         UpdateExpression: 'SET nextSendAt = :next',
         ConditionExpression:
-          seen.nextSendAt === undefined
-            ? 'attribute_not_exists(nextSendAt) AND attribute_not_exists(pausedUntil)'
-            : 'nextSendAt = :seen AND attribute_not_exists(pausedUntil)',
-        ExpressionAttributeValues: {
-          ':next': at + intervalMs,
-          ...(seen.nextSendAt === undefined ? {} : { ':seen': seen.nextSendAt }),
-        },
+          '(attribute_not_exists(nextSendAt) OR nextSendAt < :now) AND attribute_not_exists(pausedUntil)',
+        ExpressionAttributeValues: { ':next': now + intervalMs, ':now': now },
       }),
     );
+
+  /**
+   * Reserves the next free time by moving it one interval on, atomically: concurrent callers each get their own time
+   * instead of racing for one (a read-compare-write loses most races once dozens of executions take at once). The
+   * condition refuses it when the time has passed (then `restart`), is beyond the wait, or the budget is paused.
+   * Returns the reserved time, or undefined if refused.
+   */
+  const reserveNext = async (instanceArn: string, now: number, maxWaitMs: number): Promise<number | undefined> => {
+    const written = await conditionalUpdate(
+      db,
+      new UpdateCommand({
+        TableName: tableName,
+        Key: identityCenterBudgetKey(instanceArn),
+        UpdateExpression: 'SET nextSendAt = nextSendAt + :interval',
+        ConditionExpression: 'nextSendAt >= :now AND nextSendAt <= :latest AND attribute_not_exists(pausedUntil)',
+        ExpressionAttributeValues: { ':interval': intervalMs, ':now': now, ':latest': now + maxWaitMs },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    const next = written?.nextSendAt;
+    return typeof next === 'number' ? next - intervalMs : undefined;
+  };
 
   /** Pauses the budget until `until`, unless it is already paused longer. */
   const pauseUntil = (instanceArn: string, until: number): Promise<boolean> =>
@@ -192,16 +213,18 @@ export const createIdentityCenterBudget = ({
           await probeAfterPause(instanceArn, item.pausedUntil, options);
           continue;
         }
-        const at = Math.max(item.nextSendAt ?? now, now);
-        if (at - now > options.maxWaitMs) throw busy(instanceArn, 'no capacity within the wait', at - now);
-        if (await reserve(instanceArn, item, at)) {
+        if ((item.nextSendAt ?? now) - now > options.maxWaitMs)
+          throw busy(instanceArn, 'no capacity within the wait', (item.nextSendAt ?? now) - now);
+        if ((item.nextSendAt === undefined || item.nextSendAt < now) && (await restart(instanceArn, now))) return;
+        const at = await reserveNext(instanceArn, now, options.maxWaitMs);
+        if (at !== undefined) {
           await sleep(at - now);
           return;
         }
-        // Another caller took that time: a short jittered pause spreads the racers' next reads.
+        // The budget changed under this caller (idle again, paused, or filled up): read it again after a short pause.
         await sleep(random() * intervalMs);
       }
-      throw busy(instanceArn, 'too many callers raced for the same send time', intervalMs);
+      throw busy(instanceArn, 'the budget kept changing under this caller', intervalMs);
     },
 
     /** Reports a server fault from Identity Center: every call waits out a short pause, then one caller probes. */

@@ -21,18 +21,22 @@ interface Item {
 const conditionFailed = (): Error =>
   Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
 
-/** Applies the budget's three kinds of update to `item` if their condition holds, as DynamoDB would. */
-const applyUpdate = (item: Item, input: UpdateCommandInput): void => {
+/** Applies the budget's updates to `item` if their condition holds, as DynamoDB would; returns UPDATED_NEW. */
+const applyUpdate = (item: Item, input: UpdateCommandInput): Record<string, unknown> => {
   const values = (input.ExpressionAttributeValues ?? {}) as Record<string, number>;
   const condition = input.ConditionExpression ?? '';
   const expression = input.UpdateExpression ?? '';
+  const unpaused = item.pausedUntil === undefined;
   if (expression === 'SET nextSendAt = :next') {
-    const unpaused = item.pausedUntil === undefined;
-    const seenOk = condition.startsWith('attribute_not_exists(nextSendAt)')
-      ? item.nextSendAt === undefined
-      : item.nextSendAt === values[':seen'];
-    if (!(unpaused && seenOk)) throw conditionFailed();
+    const idle = item.nextSendAt === undefined || item.nextSendAt < (values[':now'] ?? 0);
+    if (!(unpaused && idle)) throw conditionFailed();
     item.nextSendAt = values[':next'];
+  } else if (expression === 'SET nextSendAt = nextSendAt + :interval') {
+    const next = item.nextSendAt;
+    if (!(unpaused && next !== undefined && next >= (values[':now'] ?? 0) && next <= (values[':latest'] ?? 0)))
+      throw conditionFailed();
+    item.nextSendAt = next + (values[':interval'] ?? 0);
+    return { Attributes: { nextSendAt: item.nextSendAt } };
   } else if (expression === 'SET pausedUntil = :until' && condition === 'pausedUntil = :lease') {
     if (item.pausedUntil !== values[':lease']) throw conditionFailed();
     item.pausedUntil = values[':until'];
@@ -48,6 +52,7 @@ const applyUpdate = (item: Item, input: UpdateCommandInput): void => {
   } else {
     throw new Error(`unexpected update ${expression}`);
   }
+  return {};
 };
 
 let item: Item;
@@ -76,10 +81,7 @@ beforeEach(() => {
   clockMs = START;
   slept = [];
   dbMock.on(GetCommand).callsFake(() => ({ Item: { ...item } }));
-  dbMock.on(UpdateCommand).callsFake((input: UpdateCommandInput) => {
-    applyUpdate(item, input);
-    return {};
-  });
+  dbMock.on(UpdateCommand).callsFake((input: UpdateCommandInput) => applyUpdate(item, input));
 });
 
 describe('identity center budget', () => {
@@ -136,38 +138,51 @@ describe('identity center budget', () => {
     expect(slept).toEqual([]);
   });
 
-  it('reads again after losing a race and reserves the next free time', async () => {
-    // Prepare: another caller reserves between this caller's read and write, once
+  it('a caller that loses the restart of an idle budget takes the next time instead, without reading again', async () => {
+    // Prepare: another caller restarts the idle budget between this caller's read and write
     const b = budget(20);
     let raced = false;
     dbMock.on(UpdateCommand).callsFake((input: UpdateCommandInput) => {
       if (!raced) {
         raced = true;
-        item.nextSendAt = START + 50; // the rival took START
+        item.nextSendAt = START + 50; // the rival sends at START
         throw conditionFailed();
       }
-      applyUpdate(item, input);
-      return {};
+      return applyUpdate(item, input);
     });
 
     // Act
     await b.take(INSTANCE, { maxWaitMs: 1000 });
 
-    // Assess: two reads, two writes, and this caller's send time is after the rival's
-    expect(dbMock.commandCalls(GetCommand)).toHaveLength(2);
+    // Assess: one read, two writes, and this caller's send time is one interval after the rival's
+    expect(dbMock.commandCalls(GetCommand)).toHaveLength(1);
     expect(updates()).toHaveLength(2);
-    expect(item.nextSendAt).toBeGreaterThanOrEqual(START + 100);
-    expect(clockMs).toBeGreaterThanOrEqual(START + 50);
+    expect(item.nextSendAt).toBe(START + 100);
+    expect(clockMs).toBe(START + 50);
   });
 
-  it('gives up with IdentityCenterBusy after a few lost races rather than spinning', async () => {
+  it('concurrent callers never race for one time: each reservation moves the next free time on atomically', async () => {
+    // Prepare: a busy budget (its next free time is ahead), and 10 callers that all read it before any writes
+    item.nextSendAt = START + 10;
+    const b = budget(20);
+
+    // Act
+    await Promise.all(Array.from({ length: 10 }, () => b.take(INSTANCE, { maxWaitMs: 1000 })));
+
+    // Assess: 10 distinct times, one interval apart, one write each
+    expect(updates()).toHaveLength(10);
+    expect(item.nextSendAt).toBe(START + 10 + 10 * 50);
+    expect(new Set(slept).size).toBe(10);
+  });
+
+  it('gives up with IdentityCenterBusy after a few refused writes rather than spinning', async () => {
     // Prepare
     const b = budget(20);
     dbMock.on(UpdateCommand).rejects(conditionFailed());
 
     // Act + Assess
     await expect(b.take(INSTANCE, { maxWaitMs: 1000 })).rejects.toBeInstanceOf(IdentityCenterBusyError);
-    expect(updates().length).toBeLessThanOrEqual(4);
+    expect(updates().length).toBeLessThanOrEqual(8);
   });
 
   it('scales the interval with the time scale', async () => {
