@@ -12,7 +12,9 @@ import type { ReconcilerDeps } from './reconciliation/deps.js';
 import { reconcile, type ReconcileSummary } from './reconciliation/reconciler.js';
 import { defaultAssignmentDeps, defaultLedger } from './shared/assignmentDefaults.js';
 import { documentClient } from './shared/clients/dynamodb.js';
+import { budgeted } from './shared/clients/identityCenterBudgetMiddleware.js';
 import { sfnClient } from './shared/clients/sfn.js';
+import { identityCenterBudget } from './shared/clients/ssoAdmin.js';
 import { systemClock } from './shared/clock.js';
 import { config } from './shared/config.js';
 import { defaultRepository } from './shared/defaults.js';
@@ -23,17 +25,31 @@ import { linkSigningSecret } from './shared/secrets.js';
 /** Kept in hand before the Lambda's timeout: the call under way and the summary's log line. */
 const TIME_MARGIN_MS = 3_000;
 
+/**
+ * How long one call may wait in process for its turn in the shared Identity Center budget, in AWS seconds. Longer than
+ * a task's second: the reconciler has no state machine to retry it, and its own time budget bounds the run.
+ */
+const BUDGET_WAIT_SECONDS = 5;
+
 // Its own client, so the summary counts this function's calls only (locally every handler shares one process), with
-// one attempt per call: the next run is the retry.
-const ssoAdmin = new SSOAdminClient({ maxAttempts: 1 });
-const ssoCalls = countCalls(ssoAdmin);
+// one attempt per call (the next run is the retry), taking the shared Identity Center budget like every other client.
+let client: { ssoAdmin: SSOAdminClient; ssoCalls: () => number } | undefined;
+const reconcilerClient = (): { ssoAdmin: SSOAdminClient; ssoCalls: () => number } => {
+  if (client) return client;
+  const ssoAdmin = budgeted(new SSOAdminClient({ maxAttempts: 1 }), identityCenterBudget(), {
+    maxWaitMs: BUDGET_WAIT_SECONDS * 1000 * config.timeScale(),
+    instanceArn: config.ssoInstanceArn(),
+  });
+  client = { ssoAdmin, ssoCalls: countCalls(ssoAdmin) };
+  return client;
+};
 
 let instanceArn: Promise<string> | undefined;
 const discoverInstance = (): Promise<string> =>
   (instanceArn ??= (async () => {
     const configured = config.ssoInstanceArn();
     if (configured) return configured;
-    const { Instances = [] } = await ssoAdmin.send(new ListInstancesCommand({ MaxResults: 2 }));
+    const { Instances = [] } = await reconcilerClient().ssoAdmin.send(new ListInstancesCommand({ MaxResults: 2 }));
     if (Instances.length !== 1 || !Instances[0]?.InstanceArn)
       throw new ConfigError(
         `Found ${Instances.length} Identity Center instances; set SSO_INSTANCE_ARN (and IDENTITY_STORE_ID)`,
@@ -61,6 +77,7 @@ const notifyDeps = async (): Promise<NotifyDeps> => {
 
 const run = async (_event: unknown, context: Context): Promise<ReconcileSummary> => {
   const policy = currentPolicy();
+  const { ssoAdmin, ssoCalls } = reconcilerClient();
   const deps: ReconcilerDeps = {
     db: documentClient(),
     tableName: config.tableName(),

@@ -4,6 +4,8 @@
 import type { ReconcileSummary } from '../functions/reconciliation/reconciler.js';
 
 export interface ReconcileTimer {
+  /** Settles when the run at start has (at once when there is none); it never rejects. */
+  started: Promise<void>;
   /** Runs the reconciler now (after the run under way, if any) and resolves with its summary. */
   runNow(): Promise<ReconcileSummary>;
   /** Stops the timer and waits for the run under way. */
@@ -41,12 +43,18 @@ export const startReconcileTimer = (options: {
     timer.unref();
   };
 
-  if (options.periodMs > 0)
-    enqueue()
-      .catch((error: unknown) => options.onError(error as Error))
-      .finally(schedule);
+  const started =
+    options.periodMs > 0
+      ? enqueue()
+          .then(
+            () => undefined,
+            (error: unknown) => options.onError(error as Error),
+          )
+          .finally(schedule)
+      : Promise.resolve();
 
   return {
+    started,
     runNow: () => {
       if (closed) return Promise.reject(new Error('The reconcile timer is closed'));
       return enqueue();

@@ -349,6 +349,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       onError: (error) => logError(`reconciler run failed: ${error.name}: ${error.message}`),
     });
     closers.push(() => reconciler.close());
+    // The run at start is awaited: a restart has caught up before the stack serves, and the handler's modules are
+    // loaded now, by the caller, rather than by a timer in the background (under jest, a module imported outside a
+    // test or hook fails to link, and takes the modules it shares with other handlers down with it).
+    await reconciler.started;
 
     return {
       httpUrl: http.url,

@@ -117,7 +117,7 @@ export const createFindingStore = ({ db, tableName }: FindingStoreDeps) => {
 
     /**
      * Records that the assignment is listed now. Answers what the record is afterwards: 'new' for a first sighting,
-     * 'again' when a finding that had gone is back, 'seen' otherwise.
+     * 'again' when a finding that had gone (or been removed) is listed again, 'seen' otherwise.
      */
     async seen(a: UnmanagedAssignment, at: string): Promise<{ outcome: 'new' | 'again' | 'seen'; item: FindingItem }> {
       const findingId = findingIdOf(a);
@@ -145,9 +145,11 @@ export const createFindingStore = ({ db, tableName }: FindingStoreDeps) => {
         // A concurrent run wrote it first: it is seen, not new.
         return { outcome: 'seen', item: (await get(findingId)) ?? item };
       }
-      // A removed assignment is listed until Identity Center finishes deleting it; one that had gone is back.
-      if (existing.status === 'GONE') {
-        const events = [event(at, 'reported_again', { by: 'reconciler', previousStatus: existing.status })];
+      // One that had gone is back. One we removed is still listed a run later (runs are minutes apart, a deletion
+      // takes seconds): the removal did not take, so it is reported again (and removed again where policy allows).
+      if (existing.status === 'GONE' || existing.status === 'REMOVED') {
+        const reason = existing.status === 'GONE' ? 'listed again' : 'still listed after its removal';
+        const events = [event(at, 'reported_again', { by: 'reconciler', previousStatus: existing.status, reason })];
         await move(existing, 'REPORTED', at, events, true);
         return { outcome: 'again', item: { ...existing, status: 'REPORTED', lastSeenAt: at } };
       }

@@ -59,6 +59,11 @@ export const emptySummary = (startedAt: string): ReconcileSummary => ({
   ssoCalls: 0,
 });
 
+/** Whether any step examined or changed anything (SSO calls alone, such as listing watched accounts, count too). */
+const didSomething = (summary: ReconcileSummary): boolean =>
+  summary.ssoCalls > 0 ||
+  summary.grantsPastEnd.examined + summary.leftoverRemovals.examined + summary.outcomeUnknown.examined > 0;
+
 export const reconcile = async (deps: ReconcilerDeps): Promise<ReconcileSummary> => {
   const summary = emptySummary(deps.clock.now().toISOString());
   const callsBefore = deps.ssoCalls();
@@ -95,8 +100,10 @@ export const reconcile = async (deps: ReconcilerDeps): Promise<ReconcileSummary>
   summary.complete = summary.incomplete.length === 0;
   summary.ssoCalls = deps.ssoCalls() - callsBefore;
   summary.finishedAt = deps.clock.now().toISOString();
-  // One line per run, the whole summary: what the bench and an operator read.
-  if (summary.complete) logger.info('Reconciler run complete', { summary });
-  else logger.warn('Reconciler run incomplete; the next run continues', { summary });
+  // One line per run, the whole summary: what the bench and an operator read. A run that found nothing to do logs at
+  // DEBUG (locally the timer runs every few seconds of wall time, and every such line would be noise).
+  if (!summary.complete) logger.warn('Reconciler run incomplete; the next run continues', { summary });
+  else if (didSomething(summary)) logger.info('Reconciler run complete', { summary });
+  else logger.debug('Reconciler run complete, nothing to do', { summary });
   return summary;
 };

@@ -63,7 +63,7 @@ export const reconcileWatchedAccounts = async (deps: ReconcilerDeps, summary: Un
         const at = deps.clock.now().toISOString();
         const { outcome, item } = await findings.seen(assignment, at);
         if (outcome !== 'seen') summary.newlyReported += 1;
-        if (!removeUnmanaged || item.status === 'REMOVED') continue;
+        if (!removeUnmanaged) continue;
         try {
           const { AccountAssignmentDeletionStatus: status } = await deps.ssoAdmin.send(
             new DeleteAccountAssignmentCommand({

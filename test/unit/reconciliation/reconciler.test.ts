@@ -76,6 +76,11 @@ const setUp = (world: World, over: Partial<ReconcilerDeps> = {}): ReconcilerDeps
       world.calls.push(`event ${e.type}`);
       return true;
     },
+    // Revocation notes when its retry budget began with the first error's event.
+    appendEventNoting: async (_id: string, e: { type: string; at: string }) => {
+      world.calls.push(`event ${e.type}`);
+      return e.at;
+    },
     syncApproverStatus: async (item: { status: string }) => void world.calls.push(`sync ${item.status}`),
   } as unknown as RequestRepository;
   const ledger = {
