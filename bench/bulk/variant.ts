@@ -32,8 +32,11 @@ const DYNAMO_TARGETS = ['GetItem', 'UpdateItem', 'PutItem', 'Query'].map((op) =>
 const SSO_SLOTS = 15;
 const SSO_TPS = 20;
 const SUBMIT_CONCURRENCY = 16;
-/** Statuses a request can end in; FAILED ends it before ACTIVE. */
-const ENDED = ['REVOKED', 'REVOKE_FAILED', 'FAILED'] as const;
+/**
+ * Statuses a request can end in; FAILED and OUTCOME_UNKNOWN (the creation could not be verified: the reconciler
+ * settles it later) end it before ACTIVE.
+ */
+const ENDED = ['REVOKED', 'REVOKE_FAILED', 'FAILED', 'OUTCOME_UNKNOWN'] as const;
 const CREATED = ['ACTIVE', ...ENDED] as const;
 
 export interface VariantOptions {
@@ -290,7 +293,7 @@ export const runVariant = async (options: VariantOptions): Promise<VariantResult
       progress.finish();
     };
     await waitFor('created (ACTIVE or ended)', CREATED);
-    if (!timedOut) await waitFor('ended (REVOKED, REVOKE_FAILED or FAILED)', ENDED);
+    if (!timedOut) await waitFor('ended (REVOKED, REVOKE_FAILED, FAILED or OUTCOME_UNKNOWN)', ENDED);
     const counts = await stack.counts([...TARGET_LIST, ...DYNAMO_TARGETS]);
     const allCounts = await stack.series();
     const stackBusy = await stack.busy();
@@ -325,7 +328,7 @@ export const runVariant = async (options: VariantOptions): Promise<VariantResult
       const polled = events.filter((e) => e.type === 'status_poll').at(-1);
       if (created && polled) createToPoll.push((Date.parse(polled.at) - Date.parse(created.at)) / 1000 / timeScale);
       if (active && approved) latencies.push((Date.parse(active.at) - Date.parse(approved.at)) / 1000 / timeScale);
-      if (item.status === 'FAILED' || item.status === 'REVOKE_FAILED')
+      if (item.status === 'FAILED' || item.status === 'REVOKE_FAILED' || item.status === 'OUTCOME_UNKNOWN')
         failures.push({
           requestId: item.requestId,
           status: item.status,
