@@ -112,6 +112,10 @@ export const runSweep = async (options: SweepOptions, label = '[sweep]'): Promis
     nice: 0,
     // No timer: the measured run must be the only one (reconcileNow waits for a run under way, which would count).
     reconcileIntervalSeconds: 0,
+  }).catch((error: unknown) => {
+    // A stack that never started has nothing to close, but its data directory is still ours to remove.
+    if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
+    throw error;
   });
   const db = localDocumentClient(stack.awsUrl);
   try {
