@@ -12,7 +12,7 @@ const scenarios: Record<string, Scenario> = {
   },
   bulk: {
     description:
-      '500 CreateAccountAssignment requests approved at once under 20 TPS / 15 outstanding, FULL jitter vs NONE',
+      '500 time-bound grants approved at once and revoked at their end under 20 TPS / 15 outstanding, with conflicts and a 2-minute Identity Center outage',
     load: () => import('./bulk.js'),
   },
   catalog: {
@@ -31,6 +31,11 @@ const scenarios: Record<string, Scenario> = {
   page: {
     description: "the access page's first render in Chromium with the 600-account catalog, cold (fresh stack) and warm",
     load: () => import('./page.js'),
+  },
+  reconcile: {
+    description:
+      'the reconciler: a SIGKILLed stack with grants ACTIVE, each removed within one period of its end; one run over 600 accounts × 60 permission sets',
+    load: () => import('./reconcile.js'),
   },
   slack: {
     description:

@@ -17,6 +17,8 @@ export interface RequestItem {
   /** JSON text of the action's parameters. */
   parameters: string;
   status: string;
+  /** A time-bound grant's end (wall time, ISO), set when it became ACTIVE. */
+  activeUntil?: string;
   events?: StoredEvent[];
   error?: { name?: string; cause?: string };
 }
@@ -42,6 +44,7 @@ export const readRequests = async (db: DynamoDBDocumentClient, tableName: string
   return items;
 };
 
+/** Every principal Identity Center lists on the scenario's account and permission set, through a real SDK client. */
 export const listAssignments = async (awsUrl: string): Promise<string[]> => {
   // The listing shares the 20 TPS too; the SDK's own retries ride out any throttling after the run.
   const sso = new SSOAdminClient({

@@ -1,6 +1,6 @@
 // The driver's handle on a stack running in bench/bulk/stackWorker.ts.
 import { startTsWorker } from '../lib/worker.js';
-import type { FromWorker, Query, StackJob, ToWorker } from './stackWorker.js';
+import type { CallSeries, FromWorker, Query, ReconcileRun, StackJob, ToWorker } from './stackWorker.js';
 
 export interface BulkStack {
   httpUrl: string;
@@ -8,6 +8,8 @@ export interface BulkStack {
   tableName: string;
   stateMachineArn: string;
   settings: Extract<FromWorker, { type: 'ready' }>['settings'];
+  /** Epoch ms just before the stack started (LOCAL_FAULTS windows count from then, give or take its start-up). */
+  startingAtMs: number;
   /** `awsCallCount` of each X-Amz-Target, read inside the worker. */
   counts(targets: string[]): Promise<Record<string, number>>;
   /** Resolves once every execution has ended (their last steps, e.g. NotifyOutcome), or after timeoutMs: how many still run. */
@@ -16,13 +18,19 @@ export interface BulkStack {
   markBusy(): Promise<void>;
   /** The stack thread's event-loop utilisation (0..1) since markBusy. */
   busy(): Promise<number>;
+  /** Starts sampling the running total of calls to `prefix` (an X-Amz-Target prefix) every intervalMs. */
+  startSeries(intervalMs: number, prefix: string): Promise<void>;
+  /** The samples so far; null before startSeries. */
+  series(): Promise<CallSeries | null>;
+  /** Runs the reconciler once now (LocalStack.reconcileNow), timed and with the calls it made. */
+  reconcile(): Promise<ReconcileRun>;
   close(): Promise<void>;
 }
 
 export const startBulkStack = (job: StackJob): Promise<BulkStack> =>
   new Promise((resolve, reject) => {
     const worker = startTsWorker(new URL('./stackWorker.ts', import.meta.url), job);
-    const pending = new Map<number, (value: unknown) => void>();
+    const pending = new Map<number, { answer: (value: unknown) => void; refuse: (error: Error) => void }>();
     let nextId = 0;
     let closing: { resolve: () => void; reject: (error: Error) => void } | undefined;
     let ready = false;
@@ -31,9 +39,9 @@ export const startBulkStack = (job: StackJob): Promise<BulkStack> =>
     const ask = <T>(query: Query): Promise<T> =>
       failure
         ? Promise.reject(failure)
-        : new Promise<T>((answer) => {
+        : new Promise<T>((answer, refuse) => {
             const id = nextId++;
-            pending.set(id, answer as (value: unknown) => void);
+            pending.set(id, { answer: answer as (value: unknown) => void, refuse });
             send({ type: 'query', id, query });
           });
     const fail = (error: Error): void => {
@@ -53,10 +61,14 @@ export const startBulkStack = (job: StackJob): Promise<BulkStack> =>
             tableName: message.tableName,
             stateMachineArn: message.stateMachineArn,
             settings: message.settings,
+            startingAtMs: message.startingAtMs,
             counts: (targets) => ask({ op: 'counts', targets }),
             idle: (timeoutMs) => ask({ op: 'idle', timeoutMs }),
             markBusy: () => ask({ op: 'markBusy' }),
             busy: () => ask({ op: 'busy' }),
+            startSeries: (intervalMs, prefix) => ask({ op: 'startSeries', intervalMs, prefix }),
+            series: () => ask({ op: 'series' }),
+            reconcile: () => ask({ op: 'reconcile' }),
             close: () =>
               new Promise<void>((done, failed) => {
                 closing = { resolve: done, reject: failed };
@@ -65,7 +77,11 @@ export const startBulkStack = (job: StackJob): Promise<BulkStack> =>
           });
           break;
         case 'answer':
-          pending.get(message.id)?.(message.value);
+          pending.get(message.id)?.answer(message.value);
+          pending.delete(message.id);
+          break;
+        case 'refusal':
+          pending.get(message.id)?.refuse(new Error(`bulk stack worker: ${message.message}`));
           pending.delete(message.id);
           break;
         case 'closed':

@@ -7,6 +7,8 @@ import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
+import { callsBetween } from '../../local/callCounter.js';
+import type { ReconcileSummary } from '../../functions/reconciliation/reconciler.js';
 import type { LocalStack } from '../../local/stack.js';
 import { effectiveSettings, tuneDefinition, type Tuning } from './tuning.js';
 
@@ -19,6 +21,8 @@ export interface StackJob {
   tuning: Tuning;
   /** Linux nice value for this stack's thread (0: as is). The baseline yields to the shipped machine when both run. */
   nice: number;
+  /** The local reconciler timer's period, AWS seconds (absent: the stack's default, 300; 0: no timer). */
+  reconcileIntervalSeconds?: number;
 }
 
 /** What the driver can ask of the stack: call counts, waiting for executions to end, and how busy this thread is. */
@@ -26,7 +30,31 @@ export type Query =
   | { op: 'counts'; targets: string[] }
   | { op: 'idle'; timeoutMs: number }
   | { op: 'markBusy' }
-  | { op: 'busy' };
+  | { op: 'busy' }
+  | { op: 'startSeries'; intervalMs: number; prefix: string }
+  | { op: 'series' }
+  | { op: 'reconcile' };
+
+/** One reconciler run as the stack's `reconcileNow()` gave it, timed and counted on the stack's own thread. */
+export interface ReconcileRun {
+  /** The run's own summary. */
+  summary: ReconcileSummary;
+  wallMs: number;
+  /** Calls the emulated AWS endpoint received during the run, per X-Amz-Target. */
+  calls: Record<string, number>;
+}
+
+/** Running totals of the calls to one service, sampled every intervalMs from `startedAtMs` (wall, epoch ms). */
+export interface CallSeries {
+  startedAtMs: number;
+  intervalMs: number;
+  /** The total when sampling started. */
+  startTotal: number;
+  /** The running total at the end of each interval. */
+  totals: number[];
+  /** When each total was read, epoch ms (a busy thread's timer fires late, so rates divide by these). */
+  times: number[];
+}
 
 export type ToWorker = { type: 'query'; id: number; query: Query } | { type: 'close' };
 
@@ -38,8 +66,12 @@ export type FromWorker =
       tableName: string;
       stateMachineArn: string;
       settings: ReturnType<typeof effectiveSettings>;
+      /** Epoch ms just before the stack started: the origin, give or take its start-up, of LOCAL_FAULTS windows. */
+      startingAtMs: number;
     }
   | { type: 'answer'; id: number; value: unknown }
+  /** A query that failed: the driver's promise rejects with this message instead of waiting forever. */
+  | { type: 'refusal'; id: number; message: string }
   | { type: 'closed' }
   | { type: 'error'; message: string };
 
@@ -61,8 +93,12 @@ if (job.nice !== 0 && process.platform === 'linux') {
 
 let stack: LocalStack | undefined;
 let busyMark: EventLoopUtilization = performance.eventLoopUtilization();
+let series: (CallSeries & { timer: NodeJS.Timeout }) | undefined;
+let startingAtMs = Date.now();
 try {
   const { startLocalStack } = await import('../../local/stack.js');
+  // After the import (seconds of module loading): the fault injector's clock starts within this call's first steps.
+  startingAtMs = Date.now();
   let settings: ReturnType<typeof effectiveSettings> | undefined;
   stack = await startLocalStack({
     port: 0,
@@ -73,6 +109,7 @@ try {
     fixtures: job.fixtures,
     faults: job.faults,
     policyFile: job.policyFile,
+    ...(job.reconcileIntervalSeconds !== undefined ? { reconcileIntervalSeconds: job.reconcileIntervalSeconds } : {}),
     transformDefinition: (definition) => {
       const tuned = tuneDefinition(definition, job.tuning);
       settings = effectiveSettings(tuned);
@@ -87,6 +124,7 @@ try {
     tableName: stack.tableName,
     stateMachineArn: stack.stateMachineArn,
     settings,
+    startingAtMs,
   });
 } catch (error) {
   post({ type: 'error', message: describe(error) });
@@ -106,6 +144,41 @@ const answer = async (live: LocalStack, query: Query): Promise<unknown> => {
       return undefined;
     case 'busy':
       return performance.eventLoopUtilization(busyMark).utilization;
+    case 'startSeries': {
+      // Sampled here, on the stack's own thread, so the driver's pauses never blur the series.
+      const total = (): number =>
+        Object.entries(live.awsCallCounts())
+          .filter(([target]) => target.startsWith(`${query.prefix}.`))
+          .reduce((sum, [, count]) => sum + count, 0);
+      if (series) clearInterval(series.timer);
+      const sampled: CallSeries = {
+        startedAtMs: Date.now(),
+        intervalMs: query.intervalMs,
+        startTotal: total(),
+        totals: [],
+        times: [],
+      };
+      const timer = setInterval(() => {
+        sampled.totals.push(total());
+        sampled.times.push(Date.now());
+      }, query.intervalMs);
+      timer.unref();
+      series = { ...sampled, timer };
+      return undefined;
+    }
+    case 'reconcile': {
+      const before = live.awsCallCounts();
+      const start = performance.now();
+      const summary = await live.reconcileNow();
+      const wallMs = performance.now() - start;
+      const run: ReconcileRun = { summary, wallMs, calls: callsBetween(before, live.awsCallCounts()) };
+      return run;
+    }
+    case 'series': {
+      if (!series) return null;
+      const { timer: _timer, ...sampled } = series;
+      return { ...sampled, totals: [...sampled.totals], times: [...sampled.times] };
+    }
   }
 };
 
@@ -115,11 +188,12 @@ port.on('message', (message: ToWorker) => {
   if (message.type === 'query') {
     void answer(live, message.query).then(
       (value) => post({ type: 'answer', id: message.id, value }),
-      (error: unknown) => post({ type: 'error', message: describe(error) }),
+      (error: unknown) => post({ type: 'refusal', id: message.id, message: describe(error) }),
     );
     return;
   }
   stack = undefined;
+  if (series) clearInterval(series.timer);
   void live.close().then(
     () => {
       post({ type: 'closed' });

@@ -43,7 +43,16 @@ const stateNamed = (states: Json, name: string): Json => {
   return state;
 };
 
-/** A copy of `definition` with the tuning applied; throws if a state it names is missing, so a rename cannot go unnoticed. */
+/** The admission-slot retrier of CreateAssignment: the error's name ends in "SlotsFull" (CreationSlotsFull today). */
+const slotRetrier = (state: Json): Json | undefined =>
+  records(state.Retry).find(
+    (r) => Array.isArray(r.ErrorEquals) && r.ErrorEquals.some((e) => typeof e === 'string' && e.endsWith('SlotsFull')),
+  );
+
+/**
+ * A copy of `definition` with the tuning applied. A state or retrier an experiment names must exist (a rename cannot
+ * go unnoticed); one nothing asks to change may be missing, so the baseline still runs on a reshaped machine.
+ */
 export const tuneDefinition = (definition: Json, tuning: Tuning): Json => {
   const copy = JSON.parse(JSON.stringify(definition)) as Json;
   const states = isRecord(copy.States) ? copy.States : {};
@@ -51,14 +60,18 @@ export const tuneDefinition = (definition: Json, tuning: Tuning): Json => {
     if (!isRecord(state)) continue;
     for (const retrier of records(state.Retry)) retrier.JitterStrategy = tuning.jitter;
   }
-  for (const name of CREATION_STATES) {
-    const retrier = retrierFor(stateNamed(states, name), CONTENTION_ERRORS);
-    if (!retrier) throw new Error(`bulk tuning: ${name} has no retrier for ${CONTENTION_ERRORS.join(' and ')}`);
-    Object.assign(retrier, tuning.contention ?? {});
+  if (tuning.contention) {
+    for (const name of CREATION_STATES) {
+      const retrier = retrierFor(stateNamed(states, name), CONTENTION_ERRORS);
+      if (!retrier) throw new Error(`bulk tuning: ${name} has no retrier for ${CONTENTION_ERRORS.join(' and ')}`);
+      Object.assign(retrier, tuning.contention);
+    }
   }
-  const slots = retrierFor(stateNamed(states, 'CreateAssignment'), [SLOTS_FULL]);
-  if (!slots) throw new Error(`bulk tuning: CreateAssignment has no retrier for ${SLOTS_FULL}`);
-  Object.assign(slots, tuning.slots ?? {});
+  if (tuning.slots) {
+    const slots = slotRetrier(stateNamed(states, 'CreateAssignment'));
+    if (!slots) throw new Error(`bulk tuning: CreateAssignment has no retrier for ${SLOTS_FULL}`);
+    Object.assign(slots, tuning.slots);
+  }
   if (tuning.pollWaitSeconds !== undefined) {
     const wait = stateNamed(states, 'WaitForAssignment');
     if (wait.Type !== 'Wait') throw new Error('bulk tuning: WaitForAssignment is not a Wait state');
@@ -75,14 +88,19 @@ const settingsOf = (retrier: Json | undefined): { settings: Json; jitter: unknow
 /** The settings the bulk scenario ran with, read back from a (tuned) definition, for the report. */
 export const effectiveSettings = (
   definition: Json,
-): { contention: Json; slots: Json; pollWaitSeconds: unknown; jitter: unknown } => {
+): { contention: Json; slots: Json; revocation: Json; internal: Json; pollWaitSeconds: unknown; jitter: unknown } => {
   const states = isRecord(definition.States) ? definition.States : {};
   const create = isRecord(states.CreateAssignment) ? states.CreateAssignment : {};
+  const revoke = isRecord(states.RevokeGrant) ? states.RevokeGrant : {};
   const contention = settingsOf(retrierFor(create, CONTENTION_ERRORS));
   const wait = isRecord(states.WaitForAssignment) ? states.WaitForAssignment : {};
   return {
     contention: contention.settings,
-    slots: settingsOf(retrierFor(create, [SLOTS_FULL])).settings,
+    slots: settingsOf(slotRetrier(create)).settings,
+    // The revocation's time-budgeted retrier where there is one (RevocationTransient), else its Conflict/Throttling one.
+    revocation: settingsOf(retrierFor(revoke, ['RevocationTransient']) ?? retrierFor(revoke, CONTENTION_ERRORS))
+      .settings,
+    internal: settingsOf(retrierFor(create, ['InternalServerException'])).settings,
     pollWaitSeconds: wait.Seconds,
     jitter: contention.jitter,
   };

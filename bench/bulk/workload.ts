@@ -47,7 +47,8 @@ export const writePolicy = (dir: string): string => {
   return file;
 };
 
-export const requestBody = (principalId: string) => ({
+/** A request body; with `durationMinutes` the grant is time-bound and revoked when it ends. */
+export const requestBody = (principalId: string, durationMinutes?: number) => ({
   action: 'sso:CreateAccountAssignment',
   parameters: {
     InstanceArn: INSTANCE_ARN,
@@ -58,4 +59,5 @@ export const requestBody = (principalId: string) => ({
     TargetType: 'AWS_ACCOUNT',
   },
   justification: 'bulk onboarding benchmark',
+  ...(durationMinutes !== undefined ? { durationMinutes } : {}),
 });
