@@ -13,6 +13,7 @@ import { reconcile, type ReconcileSummary } from './reconciliation/reconciler.js
 import { defaultAssignmentDeps, defaultLedger } from './shared/assignmentDefaults.js';
 import { documentClient } from './shared/clients/dynamodb.js';
 import { budgeted } from './shared/clients/identityCenterBudgetMiddleware.js';
+import { retryTransient } from './reconciliation/retryTransient.js';
 import { sfnClient } from './shared/clients/sfn.js';
 import { identityCenterBudget } from './shared/clients/ssoAdmin.js';
 import { systemClock } from './shared/clock.js';
@@ -30,16 +31,21 @@ const TIME_MARGIN_MS = 3_000;
  * a task's second: the reconciler has no state machine to retry it, and its own time budget bounds the run.
  */
 const BUDGET_WAIT_SECONDS = 5;
+/** A throttled or busy call is tried this often in one run (up to about 20 AWS seconds of backoff) before the step gives up on it. */
+const TRANSIENT_ATTEMPTS = 5;
 
 // Its own client, so the summary counts this function's calls only (locally every handler shares one process), with
-// one attempt per call (the next run is the retry), taking the shared Identity Center budget like every other client.
+// one SDK attempt per call and a few of its own on transient answers (reconciliation/retryTransient.ts), taking the shared Identity Center budget like every other client.
 let client: { ssoAdmin: SSOAdminClient; ssoCalls: () => number } | undefined;
 const reconcilerClient = (): { ssoAdmin: SSOAdminClient; ssoCalls: () => number } => {
   if (client) return client;
-  const ssoAdmin = budgeted(new SSOAdminClient({ maxAttempts: 1 }), identityCenterBudget(), {
-    maxWaitMs: BUDGET_WAIT_SECONDS * 1000 * config.timeScale(),
-    instanceArn: config.ssoInstanceArn(),
-  });
+  const ssoAdmin = retryTransient(
+    budgeted(new SSOAdminClient({ maxAttempts: 1 }), identityCenterBudget(), {
+      maxWaitMs: BUDGET_WAIT_SECONDS * 1000 * config.timeScale(),
+      instanceArn: config.ssoInstanceArn(),
+    }),
+    { attempts: TRANSIENT_ATTEMPTS, baseSeconds: 1, maxDelaySeconds: 8, timeScale: config.timeScale() },
+  );
   client = { ssoAdmin, ssoCalls: countCalls(ssoAdmin) };
   return client;
 };

@@ -109,11 +109,20 @@ export const createAssignment = async (
   // through every assignment of the permission set on the account, and shares Identity Center's rate limit.
   // The ledger is read either way, because a revocation in progress must hold every new grant back.
   const firstGrant = await deps.ledger.needsExistenceCheck(input.parameters);
-  const existedBefore =
-    firstGrant && input.grantSeconds ? await assignmentExists(deps.ssoAdmin, input.parameters) : undefined;
   const { InstanceArn } = input.parameters;
+  // The slot is taken before the look-up, not after: then at most as many executions as there are slots spend
+  // Identity Center's shared rate (and the budget item's capacity) on look-ups and creations at any moment. When
+  // hundreds are approved together, the rest wait on the slots, which costs no Identity Center call at all.
   await deps.slots.acquire(InstanceArn, input.requestId);
   let started = false;
+  const existedBefore =
+    firstGrant && input.grantSeconds
+      ? await assignmentExists(deps.ssoAdmin, input.parameters).catch(async (error: unknown) => {
+          // Nothing started, so the slot goes back while this execution backs off, as after a failed creation call.
+          await slotUpkeep('release', input.requestId, () => deps.slots.release(InstanceArn, input.requestId));
+          throw error;
+        })
+      : undefined;
   const { AccountAssignmentCreationStatus: status } = await attempt(
     deps,
     input.requestId,
