@@ -102,7 +102,8 @@ export const createLambdaRuntime = (config: ServerlessConfig, options: LambdaRun
     const fn = resolveFunction(functionName);
     const handler = await loadHandler(fn);
     const name = deployedName(fn);
-    const deadline = Date.now() + timeoutMs;
+    // A function's own timeout (the reconciler's 4 minutes) wins over the provider's, as in AWS.
+    const deadline = Date.now() + (fn.timeoutSeconds !== undefined ? fn.timeoutSeconds * 1000 : timeoutMs);
     const awsRequestId = randomUUID();
     const context: Context = {
       callbackWaitsForEmptyEventLoop: true,

@@ -21,6 +21,8 @@ export interface FunctionDefinition {
   modulePath: string;
   exportName: string;
   environment: Record<string, unknown>;
+  /** The function's own `timeout` in seconds, when serverless.yml gives one (else the provider's applies). */
+  timeoutSeconds?: number;
 }
 
 export interface TableDefinition {
@@ -101,6 +103,7 @@ export const loadServerlessConfig = (root: string = projectRoot): ServerlessConf
       modulePath: handler.slice(0, dot),
       exportName: handler.slice(dot + 1),
       environment: fn.environment ? asDoc(fn.environment, `functions.${name}.environment`) : {},
+      ...(typeof fn.timeout === 'number' ? { timeoutSeconds: fn.timeout } : {}),
     });
     for (const event of (fn.events as unknown[] | undefined) ?? []) {
       const httpApi = asDoc(event, `functions.${name}.events`).httpApi;
