@@ -44,7 +44,15 @@ export const emptySummary = (startedAt: string): ReconcileSummary => ({
     revokeOverdueRaised: 0,
     more: false,
   },
-  leftoverRemovals: { examined: 0, revoked: 0, deletionPending: 0, stillFailing: 0, nothingLeft: 0, more: false },
+  leftoverRemovals: {
+    examined: 0,
+    revoked: 0,
+    deletionPending: 0,
+    stillFailing: 0,
+    nothingLeft: 0,
+    errors: 0,
+    more: false,
+  },
   outcomeUnknown: { examined: 0, granted: 0, failedAbsent: 0, pending: 0, errors: 0, skipped: 0, more: false },
   unmanaged: {
     accountsWatched: 0,

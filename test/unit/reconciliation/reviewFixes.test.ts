@@ -1,0 +1,289 @@
+// The review fixes of issue 13 on the reconciler, against the same mocked AWS and recording fakes as reconciler.test.ts:
+// what is never believed, what is never sent twice, and what one failing item no longer stops.
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import {
+  DeleteAccountAssignmentCommand,
+  DescribeAccountAssignmentDeletionStatusCommand,
+  ListAccountAssignmentsCommand,
+  SSOAdminClient,
+} from '@aws-sdk/client-sso-admin';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { AssignmentLedger, LedgerItem } from '../../../functions/provisioning/assignmentLedger.js';
+import type { CreationSlots } from '../../../functions/provisioning/creationSlots.js';
+import type { ReconcilerDeps } from '../../../functions/reconciliation/deps.js';
+import { reconcile } from '../../../functions/reconciliation/reconciler.js';
+import type { RequestItem, RequestStatus } from '../../../functions/requests/model.js';
+import { event, type RequestRepository } from '../../../functions/requests/repository.js';
+import { SSO_PARAMETERS, storedRequest } from '../../fixtures/requests.js';
+
+const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+const ddbMock = mockClient(DynamoDBDocumentClient);
+const ssoAdmin = new SSOAdminClient({ region: 'us-east-1' });
+const ssoMock = mockClient(ssoAdmin);
+const sfn = new SFNClient({ region: 'us-east-1' });
+const sfnMock = mockClient(sfn);
+
+const NOW = new Date('2026-11-21T12:00:00.000Z');
+const STATE_MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:approvals-approval';
+
+const grant = (status: RequestStatus, over: Partial<RequestItem> = {}): RequestItem =>
+  storedRequest(status, { parameters: JSON.stringify(SSO_PARAMETERS), durationMinutes: 60, ...over });
+
+interface World {
+  byStatus: Partial<Record<RequestStatus, RequestItem[]>>;
+  ledger: LedgerItem | undefined;
+  calls: string[];
+  updates: Array<Record<string, unknown>>;
+  puts: Array<Record<string, unknown>>;
+  findings: Array<Record<string, unknown>>;
+}
+
+const setUp = (world: World, over: Partial<ReconcilerDeps> = {}): ReconcilerDeps => {
+  ddbMock
+    .on(QueryCommand)
+    .callsFake((input: { IndexName: string; ExpressionAttributeValues: Record<string, string> }) => {
+      if (input.IndexName === 'byStatus')
+        return { Items: world.byStatus[input.ExpressionAttributeValues[':status'] as RequestStatus] ?? [] };
+      if (input.IndexName === 'byFindingAccount')
+        return {
+          Items: world.findings.filter((f) => f.findingAccountId === input.ExpressionAttributeValues[':account']),
+        };
+      return { Items: [] };
+    });
+  ddbMock.on(UpdateCommand).callsFake((input: Record<string, unknown>) => {
+    world.updates.push(input);
+    const values = input.ExpressionAttributeValues as Record<string, unknown>;
+    const item = Object.values(world.byStatus).flat()[0];
+    return { Attributes: { ...item, status: values[':to'] ?? item?.status } };
+  });
+  ddbMock.on(PutCommand).callsFake((input: { Item: Record<string, unknown> }) => {
+    world.puts.push(input.Item);
+    return {};
+  });
+  ddbMock.on(GetCommand).resolves({});
+  const all = () => Object.values(world.byStatus).flat();
+  const repository = {
+    get: async (id: string) => all().find((i) => i.requestId === id),
+    appendEvent: async (_id: string, e: { type: string }) => {
+      world.calls.push(`event ${e.type}`);
+      return true;
+    },
+    // Revocation notes when its retry budget began with the first error's event.
+    appendEventNoting: async (_id: string, e: { type: string; at: string }) => {
+      world.calls.push(`event ${e.type}`);
+      return e.at;
+    },
+    syncApproverStatus: async (item: { status: string }) => void world.calls.push(`sync ${item.status}`),
+  } as unknown as RequestRepository;
+  const ledger = {
+    get: async () => world.ledger,
+    end: async (_a: unknown, id: string) => {
+      world.calls.push(`ledger end ${id}`);
+      return { delete: true };
+    },
+    deletionFinished: async (_a: unknown, id: string) => void world.calls.push(`ledger released ${id}`),
+    needsExistenceCheck: async () => true,
+    register: async (_a: unknown, id: string, until: string) => void world.calls.push(`ledger register ${id} ${until}`),
+    drop: async (_a: unknown, id: string) => void world.calls.push(`ledger drop ${id}`),
+  } as unknown as AssignmentLedger;
+  const clock = { now: () => NOW };
+  return {
+    db,
+    tableName: 'requests',
+    repository,
+    ledger,
+    assignment: { repository, clock, ssoAdmin, ledger, slots: {} as CreationSlots, timeScale: 1 },
+    ssoAdmin,
+    sfn,
+    stateMachineArn: STATE_MACHINE,
+    clock,
+    timeScale: 1,
+    watch: [],
+    instanceArn: async () => SSO_PARAMETERS.InstanceArn,
+    notify: {
+      outcome: async (id) => void world.calls.push(`notify outcome ${id}`),
+      revokeOverdue: async (id, minutes) => void world.calls.push(`notify overdue ${id} ${Math.round(minutes)}`),
+    },
+    remainingMs: () => 60_000,
+    ssoCalls: () => ssoMock.calls().length,
+    sleep: async () => undefined,
+    ...over,
+  };
+};
+
+const world = (over: Partial<World> = {}): World => ({
+  byStatus: {},
+  ledger: undefined,
+  calls: [],
+  updates: [],
+  puts: [],
+  findings: [],
+  ...over,
+});
+
+const listed = (present: boolean) => ({
+  AccountAssignments: present ? [{ PrincipalId: SSO_PARAMETERS.PrincipalId, PrincipalType: 'USER' as const }] : [],
+});
+const deletion = (Status: 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED') => ({
+  AccountAssignmentDeletionStatus: { Status, RequestId: 'del-1' },
+});
+const statusWrites = (w: World) =>
+  w.updates
+    .map((u) => (u.ExpressionAttributeValues as Record<string, unknown>)[':to'])
+    .filter((to): to is string => typeof to === 'string');
+const eventsWritten = (w: World) =>
+  w.updates.flatMap((u) =>
+    (
+      ((u.ExpressionAttributeValues as Record<string, unknown>)[':events'] ?? []) as Array<{
+        type: string;
+        detail: string;
+      }>
+    ).map((e) => ({ type: e.type, detail: JSON.parse(e.detail) as Record<string, unknown> })),
+  );
+
+beforeEach(() => {
+  ddbMock.reset();
+  ssoMock.reset();
+  sfnMock.reset();
+});
+
+const PAST_END = { activeUntil: '2026-11-21T11:59:00.000Z' };
+
+describe('a removal the ledger says is not ours is verified before REVOKED', () => {
+  it('"already ended" while the assignment is listed and nothing explains it: an error, never REVOKED', async () => {
+    // Prepare
+    const w = world({ byStatus: { ACTIVE: [grant('ACTIVE', PAST_END)] }, ledger: { grants: {}, version: 3 } });
+    const deps = setUp(w);
+    deps.ledger.end = async () => ({ delete: false, reason: 'this grant had already ended' });
+    sfnMock.on(DescribeExecutionCommand).resolves({ status: 'FAILED' });
+    ssoMock.on(ListAccountAssignmentsCommand).resolves(listed(true));
+
+    // Act
+    const summary = await reconcile(deps);
+
+    // Assess
+    expect(statusWrites(w)).toEqual([]);
+    expect(summary.grantsPastEnd).toMatchObject({ examined: 1, revoked: 0, errors: 1 });
+    expect(ssoMock.commandCalls(DeleteAccountAssignmentCommand)).toHaveLength(0);
+  });
+
+  it('"already ended" and verified absent: REVOKED, saying it was verified', async () => {
+    // Prepare
+    const w = world({ byStatus: { ACTIVE: [grant('ACTIVE', PAST_END)] } });
+    const deps = setUp(w);
+    deps.ledger.end = async () => ({ delete: false, reason: 'this grant had already ended' });
+    sfnMock.on(DescribeExecutionCommand).resolves({ status: 'FAILED' });
+    ssoMock.on(ListAccountAssignmentsCommand).resolves(listed(false));
+
+    // Act
+    const summary = await reconcile(deps);
+
+    // Assess
+    expect(statusWrites(w)).toEqual(['REVOKED']);
+    expect(eventsWritten(w)[0]?.detail).toMatchObject({ deleted: false, verified: 'ABSENT' });
+    expect(summary.grantsPastEnd.revoked).toBe(1);
+  });
+
+  it('still held by another grant of ours: REVOKED without a listing (the assignment stays for the other grant)', async () => {
+    // Prepare
+    const w = world({ byStatus: { ACTIVE: [grant('ACTIVE', PAST_END)] }, ledger: { grants: { 'r-2': 'time-bound' } } });
+    const deps = setUp(w);
+    deps.ledger.end = async () => ({ delete: false, reason: 'still held by 1 other grant(s) of ours' });
+    sfnMock.on(DescribeExecutionCommand).resolves({ status: 'FAILED' });
+
+    // Act
+    const summary = await reconcile(deps);
+
+    // Assess
+    expect(statusWrites(w)).toEqual(['REVOKED']);
+    expect(ssoMock.calls()).toHaveLength(0);
+    expect(summary.grantsPastEnd.revoked).toBe(1);
+  });
+});
+
+describe('a deletion already accepted is polled, never sent twice', () => {
+  it("the workflow's own deletion id, with its claim still held, is polled instead of a second DeleteAccountAssignment", async () => {
+    // Prepare
+    const item = grant('ACTIVE', {
+      ...PAST_END,
+      events: [
+        event('2026-11-21T11:59:01.000Z', 'revocation_attempt', {
+          operation: 'DeleteAccountAssignment',
+          status: 'IN_PROGRESS',
+          deletionRequestId: 'del-workflow',
+        }),
+      ],
+    });
+    const w = world({ byStatus: { ACTIVE: [item] }, ledger: { grants: {}, deleting: 'r-1' } });
+    sfnMock.on(DescribeExecutionCommand).resolves({ status: 'ABORTED' });
+    ssoMock.on(DescribeAccountAssignmentDeletionStatusCommand).resolves(deletion('SUCCEEDED'));
+    ssoMock.on(ListAccountAssignmentsCommand).resolves(listed(false));
+
+    // Act
+    const summary = await reconcile(setUp(w));
+
+    // Assess
+    expect(ssoMock.commandCalls(DeleteAccountAssignmentCommand)).toHaveLength(0);
+    expect(
+      ssoMock.commandCalls(DescribeAccountAssignmentDeletionStatusCommand)[0]?.args[0].input
+        .AccountAssignmentDeletionRequestId,
+    ).toBe('del-workflow');
+    expect(statusWrites(w)).toEqual(['REVOKED']);
+    expect(w.calls).not.toContain('ledger end r-1');
+    expect(summary.grantsPastEnd.revoked).toBe(1);
+  });
+});
+
+describe('one failing item never stops its step', () => {
+  it('a grant whose write throws is counted as an error and the next grant is still ended', async () => {
+    // Prepare
+    const first = grant('ACTIVE', { ...PAST_END, requestId: 'r-1' });
+    const second = grant('ACTIVE', { ...PAST_END, requestId: 'r-2' });
+    const w = world({ byStatus: { ACTIVE: [first, second] } });
+    const deps = setUp(w);
+    const get = deps.repository.get.bind(deps.repository);
+    deps.repository.get = async (id: string) => {
+      if (id === 'r-1')
+        throw Object.assign(new Error('Item size has exceeded the maximum'), { name: 'ValidationException' });
+      return get(id);
+    };
+    sfnMock.on(DescribeExecutionCommand).resolves({ status: 'ABORTED' });
+    ssoMock.on(DeleteAccountAssignmentCommand).resolves(deletion('SUCCEEDED'));
+    ssoMock.on(ListAccountAssignmentsCommand).resolves(listed(false));
+
+    // Act
+    const summary = await reconcile(deps);
+
+    // Assess
+    expect(summary.grantsPastEnd).toMatchObject({ examined: 2, errors: 1, revoked: 1 });
+    expect(w.calls).toContain('ledger end r-2');
+    expect(summary.incomplete).toEqual([]);
+  });
+
+  it('a left-over removal whose ledger read throws is counted, and the next one is still finished', async () => {
+    // Prepare
+    const first = grant('REVOKE_FAILED', { requestId: 'r-1' });
+    const second = grant('REVOKE_FAILED', { requestId: 'r-2' });
+    const w = world({ byStatus: { REVOKE_FAILED: [first, second] }, ledger: { deleting: 'r-2' } });
+    const deps = setUp(w);
+    let reads = 0;
+    const read = deps.ledger.get;
+    deps.ledger.get = async (a) => {
+      reads += 1;
+      if (reads === 1) throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+      return read(a);
+    };
+    ssoMock.on(DeleteAccountAssignmentCommand).resolves(deletion('SUCCEEDED'));
+    ssoMock.on(ListAccountAssignmentsCommand).resolves(listed(false));
+
+    // Act
+    const summary = await reconcile(deps);
+
+    // Assess
+    expect(summary.leftoverRemovals).toMatchObject({ examined: 2, errors: 1, revoked: 1 });
+    expect(summary.incomplete).toEqual([]);
+  });
+});
