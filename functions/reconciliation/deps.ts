@@ -25,6 +25,13 @@ export interface ReconcilerLimits {
   pollIntervalSeconds: number;
   /** AWS seconds past a grant's end after which revoke_overdue is raised (DESIGN.md: 10 minutes). */
   overdueAfterSeconds: number;
+  /**
+   * AWS seconds after its last creation attempt before a request with no creation id is concluded absent (an
+   * attempt whose answer was lost may still land).
+   */
+  absenceMinAgeSeconds: number;
+  /** AWS seconds an APPROVED request waits (since its last update) before step d looks at whether its workflow died. */
+  approvedMarginSeconds: number;
 }
 
 export const DEFAULT_LIMITS: ReconcilerLimits = {
@@ -32,6 +39,8 @@ export const DEFAULT_LIMITS: ReconcilerLimits = {
   pollsPerDeletion: 3,
   pollIntervalSeconds: 2,
   overdueAfterSeconds: 600,
+  absenceMinAgeSeconds: 300,
+  approvedMarginSeconds: 30 * 60,
 };
 
 export interface ReconcilerDeps {

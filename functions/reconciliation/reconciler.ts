@@ -53,7 +53,17 @@ export const emptySummary = (startedAt: string): ReconcileSummary => ({
     errors: 0,
     more: false,
   },
-  outcomeUnknown: { examined: 0, granted: 0, failedAbsent: 0, pending: 0, errors: 0, skipped: 0, more: false },
+  outcomeUnknown: {
+    examined: 0,
+    granted: 0,
+    failedAbsent: 0,
+    pending: 0,
+    errors: 0,
+    skipped: 0,
+    approvedExamined: 0,
+    approvedWithoutWorkflow: 0,
+    more: false,
+  },
   unmanaged: {
     accountsWatched: 0,
     accountsListed: 0,

@@ -287,3 +287,123 @@ describe('one failing item never stops its step', () => {
     expect(summary.incomplete).toEqual([]);
   });
 });
+
+describe('step d: when a grant starts, when absence is concluded, and APPROVED requests whose workflow died', () => {
+  const attempt = (at: string, creationRequestId?: string) =>
+    event(at, 'provisioning_attempt', { operation: 'CreateAccountAssignment', creationRequestId });
+  const refused = (at: string, error: string) =>
+    event(at, 'provisioning_error', { operation: 'CreateAccountAssignment', error, message: error });
+
+  it('counts the grant from the accepted creation, not from the contention errors before it', async () => {
+    // Prepare: 25 minutes of throttling, then the creation accepted at 11:35
+    const unknown = grant('OUTCOME_UNKNOWN', {
+      events: [refused('2026-11-21T11:10:00.000Z', 'ThrottlingException'), attempt('2026-11-21T11:35:00.000Z', 'op-1')],
+    });
+    const w = world({ byStatus: { OUTCOME_UNKNOWN: [unknown] } });
+    ssoMock.on(ListAccountAssignmentsCommand).resolves(listed(true));
+
+    // Act
+    await reconcile(setUp(w));
+
+    // Assess
+    expect(statusWrites(w)).toEqual(['ACTIVE']);
+    const values = Object.values((w.updates[0]?.ExpressionAttributeValues ?? {}) as Record<string, unknown>);
+    expect(values).toContain('2026-11-21T12:35:00.000Z');
+    expect(values).not.toContain('2026-11-21T12:10:00.000Z');
+  });
+
+  it('with no accepted creation recorded, counts from when it was verified present', async () => {
+    // Prepare
+    const unknown = grant('OUTCOME_UNKNOWN', {
+      events: [refused('2026-11-21T11:10:00.000Z', 'InternalServerException')],
+    });
+    const w = world({ byStatus: { OUTCOME_UNKNOWN: [unknown] } });
+    ssoMock.on(ListAccountAssignmentsCommand).resolves(listed(true));
+
+    // Act
+    await reconcile(setUp(w));
+
+    // Assess
+    expect(statusWrites(w)).toEqual(['ACTIVE']);
+    const values = Object.values((w.updates[0]?.ExpressionAttributeValues ?? {}) as Record<string, unknown>);
+    expect(values).toContain('2026-11-21T13:00:00.000Z');
+  });
+
+  it('not listed, no creation id, the last attempt a minute ago and ambiguous (a timeout): left for a later run', async () => {
+    // Prepare
+    const unknown = grant('OUTCOME_UNKNOWN', { events: [refused('2026-11-21T11:59:00.000Z', 'TimeoutError')] });
+    const w = world({ byStatus: { OUTCOME_UNKNOWN: [unknown] } });
+    ssoMock.on(ListAccountAssignmentsCommand).resolves(listed(false));
+
+    // Act
+    const summary = await reconcile(setUp(w));
+
+    // Assess
+    expect(w.updates).toEqual([]);
+    expect(w.calls).not.toContain('ledger drop r-1');
+    expect(summary.outcomeUnknown).toMatchObject({ pending: 1, failedAbsent: 0 });
+  });
+
+  it('not listed, no creation id, the same ambiguous attempt six minutes ago: FAILED, verified absent', async () => {
+    // Prepare
+    const unknown = grant('OUTCOME_UNKNOWN', { events: [refused('2026-11-21T11:54:00.000Z', 'TimeoutError')] });
+    const w = world({ byStatus: { OUTCOME_UNKNOWN: [unknown] } });
+    ssoMock.on(ListAccountAssignmentsCommand).resolves(listed(false));
+
+    // Act
+    const summary = await reconcile(setUp(w));
+
+    // Assess
+    expect(statusWrites(w)).toEqual(['FAILED']);
+    expect(summary.outcomeUnknown.failedAbsent).toBe(1);
+  });
+
+  it('not listed, every attempt a definite refusal (throttled): FAILED at once', async () => {
+    // Prepare
+    const unknown = grant('OUTCOME_UNKNOWN', { events: [refused('2026-11-21T11:59:30.000Z', 'ThrottlingException')] });
+    const w = world({ byStatus: { OUTCOME_UNKNOWN: [unknown] } });
+    ssoMock.on(ListAccountAssignmentsCommand).resolves(listed(false));
+
+    // Act
+    const summary = await reconcile(setUp(w));
+
+    // Assess
+    expect(statusWrites(w)).toEqual(['FAILED']);
+    expect(summary.outcomeUnknown.failedAbsent).toBe(1);
+  });
+
+  it('an APPROVED request past the margin whose execution is gone is settled; a running one is left to its workflow', async () => {
+    // Prepare
+    const dead = grant('APPROVED', {
+      requestId: 'r-1',
+      updatedAt: '2026-11-21T11:00:00.000Z',
+      events: [attempt('2026-11-21T11:00:00.000Z', 'op-1')],
+    });
+    const running = grant('APPROVED', { requestId: 'r-2', updatedAt: '2026-11-21T11:00:00.000Z' });
+    const w = world({ byStatus: { APPROVED: [dead, running] } });
+    sfnMock
+      .on(DescribeExecutionCommand)
+      .callsFake((input: { executionArn: string }) =>
+        input.executionArn.endsWith(':r-2')
+          ? { status: 'RUNNING' }
+          : Promise.reject(Object.assign(new Error('gone'), { name: 'ExecutionDoesNotExist' })),
+      );
+    ssoMock.on(ListAccountAssignmentsCommand).resolves(listed(true));
+
+    // Act
+    const summary = await reconcile(setUp(w));
+
+    // Assess
+    const approvedQuery = ddbMock
+      .commandCalls(QueryCommand)
+      .map((c) => c.args[0].input)
+      .find((input) => input.ExpressionAttributeValues?.[':status'] === 'APPROVED');
+    expect(approvedQuery?.FilterExpression).toBe('updatedAt < :updatedBefore');
+    expect(approvedQuery?.ExpressionAttributeValues?.[':updatedBefore']).toBe('2026-11-21T11:30:00.000Z');
+    expect(statusWrites(w)).toEqual(['ACTIVE']);
+    expect(w.updates[0]?.ConditionExpression).toBe('#status IN (:from0)');
+    expect(((w.updates[0]?.ExpressionAttributeValues ?? {}) as Record<string, unknown>)[':from0']).toBe('APPROVED');
+    expect(w.calls).toContain('ledger register r-1 time-bound');
+    expect(summary.outcomeUnknown).toMatchObject({ approvedExamined: 2, approvedWithoutWorkflow: 1, granted: 1 });
+  });
+});
