@@ -15,6 +15,7 @@ import type { AssignmentLedger, LedgerItem } from '../../../functions/provisioni
 import type { CreationSlots } from '../../../functions/provisioning/creationSlots.js';
 import type { ReconcilerDeps } from '../../../functions/reconciliation/deps.js';
 import { reconcile } from '../../../functions/reconciliation/reconciler.js';
+import { createRunLease, RUN_LEASE_KEY, type RunLease } from '../../../functions/reconciliation/runLease.js';
 import type { RequestItem, RequestStatus } from '../../../functions/requests/model.js';
 import { event, type RequestRepository } from '../../../functions/requests/repository.js';
 import { SSO_PARAMETERS, storedRequest } from '../../fixtures/requests.js';
@@ -405,5 +406,145 @@ describe('step d: when a grant starts, when absence is concluded, and APPROVED r
     expect(((w.updates[0]?.ExpressionAttributeValues ?? {}) as Record<string, unknown>)[':from0']).toBe('APPROVED');
     expect(w.calls).toContain('ledger register r-1 time-bound');
     expect(summary.outcomeUnknown).toMatchObject({ approvedExamined: 2, approvedWithoutWorkflow: 1, granted: 1 });
+  });
+});
+
+describe('one run at a time, and what a time-budget stop leaves', () => {
+  const fakeLease = (answers: { acquire: boolean; renew?: boolean }, log: string[]): RunLease => ({
+    acquire: async (untilMs) => {
+      log.push(`acquire ${new Date(untilMs).toISOString()}`);
+      return answers.acquire;
+    },
+    renew: async () => {
+      log.push('renew');
+      return answers.renew ?? true;
+    },
+    release: async () => void log.push('release'),
+  });
+
+  it('another run holding the lease: this run touches nothing and names every step skipped', async () => {
+    // Prepare
+    const log: string[] = [];
+    const w = world({ byStatus: { ACTIVE: [grant('ACTIVE', PAST_END)] } });
+
+    // Act
+    const summary = await reconcile(setUp(w, { runLease: fakeLease({ acquire: false }, log) }));
+
+    // Assess
+    expect(log).toEqual(['acquire 2026-11-21T12:02:00.000Z']);
+    expect(ddbMock.calls()).toHaveLength(0);
+    expect(sfnMock.calls()).toHaveLength(0);
+    expect(summary).toMatchObject({
+      complete: false,
+      leaseHeldByAnotherRun: true,
+      skipped: ['grantsPastEnd', 'leftoverRemovals', 'outcomeUnknown', 'unmanaged'],
+    });
+  });
+
+  it('holding the lease: the run goes on, renews it when half is used, and gives it back at the end', async () => {
+    // Prepare: the clock moves a minute and a half on between the lease and the first check
+    const log: string[] = [];
+    let now = NOW.getTime();
+    const w = world({ byStatus: { ACTIVE: [grant('ACTIVE', PAST_END)] } });
+    const deps = setUp(w, { runLease: fakeLease({ acquire: true }, log), clock: { now: () => new Date(now) } });
+    const acquire = deps.runLease!.acquire;
+    deps.runLease!.acquire = async (untilMs) => {
+      const taken = await acquire(untilMs);
+      now += 90_000;
+      return taken;
+    };
+    sfnMock.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+
+    // Act
+    const summary = await reconcile(deps);
+
+    // Assess
+    expect(log).toEqual(['acquire 2026-11-21T12:02:00.000Z', 'renew', 'release']);
+    expect(summary.grantsPastEnd.ownedByWorkflow).toBe(1);
+    expect(summary.complete).toBe(true);
+  });
+
+  it('a renewal refused (another run took an expired lease): the run stops at its next check and says so', async () => {
+    // Prepare
+    const log: string[] = [];
+    let now = NOW.getTime();
+    const items = [
+      grant('ACTIVE', { ...PAST_END, requestId: 'r-1' }),
+      grant('ACTIVE', { ...PAST_END, requestId: 'r-2' }),
+      grant('ACTIVE', { ...PAST_END, requestId: 'r-3' }),
+    ];
+    const w = world({ byStatus: { ACTIVE: items } });
+    const deps = setUp(w, {
+      runLease: fakeLease({ acquire: true, renew: false }, log),
+      clock: { now: () => new Date(now) },
+    });
+    sfnMock.on(DescribeExecutionCommand).callsFake(() => {
+      now += 90_000;
+      return { status: 'RUNNING' };
+    });
+
+    // Act
+    const summary = await reconcile(deps);
+
+    // Assess
+    expect(log).toContain('renew');
+    // The second check (90 s on) renews in the background; the third finds the lease lost.
+    expect(summary.grantsPastEnd.examined).toBe(2);
+    expect(summary.incomplete).toEqual([{ step: 'grantsPastEnd', reason: 'time budget' }]);
+  });
+
+  it('a time-budget stop names every later step it skipped', async () => {
+    // Prepare
+    const w = world({ byStatus: { ACTIVE: [grant('ACTIVE', PAST_END)] } });
+
+    // Act
+    const summary = await reconcile(setUp(w, { remainingMs: () => 0 }));
+
+    // Assess
+    expect(summary.incomplete).toEqual([{ step: 'grantsPastEnd', reason: 'time budget' }]);
+    expect(summary.skipped).toEqual(['leftoverRemovals', 'outcomeUnknown', 'unmanaged']);
+  });
+
+  it('the lease item: taken only when absent or expired, renewed and given back only by its holder', async () => {
+    // Prepare
+    ddbMock.on(UpdateCommand).resolves({});
+    const lease = createRunLease({ db, tableName: 'requests', clock: { now: () => NOW } });
+
+    // Act
+    await lease.acquire(NOW.getTime() + 120_000);
+    await lease.renew(NOW.getTime() + 240_000);
+    await lease.release();
+
+    // Assess
+    const [acquire, renew, release] = ddbMock.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    expect(acquire).toMatchObject({
+      Key: RUN_LEASE_KEY,
+      ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+      ExpressionAttributeValues: { ':until': '2026-11-21T12:02:00.000Z', ':now': NOW.toISOString() },
+    });
+    const holder = acquire?.ExpressionAttributeValues?.[':holder'];
+    expect(typeof holder).toBe('string');
+    expect(renew).toMatchObject({
+      ConditionExpression: 'holder = :holder',
+      ExpressionAttributeValues: { ':holder': holder },
+    });
+    expect(release).toMatchObject({
+      ConditionExpression: 'holder = :holder',
+      ExpressionAttributeValues: { ':holder': holder },
+    });
+  });
+
+  it('a lease held by a live run refuses the write, and acquire says false', async () => {
+    // Prepare
+    ddbMock
+      .on(UpdateCommand)
+      .rejects(Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' }));
+    const lease = createRunLease({ db, tableName: 'requests', clock: { now: () => NOW } });
+
+    // Act
+    const taken = await lease.acquire(NOW.getTime() + 120_000);
+
+    // Assess
+    expect(taken).toBe(false);
   });
 });
