@@ -77,6 +77,7 @@ export const emptySummary = (startedAt: string): ReconcileSummary => ({
     unmanagedSeen: 0,
     newlyReported: 0,
     removed: 0,
+    removalDeferred: 0,
     gone: 0,
     errors: 0,
   },

@@ -2,12 +2,12 @@
 // its own (findings.ts), and its record follows it across runs; it is removed only where the account's watch entry
 // sets removeUnmanaged. An account whose listing was cut short by the time budget is not compared for GONE: what it
 // was not shown is not absence.
-import { DeleteAccountAssignmentCommand } from '@aws-sdk/client-sso-admin';
 import { explainsAssignment } from '../provisioning/assignmentLedger.js';
 import { logger } from '../shared/logger.js';
 import { checkTime, type ReconcilerDeps } from './deps.js';
 import { createFindingStore, findingIdOf, type UnmanagedAssignment } from './findings.js';
 import { assignmentsOf, provisionedPairs } from './identityCenter.js';
+import { hasUnsettledRequest, removeUnmanaged as removeAssignment, unsettledPairs } from './unmanagedRemoval.js';
 
 export interface UnmanagedSummary {
   accountsWatched: number;
@@ -16,6 +16,8 @@ export interface UnmanagedSummary {
   unmanagedSeen: number;
   newlyReported: number;
   removed: number;
+  /** Left in place this run: a request for the same assignment is APPROVED or OUTCOME_UNKNOWN, or its ledger item is claimed. */
+  removalDeferred: number;
   gone: number;
   errors: number;
 }
@@ -38,6 +40,7 @@ export const reconcileWatchedAccounts = async (deps: ReconcilerDeps, summary: Un
   for (const { accountId, removeUnmanaged } of watched) {
     checkTime(deps);
     const listedIds = new Set<string>();
+    let unsettled: Set<string> | undefined;
     for (const permissionSetArn of byAccount.get(accountId) ?? []) {
       checkTime(deps);
       for (const listed of await assignmentsOf(deps.ssoAdmin, instanceArn, accountId, permissionSetArn)) {
@@ -64,25 +67,36 @@ export const reconcileWatchedAccounts = async (deps: ReconcilerDeps, summary: Un
         const { outcome, item } = await findings.seen(assignment, at);
         if (outcome !== 'seen') summary.newlyReported += 1;
         if (!removeUnmanaged) continue;
+        const parameters = {
+          InstanceArn: instanceArn,
+          PermissionSetArn: permissionSetArn,
+          PrincipalId: assignment.principalId,
+          PrincipalType: assignment.principalType as 'USER' | 'GROUP',
+          TargetId: accountId,
+          TargetType: 'AWS_ACCOUNT' as const,
+        };
         try {
-          const { AccountAssignmentDeletionStatus: status } = await deps.ssoAdmin.send(
-            new DeleteAccountAssignmentCommand({
-              InstanceArn: instanceArn,
-              TargetId: accountId,
-              TargetType: 'AWS_ACCOUNT',
-              PermissionSetArn: permissionSetArn,
-              PrincipalType: assignment.principalType as 'USER' | 'GROUP',
-              PrincipalId: assignment.principalId,
-            }),
-          );
+          unsettled ??= await unsettledPairs(deps, accountId);
+          if (hasUnsettledRequest(unsettled, parameters)) {
+            summary.removalDeferred += 1;
+            continue;
+          }
+          const result = await removeAssignment(deps, parameters, item.findingId);
+          if (result.state === 'claimed elsewhere') {
+            summary.removalDeferred += 1;
+            continue;
+          }
+          if (result.state === 'error')
+            throw Object.assign(new Error(result.error.message), { name: result.error.name });
           const current = (await findings.get(item.findingId)) ?? item;
           await findings.removed(current, deps.clock.now().toISOString(), {
             reason: 'removeUnmanaged is set for this account in policy',
-            deletionRequestId: status?.RequestId,
-            deletionStatus: status?.Status,
+            deletionRequestId: result.deletionRequestId,
+            deletionStatus: result.deletionStatus,
           });
           summary.removed += 1;
         } catch (error) {
+          if ((error as Error).name === 'ReconcilerOutOfTime') throw error;
           summary.errors += 1;
           logger.warn('Removing an unmanaged assignment failed; the next run tries again', {
             accountId,

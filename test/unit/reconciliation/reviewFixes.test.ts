@@ -8,6 +8,8 @@ import {
   DeleteAccountAssignmentCommand,
   DescribeAccountAssignmentDeletionStatusCommand,
   ListAccountAssignmentsCommand,
+  ListAccountsForProvisionedPermissionSetCommand,
+  ListPermissionSetsCommand,
   SSOAdminClient,
 } from '@aws-sdk/client-sso-admin';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -546,5 +548,82 @@ describe('one run at a time, and what a time-budget stop leaves', () => {
 
     // Assess
     expect(taken).toBe(false);
+  });
+});
+
+describe('step e: an unmanaged removal takes the same guards as a grant removal', () => {
+  const PS = SSO_PARAMETERS.PermissionSetArn;
+  const stranger = { PrincipalId: '9e58d1eb-67dd-4e32-b2f1-fd4694bd2c8b', PrincipalType: 'USER' as const };
+  const watchRemove = { watch: [{ accounts: ['222222222222'], removeUnmanaged: true }] };
+  const listing = () => {
+    ssoMock.on(ListPermissionSetsCommand).resolves({ PermissionSets: [PS] });
+    ssoMock.on(ListAccountsForProvisionedPermissionSetCommand).resolves({ AccountIds: ['222222222222'] });
+    ssoMock.on(ListAccountAssignmentsCommand).resolves({ AccountAssignments: [stranger] });
+  };
+
+  it('an APPROVED request for the same principal, permission set and account keeps it in place (reported, not removed)', async () => {
+    // Prepare
+    const w = world();
+    const deps = setUp(w, watchRemove);
+    listing();
+    const pending = grant('APPROVED', {
+      parameters: JSON.stringify({ ...SSO_PARAMETERS, TargetId: '222222222222', PrincipalId: stranger.PrincipalId }),
+    });
+    ddbMock
+      .on(QueryCommand, { IndexName: 'byTargetStatus' })
+      .callsFake((input: { ExpressionAttributeValues: Record<string, string> }) => ({
+        Items: input.ExpressionAttributeValues[':key']?.includes('APPROVED') ? [pending] : [],
+      }));
+
+    // Act
+    const summary = await reconcile(deps);
+
+    // Assess
+    expect(ssoMock.commandCalls(DeleteAccountAssignmentCommand)).toHaveLength(0);
+    expect(summary.unmanaged).toMatchObject({ unmanagedSeen: 1, newlyReported: 1, removed: 0, removalDeferred: 1 });
+  });
+
+  it('claims the ledger item and a deletion slot before deleting, and gives both back once the deletion is over', async () => {
+    // Prepare
+    const w = world();
+    const slotLog: string[] = [];
+    const deps = setUp(w, watchRemove);
+    deps.assignment.deletionSlots = {
+      acquire: async (_i: string, holder: string) => void slotLog.push(`acquire ${holder.slice(0, 10)}`),
+      renew: async () => undefined,
+      release: async (_i: string, holder: string) => void slotLog.push(`release ${holder.slice(0, 10)}`),
+    } as unknown as NonNullable<typeof deps.assignment.deletionSlots>;
+    listing();
+    ssoMock.on(DeleteAccountAssignmentCommand).resolves(deletion('IN_PROGRESS'));
+    ssoMock.on(DescribeAccountAssignmentDeletionStatusCommand).resolves(deletion('SUCCEEDED'));
+
+    // Act
+    const summary = await reconcile(deps);
+
+    // Assess
+    const ledgerWrites = w.updates.filter((u) => String((u.Key as { pk: string }).pk).startsWith('ASSIGNMENT'));
+    expect(ledgerWrites.map((u) => u.ConditionExpression)).toEqual([
+      'attribute_not_exists(deleting) AND (attribute_not_exists(grants) OR size(grants) = :zero)',
+      'deleting = :holder',
+    ]);
+    expect(slotLog).toEqual(['acquire unmanaged:', 'release unmanaged:']);
+    expect(summary.unmanaged).toMatchObject({ removed: 1, removalDeferred: 0 });
+  });
+
+  it('a ledger item claimed meanwhile (a grant of ours arrived): no deletion, deferred', async () => {
+    // Prepare
+    const w = world();
+    const deps = setUp(w, watchRemove);
+    listing();
+    ddbMock
+      .on(UpdateCommand)
+      .rejects(Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' }));
+
+    // Act
+    const summary = await reconcile(deps);
+
+    // Assess
+    expect(ssoMock.commandCalls(DeleteAccountAssignmentCommand)).toHaveLength(0);
+    expect(summary.unmanaged).toMatchObject({ removed: 0, removalDeferred: 1, errors: 0 });
   });
 });
