@@ -2,6 +2,7 @@
 // its own (findings.ts), and its record follows it across runs; it is removed only where the account's watch entry
 // sets removeUnmanaged. An account whose listing was cut short by the time budget is not compared for GONE: what it
 // was not shown is not absence.
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { explainsAssignment } from '../provisioning/assignmentLedger.js';
 import { logger } from '../shared/logger.js';
 import { checkTime, type ReconcilerDeps } from './deps.js';
@@ -37,7 +38,13 @@ export const reconcileWatchedAccounts = async (deps: ReconcilerDeps, summary: Un
     watched.map((w) => w.accountId),
     () => checkTime(deps),
   );
-  for (const { accountId, removeUnmanaged } of watched) {
+  // From where the last run stopped: a run cut short by its time budget does not leave the same accounts unlisted
+  // every time.
+  const start = await cursorAfter(
+    deps,
+    watched.map((w) => w.accountId),
+  );
+  for (const { accountId, removeUnmanaged } of [...watched.slice(start), ...watched.slice(0, start)]) {
     checkTime(deps);
     const listedIds = new Set<string>();
     let unsettled: Set<string> | undefined;
@@ -111,5 +118,26 @@ export const reconcileWatchedAccounts = async (deps: ReconcilerDeps, summary: Un
       if (await findings.gone(open, deps.clock.now().toISOString())) summary.gone += 1;
     }
     summary.accountsListed += 1;
+    await saveCursor(deps, accountId);
   }
+};
+
+const CURSOR_KEY = { pk: 'RECONCILER#CURSOR', sk: 'UNMANAGED' };
+
+/** Where this run starts: the account after the last one listed in full (0 when none, or it is no longer watched). */
+const cursorAfter = async (deps: ReconcilerDeps, accounts: readonly string[]): Promise<number> => {
+  const { Item } = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: CURSOR_KEY }));
+  const last = accounts.indexOf(String((Item as { lastAccountId?: string } | undefined)?.lastAccountId ?? ''));
+  return last < 0 ? 0 : (last + 1) % accounts.length;
+};
+
+const saveCursor = async (deps: ReconcilerDeps, accountId: string): Promise<void> => {
+  await deps.db.send(
+    new UpdateCommand({
+      TableName: deps.tableName,
+      Key: CURSOR_KEY,
+      UpdateExpression: 'SET lastAccountId = :account',
+      ExpressionAttributeValues: { ':account': accountId },
+    }),
+  );
 };

@@ -627,3 +627,33 @@ describe('step e: an unmanaged removal takes the same guards as a grant removal'
     expect(summary.unmanaged).toMatchObject({ removed: 0, removalDeferred: 1, errors: 0 });
   });
 });
+
+describe('step e keeps a cursor across runs', () => {
+  it('starts after the last account listed in full, and records each account it lists', async () => {
+    // Prepare
+    const w = world();
+    const deps = setUp(w, { watch: [{ accounts: ['111111111111', '222222222222', '333333333333'] }] });
+    ddbMock.on(GetCommand, { Key: { pk: 'RECONCILER#CURSOR', sk: 'UNMANAGED' } }).resolves({
+      Item: { lastAccountId: '111111111111' },
+    });
+    ssoMock.on(ListPermissionSetsCommand).resolves({ PermissionSets: [SSO_PARAMETERS.PermissionSetArn] });
+    ssoMock
+      .on(ListAccountsForProvisionedPermissionSetCommand)
+      .resolves({ AccountIds: ['111111111111', '222222222222', '333333333333'] });
+    ssoMock.on(ListAccountAssignmentsCommand).resolves({ AccountAssignments: [] });
+
+    // Act
+    await reconcile(deps);
+
+    // Assess
+    expect(ssoMock.commandCalls(ListAccountAssignmentsCommand).map((c) => c.args[0].input.AccountId)).toEqual([
+      '222222222222',
+      '333333333333',
+      '111111111111',
+    ]);
+    const cursorWrites = w.updates
+      .filter((u) => (u.Key as { pk: string }).pk === 'RECONCILER#CURSOR')
+      .map((u) => (u.ExpressionAttributeValues as Record<string, unknown>)[':account']);
+    expect(cursorWrites).toEqual(['222222222222', '333333333333', '111111111111']);
+  });
+});
