@@ -14,6 +14,7 @@ import { defaultAssignmentDeps, defaultLedger } from './shared/assignmentDefault
 import { documentClient } from './shared/clients/dynamodb.js';
 import { budgeted } from './shared/clients/identityCenterBudgetMiddleware.js';
 import { retryTransient } from './reconciliation/retryTransient.js';
+import { createRunLease } from './reconciliation/runLease.js';
 import { sfnClient } from './shared/clients/sfn.js';
 import { identityCenterBudget } from './shared/clients/ssoAdmin.js';
 import { systemClock } from './shared/clock.js';
@@ -23,8 +24,13 @@ import { ConfigError } from './shared/errors.js';
 import { logger } from './shared/logger.js';
 import { linkSigningSecret } from './shared/secrets.js';
 
-/** Kept in hand before the Lambda's timeout: the call under way and the summary's log line. */
-const TIME_MARGIN_MS = 3_000;
+/**
+ * Kept in hand before the Lambda's timeout, in AWS seconds: the call under way at the last time check may take its
+ * budget wait (5 s) and 5 attempts with backoff (up to about 20 s) before it returns, then the summary's log line. A
+ * run cut off mid-call could leave a deletion started and not recorded. At least 3 wall seconds for real latency.
+ */
+const TIME_MARGIN_SECONDS = 30;
+const MIN_TIME_MARGIN_MS = 3_000;
 
 /**
  * How long one call may wait in process for its turn in the shared Identity Center budget, in AWS seconds. Longer than
@@ -103,7 +109,10 @@ const run = async (_event: unknown, context: Context): Promise<ReconcileSummary>
         await notifyRevokeOverdue({ requestId, overdueMinutes }, await notifyDeps());
       },
     },
-    remainingMs: () => context.getRemainingTimeInMillis() - TIME_MARGIN_MS,
+    remainingMs: () =>
+      context.getRemainingTimeInMillis() -
+      Math.max(MIN_TIME_MARGIN_MS, TIME_MARGIN_SECONDS * 1000 * config.timeScale()),
+    runLease: createRunLease({ db: documentClient(), tableName: config.tableName(), clock: systemClock }),
     ssoCalls,
   };
   return reconcile(deps);

@@ -7,6 +7,7 @@ import type { AssignmentDeps } from '../provisioning/assignment.js';
 import type { AssignmentLedger } from '../provisioning/assignmentLedger.js';
 import type { RequestRepository } from '../requests/repository.js';
 import type { Clock } from '../shared/clock.js';
+import type { RunLease } from './runLease.js';
 
 /** How people are told; the handler wires notify's functions, tests record the calls. */
 export interface ReconcilerNotifications {
@@ -25,6 +26,18 @@ export interface ReconcilerLimits {
   pollIntervalSeconds: number;
   /** AWS seconds past a grant's end after which revoke_overdue is raised (DESIGN.md: 10 minutes). */
   overdueAfterSeconds: number;
+  /**
+   * AWS seconds after its last creation attempt before a request with no creation id is concluded absent (an
+   * attempt whose answer was lost may still land).
+   */
+  absenceMinAgeSeconds: number;
+  /** AWS seconds an APPROVED request waits (since its last update) before step d looks at whether its workflow died. */
+  approvedMarginSeconds: number;
+  /**
+   * AWS seconds the run lease lasts from each renewal; renewed once less than half is left. Above the worst single
+   * budgeted call with its retries (5 s budget wait + 5 attempts with up to 8 s backoff, under a minute).
+   */
+  leaseSeconds: number;
 }
 
 export const DEFAULT_LIMITS: ReconcilerLimits = {
@@ -32,6 +45,9 @@ export const DEFAULT_LIMITS: ReconcilerLimits = {
   pollsPerDeletion: 3,
   pollIntervalSeconds: 2,
   overdueAfterSeconds: 600,
+  absenceMinAgeSeconds: 300,
+  approvedMarginSeconds: 30 * 60,
+  leaseSeconds: 120,
 };
 
 export interface ReconcilerDeps {
@@ -62,6 +78,8 @@ export interface ReconcilerDeps {
   ssoCalls: () => number;
   sleep?: (ms: number) => Promise<void>;
   limits?: Partial<ReconcilerLimits>;
+  /** The run lease (runLease.ts); without it (unit tests of single steps) the run takes none. */
+  runLease?: RunLease;
 }
 
 /** Thrown inside a step when the run's time is up; the run stops there and its summary says where. */

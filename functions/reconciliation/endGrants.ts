@@ -90,61 +90,80 @@ export const endGrantsPastTheirEnd = async (deps: ReconcilerDeps, summary: Grant
   for (const found of items) {
     checkTime(deps);
     summary.examined += 1;
-    const execution = await executionStatus(deps, found.requestId);
-    // Read after the execution's status: a workflow that recorded REVOKED and then ended is not mistaken for a lost one.
-    const item = await deps.repository.get(found.requestId);
-    if (item?.status !== 'ACTIVE') continue;
-    let stillInPlace = true;
-    if (execution === 'RUNNING') {
-      summary.ownedByWorkflow += 1;
-    } else {
-      const reason = WHY[execution] ?? `workflow ${execution}`;
-      const result = await finishRemoval(deps, item, 'ACTIVE');
-      const at = deps.clock.now().toISOString();
-      if (result.state === 'removed') {
-        const written = await settle(deps, item, {
-          from: ['ACTIVE'],
-          to: 'REVOKED',
-          events: [event(at, 'revoked', { by: 'reconciler', reason, executionStatus: execution, ...result.detail })],
-          remove: [DELETION_ATTRIBUTE],
-        });
-        if (written) {
-          summary.revoked += 1;
-          stillInPlace = false;
-        }
-      } else if (result.state === 'failed') {
-        const written = await settle(deps, item, {
-          from: ['ACTIVE'],
-          to: 'REVOKE_FAILED',
-          events: [
-            event(at, 'revoke_failed', {
-              by: 'reconciler',
-              reason,
-              deletionRequestId: result.deletionRequestId,
-              failureReason: result.failureReason,
-            }),
-          ],
-          set: { error: { name: 'AccountAssignmentDeletionFailed', cause: result.failureReason } },
-          remove: [DELETION_ATTRIBUTE],
-        });
-        if (written) summary.revokeFailed += 1;
-      } else if (result.state === 'pending') {
-        summary.deletionPending += 1;
-      } else {
-        summary.errors += 1;
-        logger.warn('The reconciler could not finish a removal this run; the next run tries again', {
-          requestId: item.requestId,
-          errorName: result.error.name,
-        });
+    // One grant's failure (a throttled write, an item past DynamoDB's size limit) never stops the step for the others.
+    try {
+      await endOne(deps, summary, found, overdueBefore);
+    } catch (error) {
+      if ((error as Error).name === 'ReconcilerOutOfTime') throw error;
+      summary.errors += 1;
+      logger.warn('The reconciler could not end a grant this run; the next run tries again', {
+        requestId: found.requestId,
+        errorName: (error as Error).name,
+      });
+    }
+  }
+};
+
+const endOne = async (
+  deps: ReconcilerDeps,
+  summary: GrantsPastEndSummary,
+  found: RequestItem,
+  overdueBefore: number,
+): Promise<void> => {
+  const execution = await executionStatus(deps, found.requestId);
+  // Read after the execution's status: a workflow that recorded REVOKED and then ended is not mistaken for a lost one.
+  const item = await deps.repository.get(found.requestId);
+  if (item?.status !== 'ACTIVE') return;
+  let stillInPlace = true;
+  if (execution === 'RUNNING') {
+    summary.ownedByWorkflow += 1;
+  } else {
+    const reason = WHY[execution] ?? `workflow ${execution}`;
+    const result = await finishRemoval(deps, item, 'ACTIVE');
+    const at = deps.clock.now().toISOString();
+    if (result.state === 'removed') {
+      const written = await settle(deps, item, {
+        from: ['ACTIVE'],
+        to: 'REVOKED',
+        events: [event(at, 'revoked', { by: 'reconciler', reason, executionStatus: execution, ...result.detail })],
+        remove: [DELETION_ATTRIBUTE],
+      });
+      if (written) {
+        summary.revoked += 1;
+        stillInPlace = false;
       }
+    } else if (result.state === 'failed') {
+      const written = await settle(deps, item, {
+        from: ['ACTIVE'],
+        to: 'REVOKE_FAILED',
+        events: [
+          event(at, 'revoke_failed', {
+            by: 'reconciler',
+            reason,
+            deletionRequestId: result.deletionRequestId,
+            failureReason: result.failureReason,
+          }),
+        ],
+        set: { error: { name: 'AccountAssignmentDeletionFailed', cause: result.failureReason } },
+        remove: [DELETION_ATTRIBUTE],
+      });
+      if (written) summary.revokeFailed += 1;
+    } else if (result.state === 'pending') {
+      summary.deletionPending += 1;
+    } else {
+      summary.errors += 1;
+      logger.warn('The reconciler could not finish a removal this run; the next run tries again', {
+        requestId: item.requestId,
+        errorName: result.error.name,
+      });
     }
-    if (
-      stillInPlace &&
-      item.activeUntil &&
-      Date.parse(item.activeUntil) < overdueBefore &&
-      !(item as RequestItem & { revokeOverdueAt?: string }).revokeOverdueAt
-    ) {
-      if (await raiseOverdue(deps, item, deps.clock.now())) summary.revokeOverdueRaised += 1;
-    }
+  }
+  if (
+    stillInPlace &&
+    item.activeUntil &&
+    Date.parse(item.activeUntil) < overdueBefore &&
+    !(item as RequestItem & { revokeOverdueAt?: string }).revokeOverdueAt
+  ) {
+    if (await raiseOverdue(deps, item, deps.clock.now())) summary.revokeOverdueRaised += 1;
   }
 };

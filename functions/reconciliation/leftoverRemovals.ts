@@ -17,6 +17,8 @@ export interface LeftoverRemovalsSummary {
   deletionPending: number;
   stillFailing: number;
   nothingLeft: number;
+  /** Items whose handling threw (a DynamoDB write refused or failing); the next run tries them again. */
+  errors: number;
   more: boolean;
 }
 
@@ -32,49 +34,63 @@ export const finishLeftoverRemovals = async (deps: ReconcilerDeps, summary: Left
   for (const item of items) {
     checkTime(deps);
     summary.examined += 1;
-    if (item.action !== SSO_ASSIGNMENT_ACTION) {
-      summary.nothingLeft += 1;
-      continue;
-    }
-    const ledger = await deps.ledger.get(ssoParameters(item));
-    const ours = ledger?.deleting === item.requestId || Boolean(ledger?.grants?.[item.requestId]);
-    if (!ours) {
-      summary.nothingLeft += 1;
-      continue;
-    }
-    const result = await finishRemoval(deps, item, 'REVOKE_FAILED');
-    const at = deps.clock.now().toISOString();
-    if (result.state === 'removed') {
-      const written = await settle(deps, item, {
-        from: ['REVOKE_FAILED'],
-        to: 'REVOKED',
-        events: [
-          event(at, 'revoked', {
-            by: 'reconciler',
-            reason: 'left-over removal finished after REVOKE_FAILED',
-            ...(item.error ? { previousError: item.error } : {}),
-            ...result.detail,
-          }),
-        ],
-        remove: [DELETION_ATTRIBUTE, 'error'],
+    // One item's failure never stops the step for the others.
+    try {
+      await finishOne(deps, summary, item);
+    } catch (error) {
+      if ((error as Error).name === 'ReconcilerOutOfTime') throw error;
+      summary.errors += 1;
+      logger.warn('The reconciler could not finish a left-over removal this run; the next run tries again', {
+        requestId: item.requestId,
+        errorName: (error as Error).name,
       });
-      if (written) summary.revoked += 1;
-    } else if (result.state === 'pending') {
-      summary.deletionPending += 1;
-    } else {
-      summary.stillFailing += 1;
-      const error = result.state === 'failed' ? 'AccountAssignmentDeletionFailed' : result.error.name;
-      const message = result.state === 'failed' ? result.failureReason : result.error.message;
-      logger.warn('A left-over removal still fails; the next run tries again', { requestId: item.requestId, error });
-      if (lastRetryError(item) !== error)
-        await annotate(
-          deps,
-          item.requestId,
-          ['REVOKE_FAILED'],
-          {},
-          [event(at, 'reconciler_revocation_error', { by: 'reconciler', error, message })],
-          at,
-        );
     }
+  }
+};
+
+const finishOne = async (deps: ReconcilerDeps, summary: LeftoverRemovalsSummary, item: RequestItem): Promise<void> => {
+  if (item.action !== SSO_ASSIGNMENT_ACTION) {
+    summary.nothingLeft += 1;
+    return;
+  }
+  const ledger = await deps.ledger.get(ssoParameters(item));
+  const ours = ledger?.deleting === item.requestId || Boolean(ledger?.grants?.[item.requestId]);
+  if (!ours) {
+    summary.nothingLeft += 1;
+    return;
+  }
+  const result = await finishRemoval(deps, item, 'REVOKE_FAILED');
+  const at = deps.clock.now().toISOString();
+  if (result.state === 'removed') {
+    const written = await settle(deps, item, {
+      from: ['REVOKE_FAILED'],
+      to: 'REVOKED',
+      events: [
+        event(at, 'revoked', {
+          by: 'reconciler',
+          reason: 'left-over removal finished after REVOKE_FAILED',
+          ...(item.error ? { previousError: item.error } : {}),
+          ...result.detail,
+        }),
+      ],
+      remove: [DELETION_ATTRIBUTE, 'error'],
+    });
+    if (written) summary.revoked += 1;
+  } else if (result.state === 'pending') {
+    summary.deletionPending += 1;
+  } else {
+    summary.stillFailing += 1;
+    const error = result.state === 'failed' ? 'AccountAssignmentDeletionFailed' : result.error.name;
+    const message = result.state === 'failed' ? result.failureReason : result.error.message;
+    logger.warn('A left-over removal still fails; the next run tries again', { requestId: item.requestId, error });
+    if (lastRetryError(item) !== error)
+      await annotate(
+        deps,
+        item.requestId,
+        ['REVOKE_FAILED'],
+        {},
+        [event(at, 'reconciler_revocation_error', { by: 'reconciler', error, message })],
+        at,
+      );
   }
 };

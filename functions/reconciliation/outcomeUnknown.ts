@@ -1,15 +1,19 @@
 // Step d: requests whose creation Identity Center may have accepted but whose outcome was never verified (issue 7's
-// OUTCOME_UNKNOWN, and approved requests whose local workflow was lost). Listed: the grant is recorded as verify
-// would record it (pre-existence unknown → ours, so its end removes it), ACTIVE until the end counted from the
-// earliest creation attempt, or COMPLETED when permanent; the reconciler then ends it on time (step a), since no
-// workflow runs for it. Not listed: FAILED with the assignment verified absent, unless its creation still runs.
+// OUTCOME_UNKNOWN), and APPROVED requests whose workflow died (older than a margin, execution not RUNNING). Listed: the
+// grant is recorded as verify would record it (pre-existence unknown → ours, so its end removes it), ACTIVE until the
+// end counted from the accepted creation (or, with none recorded, from when it was verified present), or COMPLETED
+// when permanent; the reconciler then ends it on time (step a), since no workflow runs for it. Not listed: FAILED with
+// the assignment verified absent, unless its creation may still land (IN_PROGRESS, or no creation id and the last
+// attempt too recent and not a definite refusal).
 import { DescribeAccountAssignmentCreationStatusCommand } from '@aws-sdk/client-sso-admin';
 import { SSO_ASSIGNMENT_ACTION } from '../actions/actionNames.js';
 import { PERMANENT } from '../provisioning/assignmentLedger.js';
 import type { RequestItem } from '../requests/model.js';
 import { event } from '../requests/repository.js';
 import { logger } from '../shared/logger.js';
+import type { RequestStatus } from '../requests/model.js';
 import { checkTime, limitsOf, wallMs, type ReconcilerDeps } from './deps.js';
+import { executionStatus } from './endGrants.js';
 import { assignmentListed } from './identityCenter.js';
 import { requestsInStatus, ssoParameters } from './requestRecords.js';
 import { settle } from './settle.js';
@@ -21,31 +25,66 @@ export interface OutcomeUnknownSummary {
   pending: number;
   errors: number;
   skipped: number;
+  /** APPROVED requests old enough to look at, and of them those whose workflow is gone (then settled as above). */
+  approvedExamined: number;
+  approvedWithoutWorkflow: number;
   more: boolean;
 }
+
+/**
+ * Errors with which Identity Center refused a creation outright: nothing was accepted, so absence can be concluded at
+ * once. Any other error (a timeout, a socket reset, a 5xx) may hide an accepted creation with no id returned.
+ */
+const DEFINITE_REFUSALS = new Set([
+  'ThrottlingException',
+  'ConflictException',
+  'AccessDeniedException',
+  'ValidationException',
+  'ServiceQuotaExceededException',
+  'ResourceNotFoundException',
+  'IdentityCenterBusy',
+]);
 
 const CREATION_ATTEMPTS = new Set(['provisioning_attempt', 'provisioning_error']);
 
 interface AttemptDetail {
   operation?: string;
   creationRequestId?: string;
+  error?: string;
 }
 
 const details = (item: RequestItem) =>
   item.events
     .filter((e) => CREATION_ATTEMPTS.has(e.type))
-    .map((e) => ({ at: e.at, detail: JSON.parse(e.detail) as AttemptDetail }))
+    .map((e) => ({ at: e.at, type: e.type, detail: JSON.parse(e.detail) as AttemptDetail }))
     .filter((e) => e.detail.operation === 'CreateAccountAssignment');
 
 /**
- * When the grant's time starts: the earliest creation attempt, so the recorded end is never later than the approval
- * allows. A request with no attempt recorded falls back to its last update before this (when it was approved or
- * marked unknown), which is later than any creation could have been made; the earliest attempt is preferred.
+ * When the grant's time starts: the earliest creation Identity Center accepted (a provisioning_attempt with its
+ * creationRequestId), so the recorded end is never later than the approval allows, nor cut short by the contention
+ * errors before it. With no accepted creation recorded, from `verifiedAt`: when the assignment was seen in place.
  */
-const grantStart = (item: RequestItem): string => {
-  const attempts = details(item).map((e) => e.at);
-  const approvals = item.approvals.map((a) => a.at);
-  return [...attempts].sort()[0] ?? [...approvals].sort()[0] ?? item.createdAt;
+export const grantStart = (item: RequestItem, verifiedAt: string): string =>
+  details(item)
+    .filter((e) => e.type === 'provisioning_attempt' && (e.detail.creationRequestId ?? '').length > 0)
+    .map((e) => e.at)
+    .sort()[0] ?? verifiedAt;
+
+/**
+ * Whether a creation we cannot see may still land: with no creation id, any recorded attempt that was not a definite
+ * refusal may have been accepted, so absence is concluded only `minAgeSeconds` (AWS time) after the last attempt.
+ */
+const creationMayStillLand = (deps: ReconcilerDeps, item: RequestItem, minAgeSeconds: number): boolean => {
+  const attempts = details(item);
+  if (attempts.every((e) => e.type === 'provisioning_error' && DEFINITE_REFUSALS.has(e.detail.error ?? ''))) {
+    return false;
+  }
+  const last =
+    attempts
+      .map((e) => e.at)
+      .sort()
+      .at(-1) ?? item.updatedAt;
+  return deps.clock.now().getTime() - Date.parse(last) < wallMs(deps, minAgeSeconds);
 };
 
 /** The latest creation accepted by Identity Center, from the attempts' events. */
@@ -70,7 +109,12 @@ const creationStatus = async (deps: ReconcilerDeps, item: RequestItem, id: strin
   }
 };
 
-const settleOne = async (deps: ReconcilerDeps, item: RequestItem, summary: OutcomeUnknownSummary): Promise<void> => {
+const settleOne = async (
+  deps: ReconcilerDeps,
+  item: RequestItem,
+  summary: OutcomeUnknownSummary,
+  from: RequestStatus,
+): Promise<void> => {
   const parameters = ssoParameters(item);
   const at = deps.clock.now().toISOString();
   if (await assignmentListed(deps.ssoAdmin, parameters)) {
@@ -84,13 +128,13 @@ const settleOne = async (deps: ReconcilerDeps, item: RequestItem, summary: Outco
         ? { preExisting: 'unknown; registered as ours, so the end of the grant removes it' }
         : {}),
     };
-    const countedFrom = grantStart(item);
+    const countedFrom = grantStart(item, at);
     const activeUntil = grantSeconds
       ? new Date(Date.parse(countedFrom) + wallMs(deps, grantSeconds)).toISOString()
       : undefined;
     const outcome = { Status: 'SUCCEEDED', VerifiedBy: 'ListAccountAssignments', settledBy: 'reconciler', activeUntil };
     const written = await settle(deps, item, {
-      from: ['OUTCOME_UNKNOWN'],
+      from: [from],
       to: activeUntil ? 'ACTIVE' : 'COMPLETED',
       events: [
         event(at, 'assignment_verified_present', found),
@@ -106,14 +150,17 @@ const settleOne = async (deps: ReconcilerDeps, item: RequestItem, summary: Outco
   const creationRequestId = latestCreation(item);
   const status = creationRequestId ? await creationStatus(deps, item, creationRequestId) : 'NONE';
   // Not listed while the creation may still land is not absence.
-  if (status === 'IN_PROGRESS') {
+  if (
+    status === 'IN_PROGRESS' ||
+    (!creationRequestId && creationMayStillLand(deps, item, limitsOf(deps).absenceMinAgeSeconds))
+  ) {
     summary.pending += 1;
     return;
   }
   await deps.ledger.drop(parameters, item.requestId);
   const detail = { by: 'reconciler', verifiedBy: 'ListAccountAssignments', creationRequestId, creationStatus: status };
   const written = await settle(deps, item, {
-    from: ['OUTCOME_UNKNOWN'],
+    from: [from],
     to: 'FAILED',
     events: [event(at, 'assignment_verified_absent', detail), event(at, 'failed', detail)],
     set: {
@@ -126,25 +173,51 @@ const settleOne = async (deps: ReconcilerDeps, item: RequestItem, summary: Outco
   if (written) summary.failedAbsent += 1;
 };
 
-export const settleOutcomeUnknown = async (deps: ReconcilerDeps, summary: OutcomeUnknownSummary): Promise<void> => {
-  const { items, more } = await requestsInStatus(deps, 'OUTCOME_UNKNOWN', { limit: limitsOf(deps).itemsPerStep });
-  summary.more = more;
+const settleAll = async (
+  deps: ReconcilerDeps,
+  summary: OutcomeUnknownSummary,
+  items: RequestItem[],
+  from: RequestStatus,
+): Promise<void> => {
   for (const item of items) {
     checkTime(deps);
-    summary.examined += 1;
+    if (from === 'OUTCOME_UNKNOWN') summary.examined += 1;
     if (item.action !== SSO_ASSIGNMENT_ACTION) {
-      summary.skipped += 1;
+      // An APPROVED request of another action is its workflow's alone; only OUTCOME_UNKNOWN ones are reported skipped.
+      if (from === 'OUTCOME_UNKNOWN') summary.skipped += 1;
       continue;
     }
     try {
-      await settleOne(deps, item, summary);
+      if (from === 'APPROVED') {
+        summary.approvedExamined += 1;
+        // A running workflow owns its request; only one whose execution is gone is settled here.
+        if ((await executionStatus(deps, item.requestId)) === 'RUNNING') continue;
+        summary.approvedWithoutWorkflow += 1;
+        summary.examined += 1;
+      }
+      await settleOne(deps, item, summary, from);
     } catch (error) {
       if ((error as Error).name === 'ReconcilerOutOfTime') throw error;
       summary.errors += 1;
-      logger.warn('The reconciler could not settle an OUTCOME_UNKNOWN request this run', {
+      logger.warn(`The reconciler could not settle an ${from} request this run`, {
         requestId: item.requestId,
         errorName: (error as Error).name,
       });
     }
   }
+};
+
+export const settleOutcomeUnknown = async (deps: ReconcilerDeps, summary: OutcomeUnknownSummary): Promise<void> => {
+  const limits = limitsOf(deps);
+  const unknown = await requestsInStatus(deps, 'OUTCOME_UNKNOWN', { limit: limits.itemsPerStep });
+  summary.more = unknown.more;
+  await settleAll(deps, summary, unknown.items, 'OUTCOME_UNKNOWN');
+  // APPROVED longer than a workflow's creation rounds take: if its execution is gone, nothing else will settle it.
+  const approvedBefore = new Date(deps.clock.now().getTime() - wallMs(deps, limits.approvedMarginSeconds));
+  const approved = await requestsInStatus(deps, 'APPROVED', {
+    limit: limits.itemsPerStep,
+    updatedBefore: approvedBefore.toISOString(),
+  });
+  summary.more ||= approved.more;
+  await settleAll(deps, summary, approved.items, 'APPROVED');
 };

@@ -82,6 +82,44 @@ const follow = async (
   return { state: 'pending', deletionRequestId: progress.deletionRequestId };
 };
 
+/**
+ * The last deletion Identity Center accepted for this request, from its events: the workflow's revocation_attempt or
+ * an earlier run's reconciler_deletion_pending. Polled before any second DeleteAccountAssignment.
+ */
+export const lastDeletionRequestId = (item: RequestItem): string | undefined => {
+  for (const stored of [...item.events].reverse()) {
+    if (stored.type !== 'revocation_attempt' && stored.type !== 'reconciler_deletion_pending') continue;
+    const { deletionRequestId } = JSON.parse(stored.detail) as { deletionRequestId?: unknown };
+    if (typeof deletionRequestId === 'string' && deletionRequestId.length > 0) return deletionRequestId;
+  }
+  return undefined;
+};
+
+/**
+ * The ledger said this grant deletes nothing. That is believed only when something explains the assignment being
+ * left (another grant of ours, pre-existence, another grant's deletion) or it is verified absent: "this grant had
+ * already ended" can follow a claim given back after a failed deletion, and then the access is still in place.
+ */
+const notDeleted = async (deps: ReconcilerDeps, item: RequestItem, reason: string): Promise<RemovalResult> => {
+  const parameters = ssoParameters(item);
+  const ledger = await deps.ledger.get(parameters);
+  const otherGrants = Object.keys(ledger?.grants ?? {}).filter((id) => id !== item.requestId);
+  const explained =
+    otherGrants.length > 0 ||
+    ledger?.preExisting === true ||
+    Boolean(ledger?.deleting && ledger.deleting !== item.requestId);
+  if (explained) return { state: 'removed', detail: { deleted: false, reason } };
+  if (await assignmentListed(deps.ssoAdmin, parameters))
+    return {
+      state: 'error',
+      error: {
+        name: 'AssignmentStillListed',
+        message: `The ledger answered "${reason}", but ListAccountAssignments still lists the assignment and no other grant of ours, pre-existence or deletion explains it`,
+      },
+    };
+  return { state: 'removed', detail: { deleted: false, reason, verified: 'ABSENT' } };
+};
+
 /** Takes the request's assignment away if it is ours to take; `status` is what the request is in now. */
 export const finishRemoval = async (
   deps: ReconcilerDeps,
@@ -90,7 +128,11 @@ export const finishRemoval = async (
 ): Promise<RemovalResult> => {
   const parameters = ssoParameters(item);
   try {
-    const stored = item[DELETION_ATTRIBUTE];
+    // A deletion already accepted (stored by an earlier run, or the workflow's own while its claim is still held) is
+    // polled, never sent a second time.
+    const ledger = item[DELETION_ATTRIBUTE] ? undefined : await deps.ledger.get(parameters);
+    const stored =
+      item[DELETION_ATTRIBUTE] ?? (ledger?.deleting === item.requestId ? lastDeletionRequestId(item) : undefined);
     if (stored) {
       // Started by an earlier run: its status is polled, never a second DeleteAccountAssignment.
       return await follow(deps, item, status, {
@@ -103,7 +145,7 @@ export const finishRemoval = async (
       });
     }
     const started = await revokeAssignment({ requestId: item.requestId, parameters }, deps.assignment);
-    if (!started.deleted) return { state: 'removed', detail: { deleted: false, reason: started.reason } };
+    if (!started.deleted) return await notDeleted(deps, item, started.reason);
     return await follow(deps, item, status, started);
   } catch (error) {
     const { name, message } = error as Error;

@@ -7,13 +7,14 @@ import type { RequestItem, RequestStatus, StoredEvent } from '../requests/model.
 import { conditionalUpdate, conditionalWrite } from '../shared/conditionalWrite.js';
 
 /**
- * Up to `limit` requests in one status, oldest first, optionally only those whose `activeUntil` is before `endedBefore`.
+ * Up to `limit` requests in one status, oldest first, optionally only those whose `activeUntil` is before `endedBefore`
+ * or whose `updatedAt` is before `updatedBefore` (one of the two).
  * `more` says whether the index holds further matches this page did not reach: a list cut at a limit says so.
  */
 export const requestsInStatus = async (
   deps: { db: DynamoDBDocumentClient; tableName: string },
   status: RequestStatus,
-  options: { limit: number; endedBefore?: string },
+  options: { limit: number; endedBefore?: string; updatedBefore?: string },
 ): Promise<{ items: RequestItem[]; more: boolean }> => {
   const items: RequestItem[] = [];
   let ExclusiveStartKey: Record<string, unknown> | undefined;
@@ -24,10 +25,12 @@ export const requestsInStatus = async (
         IndexName: 'byStatus',
         KeyConditionExpression: '#status = :status',
         ...(options.endedBefore ? { FilterExpression: 'activeUntil < :endedBefore' } : {}),
+        ...(options.updatedBefore ? { FilterExpression: 'updatedAt < :updatedBefore' } : {}),
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':status': status,
           ...(options.endedBefore ? { ':endedBefore': options.endedBefore } : {}),
+          ...(options.updatedBefore ? { ':updatedBefore': options.updatedBefore } : {}),
         },
         // Oldest first: the requests waiting longest are settled first when a run cannot take them all.
         ScanIndexForward: true,
