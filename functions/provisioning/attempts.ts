@@ -39,21 +39,43 @@ export const isWaitForCapacity = (error: unknown): boolean => {
 };
 
 /**
- * Errors that say "try again later": Identity Center's contention, server faults and calls that got no answer, and
- * DynamoDB's throttling (the ledger, the slots and the budget live in the table). Any 5xx is one too.
+ * Errors that no retry can change: Identity Center (or DynamoDB) refused the call itself. Everything else is transient:
+ * contention, throttling, server faults, and every failure that got no answer at all (a socket reset or a DNS failure
+ * has the name Error and no HTTP status; a client timeout is TimeoutError), because revoking too early by giving up
+ * leaves access in place. ResourceNotFound is here because its callers first check whether the assignment is still
+ * listed (revocation.ts alreadyGone): only a listed one reaches this as an error.
  */
-const TRANSIENT = new Set([
-  'ConflictException',
-  'ThrottlingException',
-  'InternalServerException',
-  'TimeoutError',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
+const NON_RETRYABLE = new Set([
+  'AccessDeniedException',
+  'AccessDenied',
+  'ValidationException',
+  'ServiceQuotaExceededException',
+  'ResourceNotFoundException',
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
 ]);
 export const isTransient = (error: unknown): boolean => {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
-  return TRANSIENT.has(e?.name ?? '') || (e?.$metadata?.httpStatusCode ?? 0) >= 500;
+  const e = error as { name?: string; $retryable?: unknown } | undefined;
+  return Boolean(e?.$retryable) || !NON_RETRYABLE.has(e?.name ?? '');
 };
+
+/**
+ * The errors after which a creation verified absent is sent round again (verifyAssignment, within the 30-minute
+ * contention budget): contention, and every failure that left no answer: a client or Lambda timeout, the Lambda
+ * service refusing the invocation, a network error inside the Lambda (name Error). Server faults are not: their
+ * outages are met by the Identity Center budget's pause.
+ */
+export const ROUND_AGAIN = new Set([
+  'ConflictException',
+  'ThrottlingException',
+  'TimeoutError',
+  'RequestTimeout',
+  'States.Timeout',
+  'Sandbox.Timedout',
+  'Lambda.Unknown',
+  'Lambda.TooManyRequestsException',
+  'Error',
+]);
 
 /** The creation errors whose retries are counted against a time budget (docs/retry-policy.md). */
 export const CONTENTION = new Set(['ConflictException', 'ThrottlingException']);
