@@ -2,7 +2,7 @@
 // appended to the request's events so the audit trail shows every try and its error, not just the end.
 import type { Clock } from '../shared/clock.js';
 import { logger } from '../shared/logger.js';
-import { event, type RequestRepository } from '../requests/repository.js';
+import { event, type RepeatedEvent, type RequestRepository } from '../requests/repository.js';
 
 export interface ProvisioningDeps {
   repository: RequestRepository;
@@ -91,16 +91,25 @@ export const recordAttempt = async (
   type: string,
   detail: Record<string, unknown>,
   mark?: BudgetMark,
+  /** A failure that repeats for as long as its budget lasts: counted, and stored only while it says something new. */
+  repeated?: RepeatedEvent,
 ): Promise<string | undefined> => {
   try {
     const stored = event(deps.clock.now().toISOString(), type, detail);
-    if (mark) return await deps.repository.appendEventNoting(requestId, stored, WORKING_STATUSES, mark);
+    if (mark) return await deps.repository.appendEventNoting(requestId, stored, WORKING_STATUSES, mark, repeated);
     await deps.repository.appendEvent(requestId, stored, WORKING_STATUSES);
   } catch (error) {
     logger.error('Could not record provisioning attempt', { requestId, type, errorName: (error as Error).name });
   }
   return undefined;
 };
+
+/** A revocation's transient error, keyed by what makes a new one worth an event: its operation and name. */
+export const revocationError = (key: string): RepeatedEvent => ({
+  counter: 'revocationErrors',
+  last: 'lastRevocationError',
+  key,
+});
 
 const BUDGET_SINCE = Symbol('budgetSince');
 
@@ -132,7 +141,15 @@ export const attempt = async <T>(
     // Revocation counts its budget from its first attempt; a creation from its first contention error.
     const mark: BudgetMark | undefined =
       phase === 'revocation' ? 'revocationStartedAt' : CONTENTION.has(name) ? 'provisioningRetrySince' : undefined;
-    const since = await recordAttempt(deps, requestId, `${phase}_error`, { operation, error: name, message }, mark);
+    // A revocation retries for up to a day: its errors are counted, not all stored (docs/retry-policy.md).
+    const since = await recordAttempt(
+      deps,
+      requestId,
+      `${phase}_error`,
+      { operation, error: name, message },
+      mark,
+      phase === 'revocation' ? revocationError(`${operation}:${name}`) : undefined,
+    );
     logger.warn('AWS call failed', { requestId, operation, phase, errorName: name });
     if (since !== undefined && typeof error === 'object' && error !== null)
       Object.defineProperty(error, BUDGET_SINCE, { value: since, enumerable: false, configurable: true });

@@ -22,10 +22,22 @@ import type { SsoAssignmentParameters } from '../actions/ssoCreateAccountAssignm
 import { RevocationRetryBudgetExhaustedError, RevocationTransientError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
 import { describeStatus, type AssignmentDeps } from './assignment.js';
-import { attempt, budgetSince, budgetSpent, isTransient, isWaitForCapacity, recordAttempt } from './attempts.js';
+import {
+  attempt,
+  budgetSince,
+  budgetSpent,
+  isTransient,
+  isWaitForCapacity,
+  recordAttempt,
+  revocationError,
+} from './attempts.js';
 
 /** How long a revocation keeps retrying transient errors, in AWS seconds. */
 export const REVOCATION_BUDGET_SECONDS = 24 * 60 * 60;
+
+/** Polls recorded as events: the first 40 (3 s apart), then every 60th (an hour, at a minute apart), and the last. */
+const POLL_EVENTS_FIRST = 40;
+const POLL_EVENTS_EVERY = 60;
 
 export interface RevocationProgress {
   Status: string;
@@ -214,6 +226,7 @@ export const checkRevocation = async (
         'revocation_poll_error',
         { error: error.name, message: error.message },
         'revocationStartedAt',
+        revocationError(`DescribeAccountAssignmentDeletionStatus:${error.name}`),
       );
       throw await revocationFailure(deps, input, error, since, true);
     });
@@ -222,7 +235,9 @@ export const checkRevocation = async (
   const ended = described.Status === 'SUCCEEDED' || described.Status === 'FAILED';
   // Under a wave of ending grants another deletion waits for this slot, so it goes back alongside the audit write.
   const upkeep = slotUpkeep(deps, ended ? 'release' : 'renew', input);
-  await recordAttempt(deps, input.requestId, 'revocation_poll', { poll: polls, status: described.Status });
+  // A deletion is polled up to 1,480 times a day; the audit keeps the first polls, then one an hour and the end.
+  if (polls <= POLL_EVENTS_FIRST || ended || polls % POLL_EVENTS_EVERY === 0)
+    await recordAttempt(deps, input.requestId, 'revocation_poll', { poll: polls, status: described.Status });
   await upkeep;
   // Only a deletion that SUCCEEDED gives the claim back; after FAILED the assignment is still there and the request ends
   // REVOKE_FAILED, so the claim stays for the reconciler to finish the removal.
