@@ -18,9 +18,9 @@ import {
   attempt,
   awsSecondsAfter,
   budgetSpent,
-  CONTENTION,
   isWaitForCapacity,
   recordAttempt,
+  ROUND_AGAIN,
   type ProvisioningDeps,
 } from './attempts.js';
 import type { OperationSlots } from './operationSlots.js';
@@ -285,7 +285,7 @@ export const verifyAssignment = async (
   } else {
     await deps.ledger.drop(input.parameters, input.requestId);
     const absent = event(at, 'assignment_verified_absent', detail);
-    if (CONTENTION.has(input.after) || input.after === 'TimeoutError') {
+    if (ROUND_AGAIN.has(input.after)) {
       // The write notes when the contention began (if the error write did not), so a lost audit write cannot make the
       // budget endless: the first round that reaches here starts it.
       const since = await deps.repository.appendEventNoting(

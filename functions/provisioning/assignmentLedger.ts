@@ -3,12 +3,15 @@
 // - a grant registers after its CreateAccountAssignment succeeds, recording whether the assignment
 //   existed before our first grant (then we never delete it);
 // - a grant that ends removes itself; only if none is left, and it was not pre-existing, does it claim
-//   the deletion (`deleting`), and a grant arriving meanwhile is refused with ConflictException until the
-//   deletion finishes, so it is retried and re-creates the assignment afterwards.
+//   the deletion (`deleting`), and a grant arriving meanwhile waits (IdentityCenterBusy, on the state machine's busy
+//   retrier, which spends no contention budget) until the deletion finishes, and then re-creates the assignment.
+// - ending is idempotent: a retry whose grant is already gone decides again from the item as it is now, so a failure
+//   between removing the grant and claiming the deletion can never leave the assignment in place unclaimed.
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SsoAssignmentParameters } from '../actions/ssoCreateAccountAssignment.js';
 import { assignmentKey } from '../requests/keys.js';
 import { conditionalUpdate, conditionalWrite } from '../shared/conditionalWrite.js';
+import { IdentityCenterBusyError } from '../shared/errors.js';
 
 export interface LedgerDeps {
   db: DynamoDBDocumentClient;
@@ -35,6 +38,13 @@ export const PERMANENT = 'permanent';
 export type EndDecision = { delete: true } | { delete: false; reason: string };
 
 const conflict = (message: string): Error => Object.assign(new Error(message), { name: 'ConflictException' });
+
+/**
+ * Another grant's deletion of this assignment is in flight: a wait, not contention. It may last as long as that
+ * revocation's 24-hour budget, which must not spend the new grant's 30-minute contention budget.
+ */
+const deletionInFlight = (): Error =>
+  new IdentityCenterBusyError('A revocation of this assignment is in progress; waiting for it to finish', 30);
 export const createAssignmentLedger = ({ db, tableName }: LedgerDeps) => {
   const read = async (a: SsoAssignmentParameters): Promise<LedgerItem | undefined> =>
     (await db.send(new GetCommand({ TableName: tableName, Key: assignmentKey(a), ConsistentRead: true }))).Item as
@@ -58,6 +68,40 @@ export const createAssignmentLedger = ({ db, tableName }: LedgerDeps) => {
     return after as LedgerItem | undefined;
   };
 
+  /**
+   * Whether `requestId`, whose grant is no longer in `item`, must delete the assignment: yes if the claim is already
+   * ours (a retry resumes it); no while another grant holds it, it existed before our first grant, or another grant's
+   * deletion is under way; otherwise claim it now, conditional on the version so a grant registering meanwhile wins.
+   */
+  const decide = async (
+    a: SsoAssignmentParameters,
+    requestId: string,
+    item: LedgerItem | undefined,
+    tries = 1,
+  ): Promise<EndDecision> => {
+    if (item?.deleting === requestId) return { delete: true };
+    const others = Object.keys(item?.grants ?? {}).filter((grant) => grant !== requestId);
+    if (others.length > 0) return { delete: false, reason: `still held by ${others.length} other grant(s) of ours` };
+    if (item?.preExisting) return { delete: false, reason: 'the assignment existed before our first grant' };
+    if (item?.deleting) return { delete: false, reason: 'another grant of ours is deleting the assignment' };
+    if (!item) return { delete: false, reason: 'no grant of ours ever held this assignment' };
+    const claimed = await conditionalWrite(
+      db,
+      new UpdateCommand({
+        TableName: tableName,
+        Key: assignmentKey(a),
+        UpdateExpression: 'SET deleting = :grant',
+        ConditionExpression: 'attribute_not_exists(deleting) AND version = :version',
+        ExpressionAttributeValues: { ':grant': requestId, ':version': item.version ?? 0 },
+      }),
+    );
+    if (claimed) return { delete: true };
+    // The item changed between the read and the claim (a grant registered, or another grant claimed): decide again.
+    // Each refusal means another writer got in; past a few, the caller's retry (a transient error) tries later.
+    if (tries >= 5) throw conflict('The assignment ledger kept changing while this grant ended; retry');
+    return decide(a, requestId, await read(a), tries + 1);
+  };
+
   return {
     /** The ledger item as it is now (read consistently), or undefined when no grant of ours ever held it. */
     get: read,
@@ -65,7 +109,7 @@ export const createAssignmentLedger = ({ db, tableName }: LedgerDeps) => {
     /** Whether a pre-existence check is needed: only when no grant of ours holds the assignment now. */
     async needsExistenceCheck(a: SsoAssignmentParameters): Promise<boolean> {
       const item = await read(a);
-      if (item?.deleting) throw conflict('A revocation of this assignment is in progress; retry after it finishes');
+      if (item?.deleting) throw deletionInFlight();
       return Object.keys(item?.grants ?? {}).length === 0;
     },
 
@@ -78,7 +122,7 @@ export const createAssignmentLedger = ({ db, tableName }: LedgerDeps) => {
     ): Promise<void> {
       const item = await read(a);
       if (item?.grants?.[requestId]) return;
-      if (item?.deleting) throw conflict('A revocation of this assignment is in progress; retry after it finishes');
+      if (item?.deleting) throw deletionInFlight();
       const fresh = Object.keys(item?.grants ?? {}).length === 0;
       // The first grant (again) decides pre-existence; the version guards against a concurrent first grant.
       const registered = await conditionalWrite(
@@ -109,34 +153,14 @@ export const createAssignmentLedger = ({ db, tableName }: LedgerDeps) => {
       if (!registered) throw conflict('The assignment ledger changed under this grant; retry');
     },
 
-    /** Ends a grant and says whether this grant must delete the assignment. Safe to retry. */
+    /**
+     * Ends a grant and says whether this grant must delete the assignment. Idempotent: a retry whose grant is already
+     * gone decides again from the item as it is now (see `decide`), so a failure after removing the grant never turns
+     * into "nothing to do" while the assignment is left in place with no grant and no claim.
+     */
     async end(a: SsoAssignmentParameters, requestId: string): Promise<EndDecision> {
       const after = await removeGrant(a, requestId);
-      if (!after) {
-        // Already removed: a retry after we claimed the deletion resumes it; otherwise there is nothing to do.
-        const item = await read(a);
-        return item?.deleting === requestId
-          ? { delete: true }
-          : { delete: false, reason: 'this grant had already ended' };
-      }
-      const others = Object.entries(after.grants ?? {});
-      if (others.length > 0) {
-        return { delete: false, reason: `still held by ${others.length} other grant(s) of ours` };
-      }
-      if (after.preExisting) return { delete: false, reason: 'the assignment existed before our first grant' };
-      const claimed = await conditionalWrite(
-        db,
-        new UpdateCommand({
-          TableName: tableName,
-          Key: assignmentKey(a),
-          UpdateExpression: 'SET deleting = :grant',
-          ConditionExpression: 'attribute_not_exists(deleting) AND version = :version',
-          ExpressionAttributeValues: { ':grant': requestId, ':version': after.version },
-        }),
-      );
-      return claimed
-        ? { delete: true }
-        : { delete: false, reason: 'another grant of this assignment began while this one ended' };
+      return decide(a, requestId, after ?? (await read(a)));
     },
 
     /** Releases the deletion claim once Identity Center has finished (either way). */

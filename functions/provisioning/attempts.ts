@@ -2,7 +2,7 @@
 // appended to the request's events so the audit trail shows every try and its error, not just the end.
 import type { Clock } from '../shared/clock.js';
 import { logger } from '../shared/logger.js';
-import { event, type RequestRepository } from '../requests/repository.js';
+import { event, type RepeatedEvent, type RequestRepository } from '../requests/repository.js';
 
 export interface ProvisioningDeps {
   repository: RequestRepository;
@@ -39,21 +39,43 @@ export const isWaitForCapacity = (error: unknown): boolean => {
 };
 
 /**
- * Errors that say "try again later": Identity Center's contention, server faults and calls that got no answer, and
- * DynamoDB's throttling (the ledger, the slots and the budget live in the table). Any 5xx is one too.
+ * Errors that no retry can change: Identity Center (or DynamoDB) refused the call itself. Everything else is transient:
+ * contention, throttling, server faults, and every failure that got no answer at all (a socket reset or a DNS failure
+ * has the name Error and no HTTP status; a client timeout is TimeoutError), because revoking too early by giving up
+ * leaves access in place. ResourceNotFound is here because its callers first check whether the assignment is still
+ * listed (revocation.ts alreadyGone): only a listed one reaches this as an error.
  */
-const TRANSIENT = new Set([
-  'ConflictException',
-  'ThrottlingException',
-  'InternalServerException',
-  'TimeoutError',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
+const NON_RETRYABLE = new Set([
+  'AccessDeniedException',
+  'AccessDenied',
+  'ValidationException',
+  'ServiceQuotaExceededException',
+  'ResourceNotFoundException',
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
 ]);
 export const isTransient = (error: unknown): boolean => {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
-  return TRANSIENT.has(e?.name ?? '') || (e?.$metadata?.httpStatusCode ?? 0) >= 500;
+  const e = error as { name?: string; $retryable?: unknown } | undefined;
+  return Boolean(e?.$retryable) || !NON_RETRYABLE.has(e?.name ?? '');
 };
+
+/**
+ * The errors after which a creation verified absent is sent round again (verifyAssignment, within the 30-minute
+ * contention budget): contention, and every failure that left no answer: a client or Lambda timeout, the Lambda
+ * service refusing the invocation, a network error inside the Lambda (name Error). Server faults are not: their
+ * outages are met by the Identity Center budget's pause.
+ */
+export const ROUND_AGAIN = new Set([
+  'ConflictException',
+  'ThrottlingException',
+  'TimeoutError',
+  'RequestTimeout',
+  'States.Timeout',
+  'Sandbox.Timedout',
+  'Lambda.Unknown',
+  'Lambda.TooManyRequestsException',
+  'Error',
+]);
 
 /** The creation errors whose retries are counted against a time budget (docs/retry-policy.md). */
 export const CONTENTION = new Set(['ConflictException', 'ThrottlingException']);
@@ -69,16 +91,25 @@ export const recordAttempt = async (
   type: string,
   detail: Record<string, unknown>,
   mark?: BudgetMark,
+  /** A failure that repeats for as long as its budget lasts: counted, and stored only while it says something new. */
+  repeated?: RepeatedEvent,
 ): Promise<string | undefined> => {
   try {
     const stored = event(deps.clock.now().toISOString(), type, detail);
-    if (mark) return await deps.repository.appendEventNoting(requestId, stored, WORKING_STATUSES, mark);
+    if (mark) return await deps.repository.appendEventNoting(requestId, stored, WORKING_STATUSES, mark, repeated);
     await deps.repository.appendEvent(requestId, stored, WORKING_STATUSES);
   } catch (error) {
     logger.error('Could not record provisioning attempt', { requestId, type, errorName: (error as Error).name });
   }
   return undefined;
 };
+
+/** A revocation's transient error, keyed by what makes a new one worth an event: its operation and name. */
+export const revocationError = (key: string): RepeatedEvent => ({
+  counter: 'revocationErrors',
+  last: 'lastRevocationError',
+  key,
+});
 
 const BUDGET_SINCE = Symbol('budgetSince');
 
@@ -110,7 +141,15 @@ export const attempt = async <T>(
     // Revocation counts its budget from its first attempt; a creation from its first contention error.
     const mark: BudgetMark | undefined =
       phase === 'revocation' ? 'revocationStartedAt' : CONTENTION.has(name) ? 'provisioningRetrySince' : undefined;
-    const since = await recordAttempt(deps, requestId, `${phase}_error`, { operation, error: name, message }, mark);
+    // A revocation retries for up to a day: its errors are counted, not all stored (docs/retry-policy.md).
+    const since = await recordAttempt(
+      deps,
+      requestId,
+      `${phase}_error`,
+      { operation, error: name, message },
+      mark,
+      phase === 'revocation' ? revocationError(`${operation}:${name}`) : undefined,
+    );
     logger.warn('AWS call failed', { requestId, operation, phase, errorName: name });
     if (since !== undefined && typeof error === 'object' && error !== null)
       Object.defineProperty(error, BUDGET_SINCE, { value: since, enumerable: false, configurable: true });

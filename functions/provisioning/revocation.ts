@@ -6,8 +6,10 @@
 // which the state machine retries with capped backoff for as long as the budget lasts: 24 hours of AWS time from the
 // revocation's first attempt, noted on the request item. Past it, RevocationRetryBudgetExhausted ends the request
 // REVOKE_FAILED with the ledger's deletion claim left in place, so the reconciler finishes the removal. A
-// non-retryable error ends it REVOKE_FAILED at once, and gives the claim back so that later grants of the assignment
-// are not refused for good.
+// non-retryable error ends it REVOKE_FAILED at once. The claim goes back then only if no deletion was started (so later
+// grants are not held back for good; the ledger's end decides again on the reconciler's retry): once
+// DeleteAccountAssignment was accepted, the claim stays through a failed poll or a deletion that FAILED, because the
+// assignment may still be in place and the claim is what tells the reconciler that removing it is ours to finish.
 //
 // A deletion holds one of the instance's deletion slots (operationSlots.ts, kind 'deletion') from the call until the
 // poll that sees it end, as creations do, so that a wave of ending grants queues here instead of being throttled.
@@ -20,10 +22,22 @@ import type { SsoAssignmentParameters } from '../actions/ssoCreateAccountAssignm
 import { RevocationRetryBudgetExhaustedError, RevocationTransientError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
 import { describeStatus, type AssignmentDeps } from './assignment.js';
-import { attempt, budgetSince, budgetSpent, isTransient, isWaitForCapacity, recordAttempt } from './attempts.js';
+import {
+  attempt,
+  budgetSince,
+  budgetSpent,
+  isTransient,
+  isWaitForCapacity,
+  recordAttempt,
+  revocationError,
+} from './attempts.js';
 
 /** How long a revocation keeps retrying transient errors, in AWS seconds. */
 export const REVOCATION_BUDGET_SECONDS = 24 * 60 * 60;
+
+/** Polls recorded as events: the first 40 (3 s apart), then every 60th (an hour, at a minute apart), and the last. */
+const POLL_EVENTS_FIRST = 40;
+const POLL_EVENTS_EVERY = 60;
 
 export interface RevocationProgress {
   Status: string;
@@ -65,6 +79,7 @@ const revocationFailure = async (
   input: RevocationInput,
   error: unknown,
   since: string | undefined,
+  deletionStarted: boolean,
 ): Promise<Error> => {
   const failure = error instanceof Error ? error : new Error(String(error));
   if (isWaitForCapacity(failure)) return failure;
@@ -77,7 +92,8 @@ const revocationFailure = async (
     }
     return new RevocationTransientError(what);
   }
-  // Nothing will change by retrying, so the claim must not hold every later grant of this assignment back.
+  if (deletionStarted) return failure;
+  // Nothing will change by retrying and nothing was started, so the claim must not hold later grants back.
   await deps.ledger.deletionFinished(input.parameters, input.requestId).catch((releaseError: unknown) => {
     logger.error('Could not release the deletion claim after a non-retryable error', {
       requestId: input.requestId,
@@ -113,6 +129,7 @@ const stillAssigned = async (deps: AssignmentDeps, p: SsoAssignmentParameters): 
 
 export const revokeAssignment = async (input: RevocationInput, deps: AssignmentDeps): Promise<RevocationProgress> => {
   let since: string | undefined;
+  let started = false;
   try {
     const decision = await deps.ledger.end(input.parameters, input.requestId);
     if (!decision.delete) {
@@ -128,7 +145,6 @@ export const revokeAssignment = async (input: RevocationInput, deps: AssignmentD
     }
     const { PrincipalId, PrincipalType, PermissionSetArn, InstanceArn, TargetId, TargetType } = input.parameters;
     await deps.deletionSlots?.acquire(InstanceArn, input.requestId);
-    let started = false;
     const { AccountAssignmentDeletionStatus: status } = await attempt(
       deps,
       input.requestId,
@@ -170,11 +186,11 @@ export const revokeAssignment = async (input: RevocationInput, deps: AssignmentD
   } catch (error) {
     if ((error as Error).name === 'ResourceNotFoundException') {
       const gone = await alreadyGone(deps, input).catch(async (listError: unknown) => {
-        throw await revocationFailure(deps, input, listError, since);
+        throw await revocationFailure(deps, input, listError, since, started);
       });
       if (gone) return gone;
     }
-    throw await revocationFailure(deps, input, error, since);
+    throw await revocationFailure(deps, input, error, since, started);
   }
 };
 
@@ -210,17 +226,22 @@ export const checkRevocation = async (
         'revocation_poll_error',
         { error: error.name, message: error.message },
         'revocationStartedAt',
+        revocationError(`DescribeAccountAssignmentDeletionStatus:${error.name}`),
       );
-      throw await revocationFailure(deps, input, error, since);
+      throw await revocationFailure(deps, input, error, since, true);
     });
   const polls = input.polls + 1;
   const described = describeStatus(status);
   const ended = described.Status === 'SUCCEEDED' || described.Status === 'FAILED';
   // Under a wave of ending grants another deletion waits for this slot, so it goes back alongside the audit write.
   const upkeep = slotUpkeep(deps, ended ? 'release' : 'renew', input);
-  await recordAttempt(deps, input.requestId, 'revocation_poll', { poll: polls, status: described.Status });
+  // A deletion is polled up to 1,480 times a day; the audit keeps the first polls, then one an hour and the end.
+  if (polls <= POLL_EVENTS_FIRST || ended || polls % POLL_EVENTS_EVERY === 0)
+    await recordAttempt(deps, input.requestId, 'revocation_poll', { poll: polls, status: described.Status });
   await upkeep;
-  if (ended) await deps.ledger.deletionFinished(input.parameters, input.requestId);
+  // Only a deletion that SUCCEEDED gives the claim back; after FAILED the assignment is still there and the request ends
+  // REVOKE_FAILED, so the claim stays for the reconciler to finish the removal.
+  if (described.Status === 'SUCCEEDED') await deps.ledger.deletionFinished(input.parameters, input.requestId);
   return {
     Status: String(described.Status ?? 'IN_PROGRESS'),
     deleted: described.Status === 'SUCCEEDED',

@@ -27,6 +27,21 @@ import {
 } from './model.js';
 import { conditionalUpdate, conditionalWrite } from '../shared/conditionalWrite.js';
 
+/**
+ * An event that repeats for as long as a retry budget lasts (a revocation's transient errors: up to a day of them). It
+ * is counted (`counter`, with the latest as `last`) every time, but stored in the events only while it says something
+ * new: the first `firstEvents`, each change of `key` (the error name), and every `everyNth`; and never once the events
+ * hold `maxEvents`, so that a day of retries cannot outgrow DynamoDB's 400 KB item limit (docs/retry-policy.md).
+ */
+export interface RepeatedEvent {
+  counter: 'revocationErrors';
+  last: 'lastRevocationError';
+  key: string;
+}
+
+/** The bounds of a RepeatedEvent's entries in the events (docs/retry-policy.md shows the arithmetic). */
+export const REPEATED_EVENT_BOUNDS = { firstEvents: 10, everyNth: 100, maxEvents: 200 } as const;
+
 export interface RepositoryDeps {
   db: DynamoDBDocumentClient;
   tableName: string;
@@ -84,6 +99,64 @@ export const event = (at: string, type: string, detail: unknown = {}): StoredEve
   detail: JSON.stringify(detail),
 });
 
+/**
+ * appendEventNoting for a RepeatedEvent: one write counts it, keeps it as the latest and notes the mark, and returns
+ * the values it replaced, which say whether it is new enough for a second write to append it to the events.
+ */
+const countRepeatedEvent = async (
+  { db, tableName }: RepositoryDeps,
+  requestId: string,
+  stored: StoredEvent,
+  whenStatus: readonly RequestStatus[],
+  mark: 'provisioningRetrySince' | 'revocationStartedAt',
+  repeated: RepeatedEvent,
+): Promise<string | undefined> => {
+  const statusValues = Object.fromEntries(whenStatus.map((s, i) => [`:s${i}`, s]));
+  const condition = `#status IN (${Object.keys(statusValues).join(', ')})`;
+  const latest = { at: stored.at, key: repeated.key, type: stored.type, detail: stored.detail };
+  const before = await conditionalUpdate(
+    db,
+    new UpdateCommand({
+      TableName: tableName,
+      Key: requestKey(requestId),
+      UpdateExpression:
+        'SET #count = if_not_exists(#count, :zero) + :one, #last = :latest, updatedAt = :now, #mark = if_not_exists(#mark, :now)',
+      ConditionExpression: condition,
+      ExpressionAttributeNames: {
+        '#status': 'status',
+        '#mark': mark,
+        '#count': repeated.counter,
+        '#last': repeated.last,
+      },
+      ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':latest': latest, ':now': stored.at, ...statusValues },
+      ReturnValues: 'UPDATED_OLD',
+    }),
+  );
+  if (!before) return undefined;
+  const count = (typeof before[repeated.counter] === 'number' ? (before[repeated.counter] as number) : 0) + 1;
+  const previousKey = (before[repeated.last] as { key?: string } | undefined)?.key;
+  const { firstEvents, everyNth, maxEvents } = REPEATED_EVENT_BOUNDS;
+  if (count <= firstEvents || previousKey !== repeated.key || count % everyNth === 0) {
+    await conditionalWrite(
+      db,
+      new UpdateCommand({
+        TableName: tableName,
+        Key: requestKey(requestId),
+        UpdateExpression: 'SET events = list_append(events, :event)',
+        ConditionExpression: `${condition} AND size(events) < :maxEvents`,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':event': [event(stored.at, stored.type, { ...(JSON.parse(stored.detail) as object), count })],
+          ':maxEvents': maxEvents,
+          ...statusValues,
+        },
+      }),
+    );
+  }
+  const since = before[mark];
+  return typeof since === 'string' ? since : stored.at;
+};
+
 export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
   async get(requestId: string): Promise<RequestItem | undefined> {
     const { Item } = await db.send(
@@ -118,7 +191,9 @@ export const createRequestRepository = ({ db, tableName }: RepositoryDeps) => ({
     stored: StoredEvent,
     whenStatus: readonly RequestStatus[],
     mark: 'provisioningRetrySince' | 'revocationStartedAt',
+    repeated?: RepeatedEvent,
   ): Promise<string | undefined> {
+    if (repeated) return countRepeatedEvent({ db, tableName }, requestId, stored, whenStatus, mark, repeated);
     const statusValues = Object.fromEntries(whenStatus.map((s, i) => [`:s${i}`, s]));
     const written = await conditionalUpdate(
       db,

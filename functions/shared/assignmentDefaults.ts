@@ -19,7 +19,15 @@ export const defaultLedger = (): AssignmentLedger =>
  * that it agrees with the scaled polls that renew it). Status polls renew it every few seconds, and Identity Center
  * creates or deletes an assignment in seconds, so a minute is ample and never blocks for long.
  */
-const OPERATION_SLOT_LEASE_SECONDS = 60;
+const CREATION_SLOT_LEASE_SECONDS = 60;
+
+/**
+ * A deletion's slot is renewed by its status polls, and after 40 polls those are a minute apart
+ * (WaitLongerForRevocation), plus the task's own time (up to its 30 s timeout) and, after a transient poll error, a
+ * retry delay of up to a minute. A lease of one minute would lapse between two polls of a deletion still running, and
+ * let one more deletion in than Identity Center has room for; three minutes outlast the longest gap.
+ */
+export const DELETION_SLOT_LEASE_SECONDS = 180;
 
 let creationSlots: OperationSlots | undefined;
 let deletionSlots: OperationSlots | undefined;
@@ -33,7 +41,8 @@ const operationSlots = (kind: 'creation' | 'deletion'): OperationSlots =>
     // same way, so SSO_CREATION_SLOTS sizes both.
     slots: config.ssoCreationSlots(),
     kind,
-    leaseSeconds: OPERATION_SLOT_LEASE_SECONDS * config.timeScale(),
+    leaseSeconds:
+      (kind === 'deletion' ? DELETION_SLOT_LEASE_SECONDS : CREATION_SLOT_LEASE_SECONDS) * config.timeScale(),
   });
 
 export const defaultCreationSlots = (): OperationSlots => (creationSlots ??= operationSlots('creation'));

@@ -32,13 +32,29 @@ export const identityCenterBudget = lazy(() =>
 
 const waitMs = (seconds: number): number => seconds * 1000 * config.timeScale();
 
+/**
+ * A call that gets no answer gives up well inside the task's Lambda timeout (30 s in AWS, 10 s locally): then it fails
+ * as TimeoutError, which the task records and the state machine retries, instead of the whole invocation timing out
+ * (Sandbox.Timedout) with nothing recorded and, in a revocation, the deletion slot held to its lease. Wall time, not
+ * scaled: it bounds a network wait, which LOCAL_TIME_SCALE does not shorten.
+ */
+const TASK_REQUEST_TIMEOUT_MS = 6_000;
+const TASK_CONNECTION_TIMEOUT_MS = 2_000;
+
 // Step Functions owns retries and backoff for provisioning, so this client makes exactly one attempt per call. A call
 // that cannot get a token within a second throws IdentityCenterBusy, which the state machine retries on its own retrier.
 export const ssoAdminClient = lazy(() =>
-  budgeted(new SSOAdminClient({ maxAttempts: 1 }), identityCenterBudget(), {
-    maxWaitMs: waitMs(TASK_WAIT_SECONDS),
-    instanceArn: config.ssoInstanceArn(),
-  }),
+  budgeted(
+    new SSOAdminClient({
+      maxAttempts: 1,
+      requestHandler: { requestTimeout: TASK_REQUEST_TIMEOUT_MS, connectionTimeout: TASK_CONNECTION_TIMEOUT_MS },
+    }),
+    identityCenterBudget(),
+    {
+      maxWaitMs: waitMs(TASK_WAIT_SECONDS),
+      instanceArn: config.ssoInstanceArn(),
+    },
+  ),
 );
 
 // Directory reads (ListInstances, ListPermissionSets, DescribePermissionSet) have no state machine behind them to
