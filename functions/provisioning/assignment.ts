@@ -6,11 +6,11 @@
 import {
   CreateAccountAssignmentCommand,
   DescribeAccountAssignmentCreationStatusCommand,
-  ListAccountAssignmentsCommand,
   type AccountAssignmentOperationStatus,
   type SSOAdminClient,
 } from '@aws-sdk/client-sso-admin';
 import type { SsoAssignmentParameters } from '../actions/ssoCreateAccountAssignment.js';
+import { assignmentListed } from './assignmentListing.js';
 import { event } from '../requests/repository.js';
 import { AssignmentNotSettledError } from '../shared/errors.js';
 import { PERMANENT, type AssignmentLedger } from './assignmentLedger.js';
@@ -76,30 +76,6 @@ export const describeStatus = (s: AccountAssignmentOperationStatus | undefined):
   ...(s?.Status === 'FAILED' ? { FailureReason: s.FailureReason ?? 'Identity Center gave no failure reason' } : {}),
 });
 
-/** Whether Identity Center already has this assignment (one page per call, following NextToken). */
-const assignmentExists = async (ssoAdmin: SSOAdminClient, p: SsoAssignmentParameters): Promise<boolean> => {
-  let NextToken: string | undefined;
-  do {
-    const page = await ssoAdmin.send(
-      new ListAccountAssignmentsCommand({
-        InstanceArn: p.InstanceArn,
-        AccountId: p.TargetId,
-        PermissionSetArn: p.PermissionSetArn,
-        MaxResults: 100,
-        NextToken,
-      }),
-    );
-    if (
-      (page.AccountAssignments ?? []).some(
-        (x) => x.PrincipalId === p.PrincipalId && x.PrincipalType === p.PrincipalType,
-      )
-    )
-      return true;
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return false;
-};
-
 export const createAssignment = async (
   input: { requestId: string; parameters: SsoAssignmentParameters; grantSeconds?: number },
   deps: AssignmentDeps,
@@ -117,7 +93,7 @@ export const createAssignment = async (
   let started = false;
   const existedBefore =
     firstGrant && input.grantSeconds
-      ? await assignmentExists(deps.ssoAdmin, input.parameters).catch(async (error: unknown) => {
+      ? await assignmentListed(deps.ssoAdmin, input.parameters).catch(async (error: unknown) => {
           // Nothing started, so the slot goes back while this execution backs off, as after a failed creation call.
           await slotUpkeep('release', input.requestId, () => deps.slots.release(InstanceArn, input.requestId));
           throw error;
@@ -244,7 +220,7 @@ export const verifyAssignment = async (
 ): Promise<AssignmentVerification> => {
   const { InstanceArn } = input.parameters;
   // Listed first: a creation that ends between the two calls then reads as unsettled and is verified again.
-  const present = await assignmentExists(deps.ssoAdmin, input.parameters);
+  const present = await assignmentListed(deps.ssoAdmin, input.parameters);
   let creationStatus: string | undefined;
   // Listed settles it; only an absence needs the creation's own status before it counts.
   if (!present && input.creationRequestId) {

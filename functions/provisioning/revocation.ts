@@ -16,9 +16,9 @@
 import {
   DeleteAccountAssignmentCommand,
   DescribeAccountAssignmentDeletionStatusCommand,
-  ListAccountAssignmentsCommand,
 } from '@aws-sdk/client-sso-admin';
 import type { SsoAssignmentParameters } from '../actions/ssoCreateAccountAssignment.js';
+import { assignmentListed } from './assignmentListing.js';
 import { RevocationRetryBudgetExhaustedError, RevocationTransientError } from '../shared/errors.js';
 import { logger } from '../shared/logger.js';
 import { describeStatus, type AssignmentDeps } from './assignment.js';
@@ -103,30 +103,6 @@ const revocationFailure = async (
   return failure;
 };
 
-/** Whether Identity Center lists this principal's assignment of the permission set on the account. */
-const stillAssigned = async (deps: AssignmentDeps, p: SsoAssignmentParameters): Promise<boolean> => {
-  let NextToken: string | undefined;
-  do {
-    const page = await deps.ssoAdmin.send(
-      new ListAccountAssignmentsCommand({
-        InstanceArn: p.InstanceArn,
-        AccountId: p.TargetId,
-        PermissionSetArn: p.PermissionSetArn,
-        MaxResults: 100,
-        NextToken,
-      }),
-    );
-    if (
-      (page.AccountAssignments ?? []).some(
-        (x) => x.PrincipalId === p.PrincipalId && x.PrincipalType === p.PrincipalType,
-      )
-    )
-      return true;
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return false;
-};
-
 export const revokeAssignment = async (input: RevocationInput, deps: AssignmentDeps): Promise<RevocationProgress> => {
   let since: string | undefined;
   let started = false;
@@ -200,7 +176,7 @@ export const revokeAssignment = async (input: RevocationInput, deps: AssignmentD
  * exist. The listing tells them apart: not listed, the deletion's goal is reached and the revocation succeeded.
  */
 const alreadyGone = async (deps: AssignmentDeps, input: RevocationInput): Promise<RevocationProgress | undefined> => {
-  if (await stillAssigned(deps, input.parameters)) return undefined;
+  if (await assignmentListed(deps.ssoAdmin, input.parameters)) return undefined;
   await deps.ledger.deletionFinished(input.parameters, input.requestId);
   const reason = 'the assignment was already gone (DeleteAccountAssignment: ResourceNotFound; not listed)';
   await recordAttempt(deps, input.requestId, 'revocation_attempt', { deleted: false, reason });

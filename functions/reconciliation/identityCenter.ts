@@ -7,33 +7,11 @@ import {
   type AccountAssignment,
   type SSOAdminClient,
 } from '@aws-sdk/client-sso-admin';
-import type { SsoAssignmentParameters } from '../actions/ssoCreateAccountAssignment.js';
+
+/** Read one way everywhere (provisioning/assignmentListing.ts). */
+export { assignmentListed } from '../provisioning/assignmentListing.js';
 
 const PAGE = 100;
-
-/** Whether Identity Center lists this assignment now (following NextToken). */
-export const assignmentListed = async (ssoAdmin: SSOAdminClient, p: SsoAssignmentParameters): Promise<boolean> => {
-  let NextToken: string | undefined;
-  do {
-    const page = await ssoAdmin.send(
-      new ListAccountAssignmentsCommand({
-        InstanceArn: p.InstanceArn,
-        AccountId: p.TargetId,
-        PermissionSetArn: p.PermissionSetArn,
-        MaxResults: PAGE,
-        NextToken,
-      }),
-    );
-    if (
-      (page.AccountAssignments ?? []).some(
-        (a) => a.PrincipalId === p.PrincipalId && a.PrincipalType === p.PrincipalType,
-      )
-    )
-      return true;
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return false;
-};
 
 /** Every assignment of one permission set on one account (following NextToken). */
 export const assignmentsOf = async (
