@@ -1,4 +1,4 @@
-// The reconciler's reads and writes of request items: the byStatus index (a Query, never a Scan) to find its work,
+// The reconciler's reads and writes of request items: the byStatus index (a Query on an index) to find its work,
 // and single conditional writes that move a request on only from the status it was found in.
 import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SsoAssignmentParameters } from '../actions/ssoCreateAccountAssignment.js';

@@ -1,9 +1,7 @@
 // The reconciler's steps against mocked AWS (aws-sdk-client-mock for DynamoDB, SSO Admin and Step Functions) and
 // recording fakes for the ledger, the repository and the notifications: what each step calls, writes and reports.
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import {
   DeleteAccountAssignmentCommand,
   DescribeAccountAssignmentCreationStatusCommand,
@@ -11,143 +9,26 @@ import {
   ListAccountAssignmentsCommand,
   ListAccountsForProvisionedPermissionSetCommand,
   ListPermissionSetsCommand,
-  SSOAdminClient,
 } from '@aws-sdk/client-sso-admin';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { AssignmentLedger, LedgerItem } from '../../../functions/provisioning/assignmentLedger.js';
-import type { CreationSlots } from '../../../functions/provisioning/creationSlots.js';
-import type { ReconcilerDeps } from '../../../functions/reconciliation/deps.js';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { reconcile } from '../../../functions/reconciliation/reconciler.js';
-import type { RequestItem, RequestStatus } from '../../../functions/requests/model.js';
-import { event, type RequestRepository } from '../../../functions/requests/repository.js';
-import { SSO_PARAMETERS, storedRequest } from '../../fixtures/requests.js';
-
-const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
-const ddbMock = mockClient(DynamoDBDocumentClient);
-const ssoAdmin = new SSOAdminClient({ region: 'us-east-1' });
-const ssoMock = mockClient(ssoAdmin);
-const sfn = new SFNClient({ region: 'us-east-1' });
-const sfnMock = mockClient(sfn);
-
-const NOW = new Date('2026-11-21T12:00:00.000Z');
-const STATE_MACHINE = 'arn:aws:states:us-east-1:000000000000:stateMachine:approvals-approval';
-const conditionFailed = () =>
-  Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
-
-const grant = (status: RequestStatus, over: Partial<RequestItem> = {}): RequestItem =>
-  storedRequest(status, { parameters: JSON.stringify(SSO_PARAMETERS), durationMinutes: 60, ...over });
-
-interface World {
-  byStatus: Partial<Record<RequestStatus, RequestItem[]>>;
-  ledger: LedgerItem | undefined;
-  calls: string[];
-  updates: Array<Record<string, unknown>>;
-  puts: Array<Record<string, unknown>>;
-  findings: Array<Record<string, unknown>>;
-}
-
-const setUp = (world: World, over: Partial<ReconcilerDeps> = {}): ReconcilerDeps => {
-  ddbMock
-    .on(QueryCommand)
-    .callsFake((input: { IndexName: string; ExpressionAttributeValues: Record<string, string> }) => {
-      if (input.IndexName === 'byStatus')
-        return { Items: world.byStatus[input.ExpressionAttributeValues[':status'] as RequestStatus] ?? [] };
-      if (input.IndexName === 'byFindingAccount')
-        return {
-          Items: world.findings.filter((f) => f.findingAccountId === input.ExpressionAttributeValues[':account']),
-        };
-      return { Items: [] };
-    });
-  ddbMock.on(UpdateCommand).callsFake((input: Record<string, unknown>) => {
-    world.updates.push(input);
-    const values = input.ExpressionAttributeValues as Record<string, unknown>;
-    const item = Object.values(world.byStatus).flat()[0];
-    return { Attributes: { ...item, status: values[':to'] ?? item?.status } };
-  });
-  ddbMock.on(PutCommand).callsFake((input: { Item: Record<string, unknown> }) => {
-    world.puts.push(input.Item);
-    return {};
-  });
-  ddbMock.on(GetCommand).resolves({});
-  const all = () => Object.values(world.byStatus).flat();
-  const repository = {
-    get: async (id: string) => all().find((i) => i.requestId === id),
-    appendEvent: async (_id: string, e: { type: string }) => {
-      world.calls.push(`event ${e.type}`);
-      return true;
-    },
-    // Revocation notes when its retry budget began with the first error's event.
-    appendEventNoting: async (_id: string, e: { type: string; at: string }) => {
-      world.calls.push(`event ${e.type}`);
-      return e.at;
-    },
-    syncApproverStatus: async (item: { status: string }) => void world.calls.push(`sync ${item.status}`),
-  } as unknown as RequestRepository;
-  const ledger = {
-    get: async () => world.ledger,
-    end: async (_a: unknown, id: string) => {
-      world.calls.push(`ledger end ${id}`);
-      return { delete: true };
-    },
-    deletionFinished: async (_a: unknown, id: string) => void world.calls.push(`ledger released ${id}`),
-    needsExistenceCheck: async () => true,
-    register: async (_a: unknown, id: string, until: string) => void world.calls.push(`ledger register ${id} ${until}`),
-    drop: async (_a: unknown, id: string) => void world.calls.push(`ledger drop ${id}`),
-  } as unknown as AssignmentLedger;
-  const clock = { now: () => NOW };
-  return {
-    db,
-    tableName: 'requests',
-    repository,
-    ledger,
-    assignment: { repository, clock, ssoAdmin, ledger, slots: {} as CreationSlots, timeScale: 1 },
-    ssoAdmin,
-    sfn,
-    stateMachineArn: STATE_MACHINE,
-    clock,
-    timeScale: 1,
-    watch: [],
-    instanceArn: async () => SSO_PARAMETERS.InstanceArn,
-    notify: {
-      outcome: async (id) => void world.calls.push(`notify outcome ${id}`),
-      revokeOverdue: async (id, minutes) => void world.calls.push(`notify overdue ${id} ${Math.round(minutes)}`),
-    },
-    remainingMs: () => 60_000,
-    ssoCalls: () => ssoMock.calls().length,
-    sleep: async () => undefined,
-    ...over,
-  };
-};
-
-const world = (over: Partial<World> = {}): World => ({
-  byStatus: {},
-  ledger: undefined,
-  calls: [],
-  updates: [],
-  puts: [],
-  findings: [],
-  ...over,
-});
-
-const listed = (present: boolean) => ({
-  AccountAssignments: present ? [{ PrincipalId: SSO_PARAMETERS.PrincipalId, PrincipalType: 'USER' as const }] : [],
-});
-const deletion = (Status: 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED') => ({
-  AccountAssignmentDeletionStatus: { Status, RequestId: 'del-1' },
-});
-const statusWrites = (w: World) =>
-  w.updates
-    .map((u) => (u.ExpressionAttributeValues as Record<string, unknown>)[':to'])
-    .filter((to): to is string => typeof to === 'string');
-const eventsWritten = (w: World) =>
-  w.updates.flatMap((u) =>
-    (
-      ((u.ExpressionAttributeValues as Record<string, unknown>)[':events'] ?? []) as Array<{
-        type: string;
-        detail: string;
-      }>
-    ).map((e) => ({ type: e.type, detail: JSON.parse(e.detail) as Record<string, unknown> })),
-  );
+import type { RequestItem } from '../../../functions/requests/model.js';
+import { event } from '../../../functions/requests/repository.js';
+import { SSO_PARAMETERS } from '../../fixtures/requests.js';
+import {
+  ddbMock,
+  ssoMock,
+  sfnMock,
+  NOW,
+  conditionFailed,
+  grant,
+  setUp,
+  world,
+  listed,
+  deletion,
+  statusWrites,
+  eventsWritten,
+} from '../../fixtures/reconcilerWorld.js';
 
 beforeEach(() => {
   ddbMock.reset();
