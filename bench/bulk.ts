@@ -115,7 +115,7 @@ const printTable = (results: readonly VariantResult[]): void => {
     row('revocation retrier (RevocationTransient, else Conflict/Throttling)', (r) => retrier(r.settings.revocation)),
     row('InternalServerException retrier', (r) => retrier(r.settings.internal)),
     row('poll wait', (r) => `${String(r.settings.pollWaitSeconds)} s`),
-    row('slot retrier (…SlotsFull)', (r) => retrier(r.settings.slots)),
+    row('slot retrier (…SlotsFull; queued executions wait instead)', (r) => retrier(r.settings.slots)),
     row('outage, AWS s after the first approval: set / seen', (r) =>
       r.outage
         ? `${r.outage.from.toFixed(1)}–${r.outage.to.toFixed(1)} / ${r.outageSeen ? `${r.outageSeen.from.toFixed(1)}–${r.outageSeen.to.toFixed(1)} (${r.outageSeen.errors} errors)` : 'no error recorded'}`

@@ -45,7 +45,7 @@ export const USAGE = `Options (each also as BENCH_BULK_<NAME>, e.g. BENCH_BULK_T
 Experiments (in memory; both variants alike):
   --interval S --backoff R --max-delay S --max-attempts N   the contention retrier of CreateAssignment/CheckAssignment
   --poll-wait S                WaitForAssignment
-  --slot-interval S --slot-backoff R --slot-max-delay S --slot-max-attempts N   the CreationSlotsFull retrier
+  --slot-interval S --slot-backoff R --slot-max-delay S --slot-max-attempts N   the CreationSlotsFull retrier (met only without the queue)
   --keep-data                  keep the stack's data directories
   --results NAME               write bench/results/NAME.json (default bulk)`;
 

@@ -43,7 +43,7 @@ const stateNamed = (states: Json, name: string): Json => {
   return state;
 };
 
-/** The admission-slot retrier of CreateAssignment: the error's name ends in "SlotsFull" (CreationSlotsFull today). */
+/** The admission-slot retrier of CreateAssignment: the error's name ends in "SlotsFull" (CreationSlotsFull). Only executions started on a definition from before the slots' queue meet it; the shipped machine queues (AwaitCreationSlot). */
 const slotRetrier = (state: Json): Json | undefined =>
   records(state.Retry).find(
     (r) => Array.isArray(r.ErrorEquals) && r.ErrorEquals.some((e) => typeof e === 'string' && e.endsWith('SlotsFull')),

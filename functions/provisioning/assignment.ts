@@ -12,7 +12,7 @@ import {
 import type { SsoAssignmentParameters } from '../actions/ssoCreateAccountAssignment.js';
 import { assignmentListed } from './assignmentListing.js';
 import { event } from '../requests/repository.js';
-import { AssignmentNotSettledError } from '../shared/errors.js';
+import { AssignmentNotSettledError, CreationSlotsFullError, QueueForSlotError } from '../shared/errors.js';
 import { PERMANENT, type AssignmentLedger } from './assignmentLedger.js';
 import {
   attempt,
@@ -23,7 +23,7 @@ import {
   ROUND_AGAIN,
   type ProvisioningDeps,
 } from './attempts.js';
-import type { OperationSlots } from './operationSlots.js';
+import type { SlotLeases } from './operationSlots.js';
 import { logger } from '../shared/logger.js';
 
 export interface AssignmentProgress {
@@ -38,10 +38,10 @@ export interface AssignmentProgress {
 export type AssignmentDeps = ProvisioningDeps & {
   ssoAdmin: SSOAdminClient;
   ledger: AssignmentLedger;
-  /** The instance's creation slots. */
-  slots: OperationSlots;
+  /** The instance's creation slots (their queue is the AwaitCreationSlot task's, not the provisioning tasks'). */
+  slots: SlotLeases;
   /** The instance's deletion slots; without them (some tests) deletions are not admission-controlled. */
-  deletionSlots?: OperationSlots;
+  deletionSlots?: SlotLeases;
 };
 
 /**
@@ -77,7 +77,16 @@ export const describeStatus = (s: AccountAssignmentOperationStatus | undefined):
 });
 
 export const createAssignment = async (
-  input: { requestId: string; parameters: SsoAssignmentParameters; grantSeconds?: number },
+  input: {
+    requestId: string;
+    parameters: SsoAssignmentParameters;
+    grantSeconds?: number;
+    /**
+     * Set by the state machine, which waits in the slots' queue (AwaitCreationSlot) when every slot is taken. A caller
+     * without it (an execution started on a definition from before the queue) gets CreationSlotsFull and backs off.
+     */
+    slotQueue?: boolean;
+  },
   deps: AssignmentDeps,
 ): Promise<{ creationRequestId: string; status: string }> => {
   // Pre-existence only matters to a grant that ends: a permanent grant holds the assignment for good, so it
@@ -89,13 +98,18 @@ export const createAssignment = async (
   // The slot is taken before the look-up, not after: then at most as many executions as there are slots spend
   // Identity Center's shared rate (and the budget item's capacity) on look-ups and creations at any moment. When
   // hundreds are approved together, the rest wait on the slots, which costs no Identity Center call at all.
-  await deps.slots.acquire(InstanceArn, input.requestId);
+  await deps.slots.acquire(InstanceArn, input.requestId).catch((error: unknown) => {
+    if (input.slotQueue && error instanceof CreationSlotsFullError) throw new QueueForSlotError(error.message);
+    throw error;
+  });
   let started = false;
   const existedBefore =
     firstGrant && input.grantSeconds
       ? await assignmentListed(deps.ssoAdmin, input.parameters).catch(async (error: unknown) => {
           // Nothing started, so the slot goes back while this execution backs off, as after a failed creation call.
-          await slotUpkeep('release', input.requestId, () => deps.slots.release(InstanceArn, input.requestId));
+          if (!isWaitForCapacity(error)) {
+            await slotUpkeep('release', input.requestId, () => deps.slots.release(InstanceArn, input.requestId));
+          }
           throw error;
         })
       : undefined;
@@ -124,7 +138,12 @@ export const createAssignment = async (
   ).catch(async (error: unknown) => {
     // Nothing started in Identity Center, so the slot is free for another execution while this one backs off. A
     // creation that did start keeps its slot: Identity Center counts it until it ends, and the retry reuses the slot.
-    if (!started) await slotUpkeep('release', input.requestId, () => deps.slots.release(InstanceArn, input.requestId));
+    // So does a wait for capacity (the budget paused after a server fault, or no send time within the wait): its
+    // retry comes within the busy retrier's 16 s cap, inside the lease, and the slot handed to a queued execution
+    // would only send that one into the same wait; in a 2-minute outage, hundreds of them, one after the other.
+    if (!started && !isWaitForCapacity(error)) {
+      await slotUpkeep('release', input.requestId, () => deps.slots.release(InstanceArn, input.requestId));
+    }
     throw error;
   });
   if (!status?.RequestId) throw new Error('CreateAccountAssignment returned no creation request id');

@@ -35,7 +35,7 @@ export type BudgetMark = 'provisioningRetrySince' | 'revocationStartedAt';
  */
 export const isWaitForCapacity = (error: unknown): boolean => {
   const name = (error as Error | undefined)?.name;
-  return name === 'IdentityCenterBusy' || name === 'CreationSlotsFull';
+  return name === 'IdentityCenterBusy' || name === 'CreationSlotsFull' || name === 'QueueForSlot';
 };
 
 /**

@@ -1,8 +1,8 @@
 // The creation slots by their first name: operationSlots.ts of kind 'creation'. Kept for the callers and tests that
 // name them so; new code uses createOperationSlots.
-import { createOperationSlots, type OperationSlots, type OperationSlotsDeps } from './operationSlots.js';
+import { createOperationSlots, type OperationSlotsDeps, type SlotLeases } from './operationSlots.js';
 
-export type CreationSlots = OperationSlots;
+export type CreationSlots = SlotLeases;
 
 export const createCreationSlots = (deps: Omit<OperationSlotsDeps, 'kind'>): CreationSlots =>
   createOperationSlots({ ...deps, kind: 'creation' });

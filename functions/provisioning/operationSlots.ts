@@ -4,16 +4,46 @@
 // together, or hundreds of grants end together, letting every execution call AWS and back off on ThrottlingException
 // spends several calls per success, and the throttled calls eat the 20 TPS that the status polls need. So an execution
 // first takes one of a fixed number of slots of its kind, a conditional write on a slot item in the table, and gives it
-// back when the status poll sees the operation end. While every slot is taken it fails fast without calling AWS
-// (creations: CreationSlotsFull, the name the state machine and the bulk bench know; deletions: IdentityCenterBusy),
-// and Step Functions retries that with jittered backoff on a retrier that never counts against Conflict/Throttling.
+// back when the status poll sees the operation end.
 // Slots are leases: one whose holder died (a timeout, an aborted execution, a poll that gave up) is free again once
 // its lease runs out, and every status poll that still sees IN_PROGRESS renews it.
-import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+//
+// While every slot is taken, the caller fails fast without calling AWS. Deletions (IdentityCenterBusy) and creations
+// of callers that cannot wait on a task token (CreationSlotsFull) are retried by Step Functions with jittered backoff.
+// Creations of the state machine queue instead (QueueForCreationSlot → AwaitCreationSlot): the execution parks on a
+// task token in the slots' queue, and whoever frees a slot hands it straight to the longest-waiting execution and
+// resumes it. A jittered retry finds a freed slot only when its timer happens to fire: measured with 100 creations
+// approved at once, the last fifth of them slept up to 16 s on free slots, and the hundreds of waiters' retries were
+// most of the table's load. The hand-off protocol, on both sides:
+// - the waiting side puts itself in the queue, then runs a hand-off itself, so that a slot freed before it joined is
+//   not missed;
+// - every release runs a hand-off after it frees the slot: it takes the oldest waiter out of the queue (a conditional
+//   delete, so two hand-offs never both take one waiter), claims a free slot for it and resumes it. With no slot free
+//   the waiter goes back in its place, and the hand-off looks once more for a free slot before it stops: a slot freed
+//   before that look is found, and one freed after it is handed on by its own release.
+// A waiter whose wait has ended (its execution stopped, or its task timed out and re-queued) is dropped, and its slot
+// given to the next. The task's timeout (AwaitCreationSlot, a minute) is the safety net for a slot freed without a
+// release: a lease that ran out.
+import { randomUUID } from 'node:crypto';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import {
+  DeleteCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { resumeWait } from '../requests/taskTokenHandoff.js';
 import type { Clock } from '../shared/clock.js';
 import { conditionalWrite } from '../shared/conditionalWrite.js';
 import { CreationSlotsFullError, IdentityCenterBusyError } from '../shared/errors.js';
-import { operationSlotKey, operationSlotsPartition, type OperationKind } from '../requests/keys.js';
+import {
+  operationSlotKey,
+  operationSlotsPartition,
+  slotWaiterKey,
+  slotWaitersPartition,
+  type OperationKind,
+} from '../requests/keys.js';
 
 export interface OperationSlotsDeps {
   db: DynamoDBDocumentClient;
@@ -27,6 +57,23 @@ export interface OperationSlotsDeps {
   leaseSeconds: number;
   /** Which free slot to try first; injectable so tests are deterministic. */
   random?: () => number;
+  /** Resumes queued executions; without it the slots have no queue, and `release` hands nothing on. */
+  sfn?: SFNClient;
+}
+
+interface WaiterItem {
+  pk: string;
+  sk: string;
+  requestId: string;
+  /** The waiting task's token: a secret, kept only here and passed only to Step Functions. */
+  taskToken: string;
+  /** Epoch milliseconds: the execution's start, which orders the queue. */
+  joinedAt: number;
+}
+
+/** What a resumed AwaitCreationSlot task returns: the slot it now holds. */
+export interface SlotHandedOver {
+  slot: number;
 }
 
 interface SlotItem {
@@ -49,6 +96,7 @@ export const createOperationSlots = ({
   kind,
   leaseSeconds,
   random = Math.random,
+  sfn,
 }: OperationSlotsDeps) => {
   const full = (instanceArn: string): Error => {
     const message = `All ${slots} assignment-${kind} slots of ${instanceArn} are taken; the state machine retries`;
@@ -85,23 +133,189 @@ export const createOperationSlots = ({
   const heldBy = (items: SlotItem[], requestId: string): number[] =>
     items.filter((i) => i.holder === requestId).map((i) => slotNumber(i.sk));
 
+  const freeSlots = (items: SlotItem[], nowMs: number): number[] => {
+    const taken = new Set(
+      items.filter((i) => i.holder !== undefined && (i.expiresAt ?? 0) > nowMs).map((i) => slotNumber(i.sk)),
+    );
+    return Array.from({ length: slots }, (_, slot) => slot).filter((slot) => !taken.has(slot));
+  };
+
+  /** Claims a free slot for `requestId`: its number, or undefined when none is free. */
+  const claimFree = async (instanceArn: string, requestId: string, items: SlotItem[], nowMs: number) => {
+    const free = freeSlots(items, nowMs);
+    // A random free slot, so that executions reading the same free slots rarely race for the same one.
+    for (let tries = 0; tries < CLAIM_TRIES && free.length > 0; tries += 1) {
+      const [slot] = free.splice(Math.floor(random() * free.length), 1);
+      if (slot !== undefined && (await claim(instanceArn, slot, requestId, nowMs))) return slot;
+    }
+    return undefined;
+  };
+
+  /** The slot this request holds (its lease renewed) or a newly claimed one; undefined when every slot is taken. */
+  const tryAcquire = async (instanceArn: string, requestId: string): Promise<number | undefined> => {
+    const items = await read(instanceArn);
+    const nowMs = clock.now().getTime();
+    const mine = heldBy(items, requestId)[0];
+    if (mine !== undefined && (await claim(instanceArn, mine, requestId, nowMs))) return mine;
+    return claimFree(instanceArn, requestId, items, nowMs);
+  };
+
+  /** Gives back one slot; refused when the lease expired and another request took it: no longer ours to give. */
+  const releaseSlot = (instanceArn: string, slot: number, holder: string): Promise<boolean> =>
+    conditionalWrite(
+      db,
+      new UpdateCommand({
+        TableName: tableName,
+        Key: operationSlotKey(kind, instanceArn, slot),
+        UpdateExpression: 'REMOVE holder, expiresAt',
+        ConditionExpression: 'holder = :holder',
+        ExpressionAttributeValues: { ':holder': holder },
+      }),
+    );
+
+  /** The longest-waiting executions, oldest first: as many as there are slots, the most that one round can admit. */
+  const oldestWaiters = async (instanceArn: string): Promise<WaiterItem[]> =>
+    ((
+      await db.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': slotWaitersPartition(kind, instanceArn) },
+          ConsistentRead: true,
+          Limit: slots,
+        }),
+      )
+    ).Items ?? []) as WaiterItem[];
+
+  const putWaiter = (waiter: WaiterItem): Promise<unknown> =>
+    db.send(new PutCommand({ TableName: tableName, Item: { ...waiter } }));
+
+  /**
+   * Takes `waiter` out of the queue; false when another hand-off took it first, or when the execution queued again
+   * since it was read (its wait timed out): the item then holds a newer token, and the next read finds it.
+   */
+  const takeWaiter = (waiter: WaiterItem): Promise<boolean> =>
+    conditionalWrite(
+      db,
+      new DeleteCommand({
+        TableName: tableName,
+        Key: { pk: waiter.pk, sk: waiter.sk },
+        ConditionExpression: 'taskToken = :token',
+        ExpressionAttributeValues: { ':token': waiter.taskToken },
+      }),
+    );
+
+  /**
+   * Hands free slots to the longest-waiting executions and resumes them, until the queue is empty or no slot is free.
+   * Returns how many it resumed. Bounded: each pass hands a slot on, drops a waiter whose wait has ended, or stops,
+   * and a pass that finds its waiter taken by another hand-off moves to the next one.
+   */
+  /** Moves a slot from one holder to another, with a fresh lease; false if `from` no longer holds it. */
+  const moveSlot = (instanceArn: string, slot: number, from: string, to: string): Promise<boolean> =>
+    conditionalWrite(
+      db,
+      new UpdateCommand({
+        TableName: tableName,
+        Key: operationSlotKey(kind, instanceArn, slot),
+        UpdateExpression: 'SET holder = :to, expiresAt = :expiresAt',
+        ConditionExpression: 'holder = :from',
+        ExpressionAttributeValues: {
+          ':from': from,
+          ':to': to,
+          ':expiresAt': clock.now().getTime() + leaseSeconds * 1000,
+        },
+      }),
+    );
+
+  /**
+   * Takes one of the longest-waiting executions out of the queue; undefined when the queue is empty. Several releases
+   * hand off at once, so each starts at a random one of the oldest and they rarely chase the same waiter; among the
+   * oldest `slots`, the order is as near first-come as one round of hand-offs can keep.
+   */
+  const takeOldWaiter = async (instanceArn: string): Promise<WaiterItem | undefined> => {
+    for (let read = 0; read < CLAIM_TRIES; read += 1) {
+      const waiters = await oldestWaiters(instanceArn);
+      if (waiters.length === 0) return undefined;
+      const start = Math.floor(random() * waiters.length);
+      for (let i = 0; i < waiters.length; i += 1) {
+        const waiter = waiters[(start + i) % waiters.length] as WaiterItem;
+        if (await takeWaiter(waiter)) return waiter;
+      }
+    }
+    return undefined;
+  };
+
+  /**
+   * Hands free slots to queued executions and resumes them, until the queue is empty or no slot is free; returns how
+   * many it resumed. A slot is reserved first (held under a name of this hand-off's own), then a waiter taken, then
+   * the slot moved to it: so a waiter leaves the queue only when there is a slot for it.
+   */
+  const handOff = async (instanceArn: string): Promise<number> => {
+    if (!sfn) return 0;
+    const reserver = `HANDOFF#${randomUUID()}`;
+    let resumed = 0;
+    for (let round = 0; round < slots * 2; round += 1) {
+      const slot = await claimFree(instanceArn, reserver, await read(instanceArn), clock.now().getTime());
+      // Stopping is safe: a slot freed after that read is handed on by its own release.
+      if (slot === undefined) break;
+      const waiter = await takeOldWaiter(instanceArn);
+      if (!waiter) {
+        await releaseSlot(instanceArn, slot, reserver);
+        // A waiter that joined while the slot was reserved here found none free; it must not be left waiting.
+        if ((await oldestWaiters(instanceArn)).length === 0) break;
+        continue;
+      }
+      if (!(await moveSlot(instanceArn, slot, reserver, waiter.requestId))) {
+        // The reservation's lease ran out and the slot went to someone else: the waiter goes back in its place.
+        await putWaiter(waiter);
+        continue;
+      }
+      const answer: SlotHandedOver = { slot };
+      if ((await resumeWait(sfn, waiter.taskToken, { output: { ...answer } })) === 'resumed') {
+        resumed += 1;
+      } else {
+        // Its wait has ended: the execution stopped, or its task timed out and queued again with a new token (that
+        // entry gets a slot in turn). The next round gives this slot to the next waiter.
+        await releaseSlot(instanceArn, slot, waiter.requestId);
+      }
+    }
+    return resumed;
+  };
+
   return {
     /** Takes a slot for this request (or keeps the one it has) and returns its number; throws (see `full`) if none is free. */
     async acquire(instanceArn: string, requestId: string): Promise<number> {
-      const items = await read(instanceArn);
-      const nowMs = clock.now().getTime();
-      const mine = heldBy(items, requestId)[0];
-      if (mine !== undefined && (await claim(instanceArn, mine, requestId, nowMs))) return mine;
-      const taken = new Set(
-        items.filter((i) => i.holder !== undefined && (i.expiresAt ?? 0) > nowMs).map((i) => slotNumber(i.sk)),
-      );
-      const free = Array.from({ length: slots }, (_, slot) => slot).filter((slot) => !taken.has(slot));
-      // A random free slot, so that executions reading the same free slots rarely race for the same one.
-      for (let tries = 0; tries < CLAIM_TRIES && free.length > 0; tries += 1) {
-        const [slot] = free.splice(Math.floor(random() * free.length), 1);
-        if (slot !== undefined && (await claim(instanceArn, slot, requestId, nowMs))) return slot;
+      const slot = await tryAcquire(instanceArn, requestId);
+      if (slot === undefined) throw full(instanceArn);
+      return slot;
+    },
+
+    /**
+     * The waiting side of the hand-off, for a task waiting on `taskToken`: resumes it at once with a free slot, or
+     * queues it and runs a hand-off (which may resume it, or an execution that has waited longer). `queuedSince`
+     * orders the queue and, with the request id, names the execution's place in it: the same on every call for one
+     * execution (the state machine passes its start time), so a wait that timed out and queues again replaces its
+     * own entry, token and all, and keeps its place instead of going to the back.
+     */
+    async waitForSlot(
+      instanceArn: string,
+      requestId: string,
+      taskToken: string,
+      queuedSince: string,
+    ): Promise<'admitted' | 'queued'> {
+      if (!sfn)
+        throw new Error(`The ${kind} slots have no queue: createOperationSlots was given no Step Functions client`);
+      const slot = await tryAcquire(instanceArn, requestId);
+      if (slot !== undefined) {
+        const answer: SlotHandedOver = { slot };
+        await resumeWait(sfn, taskToken, { output: { ...answer } });
+        return 'admitted';
       }
-      throw full(instanceArn);
+      const since = Date.parse(queuedSince);
+      const joinedAt = Number.isFinite(since) ? since : clock.now().getTime();
+      await putWaiter({ ...slotWaiterKey(kind, instanceArn, joinedAt, requestId), requestId, taskToken, joinedAt });
+      await handOff(instanceArn);
+      return 'queued';
     },
 
     /** Extends this request's lease while its operation is still in progress. */
@@ -110,23 +324,17 @@ export const createOperationSlots = ({
       for (const slot of heldBy(await read(instanceArn), requestId)) await claim(instanceArn, slot, requestId, nowMs);
     },
 
-    /** Gives back whatever slot this request holds; a no-op if it holds none (already released, or expired and retaken). */
+    /**
+     * Gives back whatever slot this request holds (a no-op if it holds none: already released, or expired and
+     * retaken), then hands freed slots to queued executions.
+     */
     async release(instanceArn: string, requestId: string): Promise<void> {
-      for (const slot of heldBy(await read(instanceArn), requestId)) {
-        // Refused when the lease expired and another request took the slot: it is no longer ours to give back.
-        await conditionalWrite(
-          db,
-          new UpdateCommand({
-            TableName: tableName,
-            Key: operationSlotKey(kind, instanceArn, slot),
-            UpdateExpression: 'REMOVE holder, expiresAt',
-            ConditionExpression: 'holder = :holder',
-            ExpressionAttributeValues: { ':holder': requestId },
-          }),
-        );
-      }
+      for (const slot of heldBy(await read(instanceArn), requestId)) await releaseSlot(instanceArn, slot, requestId);
+      await handOff(instanceArn);
     },
   };
 };
 
 export type OperationSlots = ReturnType<typeof createOperationSlots>;
+/** What a provisioning task does with its slot: take it, keep it, give it back. */
+export type SlotLeases = Pick<OperationSlots, 'acquire' | 'renew' | 'release'>;

@@ -146,8 +146,9 @@ export const revokeAssignment = async (input: RevocationInput, deps: AssignmentD
       },
     ).catch(async (error: unknown) => {
       since = budgetSince(error);
-      // Nothing started in Identity Center, so the slot is free for another deletion while this one backs off.
-      if (!started) await slotUpkeep(deps, 'release', input);
+      // Nothing started in Identity Center, so the slot is free for another deletion while this one backs off; but
+      // not after a wait for capacity, whose retry comes within the lease (see createAssignment).
+      if (!started && !isWaitForCapacity(error)) await slotUpkeep(deps, 'release', input);
       throw error;
     });
     if (!status?.RequestId) throw new Error('DeleteAccountAssignment returned no deletion request id');

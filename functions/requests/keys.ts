@@ -44,6 +44,24 @@ export const operationSlotKey = (kind: OperationKind, instanceArn: string, slot:
 });
 
 /**
+ * Executions waiting for a creation or deletion slot (provisioning/operationSlots.ts), one partition per instance and
+ * kind, next to the slots themselves. The sort key starts with the execution's start time (epoch ms, zero-padded), so
+ * a Query in key order reads the longest-waiting first; with the request id it is the same on every call for one
+ * execution, so queueing again overwrites its own entry.
+ */
+export const slotWaitersPartition = (kind: OperationKind, instanceArn: string): string =>
+  `${kind.toUpperCase()}_SLOT_WAITERS#${instanceArn}`;
+export const slotWaiterKey = (
+  kind: OperationKind,
+  instanceArn: string,
+  joinedAtMs: number,
+  requestId: string,
+): TableKey => ({
+  pk: slotWaitersPartition(kind, instanceArn),
+  sk: `WAITER#${String(joinedAtMs).padStart(15, '0')}#${requestId}`,
+});
+
+/**
  * The shared Identity Center call budget of one instance (provisioning/identityCenterBudget.ts): one item, so every
  * function and execution reserves its calls from the same next-free send time. No `kind`: never in the byTime index.
  */

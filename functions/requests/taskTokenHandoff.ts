@@ -26,6 +26,24 @@ const sendTaskResult = async (sfn: SFNClient, taskToken: string, result: TaskRes
   }
 };
 
+/**
+ * Resumes the wait that `taskToken` belongs to: 'closed' when that wait has already ended (timed out, resumed, or
+ * its execution stopped), which the caller decides the meaning of; any other Step Functions error is thrown.
+ */
+export const resumeWait = async (
+  sfn: SFNClient,
+  taskToken: string,
+  result: TaskResult,
+): Promise<'resumed' | 'closed'> => {
+  try {
+    await sendTaskResult(sfn, taskToken, result);
+    return 'resumed';
+  } catch (error) {
+    if (CLOSED_TASK_ERRORS.has((error as Error).name)) return 'closed';
+    throw error;
+  }
+};
+
 export interface WaitingSideDeps {
   repository: Pick<RequestRepository, 'putTaskToken' | 'get'>;
   sfn: SFNClient;
@@ -69,18 +87,13 @@ export const resumeWithStoredToken = async (
   let taskToken = await (firstRead ?? deps.repository.getTaskToken(requestId));
   for (let attempt = 0; attempt < 2; attempt += 1) {
     if (!taskToken) throw new Error(`No task token stored for request ${requestId}`);
-    try {
-      await sendTaskResult(deps.sfn, taskToken, result);
-      return 'resumed';
-    } catch (error) {
-      if (!CLOSED_TASK_ERRORS.has((error as Error).name)) throw error;
-      // One re-read is the protocol: a waiting side that stored a token after our read also read our decision, so
-      // if the newer token is closed too, that side has resumed the workflow itself.
-      if (attempt > 0) break;
-      const current = await deps.repository.getTaskToken(requestId);
-      if (current === taskToken) break;
-      taskToken = current;
-    }
+    if ((await resumeWait(deps.sfn, taskToken, result)) === 'resumed') return 'resumed';
+    // One re-read is the protocol: a waiting side that stored a token after our read also read our decision, so
+    // if the newer token is closed too, that side has resumed the workflow itself.
+    if (attempt > 0) break;
+    const current = await deps.repository.getTaskToken(requestId);
+    if (current === taskToken) break;
+    taskToken = current;
   }
   return 'closed';
 };

@@ -4,6 +4,7 @@ import type { AssignmentDeps } from '../provisioning/assignment.js';
 import { createAssignmentLedger, type AssignmentLedger } from '../provisioning/assignmentLedger.js';
 import { createOperationSlots, type OperationSlots } from '../provisioning/operationSlots.js';
 import { documentClient } from './clients/dynamodb.js';
+import { sfnClient } from './clients/sfn.js';
 import { ssoAdminClient } from './clients/ssoAdmin.js';
 import { systemClock } from './clock.js';
 import { config } from './config.js';
@@ -43,6 +44,10 @@ const operationSlots = (kind: 'creation' | 'deletion'): OperationSlots =>
     kind,
     leaseSeconds:
       (kind === 'deletion' ? DELETION_SLOT_LEASE_SECONDS : CREATION_SLOT_LEASE_SECONDS) * config.timeScale(),
+    // Creations queue for a slot (AwaitCreationSlot); a release resumes the longest-waiting execution. Deletions back
+    // off on the busy retrier instead: their grants end spread over time, so they meet full slots far less, and
+    // they met their bench target without a queue (docs/retry-policy.md).
+    ...(kind === 'creation' ? { sfn: sfnClient() } : {}),
   });
 
 export const defaultCreationSlots = (): OperationSlots => (creationSlots ??= operationSlots('creation'));

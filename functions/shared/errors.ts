@@ -163,6 +163,15 @@ export class CreationSlotsFullError extends Error {
 }
 
 /**
+ * Every creation slot is taken and the caller can wait in the slots' queue (the state machine said so with
+ * `slotQueue`): the state machine catches this name and parks the execution on a task token (AwaitCreationSlot)
+ * until a released slot is handed to it (provisioning/operationSlots.ts).
+ */
+export class QueueForSlotError extends Error {
+  override readonly name = 'QueueForSlot';
+}
+
+/**
  * Identity Center has no capacity for this call now: the shared call budget's next free send time is further off than
  * the caller may wait in process, every deletion slot is taken, or Identity Center is paused after a server fault
  * (provisioning/identityCenterBudget.ts). Waiting is not an error: the state machine retries it on a retrier of its own
