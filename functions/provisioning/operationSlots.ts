@@ -36,6 +36,7 @@ import {
 import { resumeWait } from '../requests/taskTokenHandoff.js';
 import type { Clock } from '../shared/clock.js';
 import { conditionalWrite } from '../shared/conditionalWrite.js';
+import { logger } from '../shared/logger.js';
 import { CreationSlotsFullError, IdentityCenterBusyError } from '../shared/errors.js';
 import {
   operationSlotKey,
@@ -254,15 +255,23 @@ export const createOperationSlots = ({
     if (!sfn) return 0;
     const reserver = `HANDOFF#${randomUUID()}`;
     let resumed = 0;
-    for (let round = 0; round < slots * 2; round += 1) {
+    let finished = false;
+    const rounds = slots * 2;
+    for (let round = 0; round < rounds; round += 1) {
       const slot = await claimFree(instanceArn, reserver, await read(instanceArn), clock.now().getTime());
       // Stopping is safe: a slot freed after that read is handed on by its own release.
-      if (slot === undefined) break;
+      if (slot === undefined) {
+        finished = true;
+        break;
+      }
       const waiter = await takeOldWaiter(instanceArn);
       if (!waiter) {
         await releaseSlot(instanceArn, slot, reserver);
         // A waiter that joined while the slot was reserved here found none free; it must not be left waiting.
-        if ((await oldestWaiters(instanceArn)).length === 0) break;
+        if ((await oldestWaiters(instanceArn)).length === 0) {
+          finished = true;
+          break;
+        }
         continue;
       }
       if (!(await moveSlot(instanceArn, slot, reserver, waiter.requestId))) {
@@ -278,6 +287,14 @@ export const createOperationSlots = ({
         // entry gets a slot in turn). The next round gives this slot to the next waiter.
         await releaseSlot(instanceArn, slot, waiter.requestId);
       }
+    }
+    // Said, not hidden: a slot left free here is handed on by the next release, or taken at a wait's timeout.
+    if (!finished) {
+      logger.warn('A slot hand-off stopped at its bound with waiters perhaps still queued', {
+        kind,
+        instanceArn,
+        resumed,
+      });
     }
     return resumed;
   };
