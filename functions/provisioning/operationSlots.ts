@@ -10,20 +10,19 @@
 //
 // While every slot is taken, the caller fails fast without calling AWS. Deletions (IdentityCenterBusy) and creations
 // of callers that cannot wait on a task token (CreationSlotsFull) are retried by Step Functions with jittered backoff.
-// Creations of the state machine queue instead (QueueForCreationSlot → AwaitCreationSlot): the execution parks on a
-// task token in the slots' queue, and whoever frees a slot hands it straight to the longest-waiting execution and
-// resumes it. A jittered retry finds a freed slot only when its timer happens to fire: measured with 100 creations
-// approved at once, the last fifth of them slept up to 16 s on free slots, and the hundreds of waiters' retries were
-// most of the table's load. The hand-off protocol, on both sides:
-// - the waiting side puts itself in the queue, then runs a hand-off itself, so that a slot freed before it joined is
-//   not missed;
-// - every release runs a hand-off after it frees the slot: it takes the oldest waiter out of the queue (a conditional
-//   delete, so two hand-offs never both take one waiter), claims a free slot for it and resumes it. With no slot free
-//   the waiter goes back in its place, and the hand-off looks once more for a free slot before it stops: a slot freed
-//   before that look is found, and one freed after it is handed on by its own release.
-// A waiter whose wait has ended (its execution stopped, or its task timed out and re-queued) is dropped, and its slot
-// given to the next. The task's timeout (AwaitCreationSlot, a minute) is the safety net for a slot freed without a
-// release: a lease that ran out.
+// Creations of the state machine queue instead (QueueForSlot → AwaitCreationSlot): the execution parks on a task
+// token in the slots' queue, and whoever frees a slot hands it straight to a longest-waiting execution and resumes
+// it. A jittered retry finds a freed slot only when its timer happens to fire: measured with 100 creations approved
+// at once, the last fifth of them slept up to 16 s on free slots, and the hundreds of waiters' retries were most of
+// the table's load. The hand-off protocol, on both sides:
+// - the waiting side puts itself in the queue (keyed by its execution's start time, so queueing again overwrites its
+//   own entry), then runs a hand-off itself, so that a slot freed before it joined is not missed;
+// - every release runs a hand-off after it frees the slot: it reserves a free slot under a name of its own, takes one
+//   of the oldest waiters out of the queue (a delete conditioned on the waiter's token, so two hand-offs never both
+//   take one waiter), moves the slot to it and resumes it. With no waiter left, the reservation is given back and the
+//   queue looked at once more, so a waiter that joined meanwhile is not stranded.
+// A waiter whose wait has ended (its execution stopped) is dropped, and its slot given to the next. The task's timeout
+// (AwaitCreationSlot, 300 s) is the safety net for a slot freed with no release after it: a lease that ran out.
 import { randomUUID } from 'node:crypto';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import {
@@ -211,6 +210,12 @@ export const createOperationSlots = ({
    * Returns how many it resumed. Bounded: each pass hands a slot on, drops a waiter whose wait has ended, or stops,
    * and a pass that finds its waiter taken by another hand-off moves to the next one.
    */
+  /** Resumes a waiting task with the slot it now holds; 'closed' when its wait has already ended. */
+  const handOver = (client: SFNClient, taskToken: string, slot: number): Promise<'resumed' | 'closed'> => {
+    const answer: SlotHandedOver = { slot };
+    return resumeWait(client, taskToken, { output: { ...answer } });
+  };
+
   /** Moves a slot from one holder to another, with a fresh lease; false if `from` no longer holds it. */
   const moveSlot = (instanceArn: string, slot: number, from: string, to: string): Promise<boolean> =>
     conditionalWrite(
@@ -279,8 +284,7 @@ export const createOperationSlots = ({
         await putWaiter(waiter);
         continue;
       }
-      const answer: SlotHandedOver = { slot };
-      if ((await resumeWait(sfn, waiter.taskToken, { output: { ...answer } })) === 'resumed') {
+      if ((await handOver(sfn, waiter.taskToken, slot)) === 'resumed') {
         resumed += 1;
       } else {
         // Its wait has ended: the execution stopped, or its task timed out and queued again with a new token (that
@@ -324,8 +328,7 @@ export const createOperationSlots = ({
         throw new Error(`The ${kind} slots have no queue: createOperationSlots was given no Step Functions client`);
       const slot = await tryAcquire(instanceArn, requestId);
       if (slot !== undefined) {
-        const answer: SlotHandedOver = { slot };
-        await resumeWait(sfn, taskToken, { output: { ...answer } });
+        await handOver(sfn, taskToken, slot);
         return 'admitted';
       }
       const since = Date.parse(queuedSince);
